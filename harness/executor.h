@@ -1,0 +1,59 @@
+// Executor: runs a Graph's nodes in order over an arena of activation tensors.
+//
+// Observers see every node's outputs right after the node runs; this is the tap all per-layer metrics use.
+// With no observer attached the cost is one branch per node.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "harness/graph.h"
+#include "harness/op.h"
+
+namespace qgate {
+
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  // Called after `node` ran; `outputs` are its output tensors (valid until the next run()).
+  virtual void on_node(const Node& node, const std::vector<Tensor*>& outputs) = 0;
+};
+
+class Executor {
+ public:
+  // Borrows `graph` (it must outlive the executor). Throws ModelError listing every node whose op has no
+  // implementation, before anything runs.
+  explicit Executor(const Graph& graph);
+  ~Executor();
+
+  // Sets input shapes (empty: the model's own) and prepares every node: validates, infers shapes, packs
+  // weights, allocates activations. Throws ModelError naming the node on failure.
+  void prepare(const std::vector<Shape>& input_shapes = {});
+
+  size_t num_inputs() const { return graph_.inputs.size(); }
+  size_t num_outputs() const { return graph_.outputs.size(); }
+  Tensor& input(size_t i) { return *slots_[graph_.inputs.at(i)]; }
+  const Tensor& output(size_t i) const { return *slots_[graph_.outputs.at(i)]; }
+  // Any tensor by id (constants included), after prepare().
+  const Tensor& tensor(int id) const { return *slots_.at(id); }
+
+  // Runs all nodes. Inputs must have been written. Never throws for a prepared graph.
+  void run(Observer* observer = nullptr);
+  // Zeroes the variable (state) tensors: RNN and LSTM hidden and cell state.
+  void reset_state();
+
+  const Graph& graph() const { return graph_; }
+
+ private:
+  const Graph& graph_;
+  std::vector<Tensor> owned_;     // one per graph tensor; used for non-constants
+  std::vector<Tensor*> slots_;    // tensor id -> graph constant or owned_ entry
+  std::vector<std::unique_ptr<Op>> ops_;
+  std::vector<OpContext> contexts_;
+};
+
+// Throws ModelError listing every node of `graph` whose op qgate cannot run ("3 unsupported ops: node 4
+// custom 'Foo', node 9 ..."). Used by importers before returning a graph.
+void check_ops_supported(const Graph& graph);
+
+}  // namespace qgate

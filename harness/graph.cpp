@@ -1,0 +1,138 @@
+#include "harness/graph.h"
+
+#include <array>
+
+#include <fmt/format.h>
+
+#include "harness/errors.h"
+
+namespace qgate {
+
+namespace {
+
+constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpNames = {
+    "add", "sub", "mul", "div", "maximum", "minimum", "squared_difference",
+    "relu", "relu6", "relu_n1_to_1", "relu_0_to_1", "prelu", "leaky_relu", "logistic", "tanh", "hard_swish",
+    "elu", "gelu",
+    "exp", "log", "sqrt", "rsqrt", "abs", "neg", "square", "pow",
+    "conv2d", "depthwise_conv2d", "fully_connected", "transpose_conv", "conv2d_transpose_bias",
+    "max_pool2d", "average_pool2d", "mean", "sum", "reduce_max",
+    "pad", "padv2", "reshape", "squeeze", "expand_dims", "concatenation", "split", "split_v", "softmax",
+    "log_softmax",
+    "dequantize", "quantize", "cast", "resize_bilinear", "resize_nearest_neighbor", "transpose",
+    "strided_slice", "slice",
+    "gather", "densify", "batch_matmul", "pack", "unpack", "tile", "space_to_depth", "depth_to_space",
+    "embedding_lookup", "rnn", "unidirectional_sequence_rnn", "bidirectional_sequence_rnn",
+    "unidirectional_sequence_lstm", "bidirectional_sequence_lstm", "lstm",
+    "max_pooling_with_argmax", "max_unpooling",
+};
+
+template <typename T>
+const T* get_if_key(const std::map<std::string, AttrValue>& m, const std::string& key) {
+  auto it = m.find(key);
+  if (it == m.end()) return nullptr;
+  return std::get_if<T>(&it->second);
+}
+
+}  // namespace
+
+std::string_view op_name(OpType op) {
+  auto i = static_cast<size_t>(op);
+  return i < kOpNames.size() ? kOpNames[i] : std::string_view("unknown");
+}
+
+std::optional<OpType> op_from_name(std::string_view name) {
+  for (size_t i = 0; i < kOpNames.size(); ++i)
+    if (kOpNames[i] == name) return static_cast<OpType>(i);
+  return std::nullopt;
+}
+
+int64_t Attributes::get_int(const std::string& key, int64_t fallback) const {
+  if (auto* v = get_if_key<int64_t>(values_, key)) return *v;
+  if (auto* v = get_if_key<double>(values_, key)) return static_cast<int64_t>(*v);
+  return fallback;
+}
+
+double Attributes::get_float(const std::string& key, double fallback) const {
+  if (auto* v = get_if_key<double>(values_, key)) return *v;
+  if (auto* v = get_if_key<int64_t>(values_, key)) return static_cast<double>(*v);
+  return fallback;
+}
+
+std::string Attributes::get_string(const std::string& key, const std::string& fallback) const {
+  if (auto* v = get_if_key<std::string>(values_, key)) return *v;
+  return fallback;
+}
+
+std::vector<int64_t> Attributes::get_ints(const std::string& key) const {
+  if (auto* v = get_if_key<std::vector<int64_t>>(values_, key)) return *v;
+  if (auto* v = get_if_key<int64_t>(values_, key)) return {*v};
+  return {};
+}
+
+std::vector<double> Attributes::get_floats(const std::string& key) const {
+  if (auto* v = get_if_key<std::vector<double>>(values_, key)) return *v;
+  if (auto* v = get_if_key<double>(values_, key)) return {*v};
+  return {};
+}
+
+std::string Graph::describe(const Node& n) const {
+  if (n.name.empty()) return fmt::format("{} node {}", op_name(n.op), n.id);
+  return fmt::format("{} node {} ({})", op_name(n.op), n.id, n.name);
+}
+
+void Graph::validate() const {
+  const int count = static_cast<int>(tensors.size());
+  std::vector<char> available(tensors.size(), 0);
+  std::vector<int> producer(tensors.size(), -1);
+  for (int i = 0; i < count; ++i)
+    if (tensors[i].is_constant || tensors[i].is_variable) available[i] = 1;
+  for (int t : inputs) {
+    if (t < 0 || t >= count)
+      throw ModelError(fmt::format("{}: model input refers to tensor {}, but the model has {} tensors", source, t, count));
+    available[t] = 1;
+  }
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const Node& n = nodes[i];
+    if (n.id != static_cast<int>(i))
+      throw ModelError(fmt::format("{}: {} has id {} at position {}", source, describe(n), n.id, i));
+    for (int t : n.inputs) {
+      if (t == -1) continue;
+      if (t < 0 || t >= count)
+        throw ModelError(fmt::format("{}: {}: input tensor index {} is out of range (the model has {} tensors)",
+                                     source, describe(n), t, count));
+      if (!available[t]) {
+        if (producer[t] == -1) {
+          bool later = false;
+          for (size_t j = i; j < nodes.size(); ++j)
+            for (int o : nodes[j].outputs) later |= (o == t);
+          throw ModelError(fmt::format(
+              "{}: {}: input tensor {} ('{}') {}", source, describe(n), t, tensors[t].name,
+              later ? "is produced by a later node (cycle or operators out of topological order)"
+                    : "is never produced and is not a model input or constant"));
+        }
+      }
+    }
+    for (int t : n.outputs) {
+      if (t < 0 || t >= count)
+        throw ModelError(fmt::format("{}: {}: output tensor index {} is out of range (the model has {} tensors)",
+                                     source, describe(n), t, count));
+      if (tensors[t].is_constant)
+        throw ModelError(fmt::format("{}: {}: output tensor {} ('{}') is a constant", source, describe(n), t,
+                                     tensors[t].name));
+      if (producer[t] != -1)
+        throw ModelError(fmt::format("{}: {}: output tensor {} ('{}') is already produced by node {}", source,
+                                     describe(n), t, tensors[t].name, producer[t]));
+      producer[t] = n.id;
+      available[t] = 1;
+    }
+  }
+  for (int t : outputs) {
+    if (t < 0 || t >= count)
+      throw ModelError(fmt::format("{}: model output refers to tensor {}, but the model has {} tensors", source, t, count));
+    if (!available[t])
+      throw ModelError(fmt::format("{}: model output tensor {} ('{}') is never produced", source, t, tensors[t].name));
+  }
+}
+
+}  // namespace qgate

@@ -1,0 +1,35 @@
+#include "harness/tensor.h"
+
+#include <new>
+
+namespace qgate {
+
+int64_t shape_elements(const Shape& s) {
+  int64_t n = 1;
+  for (int32_t d : s) n *= d;
+  return n;
+}
+
+std::string shape_string(const Shape& s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+void Buffer::resize(size_t bytes) {
+  if (bytes <= capacity_) {
+    size_ = bytes;
+    return;
+  }
+  size_t rounded = (bytes + 63) / 64 * 64;
+  void* p = std::aligned_alloc(64, rounded);
+  if (!p) throw std::bad_alloc();
+  ptr_.reset(static_cast<std::byte*>(p));
+  size_ = bytes;
+  capacity_ = rounded;
+}
+
+}  // namespace qgate
