@@ -53,6 +53,7 @@ struct Tensor {
   QuantParams quant;
   bool is_constant = false;  // holds data from the model file
   bool is_variable = false;  // state carried across invocations (RNN/LSTM hidden state)
+  DType file_dtype = DType::f32;  // as stored in the model file (float16 weights are widened at load)
   Buffer data;
 
   int64_t elements() const { return shape_elements(shape); }

@@ -1,0 +1,138 @@
+// qgate run: one float inference of a model on .npy inputs.
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "harness/cli/cli_util.h"
+#include "harness/cli/commands.h"
+#include "harness/errors.h"
+#include "harness/executor.h"
+#include "harness/model_loader.h"
+#include "harness/npy.h"
+#include "kernels/parallel.h"
+
+namespace qgate::cli {
+
+namespace {
+
+constexpr CommandSpec kSpec = {
+    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--threads N]",
+    "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and\n"
+    "shape, or the same shape with another batch size) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model\n"
+    "output order as float32 arrays of each output's shape. Files appear only when every output was computed."};
+
+template <typename T>
+void widen(const Tensor& src, float* dst) {
+  const T* s = src.as<T>();
+  for (int64_t i = 0; i < src.elements(); ++i) dst[i] = static_cast<float>(s[i]);
+}
+
+Tensor as_float32(const Tensor& t) {
+  Tensor out;
+  out.name = t.name;
+  out.shape = t.shape;
+  out.allocate();
+  float* d = out.as<float>();
+  switch (t.dtype) {
+    case DType::f32: std::memcpy(d, t.data.data(), t.bytes()); break;
+    case DType::i8: widen<int8_t>(t, d); break;
+    case DType::u8: widen<uint8_t>(t, d); break;
+    case DType::boolean: widen<uint8_t>(t, d); break;
+    case DType::i32: widen<int32_t>(t, d); break;
+    case DType::i64: widen<int64_t>(t, d); break;
+    case DType::f16:
+      throw InputError(fmt::format("output '{}' is float16; run writes float32 outputs only", t.name));
+  }
+  return out;
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  options.add_options()("model", po::value<std::string>()->required(), "model file (.tflite)")(
+      "input,i", po::value<std::vector<std::string>>()->composing(), "input .npy, once per model input, in order")(
+      "output-dir,o", po::value<std::string>()->required(), "directory for out_<i>.npy (created if missing)")(
+      "threads,t", po::value<int>()->default_value(0), "kernel threads (0: all cores)")(
+      "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr");
+  po::positional_options_description positional;
+  positional.add("model", 1);
+  po::variables_map vm;
+  if (!parse_options(kSpec, options, positional, args, vm)) return 0;
+
+  const int threads = vm["threads"].as<int>();
+  if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));
+  if (threads > 0) kernels::set_num_threads(threads);
+  const int repeat = vm["repeat"].as<int>();
+  if (repeat < 1) throw UsageError(fmt::format("--repeat {} must be at least 1", repeat));
+
+  const std::string model_path = vm["model"].as<std::string>();
+  std::vector<std::string> input_paths;
+  if (vm.count("input")) input_paths = vm["input"].as<std::vector<std::string>>();
+  LoadedModel m = load_model(model_path);
+  const Graph& g = m.graph;
+  if (input_paths.size() != g.inputs.size())
+    throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),
+                                 g.inputs.size() == 1 ? "" : "s", input_paths.size()));
+
+  std::vector<Tensor> inputs;
+  std::vector<Shape> shapes;
+  for (size_t i = 0; i < input_paths.size(); ++i) {
+    Tensor x = read_npy(input_paths[i]);
+    const Tensor& want = g.tensors[g.inputs[i]];
+    if (x.dtype != want.dtype)
+      throw InputError(fmt::format("{}: array is {}, model input {} ('{}') is {}", input_paths[i],
+                                   dtype_name(x.dtype), i, want.name, dtype_name(want.dtype)));
+    bool same_but_batch = x.shape.size() == want.shape.size() && !x.shape.empty();
+    for (size_t d = 1; same_but_batch && d < x.shape.size(); ++d) same_but_batch = x.shape[d] == want.shape[d];
+    if (x.shape != want.shape && !same_but_batch)
+      throw InputError(fmt::format("{}: array shape {} does not fit model input {} ('{}') of shape {} (only the "
+                                   "batch dimension may differ)", input_paths[i], shape_string(x.shape), i,
+                                   want.name, shape_string(want.shape)));
+    shapes.push_back(x.shape);
+    inputs.push_back(std::move(x));
+  }
+
+  Executor exec(g);
+  exec.prepare(shapes);
+  std::vector<double> times;
+  for (int r = 0; r < repeat; ++r) {
+    for (size_t i = 0; i < inputs.size(); ++i)
+      std::memcpy(exec.input(i).data.data(), inputs[i].data.data(), inputs[i].bytes());
+    exec.reset_state();
+    auto t0 = std::chrono::steady_clock::now();
+    exec.run();
+    times.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(times.begin(), times.end());
+  if (repeat > 1) fmt::print(stderr, "qgate run: median {:.3f} ms over {} runs\n", times[times.size() / 2], repeat);
+
+  namespace fs = std::filesystem;
+  const fs::path dir = vm["output-dir"].as<std::string>();
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InputError(fmt::format("{}: cannot create output directory: {}", dir.string(), ec.message()));
+  // Write every output to a temporary name first, then rename them all: no half-written set of outputs.
+  std::vector<std::pair<fs::path, fs::path>> staged;
+  try {
+    for (size_t i = 0; i < exec.num_outputs(); ++i) {
+      fs::path final_path = dir / fmt::format("out_{}.npy", i);
+      fs::path tmp = dir / fmt::format(".out_{}.npy.partial", i);
+      write_npy(tmp.string(), as_float32(exec.output(i)));
+      staged.emplace_back(tmp, final_path);
+    }
+  } catch (...) {
+    for (auto& [tmp, fin] : staged) fs::remove(tmp, ec);
+    throw;
+  }
+  for (auto& [tmp, fin] : staged) {
+    fs::rename(tmp, fin, ec);
+    if (ec) throw InputError(fmt::format("{}: cannot rename into place: {}", fin.string(), ec.message()));
+  }
+  return 0;
+}
+
+}  // namespace qgate::cli

@@ -1,0 +1,34 @@
+#include "harness/model_loader.h"
+
+#include <fmt/format.h>
+
+#include "harness/errors.h"
+#include "harness/executor.h"
+#include "harness/fold_constants.h"
+#include "harness/npy.h"
+#include "harness/sha256.h"
+#include "harness/tflite/import.h"
+
+namespace qgate {
+
+LoadedModel load_model(const std::string& path) {
+  const std::string bytes = read_file(path);
+  LoadedModel m;
+  m.sha256 = sha256_hex(bytes);
+  m.file_bytes = bytes.size();
+  if (bytes.size() >= 8 && bytes.compare(4, 4, "TFL3") == 0) {
+    m.format = ModelFormat::tflite;
+    m.graph = import_tflite_bytes(bytes, path);
+  } else if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".onnx") == 0) {
+    throw InputError(fmt::format("{}: ONNX models are not supported yet", path));
+  } else {
+    throw ModelError(fmt::format("{}: not a TensorFlow Lite model (file identifier 'TFL3' missing at byte 4)", path));
+  }
+  for (Tensor& t : m.graph.tensors) t.file_dtype = t.dtype;
+  m.folded_nodes = fold_constants(m.graph);
+  m.graph.validate();
+  check_ops_supported(m.graph);
+  return m;
+}
+
+}  // namespace qgate

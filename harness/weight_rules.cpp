@@ -1,0 +1,56 @@
+#include "harness/weight_rules.h"
+
+#include <fmt/format.h>
+
+namespace qgate {
+
+std::vector<WeightSlot> weight_slots(const Node& node) {
+  switch (node.op) {
+    case OpType::conv2d: return {{1, 0, true}};
+    case OpType::depthwise_conv2d: return {{1, 3, true}};
+    case OpType::fully_connected: return {{1, 0, false}};
+    case OpType::embedding_lookup: return {{1, 0, false}};
+    case OpType::rnn:
+    case OpType::unidirectional_sequence_rnn: return {{1, 0, false}, {2, 0, false}};
+    case OpType::bidirectional_sequence_rnn:
+      return {{1, 0, false}, {2, 0, false}, {4, 0, false}, {5, 0, false}};
+    case OpType::lstm:
+    case OpType::unidirectional_sequence_lstm: {
+      std::vector<WeightSlot> s;
+      for (int i : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 16}) s.push_back({i, 0, false});
+      return s;
+    }
+    default: return {};
+  }
+}
+
+WeightDecision converter_decision(const Graph& graph, const Node& node, const WeightSlot& slot) {
+  WeightDecision d;
+  if (slot.input >= static_cast<int>(node.inputs.size()) || node.inputs[slot.input] < 0) {
+    d.reason = "absent";
+    return d;
+  }
+  const Tensor& t = graph.tensors[node.inputs[slot.input]];
+  if (!t.is_constant) {
+    d.reason = "stays float: not a constant";
+    return d;
+  }
+  if (t.dtype == DType::i8) {
+    d.quantize = true;
+    d.per_channel = t.quant.per_channel();
+    d.axis = t.quant.axis;
+    d.reason = d.per_channel ? fmt::format("already int8, per-channel axis {}", d.axis) : "already int8, per-tensor";
+    return d;
+  }
+  if (t.elements() < 1024) {
+    d.reason = fmt::format("stays float: {} elements < 1024", t.elements());
+    return d;
+  }
+  d.quantize = true;
+  d.per_channel = slot.per_channel_by_default;
+  d.axis = slot.axis;
+  d.reason = d.per_channel ? fmt::format("int8 per-channel axis {}", d.axis) : "int8 per-tensor";
+  return d;
+}
+
+}  // namespace qgate
