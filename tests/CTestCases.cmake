@@ -1,6 +1,24 @@
-# ctest cases. Unit tests: one ctest case per doctest test suite, so a failure names its area.
-# The fast default set runs in CI; cases labelled "long" run with `ctest -L long` (scripts/test --long).
-set(QGATE_UNIT_SUITES kernels harness)
-foreach(suite ${QGATE_UNIT_SUITES})
-  add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}* --no-skip=false)
+# ctest cases. The fast default set runs in CI (scripts/test); cases labelled "long" run with
+# `scripts/test --long`.
+set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
+set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
+
+# Unit tests: one ctest case per doctest suite family, so a failure names its area.
+foreach(suite kernels harness)
+  add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
 endforeach()
+
+# The CLI's error contract (exit 2, one line, nothing written).
+add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+
+# Float parity with LiteRT: one case per real model (tests/parity/models.txt, cache names from scripts/fetch_models).
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
+  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_MODELS REGEX "^[^#]")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
+  foreach(model ${QGATE_PARITY_MODELS})
+    string(REGEX REPLACE "\\.tflite$" "" case_name ${model})
+    add_test(NAME parity.${case_name}
+             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate>
+                     --model ${QGATE_MODEL_CACHE}/${model})
+  endforeach()
+endif()
