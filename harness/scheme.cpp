@@ -1,0 +1,162 @@
+#include "harness/scheme.h"
+
+#include <sstream>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/errors.h"
+
+namespace qgate {
+
+namespace {
+
+struct Preset {
+  const char* name;
+  WeightGranularity granularity;
+  ActivationMode activations;
+  Epilogue epilogue;
+};
+
+// The defaults each base word stands for; keys after it override them.
+constexpr Preset kPresets[] = {
+    {"tflite-dynamic", WeightGranularity::converter_default, ActivationMode::asymmetric, Epilogue::tflite},
+    {"tflite-dynamic-legacy", WeightGranularity::per_tensor, ActivationMode::symmetric, Epilogue::tflite},
+    {"xnnpack-qd8", WeightGranularity::per_channel, ActivationMode::asymmetric, Epilogue::xnnpack},
+    {"weight-only-int8", WeightGranularity::converter_default, ActivationMode::weight_only, Epilogue::tflite},
+    {"per-tensor", WeightGranularity::per_tensor, ActivationMode::symmetric, Epilogue::tflite},
+    {"per-channel", WeightGranularity::per_channel, ActivationMode::symmetric, Epilogue::tflite},
+};
+
+const char* act_word(ActivationMode m) {
+  switch (m) {
+    case ActivationMode::op_default: return "op";
+    case ActivationMode::symmetric: return "sym";
+    case ActivationMode::asymmetric: return "asym";
+    case ActivationMode::weight_only: return "none";
+  }
+  return "?";
+}
+
+Scheme from_preset(const Preset& p) {
+  Scheme s;
+  s.base = p.name;
+  s.granularity = p.granularity;
+  s.activations = p.activations;
+  s.epilogue = p.epilogue;
+  s.ops = hybrid_op_types();
+  return s;
+}
+
+std::string ops_string(const std::set<OpType>& ops) {
+  std::vector<std::string> names;
+  for (OpType o : ops) names.emplace_back(op_name(o));
+  return fmt::format("{}", fmt::join(names, "+"));
+}
+
+}  // namespace
+
+std::set<OpType> hybrid_op_types() {
+  return {OpType::conv2d,
+          OpType::depthwise_conv2d,
+          OpType::fully_connected,
+          OpType::embedding_lookup,
+          OpType::rnn,
+          OpType::unidirectional_sequence_rnn,
+          OpType::bidirectional_sequence_rnn,
+          OpType::unidirectional_sequence_lstm,
+          OpType::bidirectional_sequence_lstm,
+          OpType::lstm};
+}
+
+std::string scheme_preset_names() {
+  return "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8 (or per-tensor / per-channel "
+         "followed by bits=N, act=sym|asym|none|op, min-elements=N, epilogue=tflite|xnnpack, ops=a+b)";
+}
+
+bool Scheme::per_channel_for(OpType op) const {
+  switch (granularity) {
+    case WeightGranularity::per_tensor: return false;
+    case WeightGranularity::per_channel: return op == OpType::conv2d || op == OpType::depthwise_conv2d ||
+                                                op == OpType::fully_connected || op == OpType::embedding_lookup;
+    case WeightGranularity::converter_default: return op == OpType::conv2d || op == OpType::depthwise_conv2d;
+  }
+  return false;
+}
+
+Scheme Scheme::parse(const std::string& text) {
+  std::vector<std::string> tokens;
+  std::stringstream ss(text);
+  std::string tok;
+  while (std::getline(ss, tok, ',')) tokens.push_back(tok);
+  if (tokens.empty() || tokens[0].empty())
+    throw InputError(fmt::format("scheme '{}': empty; expected one of {}", text, scheme_preset_names()));
+  const Preset* base = nullptr;
+  for (const Preset& p : kPresets)
+    if (tokens[0] == p.name) base = &p;
+  if (!base)
+    throw InputError(fmt::format("scheme '{}': '{}' is not a preset or granularity; expected one of {}", text,
+                                 tokens[0], scheme_preset_names()));
+  Scheme s = from_preset(*base);
+  std::set<std::string> seen;
+  for (size_t i = 1; i < tokens.size(); ++i) {
+    auto eq = tokens[i].find('=');
+    if (eq == std::string::npos)
+      throw InputError(fmt::format("scheme '{}': '{}' is not key=value", text, tokens[i]));
+    std::string key = tokens[i].substr(0, eq), value = tokens[i].substr(eq + 1);
+    if (!seen.insert(key).second) throw InputError(fmt::format("scheme '{}': key '{}' given twice", text, key));
+    auto parse_int = [&](int64_t lo, int64_t hi) {
+      char* end = nullptr;
+      long long v = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || v < lo || v > hi)
+        throw InputError(fmt::format("scheme '{}': {}={} must be an integer in [{}, {}]", text, key, value, lo, hi));
+      return static_cast<int64_t>(v);
+    };
+    if (key == "bits") {
+      s.bits = static_cast<int>(parse_int(2, 8));
+    } else if (key == "act") {
+      if (value == "sym") s.activations = ActivationMode::symmetric;
+      else if (value == "asym") s.activations = ActivationMode::asymmetric;
+      else if (value == "none") s.activations = ActivationMode::weight_only;
+      else if (value == "op") s.activations = ActivationMode::op_default;
+      else throw InputError(fmt::format("scheme '{}': act={} must be sym, asym, none or op", text, value));
+    } else if (key == "min-elements") {
+      s.min_elements = parse_int(0, int64_t{1} << 40);
+    } else if (key == "epilogue") {
+      if (value == "tflite") s.epilogue = Epilogue::tflite;
+      else if (value == "xnnpack") s.epilogue = Epilogue::xnnpack;
+      else throw InputError(fmt::format("scheme '{}': epilogue={} must be tflite or xnnpack", text, value));
+    } else if (key == "ops") {
+      s.ops.clear();
+      std::stringstream os(value);
+      std::string name;
+      while (std::getline(os, name, '+')) {
+        auto op = op_from_name(name);
+        if (!op || !hybrid_op_types().count(*op))
+          throw InputError(fmt::format("scheme '{}': ops: '{}' is not an op with a hybrid kernel ({})", text, name,
+                                       ops_string(hybrid_op_types())));
+        s.ops.insert(*op);
+      }
+      if (s.ops.empty()) throw InputError(fmt::format("scheme '{}': ops= names no op", text));
+    } else {
+      throw InputError(fmt::format("scheme '{}': unknown key '{}' (bits, act, min-elements, epilogue, ops)", text, key));
+    }
+  }
+  return s;
+}
+
+std::string Scheme::to_string() const {
+  const Preset* base_preset = nullptr;
+  for (const Preset& p : kPresets)
+    if (base == p.name) base_preset = &p;
+  Scheme d = base_preset ? from_preset(*base_preset) : Scheme{};
+  std::string out = base;
+  if (bits != d.bits) out += fmt::format(",bits={}", bits);
+  if (activations != d.activations) out += fmt::format(",act={}", act_word(activations));
+  if (min_elements != d.min_elements) out += fmt::format(",min-elements={}", min_elements);
+  if (epilogue != d.epilogue) out += epilogue == Epilogue::xnnpack ? ",epilogue=xnnpack" : ",epilogue=tflite";
+  if (ops != d.ops) out += ",ops=" + ops_string(ops);
+  return out;
+}
+
+}  // namespace qgate

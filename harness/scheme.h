@@ -1,0 +1,60 @@
+// A quantization scheme: how weights become integers, how activations are handled at run time, and which ops
+// are quantized. Parsed from and printed to one canonical string, e.g. "per-channel,bits=4,act=asym,min-elements=0"
+// or "tflite-dynamic".
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "harness/graph.h"
+
+namespace qgate {
+
+enum class WeightGranularity : uint8_t {
+  converter_default,  // CONV_2D per-channel on dim 0, DEPTHWISE per-channel on dim 3, the rest per-tensor
+  per_tensor,
+  per_channel,        // on each op's output-channel axis
+};
+
+enum class ActivationMode : uint8_t {
+  op_default,   // each op's asymmetric_quantize_inputs option (already-quantized models)
+  symmetric,    // hybrid: rows quantized symmetric int8
+  asymmetric,   // hybrid: rows quantized asymmetric int8 with a zero point
+  weight_only,  // weights dequantized once at load, float compute
+};
+
+// The order of a hybrid kernel's float epilogue (DESIGN.md 2.1 vs 2.2).
+enum class Epilogue : uint8_t {
+  tflite,   // out = bias + f32(acc) * f32(s_in * s_w): TFLite's builtin kernels
+  xnnpack,  // out = f32(f32(acc * s_in) * s_w) + bias: XNNPACK's qd8 path, what TFLite runs on CPU for FC/conv
+};
+
+struct Scheme {
+  std::string base = "tflite-dynamic";  // preset or granularity word the string starts with
+  WeightGranularity granularity = WeightGranularity::converter_default;
+  int bits = 8;
+  ActivationMode activations = ActivationMode::asymmetric;
+  int64_t min_elements = 1024;  // weights with fewer elements stay float
+  Epilogue epilogue = Epilogue::tflite;
+  std::set<OpType> ops;         // op types whose weights are quantized
+
+  // Parses "tflite-dynamic", "per-channel,bits=4,act=asym,min-elements=0", ... Throws InputError naming the
+  // token and the rule.
+  static Scheme parse(const std::string& text);
+  // Canonical string: the base, then only the keys that differ from the base's defaults, in the order
+  // bits, act, min-elements, epilogue, ops. parse(s.to_string()) == s.
+  std::string to_string() const;
+  bool operator==(const Scheme&) const = default;
+
+  bool quantizes(OpType op) const { return ops.count(op) != 0; }
+  // Per-channel for this op under this scheme?
+  bool per_channel_for(OpType op) const;
+};
+
+// The presets, for --help texts: "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8".
+std::string scheme_preset_names();
+// Every op type with a hybrid kernel (the default `ops` of every preset).
+std::set<OpType> hybrid_op_types();
+
+}  // namespace qgate

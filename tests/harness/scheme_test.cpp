@@ -1,0 +1,58 @@
+#include <doctest/doctest.h>
+
+#include "harness/errors.h"
+#include "harness/scheme.h"
+
+using qgate::Scheme;
+
+TEST_SUITE("harness.scheme") {
+  TEST_CASE("presets carry the documented defaults") {
+    Scheme d = Scheme::parse("tflite-dynamic");
+    CHECK(d.per_channel_for(qgate::OpType::conv2d));
+    CHECK(d.per_channel_for(qgate::OpType::depthwise_conv2d));
+    CHECK_FALSE(d.per_channel_for(qgate::OpType::fully_connected));
+    CHECK(d.activations == qgate::ActivationMode::asymmetric);
+    CHECK(d.min_elements == 1024);
+    CHECK(d.bits == 8);
+    Scheme legacy = Scheme::parse("tflite-dynamic-legacy");
+    CHECK_FALSE(legacy.per_channel_for(qgate::OpType::conv2d));
+    CHECK(legacy.activations == qgate::ActivationMode::symmetric);
+    Scheme qd8 = Scheme::parse("xnnpack-qd8");
+    CHECK(qd8.per_channel_for(qgate::OpType::fully_connected));
+    CHECK(qd8.epilogue == qgate::Epilogue::xnnpack);
+    CHECK(Scheme::parse("weight-only-int8").activations == qgate::ActivationMode::weight_only);
+  }
+
+  TEST_CASE("canonical strings print back unchanged") {
+    for (const char* s : {"tflite-dynamic", "tflite-dynamic-legacy", "xnnpack-qd8", "weight-only-int8",
+                          "per-channel,bits=4,act=asym,min-elements=0", "per-tensor,bits=2",
+                          "tflite-dynamic,act=sym,epilogue=xnnpack", "per-channel,ops=conv2d+fully_connected"}) {
+      CAPTURE(s);
+      CHECK(Scheme::parse(s).to_string() == s);
+    }
+    // Keys in another order, or restating a default, normalise to the canonical form.
+    CHECK(Scheme::parse("per-channel,min-elements=0,act=asym,bits=4").to_string() ==
+          "per-channel,bits=4,act=asym,min-elements=0");
+    CHECK(Scheme::parse("tflite-dynamic,bits=8").to_string() == "tflite-dynamic");
+  }
+
+  TEST_CASE("bad strings name the token and the rule") {
+    auto msg = [](const std::string& s) {
+      try {
+        Scheme::parse(s);
+      } catch (const qgate::InputError& e) {
+        return std::string(e.what());
+      }
+      return std::string("no error");
+    };
+    CHECK(msg("").find("empty") != std::string::npos);
+    CHECK(msg("int4").find("'int4' is not a preset") != std::string::npos);
+    CHECK(msg("per-channel,bits=9").find("bits=9 must be an integer in [2, 8]") != std::string::npos);
+    CHECK(msg("per-channel,bits=x").find("bits=x") != std::string::npos);
+    CHECK(msg("per-channel,act=fp16").find("act=fp16 must be sym, asym, none or op") != std::string::npos);
+    CHECK(msg("per-channel,colour=red").find("unknown key 'colour'") != std::string::npos);
+    CHECK(msg("per-channel,bits").find("not key=value") != std::string::npos);
+    CHECK(msg("per-channel,bits=4,bits=5").find("given twice") != std::string::npos);
+    CHECK(msg("per-channel,ops=softmax").find("'softmax' is not an op with a hybrid kernel") != std::string::npos);
+  }
+}
