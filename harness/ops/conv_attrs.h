@@ -1,0 +1,48 @@
+// Attribute readers shared by the convolution-family ops; each fails with the node, the field and the value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "harness/op.h"
+#include "kernels/activation.h"
+
+namespace qgate::ops {
+
+// "padding": SAME (0) -> true, VALID (1) -> false.
+inline bool read_same_padding(const OpContext& ctx) {
+  const int64_t v = ctx.node.attrs.get_int("padding", 0);
+  if (v != 0 && v != 1) ctx.fail(fmt::format("padding is {}, expected SAME (0) or VALID (1)", v));
+  return v == 0;
+}
+
+inline kernels::Activation read_activation(const OpContext& ctx) {
+  const int64_t v = ctx.node.attrs.get_int("fused_activation_function", 0);
+  if (v < 0 || v > 5) ctx.fail(fmt::format("fused_activation_function is {}, expected 0 to 5", v));
+  return static_cast<kernels::Activation>(v);
+}
+
+// A stride or dilation factor: an integer >= 1 (absent: 1).
+inline int32_t read_factor(const OpContext& ctx, const std::string& key) {
+  const int64_t v = ctx.node.attrs.get_int(key, 1);
+  if (v < 1 || v > (1 << 20)) ctx.fail(fmt::format("{} is {}, expected a positive integer", key, v));
+  return static_cast<int32_t>(v);
+}
+
+inline void expect_constant(const OpContext& ctx, size_t i, const char* what) {
+  if (!ctx.in(i).is_constant)
+    ctx.fail(fmt::format("{} (input {}, '{}') must be a constant tensor", what, i, ctx.in(i).name));
+}
+
+// Optional bias (input i): absent, or float32 [channels].
+inline const float* read_bias(const OpContext& ctx, size_t i, int64_t channels) {
+  if (!ctx.has_input(i)) return nullptr;
+  ctx.expect_input(i, DType::f32, 1);
+  if (ctx.in(i).shape[0] != channels)
+    ctx.fail(fmt::format("bias has {} elements, expected {} (one per output channel)", ctx.in(i).shape[0], channels));
+  return ctx.in(i).as<float>();
+}
+
+}  // namespace qgate::ops

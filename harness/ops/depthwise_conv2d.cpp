@@ -1,0 +1,70 @@
+// DEPTHWISE_CONV_2D (float): input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional bias.
+#include <fmt/format.h>
+
+#include "harness/op.h"
+#include "harness/ops/conv_attrs.h"
+#include "kernels/conv2d.h"
+#include "kernels/depthwise_conv2d.h"
+
+namespace qgate {
+namespace {
+
+class DepthwiseConv2DOp : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_arity(2, 3, 1);
+    ctx.expect_input(0, DType::f32, 4);
+    ctx.expect_input(1, DType::f32, 4);
+    ops::expect_constant(ctx, 1, "filter");
+    const Shape& in = ctx.in(0).shape;
+    const Shape& f = ctx.in(1).shape;
+    kernels::DepthwiseConv2DParams& p = params_;
+    p.batch = in[0];
+    p.in_h = in[1];
+    p.in_w = in[2];
+    p.in_c = in[3];
+    if (f[0] != 1) ctx.fail(fmt::format("filter has shape {}, expected [1, KH, KW, channels]", shape_string(f)));
+    p.kernel_h = f[1];
+    p.kernel_w = f[2];
+    const int32_t out_c = f[3];
+    if (p.in_c <= 0 || out_c % p.in_c != 0)
+      ctx.fail(fmt::format("filter has {} channels, not a multiple of the input's {} channels", out_c, p.in_c));
+    // The channel counts decide the multiplier (as TFLite does); the attribute, when present, must agree.
+    p.depth_multiplier = out_c / p.in_c;
+    const int64_t attr_dm = ctx.node.attrs.get_int("depth_multiplier", p.depth_multiplier);
+    if (attr_dm != p.depth_multiplier && attr_dm != 0)
+      ctx.fail(fmt::format("depth_multiplier is {}, but the filter has {} channels for {} input channels", attr_dm,
+                           out_c, p.in_c));
+    const bool same = ops::read_same_padding(ctx);
+    p.stride_h = ops::read_factor(ctx, "stride_h");
+    p.stride_w = ops::read_factor(ctx, "stride_w");
+    p.dilation_h = ops::read_factor(ctx, "dilation_h_factor");
+    p.dilation_w = ops::read_factor(ctx, "dilation_w_factor");
+    p.activation = ops::read_activation(ctx);
+    p.out_h = kernels::conv_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, same);
+    p.out_w = kernels::conv_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, same);
+    if (p.out_h <= 0 || p.out_w <= 0)
+      ctx.fail(fmt::format("a {}x{} filter (dilation {}x{}) does not fit the {}x{} input with VALID padding",
+                           p.kernel_h, p.kernel_w, p.dilation_h, p.dilation_w, p.in_h, p.in_w));
+    p.pad_top = kernels::conv_pad_before(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, same);
+    p.pad_left = kernels::conv_pad_before(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, same);
+    bias_ = ops::read_bias(ctx, 2, out_c);
+    ctx.out(0).dtype = DType::f32;
+    ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
+  }
+
+  void run(OpContext& ctx) override {
+    kernels::depthwise_conv2d_float(params_, ctx.in(0).as<float>(), ctx.in(1).as<float>(), bias_,
+                                    ctx.out(0).as<float>());
+  }
+
+ private:
+  kernels::DepthwiseConv2DParams params_;
+  const float* bias_ = nullptr;
+};
+
+}  // namespace
+
+QGATE_REGISTER_OP(OpType::depthwise_conv2d, DepthwiseConv2DOp);
+
+}  // namespace qgate

@@ -1,0 +1,62 @@
+#include "kernels/depthwise_conv2d.h"
+
+#include <algorithm>
+
+#include "kernels/parallel.h"
+
+namespace qgate::kernels {
+
+namespace {
+
+void row_portable(const DepthwiseConv2DParams& p, const float* input, const float* filter, const float* bias,
+                  float* output, int32_t b, int32_t oh) {
+  const int32_t out_c = p.out_c();
+  const int32_t dm = p.depth_multiplier;
+  for (int32_t ow = 0; ow < p.out_w; ++ow) {
+    float* out = output + ((int64_t{b} * p.out_h + oh) * p.out_w + ow) * out_c;
+    std::fill(out, out + out_c, 0.0f);
+    for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
+      const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+      if (ih < 0 || ih >= p.in_h) continue;
+      for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
+        const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+        if (iw < 0 || iw >= p.in_w) continue;
+        const float* in = input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c;
+        const float* w = filter + (int64_t{kh} * p.kernel_w + kw) * out_c;
+        if (dm == 1) {
+          for (int32_t c = 0; c < out_c; ++c) out[c] += in[c] * w[c];
+        } else {
+          for (int32_t c = 0; c < out_c; ++c) out[c] += in[c / dm] * w[c];
+        }
+      }
+    }
+    for (int32_t c = 0; c < out_c; ++c) {
+      float v = out[c];
+      if (bias) v += bias[c];
+      out[c] = apply_activation(p.activation, v);
+    }
+  }
+}
+
+}  // namespace
+
+void depthwise_conv2d_float(const DepthwiseConv2DParams& p, const float* input, const float* filter,
+                            const float* bias, float* output, SimdPath path) {
+  const int64_t rows = int64_t{p.batch} * p.out_h;
+  if (rows <= 0 || p.out_w <= 0 || p.out_c() <= 0) return;
+  // The vector loop covers depth_multiplier 1 (every MediaPipe model); others take the portable loop.
+  const bool avx2 = resolve_path(path) == SimdPath::avx2 && p.depth_multiplier == 1;
+  const int64_t work_per_row = int64_t{p.out_w} * p.out_c() * p.kernel_h * p.kernel_w;
+  const int64_t grain = std::max<int64_t>(1, 65536 / std::max<int64_t>(1, work_per_row));
+  parallel_for(rows, grain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) {
+      const auto b = static_cast<int32_t>(r / p.out_h), oh = static_cast<int32_t>(r % p.out_h);
+      if (avx2)
+        detail::depthwise_conv2d_row_avx2(p, input, filter, bias, output, b, oh);
+      else
+        row_portable(p, input, filter, bias, output, b, oh);
+    }
+  });
+}
+
+}  // namespace qgate::kernels

@@ -1,0 +1,68 @@
+// Float GEMM against a packed right-hand side: the engine under conv2d, fully_connected, transpose_conv and
+// batch_matmul.
+//
+//   C[m][n] = act(bias[n] + sum_k A[m][k] * W[n][k])
+//
+// W is given as N rows of K (an output channel's weights contiguous, as in OHWI filters and FC weights) and is
+// packed once into panels of 16 columns: panel p, step k holds W[16p + j][k] for j < 16, zero past N. The
+// microkernels keep 6 rows x 16 columns (or fewer rows x more panels) of accumulators in registers.
+//
+// Every element is accumulated the same way wherever it falls in a tile: acc = 0, then acc = fma(a_k, w_k, acc)
+// for k = 0 .. K-1 in order (AVX2 path; the portable path does acc += a_k * w_k), then bias, then activation.
+// So splitting rows or panels across threads never changes a result.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/activation.h"
+
+namespace qgate::kernels {
+
+// Which implementation a kernel uses. `automatic` follows use_avx2(); tests name a path to check both.
+enum class SimdPath : uint8_t { automatic, portable, avx2 };
+
+// Resolves `automatic` (and `avx2` on a CPU without it) to the path that will run.
+SimdPath resolve_path(SimdPath p);
+
+constexpr int64_t kGemmPanel = 16;  // columns per packed panel
+
+inline int64_t gemm_panels(int64_t n) { return (n + kGemmPanel - 1) / kGemmPanel; }
+// Floats a packed K x N right-hand side occupies.
+inline int64_t gemm_packed_size(int64_t k, int64_t n) { return gemm_panels(n) * kGemmPanel * k; }
+
+// A borrowed packed right-hand side.
+struct PackedView {
+  const float* data = nullptr;
+  int64_t k = 0;
+  int64_t n = 0;
+};
+
+// Owner of a packed right-hand side, made once in an op's prepare().
+struct PackedMatrix {
+  std::vector<float> data;
+  int64_t k = 0;
+  int64_t n = 0;
+  PackedView view() const { return {data.data(), k, n}; }
+};
+
+// Packs W[n][k] = w[n * row_stride + k * col_stride] into `dst` (gemm_packed_size(k, n) floats).
+void gemm_pack_into(const float* w, int64_t n, int64_t k, int64_t row_stride, int64_t col_stride, float* dst);
+PackedMatrix gemm_pack(const float* w, int64_t n, int64_t k, int64_t row_stride, int64_t col_stride);
+
+// One thread: rows [0, m) of A (row stride lda) times the panels [panel_begin, panel_end) of w, into C (row
+// stride ldc). bias may be nullptr (zero).
+void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
+                 int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc);
+
+// The whole product, split over rows and panels with parallel_for.
+void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, const float* bias,
+                          Activation act, float* c, int64_t ldc);
+
+namespace detail {
+// The AVX2 + FMA microkernel driver (kernels/gemm_avx2.cpp); same contract as gemm_packed.
+void gemm_packed_avx2(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
+                      const float* bias, Activation act, float* c, int64_t ldc);
+}  // namespace detail
+
+}  // namespace qgate::kernels

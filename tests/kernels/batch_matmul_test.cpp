@@ -1,0 +1,55 @@
+#include <doctest/doctest.h>
+
+#include <fmt/format.h>
+
+#include "kernels/batch_matmul.h"
+#include "reference/batch_matmul.h"
+#include "tests/kernels/float_check.h"
+
+namespace qgate {
+namespace {
+
+using kernels::BatchMatMulParams;
+using kernels::SimdPath;
+
+int64_t count(const std::vector<int32_t>& d) {
+  int64_t n = 1;
+  for (int32_t v : d) n *= v;
+  return n;
+}
+
+TEST_SUITE("kernels.batch_matmul") {
+  TEST_CASE("matches the reference with adjoints and broadcast batches, both paths") {
+    struct Batches {
+      std::vector<int32_t> x, y, out;
+    };
+    const Batches batches[] = {{{}, {}, {}}, {{3}, {3}, {3}}, {{2, 1}, {1, 3}, {2, 3}}, {{1}, {4}, {4}}};
+    int i = 0;
+    for (SimdPath path : test::testable_paths())
+      for (const Batches& bt : batches)
+        for (int64_t m : {1, 5, 7})
+          for (int64_t k : {1, 9})
+            for (int64_t n : {3, 17})
+              for (bool ax : {false, true})
+                for (bool ay : {false, true}) {
+                  BatchMatMulParams p{bt.x, bt.y, bt.out, m, k, n, ax, ay};
+                  ++i;
+                  CAPTURE(fmt::format("{} batches {} m{} k{} n{} adj_x{} adj_y{}", test::path_name(path),
+                                      count(bt.out), m, k, n, ax, ay));
+                  const auto x = test::random_floats(size_t(count(p.x_batch) * m * k), 31u + i);
+                  const auto y = test::random_floats(size_t(count(p.y_batch) * k * n), 37u + i);
+                  const size_t out_n = size_t(count(p.out_batch) * m * n);
+                  std::vector<float> want(out_n), magnitude(out_n);
+                  reference::batch_matmul_float(p, x.data(), y.data(), want.data());
+                  const auto ax_ = test::abs_of(x), ay_ = test::abs_of(y);
+                  reference::batch_matmul_float(p, ax_.data(), ay_.data(), magnitude.data());
+                  std::vector<float> scratch(size_t(kernels::batch_matmul_scratch_size(p)));
+                  auto got = test::nan_filled(out_n);
+                  kernels::batch_matmul_float(p, x.data(), y.data(), got.data(), scratch.data(), path);
+                  test::check_close(got, want, magnitude);
+                }
+  }
+}
+
+}  // namespace
+}  // namespace qgate
