@@ -28,7 +28,7 @@ void quantize(const float* in, Q* out, int64_t n, const AffineQuant& q) {
     if (std::isnan(x)) v = 0;
     else if (x > 1e6f) v = 1000000;
     else if (x < -1e6f) v = -1000000;
-    else v = static_cast<int64_t>(x < 0 ? -std::floor(-x + 0.5f) : std::floor(x + 0.5f));
+    else v = static_cast<int64_t>(x < 0 ? -std::floor(-static_cast<double>(x) + 0.5) : std::floor(static_cast<double>(x) + 0.5));
     v += zero_point_of(q, c);
     if (v < std::numeric_limits<Q>::min()) v = std::numeric_limits<Q>::min();
     if (v > std::numeric_limits<Q>::max()) v = std::numeric_limits<Q>::max();
