@@ -1,0 +1,60 @@
+// MEAN, SUM, REDUCE_MAX over the axes in input 1 (a constant int32/int64 tensor; negative axes count from the
+// end, repeats are allowed), attr keep_dims.
+#include <fmt/format.h>
+
+#include "harness/op.h"
+#include "kernels/reduce.h"
+
+namespace qgate {
+
+namespace {
+
+template <kernels::ReduceOp R>
+class ReduceOpImpl : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_arity(2, 2, 1);
+    ctx.expect_input(0, DType::f32);
+    const Tensor& x = ctx.in(0);
+    const Tensor& axes = ctx.in(1);
+    if (axes.dtype != DType::i32 && axes.dtype != DType::i64)
+      ctx.fail(fmt::format("axis input '{}' is {}, expected int32 or int64", axes.name, dtype_name(axes.dtype)));
+    if (!axes.is_constant)
+      ctx.fail(fmt::format("axis input '{}' is not a constant; qgate needs the reduced axes at prepare time",
+                           axes.name));
+    const int rank = static_cast<int>(x.shape.size());
+    if (rank > kernels::kMaxReduceRank)
+      ctx.fail(fmt::format("input shape {} has rank {}, more than the supported {}", shape_string(x.shape), rank,
+                           kernels::kMaxReduceRank));
+    uint32_t mask = 0;
+    for (int64_t i = 0; i < axes.elements(); ++i) {
+      const int64_t a = axes.dtype == DType::i32 ? axes.as<int32_t>()[i] : axes.as<int64_t>()[i];
+      if (a < -rank || a >= rank)
+        ctx.fail(fmt::format("axis {} is out of range for input shape {} (rank {})", a, shape_string(x.shape), rank));
+      mask |= 1u << (a < 0 ? a + rank : a);
+    }
+    kernels::make_reduce_shape(x.shape, mask, &shape_);
+    const bool keep = ctx.node.attrs.get_bool("keep_dims", false);
+    Shape out;
+    for (int d = 0; d < rank; ++d) {
+      if (!((mask >> d) & 1u)) out.push_back(x.shape[d]);
+      else if (keep) out.push_back(1);
+    }
+    ctx.out(0).dtype = DType::f32;
+    ctx.out(0).shape = out;
+  }
+  void run(OpContext& ctx) override {
+    kernels::reduce_float(R, shape_, ctx.in(0).as<float>(), ctx.out(0).as<float>());
+  }
+
+ private:
+  kernels::ReduceShape shape_;
+};
+
+}  // namespace
+
+QGATE_REGISTER_OP(OpType::mean, ReduceOpImpl<kernels::ReduceOp::mean>);
+QGATE_REGISTER_OP(OpType::sum, ReduceOpImpl<kernels::ReduceOp::sum>);
+QGATE_REGISTER_OP(OpType::reduce_max, ReduceOpImpl<kernels::ReduceOp::max>);
+
+}  // namespace qgate

@@ -1,0 +1,168 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <ios>
+#include <vector>
+
+#include "kernels/cast.h"
+#include "kernels/dequantize.h"
+#include "reference/dequantize.h"
+#include "tests/kernels/elementwise_test_util.h"
+
+namespace qgate {
+namespace {
+
+using kernels::AffineQuant;
+
+// Independent oracle for binary16, from its definition: (-1)^s * 2^(e-15) * (1 + m/1024), subnormal
+// (-1)^s * 2^-14 * (m/1024).
+float half_oracle(uint16_t h) {
+  const int s = h >> 15, e = (h >> 10) & 31, m = h & 1023;
+  float v;
+  if (e == 31) v = m ? NAN : INFINITY;
+  else if (e == 0) v = std::ldexp(static_cast<float>(m) / 1024.0f, -14);
+  else v = std::ldexp(1.0f + static_cast<float>(m) / 1024.0f, e - 15);
+  return s ? -v : v;
+}
+
+uint32_t bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+
+TEST_SUITE("kernels.dequantize") {
+
+TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
+  // Exact: every half is representable in float. NaNs must stay NaN with their sign.
+  std::vector<uint16_t> h(65536);
+  for (int i = 0; i < 65536; ++i) h[i] = static_cast<uint16_t>(i);
+  for (bool avx2 : testing::kernel_paths()) {
+    CAPTURE(testing::path_name(avx2));
+    auto out = testing::nan_filled(h.size());
+    kernels::detail::dequantize_f16_path(avx2, h.data(), out.data(), static_cast<int64_t>(h.size()));
+    int64_t bad = 0;
+    for (int i = 0; i < 65536; ++i) {
+      const float want = half_oracle(h[i]);
+      const bool ok = std::isnan(want) ? std::isnan(out[i]) && std::signbit(out[i]) == std::signbit(want)
+                                       : bits(out[i]) == bits(want);
+      if (!ok && bad++ < 3) MESSAGE("half 0x" << std::hex << i << ": got " << out[i] << ", want " << want);
+    }
+    CHECK(bad == 0);
+  }
+  // The scalar helper and the reference twin agree too.
+  std::vector<float> ref(65536);
+  reference::dequantize_f16(h.data(), ref.data(), 65536);
+  int64_t bad = 0;
+  for (int i = 0; i < 65536; ++i) {
+    const float k = kernels::half_to_float(h[i]);
+    bad += std::isnan(k) ? !std::isnan(ref[i]) : bits(k) != bits(ref[i]);
+  }
+  CHECK(bad == 0);
+  CHECK(kernels::half_to_float(0x0001) == std::ldexp(1.0f, -24));  // smallest subnormal
+  CHECK(kernels::half_to_float(0x7bff) == 65504.0f);                // largest finite
+  CHECK(kernels::half_to_float(0xfc00) == -INFINITY);
+}
+
+TEST_CASE("int8 / uint8 dequantize, per tensor and per channel, equal the reference exactly") {
+  const float scales[] = {0.5f, 0.02f, 1.5f};
+  const int64_t zps[] = {0, -3, 7};
+  for (int64_t inner : {1, 5}) {
+    for (int64_t channels : {1, 3}) {
+      AffineQuant q{scales, zps, channels, inner};
+      const int64_t n = 2 * channels * inner;
+      std::vector<int8_t> a(n);
+      std::vector<uint8_t> b(n);
+      for (int64_t i = 0; i < n; ++i) {
+        a[i] = static_cast<int8_t>(i * 37 - 128);
+        b[i] = static_cast<uint8_t>(i * 53);
+      }
+      CAPTURE(inner);
+      CAPTURE(channels);
+      auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+      reference::dequantize_int8(a.data(), want.data(), n, q);
+      kernels::dequantize_int8(a.data(), got.data(), n, q);
+      CHECK(got == want);
+      want = testing::nan_filled(n), got = testing::nan_filled(n);
+      reference::dequantize_uint8(b.data(), want.data(), n, q);
+      kernels::dequantize_uint8(b.data(), got.data(), n, q);
+      CHECK(got == want);
+    }
+  }
+  // Hand-computed: (q - zp) * scale.
+  const int8_t q[] = {-128, 0, 127};
+  const float s = 0.5f;
+  const int64_t zp = -1;
+  float y[3];
+  kernels::dequantize_int8(q, y, 3, AffineQuant{&s, &zp, 1, 1});
+  CHECK(y[0] == -63.5f);
+  CHECK(y[1] == 0.5f);
+  CHECK(y[2] == 64.0f);
+}
+
+TEST_CASE("quantize: round half away from zero, clamp, NaN to the zero point") {
+  const float s = 0.5f;
+  const int64_t zp0 = 0, zp128 = 128;
+  const float x[] = {0.25f, -0.25f, 0.75f, 100.0f, -100.0f, NAN, INFINITY, -INFINITY, 0.0f};
+  int8_t q8[9];
+  kernels::quantize_int8(x, q8, 9, AffineQuant{&s, &zp0, 1, 1});
+  const int8_t want8[] = {1, -1, 2, 127, -128, 0, 127, -128, 0};
+  for (int i = 0; i < 9; ++i) CHECK(q8[i] == want8[i]);
+  uint8_t qu[9];
+  kernels::quantize_uint8(x, qu, 9, AffineQuant{&s, &zp128, 1, 1});
+  const uint8_t wantu[] = {129, 127, 130, 255, 0, 128, 255, 0, 128};
+  for (int i = 0; i < 9; ++i) CHECK(qu[i] == wantu[i]);
+
+  // Sweep against the reference, per-tensor and per-channel (exact: same float division and rounding rule).
+  const float scales[] = {0.05f, 0.013f, 0.2f};
+  const int64_t zps[] = {-5, 0, 9};
+  auto v = testing::random_floats(3 * 7 * 4, -8.0f, 8.0f, 3);
+  for (int64_t channels : {1, 3}) {
+    AffineQuant q{scales, zps, channels, 4};
+    std::vector<int8_t> a(v.size()), b(v.size());
+    kernels::quantize_int8(v.data(), a.data(), static_cast<int64_t>(v.size()), q);
+    reference::quantize_int8(v.data(), b.data(), static_cast<int64_t>(v.size()), q);
+    CHECK(a == b);
+  }
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("kernels.cast") {
+
+TEST_CASE("hand-computed casts") {
+  using kernels::CastType;
+  const float f[] = {1.9f, -1.9f, 0.0f, 3e9f, -3e9f, NAN, 255.5f};
+  int32_t i32[7];
+  kernels::cast(CastType::f32, f, CastType::i32, i32, 7);
+  const int32_t want_i32[] = {1, -1, 0, 2147483647, -2147483647 - 1, 0, 255};
+  for (int i = 0; i < 7; ++i) CHECK(i32[i] == want_i32[i]);
+  uint8_t b[7];
+  kernels::cast(CastType::f32, f, CastType::boolean, b, 7);
+  const uint8_t want_b[] = {1, 1, 0, 1, 1, 1, 1};  // NaN != 0
+  for (int i = 0; i < 7; ++i) CHECK(b[i] == want_b[i]);
+  uint8_t u8[7];
+  kernels::cast(CastType::f32, f, CastType::u8, u8, 7);
+  CHECK(u8[0] == 1);
+  CHECK(u8[1] == 0);    // saturates
+  CHECK(u8[6] == 255);
+  const int64_t big[] = {300, -1, int64_t{1} << 40};
+  int8_t i8[3];
+  kernels::cast(CastType::i64, big, CastType::i8, i8, 3);
+  CHECK(i8[0] == 44);  // wraps modulo 256
+  CHECK(i8[1] == -1);
+  float back[3];
+  kernels::cast(CastType::i64, big, CastType::f32, back, 3);
+  CHECK(back[2] == 1099511627776.0f);
+  const uint8_t flags[] = {0, 1, 7};
+  int32_t fi[3];
+  kernels::cast(CastType::boolean, flags, CastType::i32, fi, 3);
+  CHECK(fi[0] == 0);
+  CHECK(fi[1] == 1);
+  CHECK(fi[2] == 1);
+}
+
+}  // TEST_SUITE
+}  // namespace
+}  // namespace qgate
