@@ -492,6 +492,7 @@ void Importer::read_operator(size_t index, Node& node) const {
   // The format's rule for its two code fields: old writers fill only the byte, new ones both.
   const int code = std::max(static_cast<int>(oc->deprecated_builtin_code()), static_cast<int>(oc->builtin_code()));
   node.attrs.set(kTfliteBuiltinCodeAttr, int64_t{code});
+  node.attrs.set(kTfliteOperatorIndexAttr, static_cast<int64_t>(index));
   std::optional<OpType> type;
   if (code == kCustomCode) {
     const std::string custom = oc->custom_code() ? oc->custom_code()->str() : "";
@@ -806,7 +807,9 @@ void check_tflite_ops_supported(const Graph& graph) {
   size_t count = 0;
   for (const Node& n : graph.nodes) {
     if (n.op != OpType::count_ && op_supported(n.op)) continue;
-    list += fmt::format("{}op {} {}", count ? ", " : "", n.id, tflite_op_label(n));
+    // The file's operator index: node ids change when constant nodes are folded at load.
+    list += fmt::format("{}op {} {}", count ? ", " : "", n.attrs.get_int(kTfliteOperatorIndexAttr, n.id),
+                        tflite_op_label(n));
     ++count;
   }
   if (count)

@@ -41,6 +41,7 @@ std::string tflite_op_label(const Node& node);
 // Attribute keys (besides the option fields) the importer sets on every node, so reports and the
 // supported-op check can name the original op even when qgate has no OpType for it (op = OpType::count_).
 inline constexpr const char* kTfliteBuiltinCodeAttr = "tflite_builtin_code";  // int
+inline constexpr const char* kTfliteOperatorIndexAttr = "tflite_operator_index";
 inline constexpr const char* kTfliteCustomCodeAttr = "tflite_custom_code";    // string, custom ops only
 
 }  // namespace qgate
