@@ -71,7 +71,7 @@ TEST_SUITE("kernels.pool") {
     const bool have_avx2 = cpu_features().avx2;
     uint32_t seed = 1;
     for (int padding : {0, 1})
-      for (Nhwc s : {Nhwc{1, 5, 7, 3}, Nhwc{2, 9, 6, 17}, Nhwc{1, 4, 4, 8}, Nhwc{1, 11, 13, 1}})
+      for (Nhwc s : {Nhwc{1, 5, 7, 3}, Nhwc{2, 9, 6, 17}, Nhwc{1, 4, 4, 8}, Nhwc{1, 11, 13, 1}, Nhwc{1, 64, 48, 16}})  // the last is threaded
         for (int f : {1, 2, 3})
           for (int stride : {1, 2})
             for (Activation act : {Activation::none, Activation::relu6}) {

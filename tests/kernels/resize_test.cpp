@@ -73,7 +73,8 @@ TEST_SUITE("kernels.resize") {
       int32_t oh, ow;
     };
     for (const Case& c : {Case{{1, 2, 2, 1}, 4, 4}, Case{{1, 5, 7, 3}, 11, 9}, Case{{2, 8, 6, 17}, 3, 5},
-                          Case{{1, 7, 7, 8}, 14, 14}, Case{{1, 1, 3, 9}, 2, 1}})
+                          Case{{1, 7, 7, 8}, 14, 14}, Case{{1, 1, 3, 9}, 2, 1},
+                          Case{{1, 40, 40, 16}, 80, 80}})  // the last splits rows over threads
       for (int mode = 0; mode < 3; ++mode) {
         ResizeParams p;
         p.align_corners = mode == 1;
