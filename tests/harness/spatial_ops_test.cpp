@@ -80,8 +80,7 @@ TEST_SUITE("harness.ops.spatial") {
     const int end = b.constant<int32_t>("end", {1}, {3});
     const int one = b.constant<int32_t>("one", {1}, {1});
     const int hw = b.tensor("hw", DType::i32, {});
-    auto& ss = b.node(OpType::strided_slice, {s, begin, end, one}, {hw});
-    (void)ss;
+    b.node(OpType::strided_slice, {s, begin, end, one}, {hw});
     const int k = b.constant<int32_t>("k", {}, {7});
     const int h = b.tensor("h", DType::i32, {});
     b.node(OpType::gather, {hw, b.constant<int64_t>("i0", {1}, {0})}, {h});  // [224]
