@@ -1,0 +1,38 @@
+#include "harness/ops/op_util.h"
+
+#include <fmt/format.h>
+
+namespace qgate::ops {
+
+std::vector<int64_t> const_ints(const OpContext& ctx, size_t i, const std::string& what) {
+  if (!ctx.has_input(i)) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
+  const Tensor& t = ctx.in(i);
+  if (t.dtype != DType::i32 && t.dtype != DType::i64)
+    ctx.fail(fmt::format("input {} ({}, '{}') is {}, expected int32 or int64", i, what, t.name, dtype_name(t.dtype)));
+  if (!t.is_constant)
+    ctx.fail(fmt::format("input {} ({}, '{}') is computed at run time; qgate needs it constant to fix shapes at "
+                         "prepare time",
+                         i, what, t.name));
+  std::vector<int64_t> v(static_cast<size_t>(t.elements()));
+  for (size_t k = 0; k < v.size(); ++k) v[k] = t.dtype == DType::i32 ? int64_t{t.as<int32_t>()[k]} : t.as<int64_t>()[k];
+  return v;
+}
+
+int normalize_axis(const OpContext& ctx, int64_t axis, int rank, const std::string& what) {
+  if (axis < -rank || axis >= rank)
+    ctx.fail(fmt::format("{} {} is out of range for rank {} (must be in [{}, {}])", what, axis, rank, -rank, rank - 1));
+  return static_cast<int>(axis < 0 ? axis + rank : axis);
+}
+
+kernels::Activation clamp_activation(const OpContext& ctx) {
+  const int64_t a = ctx.node.attrs.get_int("fused_activation_function", 0);
+  if (a < 0 || a > 3)
+    ctx.fail(fmt::format("fused_activation_function {} is not supported here (expected NONE=0, RELU=1, "
+                         "RELU_N1_TO_1=2 or RELU6=3)",
+                         a));
+  return static_cast<kernels::Activation>(a);
+}
+
+kernels::Nhwc nhwc(const Shape& s) { return {s.at(0), s.at(1), s.at(2), s.at(3)}; }
+
+}  // namespace qgate::ops

@@ -1,0 +1,60 @@
+// RESIZE_BILINEAR (float) and RESIZE_NEAREST_NEIGHBOR (any dtype), NHWC, size from a constant int32 [2] input.
+#include <fmt/format.h>
+
+#include "harness/ops/op_util.h"
+#include "kernels/resize.h"
+
+namespace qgate::ops {
+
+namespace {
+
+kernels::ResizeParams prepare_resize(OpContext& ctx) {
+  ctx.expect_arity(2, 2, 1);
+  const Tensor& x = ctx.in(0);
+  if (x.shape.size() != 4) ctx.fail(fmt::format("input '{}' has shape {}, expected rank 4 (NHWC)", x.name, shape_string(x.shape)));
+  const std::vector<int64_t> size = const_ints(ctx, 1, "size");
+  if (size.size() != 2 || size[0] < 1 || size[1] < 1)
+    ctx.fail(fmt::format("size is [{}], expected two positive values [height, width]", fmt::join(size, ",")));
+  kernels::ResizeParams p;
+  p.align_corners = ctx.node.attrs.get_bool("align_corners", false);
+  p.half_pixel_centers = ctx.node.attrs.get_bool("half_pixel_centers", false);
+  if (p.align_corners && p.half_pixel_centers)
+    ctx.fail("align_corners and half_pixel_centers are both set (TFLite allows at most one)");
+  ctx.out(0).dtype = x.dtype;
+  ctx.out(0).shape = {x.shape[0], static_cast<int32_t>(size[0]), static_cast<int32_t>(size[1]), x.shape[3]};
+  return p;
+}
+
+class ResizeBilinear : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_input(0, DType::f32, 4);
+    p_ = prepare_resize(ctx);
+  }
+  void run(OpContext& ctx) override {
+    kernels::resize_bilinear(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape),
+                             ctx.out(0).as<float>());
+  }
+
+ private:
+  kernels::ResizeParams p_;
+};
+
+class ResizeNearestNeighbor : public Op {
+ public:
+  void prepare(OpContext& ctx) override { p_ = prepare_resize(ctx); }
+  void run(OpContext& ctx) override {
+    kernels::resize_nearest_neighbor(p_, nhwc(ctx.in(0).shape), ctx.in(0).data.data(), nhwc(ctx.out(0).shape),
+                                     ctx.out(0).data.data(), elem_size(ctx.in(0)));
+  }
+
+ private:
+  kernels::ResizeParams p_;
+};
+
+}  // namespace
+
+QGATE_REGISTER_OP(OpType::resize_bilinear, ResizeBilinear);
+QGATE_REGISTER_OP(OpType::resize_nearest_neighbor, ResizeNearestNeighbor);
+
+}  // namespace qgate::ops
