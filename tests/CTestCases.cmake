@@ -10,6 +10,7 @@ endforeach()
 
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 
 # Float parity with LiteRT: one case per real model (tests/parity/models.txt, cache names from scripts/fetch_models).
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
