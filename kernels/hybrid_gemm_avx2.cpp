@@ -51,9 +51,12 @@ void microkernel(const int8_t* wb, int32_t k, const int8_t* const* qrows, const 
   for (int r = 0; r < MR; ++r)
     for (int j = 0; j < kBlockN; ++j) acc[r][j] = _mm256_setzero_si256();
 
-  auto step = [&](const int8_t* wc, const Chunk* chunks) {
+  // Fully unrolled so that the accumulators live in registers (MR = 2: 8 accumulators + 4 activation registers).
+  auto step = [&](const int8_t* wc, const Chunk* chunks) __attribute__((always_inline)) {
+#pragma GCC unroll 4
     for (int j = 0; j < kBlockN; ++j) {
       const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wc + j * kChunkK));
+#pragma GCC unroll 2
       for (int r = 0; r < MR; ++r) acc[r][j] = _mm256_add_epi32(acc[r][j], dot_chunk(w, chunks[r], ones16));
     }
   };
@@ -61,6 +64,7 @@ void microkernel(const int8_t* wb, int32_t k, const int8_t* const* qrows, const 
   const int32_t full = k / kChunkK;
   for (int32_t c = 0; c < full; ++c) {
     Chunk chunks[MR];
+#pragma GCC unroll 2
     for (int r = 0; r < MR; ++r) chunks[r] = load_chunk(qrows[r] + c * kChunkK);
     step(wb + int64_t{c} * kBlockN * kChunkK, chunks);
   }
