@@ -4,7 +4,8 @@
 //
 // Rounding is half away from zero (std::round). Float-to-int conversion of a rounded value that does not fit
 // int32 (or is NaN) yields INT32_MIN before clamping, as the x86 conversion instruction TFLite compiles to on
-// these CPUs does; so +-inf and NaN inputs quantize to the low end of the range. Finite inputs never get there.
+// these CPUs does; so +-inf and NaN inputs quantize to the low end of the range. Finite inputs get there only when
+// the inverse scale overflows to inf (a row of denormals: 127/R or 1/scale > FLT_MAX), as in TFLite on x86.
 //
 // Thread safety: all functions are pure over their arguments.
 #pragma once
