@@ -1,0 +1,54 @@
+// Post-training quantization transform: float Graph + Scheme -> quantized Graph with the same node ids, names
+// and tensor ids. Weight tensors an op quantizes become int8 constants with their scales (per-tensor, or
+// per-channel on the op's output-channel axis); under a weight-only scheme they stay float32 but hold the
+// dequantized values (the weights are dequantized once at load and computed in float).
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "harness/graph.h"
+#include "harness/scheme.h"
+
+namespace qgate {
+
+// Node attributes the transform sets and the hybrid ops read.
+inline constexpr const char* kAsymmetricInputsAttr = "asymmetric_quantize_inputs";  // TFLite option name, 0/1
+inline constexpr const char* kEpilogueAttr = "qgate_epilogue";                       // "tflite" or "xnnpack"
+
+// What happened to one weight tensor.
+struct WeightQuantization {
+  int node = -1;
+  int tensor = -1;           // tensor id (same in both graphs)
+  bool quantized = false;
+  bool per_channel = false;
+  int axis = -1;
+  int bits = 8;
+  std::string reason;        // "int8 per-channel axis 0", "stays float: 576 elements < 1024", "kept float"
+  int64_t elements = 0;
+  int64_t float_bytes = 0;   // as float32
+  int64_t quantized_bytes = 0;  // int8 values + float32 scales (float_bytes when not quantized)
+  // Quantization error of the weights themselves: sum of squared error, sum of squares, max |error|, and the
+  // fraction of non-zero weights that became 0.
+  double sum_sq_error = 0, sum_sq = 0, max_abs_error = 0;
+  double zeroed_fraction = 0;
+};
+
+struct QuantizedGraph {
+  Graph graph;
+  Scheme scheme;
+  std::vector<WeightQuantization> weights;
+};
+
+// `keep_float`: node ids whose weights stay float (selective quantization). Throws InputError when a node id
+// is out of range.
+QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, const std::set<int>& keep_float = {});
+
+// Whether an already-loaded graph holds int8 weights (a dynamic-range model from the converter).
+bool has_int8_weights(const Graph& graph);
+
+// Overrides every hybrid node's activation mode (`qgate run --activations sym|asym`).
+void set_activation_mode(Graph& graph, bool asymmetric);
+
+}  // namespace qgate
