@@ -214,6 +214,67 @@ TEST_CASE("BIDIRECTIONAL_SEQUENCE_RNN: merged output is the two separate outputs
   check_identical(outs[1], outs[0], "merged vs separate");
 }
 
+TEST_CASE("BIDIRECTIONAL_SEQUENCE_LSTM (48 inputs, aux weights, CIFG backward) equals two reference sweeps") {
+  for (bool tm : {true, false}) {
+    CAPTURE(tm);
+    std::mt19937 rng(41);
+    const int B = 2, T = 3, I = 4, A = 3, C = 5;
+    GraphBuilder gb;
+    const int x = gb.add("x", DType::f32, tm ? Shape{T, B, I} : Shape{B, T, I});
+    const int aux = gb.add("aux", DType::f32, tm ? Shape{T, B, A} : Shape{B, T, A});
+    std::vector<int> in(48, -1);
+    in[0] = x;
+    in[39] = aux;
+    std::vector<MatrixStore> mats;
+    mats.reserve(40);
+    std::vector<std::vector<float>> vecs;
+    vecs.reserve(10);
+    kernels::LstmWeights dir[2];
+    // fw: full cell; bw: CIFG. Slots per direction: input-to, recurrent-to, bias, aux-to.
+    const int base_w[2] = {1, 18}, base_r[2] = {5, 22}, base_b[2] = {12, 29}, base_aux[2] = {40, 44};
+    for (int d = 0; d < 2; ++d)
+      for (int g = 0; g < 4; ++g) {
+        if (d == 1 && g == 0) continue;
+        mats.push_back(make_matrix(rng, C, I));
+        in[base_w[d] + g] = gb.weight("wi", mats.back(), true);
+        dir[d].input_to[g] = mats.back().view(true);
+        mats.push_back(make_matrix(rng, C, C));
+        in[base_r[d] + g] = gb.weight("wr", mats.back(), true);
+        dir[d].recurrent_to[g] = mats.back().view(true);
+        mats.push_back(make_matrix(rng, C, A));
+        in[base_aux[d] + g] = gb.weight("wa", mats.back(), true);
+        dir[d].aux_to[g] = mats.back().view(true);
+        vecs.push_back(random_floats(rng, C, -0.3f, 0.3f));
+        in[base_b[d] + g] = gb.constant("bias", {C}, vecs.back());
+        dir[d].bias[g] = vecs.back().data();
+      }
+    for (int k : {35, 36, 37, 38}) in[k] = gb.variable("state", {B, C});
+    const int yf = gb.add("yf", DType::f32, {}), yb = gb.add("yb", DType::f32, {});
+    Attributes a;
+    a.set("fused_activation_function", int64_t{4});
+    a.set("time_major", int64_t{tm});
+    gb.node(OpType::bidirectional_sequence_lstm, in, {yf, yb}, a);
+    gb.g.inputs = {x, aux};
+    gb.g.outputs = {yf, yb};
+    Executor ex(gb.g);
+    ex.prepare();
+    const std::vector<float> xv = random_floats(rng, static_cast<size_t>(B) * T * I, -1.0f, 1.0f);
+    const std::vector<float> av = random_floats(rng, static_cast<size_t>(B) * T * A, -1.0f, 1.0f);
+    std::memcpy(ex.input(0).data.data(), xv.data(), xv.size() * 4);
+    std::memcpy(ex.input(1).data.data(), av.data(), av.size() * 4);
+    ex.run();
+    kernels::LstmParams p;
+    kernels::LstmScratch unused;
+    for (int d = 0; d < 2; ++d) {
+      std::vector<float> want(static_cast<size_t>(B) * T * C), hs(static_cast<size_t>(B) * C, 0.0f), cs = hs;
+      reference::lstm_sequence(p, dir[d], {B, T, tm}, d == 0, xv.data(), av.data(), hs.data(), cs.data(),
+                               want.data(), C, unused);
+      CHECK(ex.output(d).shape == (tm ? Shape{T, B, C} : Shape{B, T, C}));
+      check_identical(read(ex.output(d)), want, d == 0 ? "fw" : "bw");
+    }
+  }
+}
+
 TEST_CASE("EMBEDDING_LOOKUP: int8 per-row scales; a constant bad index fails prepare, a computed one fails the run") {
   GraphBuilder gb;
   const int idx = gb.add("idx", DType::i32, {3});
