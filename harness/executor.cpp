@@ -82,6 +82,13 @@ void Executor::run(Observer* observer) {
   }
 }
 
+std::vector<int> Executor::failed_nodes() const {
+  std::vector<int> ids;
+  for (size_t i = 0; i < ops_.size(); ++i)
+    if (ops_[i]->run_failed()) ids.push_back(contexts_[i].node.id);
+  return ids;
+}
+
 void Executor::reset_state() {
   for (size_t i = 0; i < graph_.tensors.size(); ++i)
     if (graph_.tensors[i].is_variable && slots_[i]->data.size())

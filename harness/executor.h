@@ -39,6 +39,9 @@ class Executor {
 
   // Runs all nodes. Inputs must have been written. Never throws for a prepared graph.
   void run(Observer* observer = nullptr);
+  // Ids of the nodes whose last run() met bad data they could not reject at prepare (Op::run_failed), e.g. an
+  // out-of-range EMBEDDING_LOOKUP index; empty after a clean run.
+  std::vector<int> failed_nodes() const;
   // Zeroes the variable (state) tensors: RNN and LSTM hidden and cell state.
   void reset_state();
 

@@ -36,6 +36,9 @@ class Op {
   virtual ~Op() = default;
   virtual void prepare(OpContext& ctx) = 0;
   virtual void run(OpContext& ctx) = 0;
+  // True when the last run() met bad data it could not reject at prepare (e.g. an out-of-range index in a
+  // computed EMBEDDING_LOOKUP index tensor). run() cannot throw, so the executor asks after running a node.
+  virtual bool run_failed() const { return false; }
 };
 
 using OpFactory = std::unique_ptr<Op> (*)();

@@ -1,0 +1,97 @@
+#include "harness/ops/recurrent_util.h"
+
+#include <fmt/format.h>
+
+namespace qgate::recurrent_ops {
+
+kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
+                                     std::deque<std::vector<int32_t>>& store, bool required) {
+  kernels::RecurrentMatrix m;
+  if (!ctx.has_input(i)) {
+    if (required) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
+    return m;
+  }
+  const Tensor& t = ctx.in(i);
+  const Shape want{rows, cols};
+  if (t.shape != want)
+    ctx.fail(fmt::format("input {} ({}, '{}') has shape {}, expected {}", i, what, t.name, shape_string(t.shape),
+                         shape_string(want)));
+  if (!t.is_constant)
+    ctx.fail(fmt::format("input {} ({}, '{}') must be a constant weight tensor", i, what, t.name));
+  m.rows = rows;
+  m.cols = cols;
+  if (t.dtype == DType::f32) {
+    m.f32 = t.as<float>();
+  } else if (t.dtype == DType::i8) {
+    if (t.quant.scale.size() != 1)
+      ctx.fail(fmt::format("input {} ({}, '{}') is int8 with {} scales; hybrid recurrent ops need one per-tensor "
+                           "scale", i, what, t.name, t.quant.scale.size()));
+    m.i8 = t.as<int8_t>();
+    m.scale = t.quant.scale[0];
+    store.push_back(kernels::int8_row_sums(m.i8, rows, cols));
+    m.row_sums = store.back().data();
+  } else {
+    ctx.fail(fmt::format("input {} ({}, '{}') is {}, expected float32 or int8", i, what, t.name, dtype_name(t.dtype)));
+  }
+  return m;
+}
+
+const float* bind_vector(const OpContext& ctx, size_t i, int n, const char* what, bool required) {
+  if (!ctx.has_input(i)) {
+    if (required) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
+    return nullptr;
+  }
+  const Tensor& t = ctx.in(i);
+  if (t.dtype != DType::f32 || t.elements() != n)
+    ctx.fail(fmt::format("input {} ({}, '{}') is {} {}, expected float32 with {} elements", i, what, t.name,
+                         dtype_name(t.dtype), shape_string(t.shape), n));
+  return t.as<float>();
+}
+
+const float* bind_peephole(const OpContext& ctx, size_t i, int n, const char* what,
+                           std::deque<std::vector<float>>& store) {
+  if (!ctx.has_input(i)) return nullptr;
+  const Tensor& t = ctx.in(i);
+  if (t.elements() != n)
+    ctx.fail(fmt::format("input {} ({}, '{}') has shape {}, expected {} elements", i, what, t.name,
+                         shape_string(t.shape), n));
+  if (t.dtype == DType::f32) return t.as<float>();
+  if (t.dtype != DType::i8 || t.quant.scale.size() != 1)
+    ctx.fail(fmt::format("input {} ({}, '{}') is {} with {} scales, expected float32 or per-tensor int8", i, what,
+                         t.name, dtype_name(t.dtype), t.quant.scale.size()));
+  // TFLite's hybrid LSTM recovers f32(s * w) every step; doing it once gives the same values.
+  std::vector<float> v(static_cast<size_t>(n));
+  for (int k = 0; k < n; ++k) v[k] = t.quant.scale[0] * static_cast<float>(t.as<int8_t>()[k]);
+  store.push_back(std::move(v));
+  return store.back().data();
+}
+
+void check_same_mode(const OpContext& ctx, const std::vector<const kernels::RecurrentMatrix*>& mats) {
+  int f = 0, q = 0;
+  for (const auto* m : mats) {
+    if (!m->present()) continue;
+    (m->hybrid() ? q : f)++;
+  }
+  if (f > 0 && q > 0)
+    ctx.fail(fmt::format("mixes {} float32 and {} int8 weight matrices; all must be float32 (float kernel) or all "
+                         "int8 (hybrid kernel)", f, q));
+}
+
+kernels::Activation activation_attr(const OpContext& ctx) {
+  const int64_t a = ctx.node.attrs.get_int("fused_activation_function", 0);
+  if (a < 0 || a > 5)
+    ctx.fail(fmt::format("fused_activation_function {} is not one of NONE 0, RELU 1, RELU_N1_TO_1 2, RELU6 3, "
+                         "TANH 4, SIGN_BIT 5", a));
+  return static_cast<kernels::Activation>(a);
+}
+
+void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* what) {
+  if (!ctx.has_input(i)) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
+  const Tensor& t = ctx.in(i);
+  if (t.dtype != DType::f32 || t.elements() != elements)
+    ctx.fail(fmt::format("input {} ({}, '{}') is {} {}, expected float32 with {} elements", i, what, t.name,
+                         dtype_name(t.dtype), shape_string(t.shape), elements));
+  if (!t.is_variable) ctx.fail(fmt::format("input {} ({}, '{}') must be a variable (state) tensor", i, what, t.name));
+}
+
+}  // namespace qgate::recurrent_ops

@@ -1,0 +1,35 @@
+// Shared prepare-time plumbing of the RNN and LSTM op wrappers: binding weight tensors to kernel views and
+// reading the recurrent ops' attributes.
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "harness/op.h"
+#include "kernels/recurrent_common.h"
+
+namespace qgate::recurrent_ops {
+
+// Binds input `i` (constant [rows, cols], float32, or int8 with one per-tensor scale) as a kernel matrix; int8
+// row sums are computed into `store` (a deque: earlier entries never move). `what` names the input in errors.
+// Absent optional inputs give an absent matrix when !required.
+kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
+                                     std::deque<std::vector<int32_t>>& store, bool required = true);
+
+// Binds a float vector input of n elements (bias, layer norm); nullptr when absent and !required.
+const float* bind_vector(const OpContext& ctx, size_t i, int n, const char* what, bool required = true);
+
+// Binds a peephole vector of n elements: float32 as is, int8 dequantized as f32(w * s) into `store`.
+const float* bind_peephole(const OpContext& ctx, size_t i, int n, const char* what,
+                           std::deque<std::vector<float>>& store);
+
+// All present matrices of an op must be float or all int8 (TFLite's kernels pick one mode per op).
+void check_same_mode(const OpContext& ctx, const std::vector<const kernels::RecurrentMatrix*>& mats);
+
+// fused_activation_function (NONE, RELU, RELU_N1_TO_1, RELU6, TANH, SIGN_BIT); schema default NONE.
+kernels::Activation activation_attr(const OpContext& ctx);
+
+// A variable state input holding `elements` floats.
+void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* what);
+
+}  // namespace qgate::recurrent_ops

@@ -1,0 +1,207 @@
+// LSTM kernels against the reference: shape sweeps for the plain cell, then every option.
+#include <doctest/doctest.h>
+#include <fmt/format.h>
+
+#include "kernels/lstm.h"
+#include "reference/recurrent.h"
+#include "tests/kernels/recurrent_test_util.h"
+
+namespace qgate::test {
+
+TEST_SUITE("kernels.lstm") {
+
+namespace {
+
+struct LstmOptions {
+  bool cifg = false, peephole = false, projection = false, projection_bias = false, layer_norm = false;
+  int aux = 0;
+  float cell_clip = 0.0f, proj_clip = 0.0f;
+  std::string name() const {
+    return fmt::format("cifg{} peep{} proj{} pbias{} ln{} aux{} cclip{} pclip{}", cifg, peephole, projection,
+                       projection_bias, layer_norm, aux, cell_clip, proj_clip);
+  }
+};
+
+struct LstmCase {
+  int batch, time, input, cells;
+  bool time_major = false;
+  Variant variant = Variant::f32;
+  LstmOptions opt;
+  float magnitude = 2.0f;
+  std::string name() const {
+    return fmt::format("{} B{} T{} I{} C{} {} {} mag{}", variant_name(variant), batch, time, input, cells,
+                       time_major ? "time-major" : "batch-major", opt.name(), magnitude);
+  }
+};
+
+std::vector<float> sequence_input(std::mt19937& rng, const LstmCase& c, int features) {
+  std::vector<float> x = random_floats(rng, static_cast<size_t>(c.batch) * c.time * features, -c.magnitude, c.magnitude);
+  auto row = [&](int b, int t) {
+    return x.data() + (c.time_major ? static_cast<size_t>(t) * c.batch + b : static_cast<size_t>(b) * c.time + t) * features;
+  };
+  if (c.time > 1)
+    for (int b = 0; b < c.batch; ++b) std::fill_n(row(b, 1), features, 0.0f);
+  if (c.time > 2) std::fill_n(row(0, 2), features, 0.0f);
+  return x;
+}
+
+void run_lstm_case(const LstmCase& c, bool forward = true) {
+  CAPTURE(c.name());
+  std::mt19937 rng(99 + c.batch * 7 + c.time * 11 + c.input * 13 + c.cells * 17);
+  const bool hy = c.variant != Variant::f32;
+  const LstmOptions& o = c.opt;
+  const int n_output = o.projection ? std::max(1, c.cells / 2 + 1) : c.cells;
+  std::vector<MatrixStore> mats;
+  mats.reserve(16);
+  std::vector<std::vector<float>> vecs;
+  vecs.reserve(16);
+  kernels::LstmWeights w;
+  for (int g = 0; g < 4; ++g) {
+    if (o.cifg && g == kernels::lstm_input_gate) continue;
+    mats.push_back(make_matrix(rng, c.cells, c.input));
+    w.input_to[g] = mats.back().view(hy);
+    mats.push_back(make_matrix(rng, c.cells, n_output));
+    w.recurrent_to[g] = mats.back().view(hy);
+    if (o.aux > 0) {
+      mats.push_back(make_matrix(rng, c.cells, o.aux));
+      w.aux_to[g] = mats.back().view(hy);
+    }
+    vecs.push_back(random_floats(rng, c.cells, -0.5f, 0.5f));
+    w.bias[g] = vecs.back().data();
+    if (o.layer_norm) {
+      vecs.push_back(random_floats(rng, c.cells, 0.5f, 1.5f));
+      w.layer_norm[g] = vecs.back().data();
+    }
+    if (o.peephole && g != kernels::lstm_cell_gate) {
+      vecs.push_back(random_floats(rng, c.cells, -0.5f, 0.5f));
+      w.peephole[g] = vecs.back().data();
+    }
+  }
+  if (o.projection) {
+    mats.push_back(make_matrix(rng, n_output, c.cells));
+    w.projection = mats.back().view(hy);
+    if (o.projection_bias) {
+      vecs.push_back(random_floats(rng, n_output, -0.2f, 0.2f));
+      w.projection_bias = vecs.back().data();
+    }
+  }
+  kernels::LstmParams p;
+  p.cell_clip = o.cell_clip;
+  p.proj_clip = o.proj_clip;
+  p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
+
+  const std::vector<float> x = sequence_input(rng, c, c.input);
+  const std::vector<float> aux = o.aux > 0 ? sequence_input(rng, c, o.aux) : std::vector<float>{};
+  const size_t rows = static_cast<size_t>(c.batch) * c.time;
+  const int stride = n_output + 2;
+  std::vector<float> out = nan_filled(rows * stride), want = nan_filled(rows * stride);
+  std::vector<float> h(static_cast<size_t>(c.batch) * n_output, 0.0f), h_ref = h;
+  std::vector<float> cs(static_cast<size_t>(c.batch) * c.cells, 0.0f), cs_ref = cs;
+  kernels::LstmScratch scratch;
+  scratch.resize(w, c.batch);
+  const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
+  const float* auxp = o.aux > 0 ? aux.data() : nullptr;
+  kernels::lstm_sequence(p, w, layout, forward, x.data(), auxp, h.data(), cs.data(), out.data(), stride, scratch);
+  reference::lstm_sequence(p, w, layout, forward, x.data(), auxp, h_ref.data(), cs_ref.data(), want.data(), stride,
+                           scratch);
+  std::vector<float> got_cols, want_cols;
+  for (size_t r = 0; r < rows; ++r)
+    for (int k = 0; k < stride; ++k) {
+      if (k < n_output) {
+        got_cols.push_back(out[r * stride + k]);
+        want_cols.push_back(want[r * stride + k]);
+      } else {
+        CHECK(std::isnan(out[r * stride + k]));
+      }
+    }
+  check_identical(got_cols, want_cols, "output");
+  check_identical(h, h_ref, "output state");
+  check_identical(cs, cs_ref, "cell state");
+}
+
+constexpr Variant kVariants[] = {Variant::f32, Variant::hybrid_symmetric, Variant::hybrid_asymmetric};
+
+}  // namespace
+
+TEST_CASE("lstm_sequence (no options) matches the reference over shapes, variants and layouts") {
+  for (Variant v : kVariants)
+    for (bool tm : {false, true})
+      for (int b : {1, 2, 3})
+        for (int t : {1, 4, 7})
+          for (int i : {1, 5, 16, 33})
+            for (int u : {1, 4, 17, 64}) {
+              LstmCase c{b, t, i, u};
+              c.time_major = tm;
+              c.variant = v;
+              run_lstm_case(c);
+            }
+}
+
+TEST_CASE("lstm_sequence with each option and with all of them") {
+  std::vector<LstmOptions> options;
+  options.push_back({.cifg = true});
+  options.push_back({.peephole = true});
+  options.push_back({.projection = true});
+  options.push_back({.projection = true, .projection_bias = true});
+  options.push_back({.layer_norm = true});
+  options.push_back({.aux = 6});
+  options.push_back({.cell_clip = 0.3f});
+  options.push_back({.projection = true, .proj_clip = 0.05f});
+  options.push_back({.peephole = true, .projection = true, .projection_bias = true, .layer_norm = true, .aux = 3,
+                     .cell_clip = 0.5f, .proj_clip = 0.1f});
+  options.push_back({.cifg = true, .peephole = true, .projection = true, .layer_norm = true, .aux = 20,
+                     .cell_clip = 1.0f, .proj_clip = 0.5f});
+  for (const LstmOptions& o : options)
+    for (Variant v : kVariants)
+      for (bool tm : {false, true})
+        for (int b : {1, 3})
+          for (int i : {5, 16})
+            for (int u : {4, 17}) {
+              LstmCase c{b, 4, i, u};
+              c.time_major = tm;
+              c.variant = v;
+              c.opt = o;
+              run_lstm_case(c, true);
+              run_lstm_case(c, false);
+            }
+}
+
+TEST_CASE("lstm_sequence with extreme inputs") {
+  for (Variant v : kVariants)
+    for (bool tm : {false, true})
+      for (float mag : {1e-20f, 1e4f, 1e30f}) {
+        LstmCase c{3, 4, 16, 17};
+        c.time_major = tm;
+        c.variant = v;
+        c.magnitude = mag;
+        c.opt.projection = true;
+        run_lstm_case(c);
+      }
+}
+
+TEST_CASE("lstm_step: hand-checked single cell (float)") {
+  // One cell, one input, weights 1, biases 0, x = 1, h = c = 0: every gate pre-activation is 1.
+  const float one = 1.0f, zero = 0.0f;
+  kernels::LstmWeights w;
+  for (int g = 0; g < 4; ++g) {
+    w.input_to[g].f32 = &one;
+    w.input_to[g].rows = w.input_to[g].cols = 1;
+    w.recurrent_to[g].f32 = &one;
+    w.recurrent_to[g].rows = w.recurrent_to[g].cols = 1;
+    w.bias[g] = &zero;
+  }
+  kernels::LstmParams p;
+  kernels::LstmScratch s;
+  s.resize(w, 1);
+  float x = 1.0f, h = 0.0f, c = 0.0f, out = NAN;
+  kernels::lstm_step(p, w, 1, &x, nullptr, &h, &c, &out, 1, s);
+  const float sig = kernels::sigmoid_eigen(1.0f), g = kernels::tanh_eigen(1.0f);
+  const float c1 = 0.0f + g * sig;
+  CHECK(c == c1);
+  CHECK(h == sig * kernels::tanh_eigen(c1));
+  CHECK(out == h);
+}
+
+}  // TEST_SUITE
+
+}  // namespace qgate::test
