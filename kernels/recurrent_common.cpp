@@ -1,5 +1,7 @@
 #include "kernels/recurrent_common.h"
 
+#include "kernels/quantize.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -54,72 +56,10 @@ void apply_recurrent_activation(Activation a, float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) x[i] = recurrent_activation(a, x[i]);
 }
 
-void quantize_row_symmetric_scalar(const float* x, int n, int8_t* q, float* scale) {
-  float lo = 0.0f, hi = 0.0f;
-  if (n > 0) {
-    auto mm = std::minmax_element(x, x + n);
-    lo = *mm.first;
-    hi = *mm.second;
-  }
-  const float range = std::max(std::fabs(lo), std::fabs(hi));
-  if (range == 0.0f) {
-    std::memset(q, 0, static_cast<size_t>(n));
-    *scale = 1.0f;
-    return;
-  }
-  *scale = range / 127.0f;
-  const float inv = 127.0f / range;  // its own division, not 1 / scale
-  for (int i = 0; i < n; ++i) {
-    const auto v = static_cast<int32_t>(std::round(x[i] * inv));
-    q[i] = static_cast<int8_t>(std::min(127, std::max(-127, v)));
-  }
-}
-
-void quantize_row_asymmetric_scalar(const float* x, int n, int8_t* q, float* scale, int32_t* zero_point) {
-  float lo = 0.0f, hi = 0.0f;
-  if (n > 0) {
-    auto mm = std::minmax_element(x, x + n);
-    lo = *mm.first;
-    hi = *mm.second;
-  }
-  const double rmin = std::min(0.0f, lo);
-  const double rmax = std::max(0.0f, hi);
-  if (rmin == rmax) {
-    std::memset(q, 0, static_cast<size_t>(n));
-    *scale = 1.0f;
-    *zero_point = 0;
-    return;
-  }
-  const double qmin = -128.0, qmax = 127.0;
-  const double s = (rmax - rmin) / (qmax - qmin);
-  const double zp_from_min = qmin - rmin / s;
-  const double zp_from_max = qmax - rmax / s;
-  const double err_min = std::fabs(qmin) + std::fabs(rmin / s);
-  const double err_max = std::fabs(qmax) + std::fabs(rmax / s);
-  const double zp_d = err_min < err_max ? zp_from_min : zp_from_max;
-  int32_t zp;
-  if (zp_d <= qmin) zp = -128;
-  else if (zp_d >= qmax) zp = 127;
-  else zp = static_cast<int32_t>(std::round(zp_d));
-  *scale = static_cast<float>(s);
-  *zero_point = zp;
-  const float inv = 1.0f / *scale;
-  for (int i = 0; i < n; ++i) {
-    const auto v = static_cast<int32_t>(std::round(static_cast<float>(zp) + x[i] * inv));
-    q[i] = static_cast<int8_t>(std::min(127, std::max(-128, v)));
-  }
-}
-
 int32_t dot_i8_scalar(const int8_t* a, const int8_t* b, int n) {
   int32_t acc = 0;
   for (int k = 0; k < n; ++k) acc += static_cast<int32_t>(a[k]) * static_cast<int32_t>(b[k]);
   return acc;
-}
-
-bool all_zero(const float* x, int64_t n) {
-  for (int64_t i = 0; i < n; ++i)
-    if (x[i] != 0.0f) return false;
-  return true;
 }
 
 std::vector<int32_t> int8_row_sums(const int8_t* w, int rows, int cols) {
@@ -137,9 +77,9 @@ void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const Q
     const float* row = x + static_cast<size_t>(b) * cols;
     int8_t* q = out.q + static_cast<size_t>(b) * cols;
     if (asymmetric) {
-      quantize_row_asymmetric_scalar(row, cols, q, &out.scale[b], &out.zero_point[b]);
+      quantize_row_asymmetric(row, cols, q, &out.scale[b], &out.zero_point[b]);
     } else {
-      quantize_row_symmetric_scalar(row, cols, q, &out.scale[b]);
+      quantize_row_symmetric(row, cols, q, &out.scale[b]);
       out.zero_point[b] = 0;
     }
   }

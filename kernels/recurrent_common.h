@@ -1,15 +1,15 @@
 // Shared pieces of the recurrent kernels (RNN, LSTM): TFLite's Eigen float activation forms, scalar row
 // quantizers, and the per-source "out += W * source" step in float and hybrid form (DESIGN 2.1, 2.1b).
 //
-// The scalar quantizers and the int8 dot below are deliberately simple stand-ins: kernels/quantize.h and
-// kernels/hybrid_gemm.h (fast, bit-exact versions) can replace them without changing any result, since both
-// implement the same arithmetic (round half away from zero, exact int32 accumulation).
+// Rows are quantized by kernels/quantize.h; the int8 dot below is a simple stand-in that kernels/hybrid_gemm.h
+// can replace without changing any result (exact int32 accumulation either way).
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "kernels/activation.h"
+#include "kernels/quantize.h"
 
 namespace qgate::kernels {
 
@@ -27,17 +27,10 @@ float sigmoid_eigen(float x);
 float recurrent_activation(Activation a, float x);
 void apply_recurrent_activation(Activation a, float* x, int64_t n);
 
-// ---- Row quantization (scalar stand-ins, DESIGN 2.1) ----
+// ---- Row quantization: kernels/quantize.h (bit-exact with DESIGN 2.1, AVX2 or portable) ----
 
-// Symmetric: s = R / 127, q = clamp(round(x * (127 / R)), -127, 127); R == 0 gives q = 0, s = 1.
-void quantize_row_symmetric_scalar(const float* x, int n, int8_t* q, float* scale);
-// Asymmetric: range [min(0, min x), max(0, max x)] in double, zero point from the end with the smaller error,
-// q = clamp(round(zp + x * f32(1 / s)), -128, 127). An empty range gives q = 0, s = 1, zp = 0.
-void quantize_row_asymmetric_scalar(const float* x, int n, int8_t* q, float* scale, int32_t* zero_point);
 // sum_k a[k] * b[k], exact in int32 (n * 127 * 128 fits for any n the ops see).
 int32_t dot_i8_scalar(const int8_t* a, const int8_t* b, int n);
-// True when every element compares equal to 0.0f (-0.0 counts as zero), TFLite's IsZeroVector.
-bool all_zero(const float* x, int64_t n);
 
 // ---- Weight matrices and the per-source step ----
 

@@ -83,13 +83,13 @@ TEST_CASE("symmetric row quantization: hand-checked values and the zero row") {
   const float x[3] = {-1.0f, 0.5f, 0.25f};
   int8_t q[3];
   float s = 0;
-  kernels::quantize_row_symmetric_scalar(x, 3, q, &s);
+  kernels::quantize_row_symmetric(x, 3, q, &s);
   CHECK(s == 1.0f / 127.0f);
   CHECK(q[0] == -127);
   CHECK(q[1] == 64);  // 63.5 rounds away from zero
   CHECK(q[2] == 32);  // 31.75
   const float z[2] = {0.0f, -0.0f};
-  kernels::quantize_row_symmetric_scalar(z, 2, q, &s);
+  kernels::quantize_row_symmetric(z, 2, q, &s);
   CHECK(s == 1.0f);
   CHECK(q[0] == 0);
   CHECK(q[1] == 0);
@@ -101,19 +101,19 @@ TEST_CASE("asymmetric row quantization: hand-checked values, all-positive and em
   int8_t q[2];
   float s = 0;
   int32_t zp = 99;
-  kernels::quantize_row_asymmetric_scalar(x, 2, q, &s, &zp);
+  kernels::quantize_row_asymmetric(x, 2, q, &s, &zp);
   CHECK(s == static_cast<float>(40.0 / 255.0));
   CHECK(zp == -64);
   CHECK(q[0] == -128);  // -127.75
   CHECK(q[1] == 127);   // 127.25
   // All positive: range [0, 2], zp = -128, 0 maps to -128.
   const float p[2] = {0.0f, 2.0f};
-  kernels::quantize_row_asymmetric_scalar(p, 2, q, &s, &zp);
+  kernels::quantize_row_asymmetric(p, 2, q, &s, &zp);
   CHECK(zp == -128);
   CHECK(q[0] == -128);
   CHECK(q[1] == 127);
   const float z[3] = {0.0f, 0.0f, 0.0f};
-  kernels::quantize_row_asymmetric_scalar(z, 3, q, &s, &zp);
+  kernels::quantize_row_asymmetric(z, 3, q, &s, &zp);
   CHECK(s == 1.0f);
   CHECK(zp == 0);
 }
