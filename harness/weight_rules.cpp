@@ -1,7 +1,5 @@
 #include "harness/weight_rules.h"
 
-#include <fmt/format.h>
-
 namespace qgate {
 
 std::vector<WeightSlot> weight_slots(const Node& node) {
@@ -29,35 +27,6 @@ std::vector<WeightSlot> weight_slots(const Node& node) {
     }
     default: return {};
   }
-}
-
-WeightDecision converter_decision(const Graph& graph, const Node& node, const WeightSlot& slot) {
-  WeightDecision d;
-  if (slot.input >= static_cast<int>(node.inputs.size()) || node.inputs[slot.input] < 0) {
-    d.reason = "absent";
-    return d;
-  }
-  const Tensor& t = graph.tensors[node.inputs[slot.input]];
-  if (!t.is_constant) {
-    d.reason = "stays float: not a constant";
-    return d;
-  }
-  if (t.dtype == DType::i8) {
-    d.quantize = true;
-    d.per_channel = t.quant.per_channel();
-    d.axis = t.quant.axis;
-    d.reason = d.per_channel ? fmt::format("already int8, per-channel axis {}", d.axis) : "already int8, per-tensor";
-    return d;
-  }
-  if (t.elements() < 1024) {
-    d.reason = fmt::format("stays float: {} elements < 1024", t.elements());
-    return d;
-  }
-  d.quantize = true;
-  d.per_channel = slot.per_channel_by_default;
-  d.axis = slot.axis;
-  d.reason = d.per_channel ? fmt::format("int8 per-channel axis {}", d.axis) : "int8 per-tensor";
-  return d;
 }
 
 }  // namespace qgate

@@ -1,4 +1,5 @@
 // qgate inspect: what is in a model and what the converter's rules would quantize.
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
@@ -7,29 +8,27 @@
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
 #include "harness/model_loader.h"
-#include "harness/weight_rules.h"
+#include "harness/ptq.h"
+#include "harness/scheme.h"
 
 namespace qgate::cli {
 
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "inspect", "qgate inspect MODEL [--json]",
+    "inspect", "qgate inspect MODEL [--scheme S] [--json]",
     "Shows the model's inputs and outputs, its op histogram, and every weight tensor of an op with a hybrid\n"
-    "kernel: dtype as stored in the file, shape, bytes, and what TensorFlow Lite's dynamic-range converter\n"
-    "would do with it (int8 per-tensor, int8 per-channel on an axis, or stay float and why)."};
-
-struct WeightRow {
-  const Node* node;
-  int tensor;
-  WeightDecision decision;
-};
+    "kernel: dtype as stored in the file, shape, bytes, and what the quantization scheme does with it (int8\n"
+    "per-tensor, per-channel on an axis, or stay float and why). The default scheme, tflite-dynamic, is what\n"
+    "TensorFlow Lite's dynamic-range converter does."};
 
 }  // namespace
 
 int inspect(const std::vector<std::string>& args) {
   po::options_description options("Options");
   options.add_options()("model", po::value<std::string>()->required(), "model file (.tflite)")(
+      "scheme", po::value<std::string>()->default_value("tflite-dynamic"),
+      ("quantization scheme: " + scheme_preset_names()).c_str())(
       "json", po::bool_switch(), "print one JSON document instead of tables");
   po::positional_options_description positional;
   positional.add("model", 1);
@@ -42,11 +41,9 @@ int inspect(const std::vector<std::string>& args) {
 
   std::map<std::string, int> histogram;
   for (const Node& n : g.nodes) ++histogram[std::string(op_name(n.op))];
-  std::vector<WeightRow> weights;
-  for (const Node& n : g.nodes)
-    for (const WeightSlot& s : weight_slots(n))
-      if (s.input < static_cast<int>(n.inputs.size()) && n.inputs[s.input] >= 0)
-        weights.push_back({&n, n.inputs[s.input], converter_decision(g, n, s)});
+  const Scheme scheme = Scheme::parse(vm["scheme"].as<std::string>());
+  const QuantizedGraph quantized = quantize_graph(g, scheme);
+  const std::vector<WeightQuantization>& weights = quantized.weights;
 
   if (vm["json"].as<bool>()) {
     nlohmann::ordered_json j;
@@ -54,6 +51,7 @@ int inspect(const std::vector<std::string>& args) {
     j["sha256"] = m.sha256;
     j["bytes"] = m.file_bytes;
     j["nodes"] = g.nodes.size();
+    j["scheme"] = scheme.to_string();
     j["folded_at_load"] = m.folded_nodes;
     auto tensor_json = [&](int id) {
       const Tensor& t = g.tensors[id];
@@ -65,16 +63,19 @@ int inspect(const std::vector<std::string>& args) {
     j["weights"] = nlohmann::ordered_json::array();
     for (const auto& w : weights) {
       const Tensor& t = g.tensors[w.tensor];
-      j["weights"].push_back({{"node", w.node->id},
-                              {"op", op_name(w.node->op)},
+      j["weights"].push_back({{"node", w.node},
+                              {"op", op_name(g.nodes[w.node].op)},
                               {"tensor", t.name},
                               {"file_dtype", dtype_name(t.file_dtype)},
                               {"shape", t.shape},
                               {"bytes", t.elements() * static_cast<int64_t>(dtype_size(t.file_dtype))},
-                              {"quantize", w.decision.quantize},
-                              {"per_channel", w.decision.per_channel},
-                              {"axis", w.decision.axis},
-                              {"decision", w.decision.reason}});
+                              {"quantized_bytes", w.quantized_bytes},
+                              {"quantize", w.quantized},
+                              {"per_channel", w.per_channel},
+                              {"axis", w.axis},
+                              {"decision", w.reason},
+                              {"sqnr_db", w.quantized && w.sum_sq_error > 0
+                                              ? 10.0 * std::log10(w.sum_sq / w.sum_sq_error) : 100.0}});
     }
     fmt::print("{}\n", j.dump(2));
     return 0;
@@ -97,21 +98,26 @@ int inspect(const std::vector<std::string>& args) {
   fmt::print("\nops\n");
   for (const auto& [name, count] : histogram) fmt::print("  {:<28}{:>5}\n", name, count);
 
-  fmt::print("\nweights (TensorFlow Lite dynamic-range converter defaults)\n");
-  fmt::print("  {:>4}  {:<18}{:<40}{:<9}{:<18}{:>10}  {}\n", "node", "op", "tensor", "dtype", "shape", "bytes",
-             "decision");
-  int64_t total = 0, quantized = 0;
+  fmt::print("\nweights under scheme {}\n", scheme.to_string());
+  fmt::print("  {:>4}  {:<18}{:<40}{:<9}{:<18}{:>10}  {:>8}  {}\n", "node", "op", "tensor", "dtype", "shape", "bytes",
+             "SQNR dB", "decision");
+  int64_t total = 0, quantized_total = 0, after = 0;
   for (const auto& w : weights) {
     const Tensor& t = g.tensors[w.tensor];
     int64_t bytes = t.elements() * static_cast<int64_t>(dtype_size(t.file_dtype));
     total += bytes;
-    if (w.decision.quantize) quantized += bytes;
+    if (w.quantized) quantized_total += bytes;
+    after += w.quantized ? w.quantized_bytes : bytes;
     std::string name = t.name.size() > 38 ? "..." + t.name.substr(t.name.size() - 35) : t.name;
-    fmt::print("  {:>4}  {:<18}{:<40}{:<9}{:<18}{:>10}  {}\n", w.node->id, op_name(w.node->op), name,
-               dtype_name(t.file_dtype), shape_string(t.shape), bytes, w.decision.reason);
+    std::string sqnr = !w.quantized ? "-"
+                       : w.sum_sq_error > 0 ? fmt::format("{:.1f}", 10.0 * std::log10(w.sum_sq / w.sum_sq_error))
+                                            : "exact";
+    fmt::print("  {:>4}  {:<18}{:<40}{:<9}{:<18}{:>10}  {:>8}  {}\n", w.node, op_name(g.nodes[w.node].op), name,
+               dtype_name(t.file_dtype), shape_string(t.shape), bytes, sqnr, w.reason);
   }
-  fmt::print("\n  {} weight tensors, {} as stored; {} of them would become int8\n", weights.size(),
-             human_bytes(static_cast<double>(total)), human_bytes(static_cast<double>(quantized)));
+  fmt::print("\n  {} weight tensors, {} as stored; {} of them quantized; {} after quantization\n", weights.size(),
+             human_bytes(static_cast<double>(total)), human_bytes(static_cast<double>(quantized_total)),
+             human_bytes(static_cast<double>(after)));
   return 0;
 }
 

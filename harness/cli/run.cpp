@@ -12,6 +12,9 @@
 #include "harness/executor.h"
 #include "harness/model_loader.h"
 #include "harness/npy.h"
+#include "harness/ptq.h"
+#include "harness/scheme.h"
+#include "harness/weight_rules.h"
 #include "kernels/parallel.h"
 
 namespace qgate::cli {
@@ -19,10 +22,13 @@ namespace qgate::cli {
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--threads N]",
+    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--threads N]",
     "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and\n"
     "shape, or the same shape with another batch size) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model\n"
-    "output order as float32 arrays of each output's shape. Files appear only when every output was computed."};
+    "output order as float32 arrays of each output's shape. Files appear only when every output was computed.\n"
+    "A model with int8 weights (a dynamic-range .tflite) runs its hybrid kernels, each op with its own\n"
+    "asymmetric_quantize_inputs option unless --activations overrides it. --scheme quantizes a float model\n"
+    "first and runs the quantized twin."};
 
 template <typename T>
 void widen(const Tensor& src, float* dst) {
@@ -56,6 +62,9 @@ int run(const std::vector<std::string>& args) {
   options.add_options()("model", po::value<std::string>()->required(), "model file (.tflite)")(
       "input,i", po::value<std::vector<std::string>>()->composing(), "input .npy, once per model input, in order")(
       "output-dir,o", po::value<std::string>()->required(), "directory for out_<i>.npy (created if missing)")(
+      "scheme", po::value<std::string>(), ("quantize the weights first: " + scheme_preset_names()).c_str())(
+      "activations", po::value<std::string>(), "hybrid activation rows for every op: sym or asym")(
+      "epilogue", po::value<std::string>(), "hybrid float epilogue order: tflite (builtin kernels) or xnnpack")(
       "threads,t", po::value<int>()->default_value(0), "kernel threads (0: all cores)")(
       "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr");
   po::positional_options_description positional;
@@ -73,6 +82,18 @@ int run(const std::vector<std::string>& args) {
   std::vector<std::string> input_paths;
   if (vm.count("input")) input_paths = vm["input"].as<std::vector<std::string>>();
   LoadedModel m = load_model(model_path);
+  if (vm.count("scheme")) m.graph = quantize_graph(m.graph, Scheme::parse(vm["scheme"].as<std::string>())).graph;
+  if (vm.count("activations")) {
+    const std::string a = vm["activations"].as<std::string>();
+    if (a != "sym" && a != "asym") throw UsageError(fmt::format("--activations {}: must be sym or asym", a));
+    set_activation_mode(m.graph, a == "asym");
+  }
+  if (vm.count("epilogue")) {
+    const std::string e = vm["epilogue"].as<std::string>();
+    if (e != "tflite" && e != "xnnpack") throw UsageError(fmt::format("--epilogue {}: must be tflite or xnnpack", e));
+    for (Node& n : m.graph.nodes)
+      if (!weight_slots(n).empty()) n.attrs.set(kEpilogueAttr, e);
+  }
   const Graph& g = m.graph;
   if (input_paths.size() != g.inputs.size())
     throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),
