@@ -1,5 +1,6 @@
 #include "harness/executor.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -87,6 +88,21 @@ std::vector<int> Executor::failed_nodes() const {
   for (size_t i = 0; i < ops_.size(); ++i)
     if (ops_[i]->run_failed()) ids.push_back(contexts_[i].node.id);
   return ids;
+}
+
+void Executor::run_isolated(const Executor& reference, Observer* observer) {
+  for (size_t i = 0; i < ops_.size(); ++i) {
+    for (size_t k = 0; k < contexts_[i].inputs.size(); ++k) {
+      Tensor* dst = contexts_[i].inputs[k];
+      const int id = contexts_[i].node.inputs[k];
+      if (!dst || dst->is_constant) continue;
+      const Tensor& src = *reference.slots_[id];
+      if (dst->is_variable) continue;  // recurrent state evolves within the node itself
+      std::memcpy(dst->data.data(), src.data.data(), std::min(dst->bytes(), src.bytes()));
+    }
+    ops_[i]->run(contexts_[i]);
+    if (observer) observer->on_node(contexts_[i].node, contexts_[i].outputs);
+  }
 }
 
 void Executor::reset_state() {
