@@ -85,7 +85,25 @@ void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const Q
   }
 }
 
+namespace {
+// Per-thread product scratch, grown to the largest batch * rows seen (once per thread, then reused).
+template <typename T>
+T* product_scratch(size_t n) {
+  thread_local std::vector<T> buf;
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+}  // namespace
+
 void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride) {
+  if (w.f32_packed) {
+    float* prod = product_scratch<float>(static_cast<size_t>(batch) * w.rows);
+    gemm_packed_parallel(SimdPath::automatic, batch, x, w.cols, w.f32_packed->view(), nullptr, Activation::none,
+                         prod, w.rows);
+    for (int b = 0; b < batch; ++b)
+      for (int n = 0; n < w.rows; ++n) out[static_cast<size_t>(b) * out_stride + n] += prod[static_cast<size_t>(b) * w.rows + n];
+    return;
+  }
   for (int b = 0; b < batch; ++b) {
     const float* xb = x + static_cast<size_t>(b) * w.cols;
     float* ob = out + static_cast<size_t>(b) * out_stride;
@@ -100,6 +118,16 @@ void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, 
 
 void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq, int batch, bool asymmetric,
                               float* out, int out_stride) {
+  if (w.i8_packed) {
+    int32_t* acc = product_scratch<int32_t>(static_cast<size_t>(batch) * w.rows);
+    hybrid_gemm_s8s8s32(*w.i8_packed, xq.q, asymmetric ? xq.zero_point : nullptr, batch, acc);
+    for (int b = 0; b < batch; ++b) {
+      float* ob = out + static_cast<size_t>(b) * out_stride;
+      const float scale = xq.scale[b] * w.scale;
+      for (int n = 0; n < w.rows; ++n) ob[n] += static_cast<float>(acc[static_cast<size_t>(b) * w.rows + n]) * scale;
+    }
+    return;
+  }
   for (int b = 0; b < batch; ++b) {
     const int8_t* qb = xq.q + static_cast<size_t>(b) * w.cols;
     float* ob = out + static_cast<size_t>(b) * out_stride;

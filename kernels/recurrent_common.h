@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "kernels/activation.h"
+#include "kernels/gemm.h"
+#include "kernels/hybrid_gemm.h"
 #include "kernels/quantize.h"
 
 namespace qgate::kernels {
@@ -41,6 +43,9 @@ struct RecurrentMatrix {
   const int8_t* i8 = nullptr;
   float scale = 1.0f;                 // int8 only
   const int32_t* row_sums = nullptr;  // int8 only: sum_k W[n][k], needed with asymmetric inputs (cached at prepare)
+  // Packed forms for the fast kernels (set at prepare; the products are the same, see matvec_accumulate_*).
+  const PackedMatrix* f32_packed = nullptr;
+  const PackedInt8Weights* i8_packed = nullptr;
   int rows = 0;
   int cols = 0;
 
@@ -76,12 +81,14 @@ struct QuantizedRowsBuffer {
 // rows get zero point 0).
 void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const QuantizedRows& out);
 
-// out[b * out_stride + n] += sum_k W[n][k] * x[b * cols + k], the dot summed from 0.0f in k order, then added:
+// out[b * out_stride + n] += sum_k W[n][k] * x[b * cols + k]. With f32_packed set the dot runs in the packed FMA
+// GEMM (float parity is NMSE-level, not bit-level); without it, summed from 0.0f in k order, then added:
 // TFLite's portable float MatrixBatchVectorMultiplyAccumulate.
 void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride);
 
 // out[b * out_stride + n] += f32(acc) * f32(s_in[b] * s_w), acc = sum_k W[n][k] * q[b][k] - zp[b] * rowsum[n]
-// (exact int32; the zero-point term only when `asymmetric`).
+// (exact int32; the zero-point term only when `asymmetric`). With i8_packed set acc comes from the packed int8
+// GEMM (kernels/hybrid_gemm.h): the same exact integers, so the same bits.
 void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq, int batch, bool asymmetric,
                               float* out, int out_stride);
 

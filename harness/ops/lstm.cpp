@@ -49,7 +49,7 @@ void expect_lstm_arity(const OpContext& ctx, size_t min_inputs, size_t max_input
 struct LstmCell {
   kernels::LstmWeights w;
   kernels::LstmScratch scratch;
-  std::deque<std::vector<int32_t>> row_sums;
+  recurrent_ops::MatrixStore row_sums;
   std::deque<std::vector<float>> peepholes;
   int output_state = -1, cell_state = -1;
 

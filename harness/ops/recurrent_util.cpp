@@ -5,7 +5,7 @@
 namespace qgate::recurrent_ops {
 
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     std::deque<std::vector<int32_t>>& store, bool required) {
+                                     MatrixStore& store, bool required) {
   kernels::RecurrentMatrix m;
   if (!ctx.has_input(i)) {
     if (required) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
@@ -22,14 +22,21 @@ kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, i
   m.cols = cols;
   if (t.dtype == DType::f32) {
     m.f32 = t.as<float>();
+    store.f32.push_back(kernels::gemm_pack(m.f32, rows, cols, cols, 1));
+    m.f32_packed = &store.f32.back();
   } else if (t.dtype == DType::i8) {
     if (t.quant.scale.size() != 1)
       ctx.fail(fmt::format("input {} ({}, '{}') is int8 with {} scales; hybrid recurrent ops need one per-tensor "
                            "scale", i, what, t.name, t.quant.scale.size()));
     m.i8 = t.as<int8_t>();
     m.scale = t.quant.scale[0];
-    store.push_back(kernels::int8_row_sums(m.i8, rows, cols));
-    m.row_sums = store.back().data();
+    if (!kernels::int8_weights_symmetric(m.i8, int64_t{rows} * cols))
+      ctx.fail(fmt::format("input {} ({}, '{}') holds -128; symmetric int8 weights are in [-127, 127]", i, what,
+                           t.name));
+    store.row_sums.push_back(kernels::int8_row_sums(m.i8, rows, cols));
+    m.row_sums = store.row_sums.back().data();
+    store.i8.push_back(kernels::pack_int8_weights(m.i8, rows, cols, &m.scale, 1));
+    m.i8_packed = &store.i8.back();
   } else {
     ctx.fail(fmt::format("input {} ({}, '{}') is {}, expected float32 or int8", i, what, t.name, dtype_name(t.dtype)));
   }

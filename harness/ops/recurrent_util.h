@@ -13,8 +13,14 @@ namespace qgate::recurrent_ops {
 // Binds input `i` (constant [rows, cols], float32, or int8 with one per-tensor scale) as a kernel matrix; int8
 // row sums are computed into `store` (a deque: earlier entries never move). `what` names the input in errors.
 // Absent optional inputs give an absent matrix when !required.
+// Owner of what bind_matrix derives from a weight at prepare: int8 row sums and the packed forms.
+struct MatrixStore {
+  std::deque<std::vector<int32_t>> row_sums;
+  std::deque<kernels::PackedMatrix> f32;
+  std::deque<kernels::PackedInt8Weights> i8;
+};
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     std::deque<std::vector<int32_t>>& store, bool required = true);
+                                     MatrixStore& store, bool required = true);
 
 // Binds a float vector input of n elements (bias, layer norm); nullptr when absent and !required.
 const float* bind_vector(const OpContext& ctx, size_t i, int n, const char* what, bool required = true);

@@ -15,7 +15,7 @@ using recurrent_ops::bind_matrix;
 struct RnnCell {
   kernels::RnnWeights w;
   kernels::QuantizedRowsBuffer scratch;
-  std::deque<std::vector<int32_t>> row_sums;
+  recurrent_ops::MatrixStore row_sums;
 
   // W at wi ([units, input_size]), R at ri, bias at bi, aux weights at ai (absent: no aux).
   void bind(const OpContext& ctx, size_t wi, size_t ri, size_t bi, size_t ai, int input_size, int aux_size,
