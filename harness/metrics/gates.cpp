@@ -123,8 +123,8 @@ std::map<std::string, double> gate_values(const ModelMetrics& m) {
     v[p + ".delta"] = t.delta_pct;
     v[p + ".delta.ci_low"] = t.delta_ci_low_pct;
     v[p + ".delta.ci_high"] = t.delta_ci_high_pct;
-    v[p + "-drop"] = -t.delta_pct;
-    v[p + "-drop.ci_high"] = -t.delta_ci_low_pct;
+    v[p + "-drop"] = 0.0 - t.delta_pct;  // 0 - x, not -x: no "-0" in reports
+    v[p + "-drop.ci_high"] = 0.0 - t.delta_ci_low_pct;
     v[p + ".mcnemar.p"] = t.mcnemar_p;
     v[p + ".mcnemar.b"] = static_cast<double>(t.b);
     v[p + ".mcnemar.c"] = static_cast<double>(t.c);
