@@ -26,6 +26,7 @@ harness/tflite/schema.fbs (same field ids as the public TFLite format).
 import argparse
 import gzip
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -43,6 +44,9 @@ import torch.nn.functional as F
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "harness" / "tflite" / "schema.fbs"
 RUN_TFLITE = REPO / "reference" / "tflite_interpreter" / "run_tflite.mjs"
+RUN_LITERT = REPO / "reference" / "litert" / "run_litert.mjs"
+DEV_NODE_MODULES = Path("/tmp/npmt/node_modules")  # development install, used when <repo>/node_modules is absent
+LITERT_SAMPLES = 5  # LiteRT has no in-process sample loop; one process per sample
 FMNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 DICT_DIR = Path("/usr/share/dict")
 # Language name -> word list file (Debian packages wamerican, wngerman, wfrench, wspanish, witalian).
@@ -142,18 +146,18 @@ def encode_words(pairs, vocab):
 # ---- Models (torch) -----------------------------------------------------------------------------------------
 
 class FmnistCnn(nn.Module):
-    """28x28x1 -> conv3x3(16) -> maxpool2 -> depthwise5x5(x4 = 64) -> conv1x1(32) -> maxpool2 -> conv3x3(32)
+    """28x28x1 -> conv3x3(32) -> maxpool2 -> depthwise5x5(x2 = 64) -> conv1x1(32) -> maxpool2 -> conv3x3(64)
     -> avgpool2 (7 -> 3) -> flatten (H, W, C order, as TFLite's RESHAPE of NHWC) -> fc(64) -> fc(10).
-    conv1 (144 weights) and the last fc (640) are under the converter's 1024-element threshold and stay float in a
+    conv1 (288 weights) and the last fc (640) are under the converter's 1024-element threshold and stay float in a
     dynamic-range model; every other conv and fc gets int8 weights."""
 
     def __init__(self):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 3, padding=1)
-        self.dw = nn.Conv2d(16, 64, 5, padding=2, groups=16)
+        self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.dw = nn.Conv2d(32, 64, 5, padding=2, groups=32)
         self.pw = nn.Conv2d(64, 32, 1)
-        self.conv3 = nn.Conv2d(32, 32, 3, padding=1)
-        self.fc1 = nn.Linear(3 * 3 * 32, 64)
+        self.conv3 = nn.Conv2d(32, 64, 3, padding=1)
+        self.fc1 = nn.Linear(3 * 3 * 64, 64)
         self.fc2 = nn.Linear(64, 10)
 
     def forward(self, x):  # x [N, 28, 28, 1] (NHWC, as the .tflite takes it)
@@ -394,16 +398,16 @@ def export_cnn(fb, m):
              keepNumDims=False)
         return out
 
-    h = conv(x, m.conv1, "conv1", [1, 28, 28, 16])
-    h = pool(h, BO.MAX_POOL_2D, "pool1", [1, 14, 14, 16])
+    h = conv(x, m.conv1, "conv1", [1, 28, 28, 32])
+    h = pool(h, BO.MAX_POOL_2D, "pool1", [1, 14, 14, 32])
     h = conv(h, m.dw, "dwconv2", [1, 14, 14, 64], depthwise=True)
     h = conv(h, m.pw, "conv2_1x1", [1, 14, 14, 32])
     h = pool(h, BO.MAX_POOL_2D, "pool2", [1, 7, 7, 32])
-    h = conv(h, m.conv3, "conv3", [1, 7, 7, 32])
-    h = pool(h, BO.AVERAGE_POOL_2D, "avgpool3", [1, 3, 3, 32])
-    flat = b.activation("flatten", [1, 288])
-    b.op(BO.RESHAPE, [h, b.const("flatten/shape", np.array([1, 288], np.int32))], [flat], "ReshapeOptions",
-         newShape=[1, 288])
+    h = conv(h, m.conv3, "conv3", [1, 7, 7, 64])
+    h = pool(h, BO.AVERAGE_POOL_2D, "avgpool3", [1, 3, 3, 64])
+    flat = b.activation("flatten", [1, 576])
+    b.op(BO.RESHAPE, [h, b.const("flatten/shape", np.array([1, 576], np.int32))], [flat], "ReshapeOptions",
+         newShape=[1, 576])
     h = fc(flat, m.fc1, "fc1", 64, ACT_RELU)
     logits = fc(h, m.fc2, "logits", 10, ACT_NONE)
     probs = b.activation("probs", [1, 10])
@@ -532,6 +536,26 @@ def run_reference(model_path, x, tmp):
     return np.load(outdir / "out_0.npy")
 
 
+def run_litert(model_path, x, tmp):
+    """Runs the first samples of x through LiteRT (reference/litert, one process per sample) if that adapter is
+    present; returns the probabilities, or None when it is not available. LiteRT cannot load RNN/LSTM models."""
+    if not RUN_LITERT.exists():
+        return None
+    env = dict(os.environ)
+    if not (REPO / "node_modules").exists() and DEV_NODE_MODULES.exists():
+        env.setdefault("QGATE_NODE_MODULES", str(DEV_NODE_MODULES))
+    probs = []
+    for i in range(len(x)):
+        inp = Path(tmp) / "litert_in.npy"
+        outdir = Path(tmp) / "litert_out"
+        shutil.rmtree(outdir, ignore_errors=True)
+        np.save(inp, x[i:i + 1])
+        subprocess.run(["node", str(RUN_LITERT), "--runs", "1", str(model_path), str(outdir), str(inp)], check=True,
+                       env=env, stderr=subprocess.DEVNULL)
+        probs.append(np.load(outdir / "out_0.npy")[0])
+    return np.stack(probs)
+
+
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -593,6 +617,13 @@ def main():
             acc_ref = float((p_ref.argmax(1) == y_test[:n]).mean())
             agree = float((p_ref.argmax(1) == p_torch[:n].argmax(1)).mean())
             maxdiff = float(np.abs(p_ref - p_torch[:n]).max())
+            litert_maxdiff = None
+            if name == "fmnist_cnn":
+                p_lite = run_litert(path, x_test[:LITERT_SAMPLES], tmp)
+                if p_lite is not None:
+                    litert_maxdiff = float(np.abs(p_lite - p_torch[:LITERT_SAMPLES]).max())
+                    print(f"{name}: LiteRT on the first {LITERT_SAMPLES} test images: max |dp| vs torch "
+                          f"{litert_maxdiff:.2e}", flush=True)
             ops = list_ops(blob, fb)
             sha = hashlib.sha256(blob).hexdigest()
             print(f"{name}: torch top-1 {acc_torch:.4f} on {len(x_test)}; first {n}: torch {acc_torch_sub:.4f}, "
@@ -600,8 +631,9 @@ def main():
                   f"{len(blob)} bytes, {count_params(model)} params, trained in {seconds:.0f} s; sha256 {sha[:16]}",
                   flush=True)
             rows.append(dict(name=name, task=task, data=data, ops=ops, params=count_params(model),
-                             size=len(blob), acc_torch=acc_torch, n_test=len(x_test), n_ref=n,
-                             acc_torch_sub=acc_torch_sub, acc_ref=acc_ref, maxdiff=maxdiff, seconds=seconds))
+                             size=len(blob), sha256=sha, acc_torch=acc_torch, n_test=len(x_test), n_ref=n,
+                             acc_torch_sub=acc_torch_sub, acc_ref=acc_ref, maxdiff=maxdiff, seconds=round(seconds, 1),
+                             litert_maxdiff=litert_maxdiff))
 
         if any(w.startswith("fmnist") for w in wanted):
             x_train, y_train, x_test, y_test = load_fmnist()
@@ -610,7 +642,7 @@ def main():
         if "fmnist_cnn" in wanted:
             torch.manual_seed(1)
             m = FmnistCnn()
-            secs = train(m, limit(x_train[:, :, :, None]), limit(y_train), epochs(3), 2e-3, 128, seed=1, label="fmnist_cnn")
+            secs = train(m, limit(x_train[:, :, :, None]), limit(y_train), epochs(4), 2e-3, 128, seed=1, label="fmnist_cnn")
             blob = export_cnn(fb, m)
             finish("fmnist_cnn", "Fashion-MNIST 10-class image classification", "Fashion-MNIST (60k train / 10k test)",
                    m, blob, x_test[:, :, :, None].copy(), y_test, secs)
@@ -648,7 +680,7 @@ def main():
                    "Debian word lists " + ", ".join(f for _, f in LANGUAGES) +
                    f" ({len(x_tr)} train / {len(x_te)} test words)", _IntInput(m), blob, x_te, y_te, secs)
 
-    write_readme(out, rows, args)
+    write_readme(out, merge_manifest(out, rows, args), args)
 
 
 class _IntInput(nn.Module):
@@ -660,6 +692,23 @@ class _IntInput(nn.Module):
 
     def forward(self, x):
         return self.m(x.long())
+
+
+MODEL_ORDER = ["fmnist_cnn", "fmnist_rnn", "fmnist_birnn", "langid_lstm"]
+
+
+def merge_manifest(out, rows, args):
+    """models.json keeps one record per model, so a run with --only updates its models and keeps the others'."""
+    path = out / "models.json"
+    old = json.loads(path.read_text()) if path.exists() else {"models": []}
+    by_name = {r["name"]: r for r in old["models"]}
+    for r in rows:
+        r["threads"] = args.threads
+        r["torch"] = torch.__version__
+        by_name[r["name"]] = r
+    merged = [by_name[n] for n in MODEL_ORDER if n in by_name]
+    path.write_text(json.dumps({"models": merged}, indent=1) + "\n")
+    return merged
 
 
 def write_readme(out, rows, args):
@@ -692,8 +741,13 @@ def write_readme(out, rows, args):
         lines.append(f"| {r['name']}.tflite | {r['task']} | {r['data']} | {', '.join(r['ops'])} | {r['params']} | "
                      f"{r['size']} | {r['acc_torch']:.4f} | {r['n_ref']} | {r['acc_torch_sub']:.4f} | "
                      f"{r['acc_ref']:.4f} | {r['maxdiff']:.1e} | {r['seconds']:.0f} |")
-    lines += ["", f"Built with torch {torch.__version__}, {args.threads} CPU thread(s). Training times are from "
-              "the run that wrote these files."]
+    for r in rows:
+        if r.get("litert_maxdiff") is not None:
+            lines += ["", f"`{r['name']}.tflite` also runs in LiteRT (`reference/litert/run_litert.mjs`): max abs dp "
+                      f"against torch {r['litert_maxdiff']:.1e} on the first {LITERT_SAMPLES} test samples."]
+    lines += ["", f"Built with torch {torch.__version__}, {args.threads} CPU thread(s) on a shared 2-core machine; "
+              "training times are wall-clock seconds of the run that wrote each file. `models.json` holds the same "
+              "figures and each file's sha256."]
     (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
