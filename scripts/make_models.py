@@ -148,26 +148,40 @@ def encode_words(pairs, vocab):
 class FmnistCnn(nn.Module):
     """28x28x1 -> conv3x3(32) -> maxpool2 -> depthwise5x5(x2 = 64) -> conv1x1(32) -> maxpool2 -> conv3x3(64)
     -> avgpool2 (7 -> 3) -> flatten (H, W, C order, as TFLite's RESHAPE of NHWC) -> fc(64) -> fc(10).
-    conv1 (288 weights) and the last fc (640) are under the converter's 1024-element threshold and stay float in a
-    dynamic-range model; every other conv and fc gets int8 weights."""
+    Each conv trains with batch norm (for speed of convergence), folded into its weights and bias at export as a
+    converter does. conv1 (288 weights) and the last fc (640) are under the converter's 1024-element threshold
+    and stay float in a dynamic-range model; every other conv and fc gets int8 weights."""
 
     def __init__(self):
         super().__init__()
         self.conv1 = nn.Conv2d(1, 32, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(32)
         self.dw = nn.Conv2d(32, 64, 5, padding=2, groups=32)
+        self.bn_dw = nn.BatchNorm2d(64)
         self.pw = nn.Conv2d(64, 32, 1)
+        self.bn_pw = nn.BatchNorm2d(32)
         self.conv3 = nn.Conv2d(32, 64, 3, padding=1)
+        self.bn3 = nn.BatchNorm2d(64)
         self.fc1 = nn.Linear(3 * 3 * 64, 64)
         self.fc2 = nn.Linear(64, 10)
 
     def forward(self, x):  # x [N, 28, 28, 1] (NHWC, as the .tflite takes it)
         x = x.permute(0, 3, 1, 2)
-        x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-        x = F.relu(self.dw(x))
-        x = F.max_pool2d(F.relu(self.pw(x)), 2)
-        x = F.avg_pool2d(F.relu(self.conv3(x)), 2)
+        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
+        x = F.relu(self.bn_dw(self.dw(x)))
+        x = F.max_pool2d(F.relu(self.bn_pw(self.pw(x))), 2)
+        x = F.avg_pool2d(F.relu(self.bn3(self.conv3(x))), 2)
         x = x.permute(0, 2, 3, 1).flatten(1)
         return self.fc2(F.relu(self.fc1(x)))
+
+
+def fold_batch_norm(conv, bn):
+    """Conv weight and bias with an inference-mode batch norm folded in: w * g / sqrt(var + eps) per output
+    channel, (b - mean) * g / sqrt(var + eps) + beta."""
+    scale = bn.weight / torch.sqrt(bn.running_var + bn.eps)
+    w = conv.weight * scale[:, None, None, None]
+    b = (conv.bias - bn.running_mean) * scale + bn.bias
+    return w.detach(), b.detach()
 
 
 class FmnistRnn(nn.Module):
@@ -370,10 +384,10 @@ def export_cnn(fb, m):
     BO = fb["BuiltinOperator"].BuiltinOperator
     x = b.activation("image", [1, 28, 28, 1])
 
-    def conv(inp, layer, name, shape_out, depthwise=False):
-        w = depthwise_filter(layer.weight) if depthwise else conv_filter_ohwi(layer.weight)
-        wt = b.const(f"{name}/weights", w)
-        bt = b.const(f"{name}/bias", np32(layer.bias))
+    def conv(inp, layer, bn, name, shape_out, depthwise=False):
+        weight, bias = fold_batch_norm(layer, bn)
+        wt = b.const(f"{name}/weights", depthwise_filter(weight) if depthwise else conv_filter_ohwi(weight))
+        bt = b.const(f"{name}/bias", np32(bias))
         out = b.activation(f"{name}/relu", shape_out)
         if depthwise:
             b.op(BO.DEPTHWISE_CONV_2D, [inp, wt, bt], [out], "DepthwiseConv2DOptions", padding=SAME,
@@ -398,12 +412,12 @@ def export_cnn(fb, m):
              keepNumDims=False)
         return out
 
-    h = conv(x, m.conv1, "conv1", [1, 28, 28, 32])
+    h = conv(x, m.conv1, m.bn1, "conv1", [1, 28, 28, 32])
     h = pool(h, BO.MAX_POOL_2D, "pool1", [1, 14, 14, 32])
-    h = conv(h, m.dw, "dwconv2", [1, 14, 14, 64], depthwise=True)
-    h = conv(h, m.pw, "conv2_1x1", [1, 14, 14, 32])
+    h = conv(h, m.dw, m.bn_dw, "dwconv2", [1, 14, 14, 64], depthwise=True)
+    h = conv(h, m.pw, m.bn_pw, "conv2_1x1", [1, 14, 14, 32])
     h = pool(h, BO.MAX_POOL_2D, "pool2", [1, 7, 7, 32])
-    h = conv(h, m.conv3, "conv3", [1, 7, 7, 64])
+    h = conv(h, m.conv3, m.bn3, "conv3", [1, 7, 7, 64])
     h = pool(h, BO.AVERAGE_POOL_2D, "avgpool3", [1, 3, 3, 64])
     flat = b.activation("flatten", [1, 576])
     b.op(BO.RESHAPE, [h, b.const("flatten/shape", np.array([1, 576], np.int32))], [flat], "ReshapeOptions",
@@ -556,8 +570,16 @@ def run_litert(model_path, x, tmp):
     return np.stack(probs)
 
 
-def count_params(model):
-    return sum(p.numel() for p in model.parameters())
+def count_params(tflite_bytes, fb):
+    """Float constant elements in the file (weights and biases; batch norm folded in)."""
+    m = fb["Model"].Model.GetRootAs(tflite_bytes, 0)
+    sg = m.Subgraphs(0)
+    total = 0
+    for i in range(sg.TensorsLength()):
+        t = sg.Tensors(i)
+        if t.Buffer() != 0 and t.Type() == FLOAT32:
+            total += int(np.prod(t.ShapeAsNumpy()))
+    return total
 
 
 def list_ops(tflite_bytes, fb):
@@ -628,9 +650,9 @@ def main():
             sha = hashlib.sha256(blob).hexdigest()
             print(f"{name}: torch top-1 {acc_torch:.4f} on {len(x_test)}; first {n}: torch {acc_torch_sub:.4f}, "
                   f"tflite interpreter {acc_ref:.4f}, argmax agreement {agree:.4f}, max |dp| {maxdiff:.2e}; "
-                  f"{len(blob)} bytes, {count_params(model)} params, trained in {seconds:.0f} s; sha256 {sha[:16]}",
+                  f"{len(blob)} bytes, {count_params(blob, fb)} params, trained in {seconds:.0f} s; sha256 {sha[:16]}",
                   flush=True)
-            rows.append(dict(name=name, task=task, data=data, ops=ops, params=count_params(model),
+            rows.append(dict(name=name, task=task, data=data, ops=ops, params=count_params(blob, fb),
                              size=len(blob), sha256=sha, acc_torch=acc_torch, n_test=len(x_test), n_ref=n,
                              acc_torch_sub=acc_torch_sub, acc_ref=acc_ref, maxdiff=maxdiff, seconds=round(seconds, 1),
                              litert_maxdiff=litert_maxdiff))
