@@ -3,7 +3,7 @@
 
     /usr/bin/python3 scripts/make_models.py [--out models] [--only NAME ...] [--ref-samples N] [--threads T]
 
-Models (each trained here with a fixed seed, CPU only, a minute or two each):
+Models (each trained here with a fixed seed, CPU only, 3-10 minutes each on 2 shared cores):
   fmnist_cnn     Fashion-MNIST, CONV_2D / DEPTHWISE_CONV_2D / MAX_POOL_2D / AVERAGE_POOL_2D / RESHAPE /
                  FULLY_CONNECTED / SOFTMAX
   fmnist_rnn     Fashion-MNIST rows as a 28-step sequence, UNIDIRECTIONAL_SEQUENCE_RNN (tanh), last step by
@@ -739,8 +739,8 @@ def write_readme(out, rows, args):
         "",
         "Small float32 models trained here on real data by `scripts/make_models.py`, for qgate's end-to-end",
         "quantization checks (each has layers big enough that TFLite's converter rules quantize them: weights of",
-        ">= 1024 elements). Rebuild with `/usr/bin/python3 scripts/make_models.py --out models` (CPU, a few",
-        "minutes; fixed seeds; needs Debian packages dataset-fashion-mnist, wamerican, wngerman, wfrench,",
+        ">= 1024 elements). Rebuild with `/usr/bin/python3 scripts/make_models.py --out models` (CPU, 10-25",
+        "minutes on 2 busy cores; fixed seeds; needs Debian packages dataset-fashion-mnist, wamerican, wngerman, wfrench,",
         "wspanish, witalian, python3-torch, python3-flatbuffers, flatc, and Node with @tensorflow/tfjs-tflite).",
         "",
         "Inputs: Fashion-MNIST models take pixels / 255 as float32 ([1,28,28,1] for the CNN, [1,28,28] = 28 rows",
