@@ -53,6 +53,36 @@ void measure_error(const float* w, const int8_t* q, const std::vector<float>& sc
 
 }  // namespace
 
+Graph dequantized_twin(const Graph& quantized) {
+  Graph g;
+  g.source = quantized.source;
+  g.inputs = quantized.inputs;
+  g.outputs = quantized.outputs;
+  g.nodes = quantized.nodes;
+  g.tensors.reserve(quantized.tensors.size());
+  for (const Tensor& t : quantized.tensors) g.tensors.push_back(copy_tensor(t));
+  for (Node& n : g.nodes)
+    for (const WeightSlot& slot : weight_slots(n)) {
+      if (slot.input >= static_cast<int>(n.inputs.size()) || n.inputs[slot.input] < 0) continue;
+      Tensor& t = g.tensors[n.inputs[slot.input]];
+      if (!t.is_constant || t.dtype != DType::i8) continue;
+      const Tensor& q = quantized.tensors[n.inputs[slot.input]];
+      int64_t outer = 1, channels = 1, inner = t.elements();
+      if (q.quant.per_channel()) {
+        const int axis = q.quant.axis;
+        outer = 1;
+        for (int d = 0; d < axis; ++d) outer *= q.shape[d];
+        channels = q.shape[axis];
+        inner = q.elements() / (outer * channels);
+      }
+      t.dtype = DType::f32;
+      t.quant = {};
+      t.allocate();
+      kernels::dequantize_weights(q.as<int8_t>(), outer, channels, inner, q.quant.scale.data(), t.as<float>());
+    }
+  return g;
+}
+
 bool has_int8_weights(const Graph& graph) {
   for (const Node& n : graph.nodes)
     for (const WeightSlot& s : weight_slots(n))

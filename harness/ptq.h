@@ -45,6 +45,11 @@ struct QuantizedGraph {
 // is out of range.
 QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, const std::set<int>& keep_float = {});
 
+// The weight-only twin of a quantized graph: every int8 weight becomes float32 holding q * s, everything else is
+// copied. Running it beside the hybrid graph splits a layer's error into the weight part f(x, W^) - f(x, W) and
+// the activation part f(x^, W^) - f(x, W^).
+Graph dequantized_twin(const Graph& quantized);
+
 // Whether an already-loaded graph holds int8 weights (a dynamic-range model from the converter).
 bool has_int8_weights(const Graph& graph);
 
