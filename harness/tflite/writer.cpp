@@ -7,7 +7,6 @@
 #include <tuple>
 
 #include <flatbuffers/flatbuffers.h>
-#include <flatbuffers/minireflect.h>
 #include <fmt/format.h>
 
 #include "harness/errors.h"

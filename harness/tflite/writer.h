@@ -37,7 +37,7 @@ struct TfliteWrittenWeight {
   int tensor_index = -1;    // in the written file
   bool per_channel = false;
   int axis = 0;             // quantized_dimension
-  int64_t bytes_before = 0;  // the weight as the original file stored it (float32, or float16 before DEQUANTIZE)
+  int64_t bytes_before = 0;  // the weight in its file dtype (float32, or float16 before DEQUANTIZE), dense
   int64_t bytes_after = 0;   // int8 values + float32 scales
   int version_before = 1;
   int version_after = 1;

@@ -270,6 +270,98 @@ TEST_CASE("weight-only schemes and graphs of another file are refused") {
   CHECK_THROWS_AS(write_tflite_quantized("not a model", w->quantized, "m.tflite"), ModelError);
 }
 
+// A float32 model without DEQUANTIZE: FULLY_CONNECTED without an options table (x[1,64] . W[32,64] + b) and
+// EMBEDDING_LOOKUP (ids[4] into T[100,16]), weights as plain FLOAT32 constants.
+std::string synthetic_fc_embedding_model() {
+  tflite::ModelT m;
+  m.version = 3;
+  m.buffers.push_back(std::make_unique<tflite::BufferT>());
+  auto sg = std::make_unique<tflite::SubGraphT>();
+  auto add_tensor = [&](const std::string& name, std::vector<int32_t> shape, tflite::TensorType type,
+                        const std::vector<float>& values) {
+    auto t = std::make_unique<tflite::TensorT>();
+    t->name = name;
+    t->shape = std::move(shape);
+    t->type = type;
+    auto b = std::make_unique<tflite::BufferT>();
+    const auto* p = reinterpret_cast<const uint8_t*>(values.data());
+    b->data.assign(p, p + 4 * values.size());
+    m.buffers.push_back(std::move(b));
+    t->buffer = static_cast<uint32_t>(m.buffers.size() - 1);
+    sg->tensors.push_back(std::move(t));
+    return static_cast<int32_t>(sg->tensors.size() - 1);
+  };
+  auto ramp = [](size_t n, float scale) {
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = scale * static_cast<float>((i * 37) % 101) - scale * 50;
+    return v;
+  };
+  const int32_t x = add_tensor("x", {1, 64}, tflite::TensorType::FLOAT32, {});
+  const int32_t w = add_tensor("fc/weights", {32, 64}, tflite::TensorType::FLOAT32, ramp(32 * 64, 0.01f));
+  const int32_t b = add_tensor("fc/bias", {32}, tflite::TensorType::FLOAT32, ramp(32, 0.1f));
+  const int32_t y = add_tensor("y", {1, 32}, tflite::TensorType::FLOAT32, {});
+  const int32_t ids = add_tensor("ids", {4}, tflite::TensorType::INT32, {});
+  const int32_t table = add_tensor("table", {100, 16}, tflite::TensorType::FLOAT32, ramp(100 * 16, 0.02f));
+  const int32_t e = add_tensor("e", {4, 16}, tflite::TensorType::FLOAT32, {});
+  for (int32_t t : {x, y, ids, e}) m.buffers[sg->tensors[t]->buffer]->data.clear();
+  for (auto code : {tflite::BuiltinOperator::FULLY_CONNECTED, tflite::BuiltinOperator::EMBEDDING_LOOKUP}) {
+    auto c = std::make_unique<tflite::OperatorCodeT>();
+    c->builtin_code = code;
+    c->deprecated_builtin_code = static_cast<int8_t>(code);
+    m.operator_codes.push_back(std::move(c));
+  }
+  auto fc = std::make_unique<tflite::OperatorT>();
+  fc->opcode_index = 0;
+  fc->inputs = {x, w, b};
+  fc->outputs = {y};
+  sg->operators.push_back(std::move(fc));
+  auto el = std::make_unique<tflite::OperatorT>();
+  el->opcode_index = 1;
+  el->inputs = {ids, table};
+  el->outputs = {e};
+  sg->operators.push_back(std::move(el));
+  sg->inputs = {x, ids};
+  sg->outputs = {y, e};
+  m.subgraphs.push_back(std::move(sg));
+  flatbuffers::FlatBufferBuilder fbb;
+  fbb.Finish(tflite::Model::Pack(fbb, &m), tflite::ModelIdentifier());
+  return std::string(reinterpret_cast<const char*>(fbb.GetBufferPointer()), fbb.GetSize());
+}
+
+TEST_CASE("FLOAT32 weights: FC gets an options table with asymmetric inputs, the embedding table zero point [0]") {
+  const std::string bytes = synthetic_fc_embedding_model();
+  LoadedModel m;
+  m.graph = import_tflite(std::as_bytes(std::span(bytes.data(), bytes.size())), "synthetic",
+                          TfliteImportOptions{.check_ops_supported = false});
+  for (Tensor& t : m.graph.tensors) t.file_dtype = t.dtype;
+  for (const char* scheme : {"tflite-dynamic", "tflite-dynamic,act=sym"}) {
+    CAPTURE(scheme);
+    const QuantizedGraph q = quantize_graph(m.graph, Scheme::parse(scheme));
+    const TfliteWriteResult w = write_tflite_quantized(bytes, q, "synthetic");
+    REQUIRE(w.weights.size() == 2);
+    CHECK(w.removed_operators == 0);
+    CHECK(w.removed_tensors == 2);  // the float weight and table
+    CHECK(w.removed_buffers == 2);
+    check_written_model(m, q, w, bytes);
+    const tflite::Model* out = tflite::GetModel(w.bytes.data());
+    const auto* sg = out->subgraphs()->Get(0);
+    const auto* fc = sg->operators()->Get(0);
+    const bool asym = std::string(scheme) == "tflite-dynamic";
+    REQUIRE(fc->builtin_options_as_FullyConnectedOptions());
+    CHECK(fc->builtin_options_as_FullyConnectedOptions()->asymmetric_quantize_inputs() == asym);
+    CHECK(out->operator_codes()->Get(fc->opcode_index())->version() == (asym ? 9 : 3));
+    const auto* el = sg->operators()->Get(1);
+    CHECK(out->operator_codes()->Get(el->opcode_index())->version() == 1);
+    const auto* table = sg->tensors()->Get(el->inputs()->Get(1));
+    CHECK(table->type() == tflite::TensorType::INT8);
+    CHECK(table->name()->str() == "table");
+    REQUIRE(table->quantization()->zero_point());
+    CHECK(table->quantization()->zero_point()->size() == 1);
+    CHECK(table->quantization()->zero_point()->Get(0) == 0);
+    CHECK(out->operator_codes()->size() == 2);
+  }
+}
+
 TEST_CASE("a field the schema does not declare is refused, not dropped") {
   // A one-tensor model whose tensor carries field 12, which no schema version qgate knows declares.
   flatbuffers::FlatBufferBuilder fbb;
