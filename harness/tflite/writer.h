@@ -14,6 +14,9 @@
 //   new INT8 tensor instead (same name and shape; scales, zero points 0, quantized_dimension), its options get
 //   asymmetric_quantize_inputs where the op's options table has the field, and its operator code the version
 //   the converter gives that hybrid form (a new OperatorCode entry when versions differ between operators).
+//   Its other float inputs that folded constant ops compute (a float16 bias behind a DEQUANTIZE) become plain
+//   FLOAT32 constants: LiteRT's XNNPACK delegate refuses an int8-weight CONV_2D whose bias is not static
+//   ("failed to delegate CONV_2D node") and fails the whole model.
 //   Constant operators, tensors, buffers and operator codes left unused by that are removed and every index is
 //   renumbered; buffer 0 stays the empty sentinel. Model inputs, outputs and variable tensors are untouched.
 // - Weight-only schemes are refused (InputError): a runtime would run int8 weights hybrid, not weight-only.
