@@ -11,6 +11,11 @@ endforeach()
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+# `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
+# outputs near the float model's (exit 77 = skipped: model or npm packages absent).
+add_test(NAME cli.quantize_litert
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/quantize_litert.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+set_tests_properties(cli.quantize_litert PROPERTIES SKIP_RETURN_CODE 77)
 
 # Float parity with LiteRT: one case per real model (tests/parity/models.txt, cache names from scripts/fetch_models).
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)

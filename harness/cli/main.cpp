@@ -19,6 +19,7 @@ Usage: qgate <command> [options]
 Commands:
   inspect   show a model's inputs, outputs, ops and weights, and how each weight would be quantized
   run       run a model on .npy inputs and write its outputs as .npy files
+  quantize  write the dynamic-range (int8 weights) .tflite of a float model under a scheme
 
 Run 'qgate <command> --help' for a command's options.
 Exit status: 0 success, 1 a gate failed, 2 bad input or usage, 3 internal error.
@@ -28,7 +29,8 @@ struct Command {
   const char* name;
   int (*fn)(const std::vector<std::string>&);
 };
-constexpr Command kCommands[] = {{"inspect", qgate::cli::inspect}, {"run", qgate::cli::run}};
+constexpr Command kCommands[] = {
+    {"inspect", qgate::cli::inspect}, {"run", qgate::cli::run}, {"quantize", qgate::cli::quantize}};
 
 }  // namespace
 
@@ -68,6 +70,6 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run; see 'qgate --help')\n", name);
+  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize; see 'qgate --help')\n", name);
   return 2;
 }

@@ -13,7 +13,7 @@ check() {  # check NAME CONDITION-EXIT-STATUS
   if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
 }
 
-for cmd in "" inspect run; do
+for cmd in "" inspect run quantize; do
   "$qgate" $cmd --help >"$work/help" 2>&1
   rc=$?
   grep -q "Usage" "$work/help"
