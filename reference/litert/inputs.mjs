@@ -1,14 +1,17 @@
 // Deterministic test inputs for a .tflite model's graph inputs.
 //
-//   node inputs.mjs [--seed S] MODEL.tflite OUTDIR      writes OUTDIR/in_<i>.npy and prints their paths
+//   node inputs.mjs [--seed S] [--int-range V] MODEL.tflite OUTDIR   writes OUTDIR/in_<i>.npy, prints their paths
 //
-// float32 inputs are uniform in [0, 1] when image-like (rank 4, 3 channels last: MediaPipe feeds images
-// normalized to [0, 1] or [-1, 1], and [0, 1] is inside both), else uniform in [-1, 1]; uint8 inputs are
-// uniform in 0..255. Each input i draws from its own stream seeded by (seed, i), so adding an input does not
-// change the others.
+// float32 inputs are uniform in [0, 1] when image-like (rank 4, 3 or 1 channels last: MediaPipe feeds images
+// normalized to [0, 1] or [-1, 1], and [0, 1] is inside both; grey images such as Fashion-MNIST are pixels / 255),
+// else uniform in [-1, 1]; uint8 inputs are
+// uniform in 0..255, int8 in -128..127. int32 inputs are token ids, uniform in [0, V): V from --int-range, else
+// the row count of the EMBEDDING_LOOKUP table the input feeds (followed through RESHAPE / SQUEEZE /
+// EXPAND_DIMS), else an error asking for --int-range (an arbitrary range would index out of bounds).
+// Each input i draws from its own stream seeded by (seed, i), so adding an input does not change the others.
 import fs from 'node:fs';
 import path from 'node:path';
-import { modelIo } from './tflite_reader.mjs';
+import { modelIo, readTflite } from './tflite_reader.mjs';
 import { writeNpy, elementCount } from './npy.mjs';
 
 // SplitMix64 over BigInt: tiny, well-mixed, and the same sequence on every platform.
@@ -24,10 +27,41 @@ export function splitmix64(seed) {
 }
 
 export function isImageLike(t) {
-  return t.shape.length === 4 && t.shape[3] === 3;
+  return t.shape.length === 4 && (t.shape[3] === 3 || t.shape[3] === 1);
 }
 
-export function makeInput(t, seed, index) {
+// Ops that pass a token id tensor through unchanged in value (only its shape changes).
+const SHAPE_ONLY = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+
+// Row count of the EMBEDDING_LOOKUP table that graph input `index` feeds as ids, or null when there is none.
+export function embeddingRows(modelBytes, index, what = 'tflite') {
+  const { opcodes, subgraphs } = readTflite(modelBytes, what);
+  const g = subgraphs[0];
+  let frontier = [g.inputs[index]];
+  const seen = new Set();
+  let rows = null;
+  while (frontier.length) {
+    const next = [];
+    for (const tensor of frontier) {
+      if (seen.has(tensor)) continue;
+      seen.add(tensor);
+      for (const op of g.operators) {
+        const name = opcodes[op.opcodeIndex].name;
+        if (name === 'EMBEDDING_LOOKUP' && op.inputs[0] === tensor) {
+          const r = g.tensors[op.inputs[1]].shape[0];
+          rows = rows === null ? r : Math.min(rows, r);
+        } else if (SHAPE_ONLY.has(name) && op.inputs[0] === tensor) {
+          next.push(...op.outputs);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return rows;
+}
+
+// opts.intRange: V for int32 inputs (values in [0, V)).
+export function makeInput(t, seed, index, opts = {}) {
   const next = splitmix64(BigInt(seed) * 1000003n + BigInt(index));
   const n = elementCount(t.shape);
   if (t.shape.some((d) => d < 0)) throw new Error(`input ${index} (${t.name}) has a dynamic shape (${t.shape})`);
@@ -43,15 +77,33 @@ export function makeInput(t, seed, index) {
     for (let i = 0; i < n; ++i) data[i] = Number(next() >> 56n);
     return { dtype: 'uint8', shape: t.shape, data, range: [0, 255] };
   }
+  if (t.dtype === 'int8') {
+    const data = new Int8Array(n);
+    for (let i = 0; i < n; ++i) data[i] = Number(next() >> 56n) - 128;
+    return { dtype: 'int8', shape: t.shape, data, range: [-128, 127] };
+  }
+  if (t.dtype === 'int32') {
+    const v = opts.intRange;
+    if (!(Number.isInteger(v) && v >= 1)) {
+      throw new Error(`input ${index} (${t.name}) is int32 and feeds no EMBEDDING_LOOKUP: give its value range ` +
+                      'with --int-range V (values in [0, V))');
+    }
+    const data = new Int32Array(n);
+    // Modulo bias is below 2^-50 for any table size: uniform for every purpose here.
+    for (let i = 0; i < n; ++i) data[i] = Number(next() % BigInt(v));
+    return { dtype: 'int32', shape: t.shape, data, range: [0, v - 1] };
+  }
   throw new Error(`input ${index} (${t.name}): no generator for dtype ${t.dtype}`);
 }
 
 // Writes in_<i>.npy for every graph input; returns [{path, name, shape, dtype, range}].
-export function writeInputs(modelBytes, modelPath, outDir, seed) {
+// opts.intRange: V for every int32 input (default: its embedding table's row count, see the top).
+export function writeInputs(modelBytes, modelPath, outDir, seed, opts = {}) {
   const io = modelIo(modelBytes, modelPath);
   fs.mkdirSync(outDir, { recursive: true });
   return io.inputs.map((t, i) => {
-    const a = makeInput(t, seed, i);
+    const intRange = opts.intRange ?? (t.dtype === 'int32' ? embeddingRows(modelBytes, i, modelPath) : null);
+    const a = makeInput(t, seed, i, { intRange });
     const file = path.join(outDir, `in_${i}.npy`);
     writeNpy(file, a);
     return { path: file, name: t.name, shape: t.shape, dtype: t.dtype, range: a.range };
@@ -61,17 +113,19 @@ export function writeInputs(modelBytes, modelPath, outDir, seed) {
 function main() {
   const args = process.argv.slice(2);
   let seed = 1;
+  let intRange;
   const files = [];
   for (let i = 0; i < args.length; ++i) {
     if (args[i] === '--seed') seed = Number(args[++i]);
+    else if (args[i] === '--int-range') intRange = Number(args[++i]);
     else files.push(args[i]);
   }
-  if (files.length !== 2 || !Number.isInteger(seed)) {
-    process.stderr.write('usage: inputs.mjs [--seed S] MODEL.tflite OUTDIR\n');
+  if (files.length !== 2 || !Number.isInteger(seed) || (intRange !== undefined && !(Number.isInteger(intRange) && intRange >= 1))) {
+    process.stderr.write('usage: inputs.mjs [--seed S] [--int-range V] MODEL.tflite OUTDIR\n');
     process.exit(2);
   }
   try {
-    for (const x of writeInputs(new Uint8Array(fs.readFileSync(files[0])), files[0], files[1], seed)) {
+    for (const x of writeInputs(new Uint8Array(fs.readFileSync(files[0])), files[0], files[1], seed, { intRange })) {
       console.log(x.path);
     }
   } catch (e) {

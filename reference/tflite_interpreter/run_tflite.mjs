@@ -11,6 +11,8 @@
 //   The model runs once per sample in this one process and out_<j>.npy stacks the results as [N, ...].
 //   Variable tensors (RNN/LSTM state) are reset before every sample, so each sample starts from zero state
 //   exactly as a freshly loaded model does.
+// The median Infer() time over the samples goes to stderr ("Infer median X ms"); each Infer() runs on a fresh
+// runner, so it includes the interpreter's first-invoke work, unlike run_litert's warmed-up median.
 // Exit status: 0 ok, 1 the interpreter failed to load or run the model, 2 bad usage or input.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,12 +27,18 @@ class RuntimeFailure extends Error {}
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE = '@tensorflow/tfjs-tflite';
 
-// The repository's own node_modules first; /tmp/npmt is the machine's development install.
+// $QGATE_NODE_MODULES first (as reference/litert does), then the repository's own node_modules; /tmp/npmt is
+// the machine's development install. Exported so callers can read the version of the package in use.
+export function findPackageDir() {
+  return path.dirname(findWasmDir());
+}
+
 function findWasmDir() {
   const candidates = [
+    process.env.QGATE_NODE_MODULES && path.join(process.env.QGATE_NODE_MODULES, PACKAGE, 'wasm'),
     path.resolve(HERE, '../../node_modules', PACKAGE, 'wasm'),
     path.join('/tmp/npmt/node_modules', PACKAGE, 'wasm'),
-  ];
+  ].filter(Boolean);
   for (const dir of candidates) {
     if (fs.existsSync(path.join(dir, 'tflite_web_api_cc_simd.wasm'))) return dir;
   }
@@ -165,6 +173,7 @@ async function main() {
                 int64: BigInt64Array, bool: Uint8Array }[dtype];
     return { dtype, per, data: new T(per * n) };
   });
+  const times = [];
   for (let s = 0; s < n; ++s) {
     if (s > 0) {
       // A fresh runner starts with zeroed variable tensors (the builtin RNN/LSTM kernels keep their state in
@@ -183,7 +192,9 @@ async function main() {
       const per = elementCount(ins[i].shape);
       setInput(ins[i], arr.data.subarray(s * per, (s + 1) * per));
     });
+    const t0 = process.hrtime.bigint();
     if (!runner.Infer()) throw new RuntimeFailure(`Infer() failed on sample ${s}`);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
     outs.forEach((o, j) => {
       const src = o.t.data();
       const r = results[j];
@@ -197,9 +208,14 @@ async function main() {
     const shape = opts.samples ? [n, ...(o.shape[0] === 1 ? o.shape.slice(1) : o.shape)] : o.shape;
     writeNpy(path.join(outDir, `out_${j}.npy`), { dtype: results[j].dtype, shape, data: results[j].data });
   });
+  times.sort((a, b) => a - b);
+  process.stderr.write(`run_tflite: ${path.basename(modelPath)}: ${n} sample(s), Infer median ` +
+                       `${times[Math.floor(n / 2)].toFixed(3)} ms\n`);
 }
 
-main().catch((e) => {
-  process.stderr.write(`run_tflite: ${e.message}\n`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((e) => {
+    process.stderr.write(`run_tflite: ${e.message}\n`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  });
+}

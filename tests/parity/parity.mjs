@@ -1,16 +1,27 @@
-// Float parity of `qgate run` against LiteRT (TFLite) on one model and seeded inputs.
+// Parity of `qgate run` against a real TFLite runtime on one model and seeded inputs, float or hybrid.
 //
-//   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite [--seed 1] [--tolerance 1e-6]
-//        [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
+//   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite [--reference litert|interpreter]
+//        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...]
+//        [--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
 //
-// Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1], others [-1, 1]).
-// Golden: LiteRT via reference/litert/run_litert.mjs, cached under <repo>/.cache/golden/<sha256 of model,
-// inputs and LiteRT version> (or $QGATE_GOLDEN_CACHE); the cache is only ever written by this script.
-// Candidate: `qgate run M --input in_0.npy [--input in_1.npy ...] --output-dir D` writes D/out_<j>.npy
+// Models: qgate runs --model, or with --quantize S the dynamic-range file `qgate quantize --model M --scheme S`
+// writes (int8 weights, run hybrid by both runtimes). The reference runs --reference-model when given, else the
+// same file as qgate. --outputs makes both files expose the named tensors as their graph outputs (see
+// reference/litert/tflite_outputs.mjs), to test one op's output rather than the float ops after it.
+// --qgate-arg ARG (repeatable) is appended to `qgate run` (e.g. --activations asym, --epilogue xnnpack).
+// Reference: litert (reference/litert/run_litert.mjs: LiteRT.js, XNNPACK) or interpreter
+// (reference/tflite_interpreter/run_tflite.mjs: the older TFLite interpreter of @tensorflow/tfjs-tflite, builtin
+// RNN/LSTM kernels; one Infer() on a fresh runner, since its recurrent state carries across Infer() calls).
+// Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1], others [-1, 1], uint8
+// 0..255, int32 token ids in [0, V) with V from --int-range or the embedding table the input feeds).
+// Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
+// name and package version and its runner script> (or $QGATE_GOLDEN_CACHE); only this script writes the cache.
+// Candidate: `qgate run M --input in_0.npy [--input in_1.npy ...] --output-dir D [ARGS]` writes D/out_<j>.npy
 // (float32, model output order), exit 0 ok, 2 bad input. With --qgate-repeat N > 1 (default 3) it also gets
 // `--repeat N` and prints its median run time; --qgate-repeat 1 sticks to the bare contract.
-// Per output: NMSE = sum((q - r)^2) / max(sum(r^2), tiny) and max |q - r|, both in double.
-// Exit status: 0 when every output has the golden shape and NMSE <= tolerance; 1 on a parity failure or
+// Per output: NMSE = sum((q - r)^2) / max(sum(r^2), tiny) and max |q - r|, both in double. --tolerance 0
+// means bit-exact: NMSE exactly 0 and max |q - r| exactly 0.
+// Exit status: 0 when every output has the golden shape and is within tolerance; 1 on a parity failure or
 // when either runtime fails; 2 on bad usage.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,17 +33,42 @@ import { readNpy } from '../../reference/litert/npy.mjs';
 import { writeInputs } from '../../reference/litert/inputs.mjs';
 import { modelIo } from '../../reference/litert/tflite_reader.mjs';
 import { findNodeModules } from '../../reference/litert/litert_node.mjs';
+import { withOutputs } from '../../reference/litert/tflite_outputs.mjs';
+import { findPackageDir as interpreterDir } from '../../reference/tflite_interpreter/run_tflite.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
-const runLitert = path.join(repo, 'reference', 'litert', 'run_litert.mjs');
+
+// The reference runtimes: their runner script, npm package (its version keys the golden cache), extra
+// arguments, and how the runner reports its time.
+const RUNTIMES = {
+  litert: {
+    label: 'LiteRT',
+    script: path.join(repo, 'reference', 'litert', 'run_litert.mjs'),
+    pkg: '@litertjs/core',
+    dir: () => path.join(findNodeModules(), '@litertjs', 'core'),
+    args: (o) => ['--runs', String(o.runs)],
+    time: /run median ([0-9.]+) ms/,
+  },
+  interpreter: {
+    label: 'TFLite interpreter',
+    script: path.join(repo, 'reference', 'tflite_interpreter', 'run_tflite.mjs'),
+    pkg: '@tensorflow/tfjs-tflite',
+    dir: interpreterDir,
+    args: () => [], // exactly one Infer() on a fresh runner: recurrent state carries across Infer() calls
+    time: /Infer median ([0-9.]+) ms/,
+  },
+};
 // Guards NMSE against an all-zero golden output; small enough never to matter for a real signal.
 const TINY_ENERGY = 1e-30;
 
 class Usage extends Error {}
 
 function parseArgs(argv) {
-  const o = { qgate: null, model: null, seed: 1, tolerance: 1e-6, cache: true, keep: false, runs: 3, qgateRepeat: 3 };
+  const o = {
+    qgate: null, model: null, seed: 1, tolerance: 1e-6, cache: true, keep: false, runs: 3, qgateRepeat: 3,
+    reference: 'litert', referenceModel: null, quantize: null, outputs: null, qgateArgs: [], intRange: undefined,
+  };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -45,6 +81,12 @@ function parseArgs(argv) {
     else if (a === '--tolerance') o.tolerance = Number(value());
     else if (a === '--runs') o.runs = Number(value());
     else if (a === '--qgate-repeat') o.qgateRepeat = Number(value());
+    else if (a === '--reference') o.reference = value();
+    else if (a === '--reference-model') o.referenceModel = value();
+    else if (a === '--quantize') o.quantize = value();
+    else if (a === '--outputs') o.outputs = value().split(',').filter(Boolean);
+    else if (a === '--qgate-arg') o.qgateArgs.push(value());
+    else if (a === '--int-range') o.intRange = Number(value());
     else if (a === '--no-cache') o.cache = false;
     else if (a === '--keep') o.keep = true;
     else throw new Usage(`unknown argument ${a}`);
@@ -56,8 +98,13 @@ function parseArgs(argv) {
   if (!(Number.isInteger(o.qgateRepeat) && o.qgateRepeat >= 1)) {
     throw new Usage(`--qgate-repeat wants an integer >= 1, got ${o.qgateRepeat}`);
   }
-  for (const [flag, p] of [['--qgate', o.qgate], ['--model', o.model]]) {
-    if (!fs.existsSync(p)) throw new Usage(`${flag} ${p} does not exist`);
+  if (!RUNTIMES[o.reference]) throw new Usage(`--reference wants litert or interpreter, got ${o.reference}`);
+  if (o.intRange !== undefined && !(Number.isInteger(o.intRange) && o.intRange >= 1)) {
+    throw new Usage(`--int-range wants an integer >= 1, got ${o.intRange}`);
+  }
+  if (o.outputs && o.outputs.length === 0) throw new Usage('--outputs wants tensor names, got none');
+  for (const [flag, p] of [['--qgate', o.qgate], ['--model', o.model], ['--reference-model', o.referenceModel]]) {
+    if (p !== null && !fs.existsSync(p)) throw new Usage(`${flag} ${p} does not exist`);
   }
   return o;
 }
@@ -68,46 +115,51 @@ function sha256(...buffers) {
   return h.digest('hex');
 }
 
-function litertVersion() {
-  const pkg = path.join(findNodeModules(), '@litertjs', 'core', 'package.json');
-  return JSON.parse(fs.readFileSync(pkg, 'utf8')).version;
+// The version of the very package the runner script loads (same lookup order).
+function runtimeVersion(rt) {
+  return JSON.parse(fs.readFileSync(path.join(rt.dir(), 'package.json'), 'utf8')).version;
 }
 
 function lastLines(text, n) {
   return text.trim().split('\n').filter(Boolean).slice(-n).map((l) => `    ${l}`).join('\n');
 }
 
-// Runs LiteRT unless a cached golden exists; returns {dir, ms, cached} or throws with LiteRT's message.
-function golden(o, modelBytes, inputs, work) {
-  const key = sha256(modelBytes, ...inputs.map((x) => fs.readFileSync(x.path)),
-    Buffer.from(`litertjs-core ${litertVersion()}`));
+// Runs the reference unless a cached golden exists; returns {dir, ms, cached} or throws with its message.
+// `ref` = {path, bytes} of the file the reference runs.
+function golden(o, ref, inputs, work) {
+  const rt = RUNTIMES[o.reference];
+  const runtimeId = `${rt.pkg} ${runtimeVersion(rt)}`;
+  // The runner script is part of the key: a runner fix (e.g. how often it invokes) changes the golden.
+  const key = sha256(ref.bytes, ...inputs.map((x) => fs.readFileSync(x.path)), Buffer.from(runtimeId),
+    fs.readFileSync(rt.script));
   const cacheRoot = process.env.QGATE_GOLDEN_CACHE || path.join(repo, '.cache', 'golden');
   const cached = path.join(cacheRoot, key);
   const metaFile = path.join(cached, 'meta.json');
   if (o.cache && fs.existsSync(metaFile)) {
     const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
-    return { dir: cached, ms: meta.litert_ms, cached: true };
+    return { dir: cached, ms: meta.reference_ms, cached: true };
   }
-  const dir = path.join(work, 'litert');
-  const r = spawnSync(process.execPath, [runLitert, '--runs', String(o.runs), o.model, dir,
-    ...inputs.map((x) => x.path)], { encoding: 'utf8' });
+  const dir = path.join(work, 'reference');
+  const r = spawnSync(process.execPath, [rt.script, ...rt.args(o), ref.path, dir, ...inputs.map((x) => x.path)],
+    { encoding: 'utf8' });
   if (r.status !== 0) {
-    // run_litert's own message first, then LiteRT's ERROR lines (its WARNING/INFO lines are noise here).
+    // The runner's own message first, then the runtime's ERROR lines (its WARNING/INFO lines are noise here).
+    const own = /^run_(litert|tflite):/;
     const lines = r.stderr.split('\n');
-    const why = [...lines.filter((l) => l.startsWith('run_litert:')).slice(0, 1),
-      ...lines.filter((l) => /ERROR/.test(l) && !l.startsWith('run_litert:')).slice(-4)].map((l) => `    ${l.trim()}`).join('\n');
-    throw new Error(`LiteRT failed on ${o.model} (exit ${r.status}):\n${why || lastLines(r.stderr, 6)}`);
+    const why = [...lines.filter((l) => own.test(l)).slice(0, 1),
+      ...lines.filter((l) => /ERROR/.test(l) && !own.test(l)).slice(-4)].map((l) => `    ${l.trim()}`).join('\n');
+    throw new Error(`${rt.label} failed on ${ref.path} (exit ${r.status}):\n${why || lastLines(r.stderr, 6)}`);
   }
-  const ms = Number(/run median ([0-9.]+) ms/.exec(r.stderr)?.[1]);
+  const ms = Number(rt.time.exec(r.stderr)?.[1]);
   if (!o.cache) return { dir, ms, cached: false };
   // Publish atomically so a concurrent run never sees a half-written entry.
   fs.mkdirSync(cacheRoot, { recursive: true });
   const staging = fs.mkdtempSync(path.join(cacheRoot, `.tmp-${key.slice(0, 8)}-`));
   for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
   fs.writeFileSync(path.join(staging, 'meta.json'), JSON.stringify({
-    model: path.basename(o.model), model_sha256: sha256(modelBytes), seed: o.seed,
+    model: path.basename(ref.path), model_sha256: sha256(ref.bytes), seed: o.seed,
     inputs: inputs.map(({ name, shape, dtype, range }) => ({ name, shape, dtype, range })),
-    litertjs_core: litertVersion(), litert_ms: ms,
+    reference: runtimeId, runner: path.relative(repo, rt.script), reference_ms: ms,
   }, null, 1) + '\n');
   try {
     fs.renameSync(staging, cached);
@@ -115,6 +167,28 @@ function golden(o, modelBytes, inputs, work) {
     fs.rmSync(staging, { recursive: true, force: true }); // another run published the same key first
   }
   return { dir: cached, ms, cached: false };
+}
+
+// Writes the dynamic-range file of o.model under o.quantize into work; returns its path.
+function quantize(o, work) {
+  const out = path.join(work, `${path.basename(o.model, '.tflite')}.${o.quantize}.tflite`);
+  const args = ['quantize', o.model, '--scheme', o.quantize, '-o', out];
+  const q = spawnSync(o.qgate, args, { encoding: 'utf8' });
+  if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
+  if (q.status !== 0) {
+    throw new Error(`qgate quantize failed (exit ${q.status ?? q.signal}): ${o.qgate} ${args.join(' ')}\n${lastLines(q.stderr + q.stdout, 6)}`);
+  }
+  return out;
+}
+
+// {path, bytes} of `file`, or of its copy in work exposing o.outputs as graph outputs.
+function prepared(o, file, work, tag) {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  if (!o.outputs) return { path: file, bytes };
+  const probe = path.join(work, `${tag}.${path.basename(file)}`);
+  const patched = withOutputs(bytes, o.outputs, file);
+  fs.writeFileSync(probe, patched);
+  return { path: probe, bytes: patched };
 }
 
 function compare(q, r) {
@@ -139,20 +213,29 @@ function compare(q, r) {
 
 function main() {
   const o = parseArgs(process.argv.slice(2));
-  const modelBytes = new Uint8Array(fs.readFileSync(o.model));
-  const io = modelIo(modelBytes, o.model);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qgate-parity-'));
   const name = path.basename(o.model);
+  const rt = RUNTIMES[o.reference];
   try {
-    const inputs = writeInputs(modelBytes, o.model, path.join(work, 'inputs'), o.seed);
+    const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
+    const ref = o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel;
+    const io = modelIo(qModel.bytes, qModel.path);
+    const refIo = modelIo(ref.bytes, ref.path);
+    if (refIo.outputs.length !== io.outputs.length) {
+      throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
+    }
+    const inputs = writeInputs(qModel.bytes, qModel.path, path.join(work, 'inputs'), o.seed, { intRange: o.intRange });
     const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
-    console.log(`parity ${name}: seed ${o.seed}, tolerance ${o.tolerance}; inputs ${desc}`);
+    const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
+      o.outputs && `outputs ${o.outputs.join(',')}`, o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
+    console.log(`parity ${name} vs ${rt.label}${what.length ? ` (${what.join('; ')})` : ''}: seed ${o.seed}, ` +
+                `tolerance ${o.tolerance === 0 ? '0 (bit-exact)' : o.tolerance}; inputs ${desc}`);
 
-    const g = golden(o, modelBytes, inputs, work);
+    const g = golden(o, ref, inputs, work);
 
     const qdir = path.join(work, 'qgate');
-    const qargs = ['run', o.model, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir];
-    // qgate's --repeat prints its own median run time, the figure comparable with LiteRT's.
+    const qargs = ['run', qModel.path, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir, ...o.qgateArgs];
+    // qgate's --repeat prints its own median run time, the figure comparable with the reference's.
     if (o.qgateRepeat > 1) qargs.push('--repeat', String(o.qgateRepeat));
     const t0 = process.hrtime.bigint();
     const q = spawnSync(o.qgate, qargs, { encoding: 'utf8' });
@@ -179,26 +262,27 @@ function main() {
         continue;
       }
       if (qa.shape.length !== r.shape.length || qa.shape.some((v, k) => v !== r.shape[k])) {
-        console.log(`out_${j} FAIL: qgate shape (${qa.shape}) != LiteRT shape (${r.shape})`);
+        console.log(`out_${j} FAIL: qgate shape (${qa.shape}) != ${rt.label} shape (${r.shape})`);
         ok = false;
         continue;
       }
       const c = compare(qa, r);
-      const pass = c.nmse <= o.tolerance;
+      // Bit-exact (tolerance 0) also demands max |q - r| == 0, so an all-zero golden cannot hide a difference.
+      const pass = o.tolerance === 0 ? c.nmse === 0 && c.maxAbs === 0 : c.nmse <= o.tolerance;
       ok &&= pass;
-      const extra = c.nonFinite ? ` (${c.nonFinite} non-finite values where LiteRT has none)` : '';
-      console.log(`out_${j} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ${c.maxAbs.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
+      const extra = c.nonFinite ? ` (${c.nonFinite} non-finite values where ${rt.label} has none)` : '';
+      console.log(`out_${j} ${io.outputs[j].name} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ${c.maxAbs.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
     }
     const extraOut = fs.existsSync(qdir) ? fs.readdirSync(qdir).filter((f) => /^out_\d+\.npy$/.test(f)).length : 0;
     if (extraOut > io.outputs.length) {
       console.log(`FAIL: qgate wrote ${extraOut} outputs, the model has ${io.outputs.length}`);
       ok = false;
     }
-    const litertTime = `${g.ms.toFixed(3)} ms/run median${g.cached ? ' (cached golden)' : ''}`;
-    console.log(`time: qgate ${qms.toFixed(1)} ms wall (process incl. load), LiteRT ${litertTime}`);
+    const refTime = `${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`;
+    console.log(`time: qgate ${qms.toFixed(1)} ms wall (process incl. load), ${rt.label} ${refTime}`);
     const qtime = (q.stderr + q.stdout).split('\n').filter((l) => /\bms\b/.test(l));
     for (const l of qtime.slice(0, 3)) console.log(`  qgate: ${l.trim()}`);
-    console.log(ok ? `PASS ${name}` : `FAIL ${name}: NMSE above ${o.tolerance} or shape mismatch`);
+    console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${o.tolerance === 0 ? 'not bit-exact' : `NMSE above ${o.tolerance}`} or shape mismatch`);
     return ok ? 0 : 1;
   } finally {
     if (o.keep) console.log(`kept ${work}`);
@@ -210,7 +294,9 @@ try {
   process.exitCode = main();
 } catch (e) {
   if (e instanceof Usage) {
-    console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]`);
+    console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite [--reference litert|interpreter] ` +
+                  '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...] ' +
+                  '[--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]');
     process.exitCode = 2;
   } else {
     console.error(`parity: FAIL ${e.message}`);
