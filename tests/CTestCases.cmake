@@ -28,3 +28,18 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
                      --model ${QGATE_MODEL_CACHE}/${model})
   endforeach()
 endif()
+
+# Parity on the repository's own models, float and hybrid: tests/parity/own_models.txt, one "NAME ARGS..." line per
+# ctest case parity.NAME (model paths relative to the repo top).
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
+  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
+  foreach(line ${QGATE_OWN_PARITY})
+    separate_arguments(words UNIX_COMMAND "${line}")
+    list(POP_FRONT words case_name)
+    add_test(NAME parity.${case_name}
+             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
+                     ${words}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  endforeach()
+endif()
