@@ -1,10 +1,24 @@
-// DEPTHWISE_CONV_2D (float): input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional bias.
+// DEPTHWISE_CONV_2D: input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional float bias.
+//
+// A float filter runs the float kernel. An int8 filter runs the hybrid kernel (kernels/depthwise_conv2d_hybrid.h,
+// DESIGN.md 2.1) in TFLite's one hybrid depthwise mode, whatever asymmetric_quantize_inputs and qgate_epilogue say
+// (DepthwiseConv2DOptions have no such option, and XNNPACK leaves dynamic-range depthwise to TFLite's builtin
+// kernel): each image quantized asymmetric, padded taps skipped, acc = sum w * (q - zp) in int32, and
+//   out = f32(f32(f32(acc) * s_in) * s_w[c]) + bias,
+// the order of TFLite's optimized DepthwiseConvHybridGeneral, which its builtin resolver runs on x86. (Its
+// reference kernel computes f32(acc) * f32(s_w[c] * s_in) and its NEON path f32(f32(acc) * s_w[c]) * s_in:
+// up to 1 ulp apart.) TFLite requires per-channel scales on dimension 3; qgate also accepts one per-tensor
+// scale (a per-tensor scheme) and repeats it for every channel.
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
+#include "harness/ops/hybrid_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
+#include "kernels/depthwise_conv2d_hybrid.h"
 
 namespace qgate {
 namespace {
@@ -14,7 +28,8 @@ class DepthwiseConv2DOp : public Op {
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 3, 1);
     ctx.expect_input(0, DType::f32, 4);
-    ctx.expect_input(1, DType::f32, 4);
+    hybrid_ = ctx.in(1).dtype == DType::i8;
+    ctx.expect_input(1, hybrid_ ? DType::i8 : DType::f32, 4);
     ops::expect_constant(ctx, 1, "filter");
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
@@ -51,16 +66,30 @@ class DepthwiseConv2DOp : public Op {
     bias_ = ops::read_bias(ctx, 2, out_c);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
+    if (hybrid_) {
+      const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
+      weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
+      if (w.scales.size() > 1) weight_scales_ = w.scales;
+      scratch_.reserve(p);
+    }
   }
 
   void run(OpContext& ctx) override {
-    kernels::depthwise_conv2d_float(params_, ctx.in(0).as<float>(), ctx.in(1).as<float>(), bias_,
-                                    ctx.out(0).as<float>());
+    if (hybrid_)
+      kernels::depthwise_conv2d_hybrid(params_, kernels::HybridConvEpilogue::xnnpack_qd8, ctx.in(1).as<int8_t>(),
+                                       weight_scales_.data(), bias_, ctx.in(0).as<float>(), ctx.out(0).as<float>(),
+                                       scratch_);
+    else
+      kernels::depthwise_conv2d_float(params_, ctx.in(0).as<float>(), ctx.in(1).as<float>(), bias_,
+                                      ctx.out(0).as<float>());
   }
 
  private:
   kernels::DepthwiseConv2DParams params_;
   const float* bias_ = nullptr;
+  bool hybrid_ = false;
+  std::vector<float> weight_scales_;  // one per output channel
+  kernels::DepthwiseConv2DHybridScratch scratch_;
 };
 
 }  // namespace
