@@ -70,22 +70,46 @@ class DepthwiseConv2DOp : public Op {
       const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
       weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
       if (w.scales.size() > 1) weight_scales_ = w.scales;
-      scratch_.reserve(p);
     }
+    if (p.depth_multiplier > 1) {
+      // Depth multiplier m: output channel c * m + j reads input channel c. Replicating each input channel m
+      // times turns it into a multiplier-1 depthwise over C * m channels (same products, same order), which
+      // runs on the vector path. Hybrid too: the replicated image has the same min and max, hence the same
+      // scale, zero point and quantized values.
+      replicated_.assign(static_cast<size_t>(int64_t{p.batch} * p.in_h * p.in_w * out_c), 0.0f);
+      flat_ = p;
+      flat_.in_c = out_c;
+      flat_.depth_multiplier = 1;
+    }
+    if (hybrid_) scratch_.reserve(replicated_.empty() ? p : flat_);
   }
 
   void run(OpContext& ctx) override {
+    const float* in = replicated_.empty() ? ctx.in(0).as<float>() : replicate(ctx.in(0).as<float>());
+    const kernels::DepthwiseConv2DParams& p = replicated_.empty() ? params_ : flat_;
     if (hybrid_)
-      kernels::depthwise_conv2d_hybrid(params_, kernels::HybridConvEpilogue::xnnpack_qd8, ctx.in(1).as<int8_t>(),
-                                       weight_scales_.data(), bias_, ctx.in(0).as<float>(), ctx.out(0).as<float>(),
-                                       scratch_);
+      kernels::depthwise_conv2d_hybrid(p, kernels::HybridConvEpilogue::xnnpack_qd8, ctx.in(1).as<int8_t>(),
+                                       weight_scales_.data(), bias_, in, ctx.out(0).as<float>(), scratch_);
     else
-      kernels::depthwise_conv2d_float(params_, ctx.in(0).as<float>(), ctx.in(1).as<float>(), bias_,
-                                      ctx.out(0).as<float>());
+      kernels::depthwise_conv2d_float(p, in, ctx.in(1).as<float>(), bias_, ctx.out(0).as<float>());
+  }
+
+  const float* replicate(const float* in) {
+    const int32_t m = params_.depth_multiplier;
+    const int64_t pixels = int64_t{params_.batch} * params_.in_h * params_.in_w;
+    float* dst = replicated_.data();
+    for (int64_t px = 0; px < pixels; ++px)
+      for (int32_t c = 0; c < params_.in_c; ++c) {
+        const float v = in[px * params_.in_c + c];
+        for (int32_t j = 0; j < m; ++j) *dst++ = v;
+      }
+    return replicated_.data();
   }
 
  private:
   kernels::DepthwiseConv2DParams params_;
+  kernels::DepthwiseConv2DParams flat_;  // the multiplier-1 view over the replicated input
+  std::vector<float> replicated_;        // input with each channel repeated depth_multiplier times
   const float* bias_ = nullptr;
   bool hybrid_ = false;
   std::vector<float> weight_scales_;  // one per output channel
