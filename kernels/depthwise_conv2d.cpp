@@ -26,7 +26,13 @@ void row_portable(const DepthwiseConv2DParams& p, const float* input, const floa
         if (dm == 1) {
           for (int32_t c = 0; c < out_c; ++c) out[c] += in[c] * w[c];
         } else {
-          for (int32_t c = 0; c < out_c; ++c) out[c] += in[c / dm] * w[c];
+          // Output channel ic * dm + j reads input channel ic: loop over ic outside, no division per element.
+          for (int32_t ic = 0; ic < p.in_c; ++ic) {
+            const float v = in[ic];
+            float* o = out + int64_t{ic} * dm;
+            const float* wc = w + int64_t{ic} * dm;
+            for (int32_t j = 0; j < dm; ++j) o[j] += v * wc[j];
+          }
         }
       }
     }

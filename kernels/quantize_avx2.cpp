@@ -1,4 +1,10 @@
 // AVX2 row quantizers, bit-exact with the portable std::round versions in quantize.cpp.
+//
+// This file is compiled with -mfma, and GCC contracts zp + x * inv into one FMA by default (intrinsics included:
+// they are plain vector arithmetic). The fused result skips the product's rounding and can land on the other
+// side of a .5 boundary, so contraction is off.
+#pragma GCC optimize("fp-contract=off")
+
 #include <immintrin.h>
 
 #include <algorithm>

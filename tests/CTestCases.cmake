@@ -4,7 +4,7 @@ set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
 # Unit tests: one ctest case per doctest suite family, so a failure names its area.
-foreach(suite kernels harness)
+foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
 endforeach()
 

@@ -20,6 +20,7 @@ Commands:
   inspect   show a model's inputs, outputs, ops and weights, and how each weight would be quantized
   run       run a model on .npy inputs and write its outputs as .npy files
   quantize  write the dynamic-range (int8 weights) .tflite of a float model under a scheme
+  eval      float vs quantized over a labeled data set: accuracy deltas, per-layer error, gates, report
 
 Run 'qgate <command> --help' for a command's options.
 Exit status: 0 success, 1 a gate failed, 2 bad input or usage, 3 internal error.
@@ -29,8 +30,10 @@ struct Command {
   const char* name;
   int (*fn)(const std::vector<std::string>&);
 };
-constexpr Command kCommands[] = {
-    {"inspect", qgate::cli::inspect}, {"run", qgate::cli::run}, {"quantize", qgate::cli::quantize}};
+constexpr Command kCommands[] = {{"inspect", qgate::cli::inspect},
+                                  {"run", qgate::cli::run},
+                                  {"quantize", qgate::cli::quantize},
+                                  {"eval", qgate::cli::eval}};
 
 }  // namespace
 
@@ -70,6 +73,6 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize; see 'qgate --help')\n", name);
+  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize, eval; see 'qgate --help')\n", name);
   return 2;
 }

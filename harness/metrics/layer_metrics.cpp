@@ -13,8 +13,8 @@ namespace qgate::metrics {
 
 namespace {
 
-// Accumulates x_ref/x_test into `s` element by element, in order.
-void accumulate(ErrorSums& s, std::span<const float> x_ref, std::span<const float> x_test) {
+// Element by element, in order: the slow path, used when a non-finite value is present.
+void accumulate_checked(ErrorSums& s, std::span<const float> x_ref, std::span<const float> x_test) {
   for (size_t i = 0; i < x_ref.size(); ++i) {
     const double x = x_ref[i], xq = x_test[i];
     if (!std::isfinite(x) || !std::isfinite(xq)) {
@@ -38,6 +38,66 @@ void accumulate(ErrorSums& s, std::span<const float> x_ref, std::span<const floa
     s.sum_abs_x += std::abs(x);
     s.max_abs_x = std::max(s.max_abs_x, std::abs(x));
   }
+}
+
+// Accumulates one tensor pair into `s`. Four independent lanes (element i goes to lane i % 4), combined in
+// lane order at the end: a fixed order, so the bits depend only on the data, while the four add chains run in
+// parallel (the serial chain was a quarter of eval's time). Non-finite input takes the checked path.
+void accumulate(ErrorSums& s, std::span<const float> x_ref, std::span<const float> x_test) {
+  const size_t n = x_ref.size();
+  bool finite = true;
+  for (size_t i = 0; i < n; ++i) finite &= std::isfinite(x_ref[i]) & std::isfinite(x_test[i]);
+  if (!finite || n < 8) return accumulate_checked(s, x_ref, x_test);
+  constexpr int L = 4;
+  double sx2[L] = {}, se2[L] = {}, se[L] = {}, sxxq[L] = {}, sxq2[L] = {}, sax[L] = {};
+  double mae[L] = {}, max_ax[L] = {};
+  double lo[L], hi[L];
+  for (int l = 0; l < L; ++l) lo[l] = hi[l] = x_ref[0];
+  size_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int l = 0; l < L; ++l) {
+      const double x = x_ref[i + l], xq = x_test[i + l], e = x - xq;
+      sx2[l] += x * x;
+      se2[l] += e * e;
+      se[l] += e;
+      sxxq[l] += x * xq;
+      sxq2[l] += xq * xq;
+      sax[l] += std::abs(x);
+      mae[l] = std::max(mae[l], std::abs(e));
+      max_ax[l] = std::max(max_ax[l], std::abs(x));
+      lo[l] = std::min(lo[l], x);
+      hi[l] = std::max(hi[l], x);
+    }
+  for (int l = 0; i < n; ++i, ++l) {  // the tail continues the lanes
+    const double x = x_ref[i], xq = x_test[i], e = x - xq;
+    sx2[l] += x * x;
+    se2[l] += e * e;
+    se[l] += e;
+    sxxq[l] += x * xq;
+    sxq2[l] += xq * xq;
+    sax[l] += std::abs(x);
+    mae[l] = std::max(mae[l], std::abs(e));
+    max_ax[l] = std::max(max_ax[l], std::abs(x));
+    lo[l] = std::min(lo[l], x);
+    hi[l] = std::max(hi[l], x);
+  }
+  ErrorSums t;
+  t.n = static_cast<int64_t>(n);
+  t.min_x = lo[0];
+  t.max_x = hi[0];
+  for (int l = 0; l < L; ++l) {
+    t.sum_x2 += sx2[l];
+    t.sum_e2 += se2[l];
+    t.sum_e += se[l];
+    t.sum_x_xq += sxxq[l];
+    t.sum_xq2 += sxq2[l];
+    t.sum_abs_x += sax[l];
+    t.max_abs_e = std::max(t.max_abs_e, mae[l]);
+    t.max_abs_x = std::max(t.max_abs_x, max_ax[l]);
+    t.min_x = std::min(t.min_x, lo[l]);
+    t.max_x = std::max(t.max_x, hi[l]);
+  }
+  s.merge(t);
 }
 
 void check_lengths(std::span<const float> x_ref, std::span<const float> x_test) {

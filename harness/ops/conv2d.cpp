@@ -1,11 +1,32 @@
-// CONV_2D (float): input [N,H,W,Cin], filter OHWI [Cout,KH,KW,Cin/groups] (constant), optional bias [Cout].
+// CONV_2D: input [N,H,W,Cin], filter OHWI [Cout,KH,KW,Cin/groups] (constant), optional float bias [Cout].
+//
+// A float filter runs the float kernel. An int8 filter runs the hybrid kernel (kernels/conv2d_hybrid.h,
+// DESIGN.md 2.1 and 2.2); the mode follows what TFLite runs for the same tensors:
+//   qgate_epilogue "xnnpack"                  -> XNNPACK qd8: each image asymmetric, im2col padded with its zero
+//                                                point, out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias.
+//   "tflite", groups > 1                      -> TFLite sends grouped hybrid convs to its reference per-channel
+//                                                kernel: asymmetric image, out = f32(f32(acc) * s_w[n]) * s_in + bias.
+//   "tflite", >1 distinct scales, or asymmetric_quantize_inputs = 1
+//                                             -> per-channel path (EvalHybridPerChannel, optimized): asymmetric
+//                                                image, zero-point padding, out = f32(acc) * f32(s_w[n] * s_in) + bias.
+//   "tflite", otherwise (one distinct scale)  -> per-tensor path (EvalHybrid): symmetric image, zero padding,
+//                                                out = f32(acc) * f32(s_in * s_w) + bias.
+// DESIGN.md 2.1 writes the per-channel epilogue "float(acc - rowsum*zp) * s_w[n] * s_in[b] + bias" without its
+// grouping: TFLite's reference kernel multiplies left to right, its optimized kernel (what its builtin resolver
+// runs for an ungrouped conv) multiplies the two scales first; the two differ by up to 1 ulp. We follow the
+// kernel TFLite picks. TFLite's Conv2DOptions have no asymmetric_quantize_inputs; qgate honours the attribute
+// (set by a scheme) by taking the per-channel path's arithmetic with the one scale repeated.
+// Dilation: older TFLite releases run the per-channel (and per-tensor) hybrid conv with dilation forced to 1 --
+// a defect that computes the wrong taps; qgate applies the dilation as the op's options say.
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
+#include "harness/ops/hybrid_util.h"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_hybrid.h"
 #include "kernels/parallel.h"
 
 namespace qgate {
@@ -16,7 +37,8 @@ class Conv2DOp : public Op {
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 3, 1);
     ctx.expect_input(0, DType::f32, 4);
-    ctx.expect_input(1, DType::f32, 4);
+    hybrid_ = ctx.in(1).dtype == DType::i8;
+    ctx.expect_input(1, hybrid_ ? DType::i8 : DType::f32, 4);
     ops::expect_constant(ctx, 1, "filter");
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
@@ -52,22 +74,57 @@ class Conv2DOp : public Op {
 
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, p.out_c};
-    weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     slots_ = kernels::num_threads();
+    if (hybrid_) {
+      prepare_hybrid(ctx);
+      return;
+    }
+    weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::conv2d_scratch_size(p) * slots_), 0.0f);
   }
 
   void run(OpContext& ctx) override {
-    kernels::conv2d_float(params_, weights_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(), scratch_.data(),
-                          slots_);
+    if (hybrid_)
+      kernels::conv2d_hybrid(params_, hybrid_params_, packed_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(),
+                             hybrid_scratch_);
+    else
+      kernels::conv2d_float(params_, weights_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(),
+                            scratch_.data(), slots_);
   }
 
  private:
+  void prepare_hybrid(OpContext& ctx) {
+    const kernels::Conv2DParams& p = params_;
+    const int64_t depth = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
+    if (depth > kernels::kHybridMaxDepth)
+      ctx.fail(fmt::format("int8 filter has {} taps per output (KH*KW*Cin/groups); the hybrid int32 accumulators "
+                           "are exact only up to {}", depth, kernels::kHybridMaxDepth));
+    const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.out_c, "filter");
+    using kernels::HybridConvEpilogue;
+    using kernels::HybridInputQuantization;
+    kernels::Conv2DHybridParams& h = hybrid_params_;
+    if (ops::read_xnnpack_epilogue(ctx)) {
+      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8};
+    } else if (p.groups > 1) {
+      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};
+    } else if (w.distinct_scales || ops::read_asymmetric_inputs(ctx)) {
+      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product};
+    } else {
+      h = {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product};
+    }
+    packed_ = kernels::pack_conv2d_int8_weights(p, w.data, w.scales.data(), static_cast<int32_t>(w.scales.size()));
+    hybrid_scratch_.reserve(p, slots_);
+  }
+
   kernels::Conv2DParams params_;
   kernels::PackedConv2DWeights weights_;
   const float* bias_ = nullptr;
   std::vector<float> scratch_;  // slots_ per-thread im2col blocks
   int slots_ = 1;
+  bool hybrid_ = false;
+  kernels::Conv2DHybridParams hybrid_params_;
+  kernels::PackedConv2DInt8Weights packed_;
+  kernels::Conv2DHybridScratch hybrid_scratch_;
 };
 
 }  // namespace

@@ -1,10 +1,24 @@
-// DEPTHWISE_CONV_2D (float): input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional bias.
+// DEPTHWISE_CONV_2D: input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional float bias.
+//
+// A float filter runs the float kernel. An int8 filter runs the hybrid kernel (kernels/depthwise_conv2d_hybrid.h,
+// DESIGN.md 2.1) in TFLite's one hybrid depthwise mode, whatever asymmetric_quantize_inputs and qgate_epilogue say
+// (DepthwiseConv2DOptions have no such option, and XNNPACK leaves dynamic-range depthwise to TFLite's builtin
+// kernel): each image quantized asymmetric, padded taps skipped, acc = sum w * (q - zp) in int32, and
+//   out = f32(f32(f32(acc) * s_in) * s_w[c]) + bias,
+// the order of TFLite's optimized DepthwiseConvHybridGeneral, which its builtin resolver runs on x86. (Its
+// reference kernel computes f32(acc) * f32(s_w[c] * s_in) and its NEON path f32(f32(acc) * s_w[c]) * s_in:
+// up to 1 ulp apart.) TFLite requires per-channel scales on dimension 3; qgate also accepts one per-tensor
+// scale (a per-tensor scheme) and repeats it for every channel.
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
+#include "harness/ops/hybrid_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
+#include "kernels/depthwise_conv2d_hybrid.h"
 
 namespace qgate {
 namespace {
@@ -14,7 +28,8 @@ class DepthwiseConv2DOp : public Op {
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 3, 1);
     ctx.expect_input(0, DType::f32, 4);
-    ctx.expect_input(1, DType::f32, 4);
+    hybrid_ = ctx.in(1).dtype == DType::i8;
+    ctx.expect_input(1, hybrid_ ? DType::i8 : DType::f32, 4);
     ops::expect_constant(ctx, 1, "filter");
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
@@ -51,16 +66,54 @@ class DepthwiseConv2DOp : public Op {
     bias_ = ops::read_bias(ctx, 2, out_c);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
+    if (hybrid_) {
+      const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
+      weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
+      if (w.scales.size() > 1) weight_scales_ = w.scales;
+    }
+    if (p.depth_multiplier > 1) {
+      // Depth multiplier m: output channel c * m + j reads input channel c. Replicating each input channel m
+      // times turns it into a multiplier-1 depthwise over C * m channels (same products, same order), which
+      // runs on the vector path. Hybrid too: the replicated image has the same min and max, hence the same
+      // scale, zero point and quantized values.
+      replicated_.assign(static_cast<size_t>(int64_t{p.batch} * p.in_h * p.in_w * out_c), 0.0f);
+      flat_ = p;
+      flat_.in_c = out_c;
+      flat_.depth_multiplier = 1;
+    }
+    if (hybrid_) scratch_.reserve(replicated_.empty() ? p : flat_);
   }
 
   void run(OpContext& ctx) override {
-    kernels::depthwise_conv2d_float(params_, ctx.in(0).as<float>(), ctx.in(1).as<float>(), bias_,
-                                    ctx.out(0).as<float>());
+    const float* in = replicated_.empty() ? ctx.in(0).as<float>() : replicate(ctx.in(0).as<float>());
+    const kernels::DepthwiseConv2DParams& p = replicated_.empty() ? params_ : flat_;
+    if (hybrid_)
+      kernels::depthwise_conv2d_hybrid(p, kernels::HybridConvEpilogue::xnnpack_qd8, ctx.in(1).as<int8_t>(),
+                                       weight_scales_.data(), bias_, in, ctx.out(0).as<float>(), scratch_);
+    else
+      kernels::depthwise_conv2d_float(p, in, ctx.in(1).as<float>(), bias_, ctx.out(0).as<float>());
+  }
+
+  const float* replicate(const float* in) {
+    const int32_t m = params_.depth_multiplier;
+    const int64_t pixels = int64_t{params_.batch} * params_.in_h * params_.in_w;
+    float* dst = replicated_.data();
+    for (int64_t px = 0; px < pixels; ++px)
+      for (int32_t c = 0; c < params_.in_c; ++c) {
+        const float v = in[px * params_.in_c + c];
+        for (int32_t j = 0; j < m; ++j) *dst++ = v;
+      }
+    return replicated_.data();
   }
 
  private:
   kernels::DepthwiseConv2DParams params_;
+  kernels::DepthwiseConv2DParams flat_;  // the multiplier-1 view over the replicated input
+  std::vector<float> replicated_;        // input with each channel repeated depth_multiplier times
   const float* bias_ = nullptr;
+  bool hybrid_ = false;
+  std::vector<float> weight_scales_;  // one per output channel
+  kernels::DepthwiseConv2DHybridScratch scratch_;
 };
 
 }  // namespace

@@ -1,10 +1,20 @@
-// FULLY_CONNECTED (float): input of any shape with a multiple of K elements, weights [N, K] (constant),
-// optional bias [N]; keep_num_dims keeps the input's leading dimensions.
+// FULLY_CONNECTED: input of any shape with a multiple of K elements, weights [N, K] (constant), optional bias [N];
+// keep_num_dims keeps the input's leading dimensions.
+//
+// Float weights run the float kernel. int8 weights run the hybrid kernel (DESIGN.md 2.1, 2.2): each input row
+// quantized (asymmetric when asymmetric_quantize_inputs is 1, else symmetric), exact int32 product, then
+//   qgate_epilogue "tflite":  out = bias + f32(acc) * f32(s_in * s_w[n]), the multiply skipped (out = bias)
+//                             when the whole input is zero (TFLite's IsZeroVector over all rows);
+//   qgate_epilogue "xnnpack": out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias, no skip.
+// Weight scales: one (per-tensor) or N (per-channel on dimension 0); fused activation in float.
 #include <fmt/format.h>
 
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
+#include "harness/ops/hybrid_util.h"
+#include "kernels/conv2d_hybrid.h"
 #include "kernels/fully_connected.h"
+#include "kernels/hybrid_gemm.h"
 
 namespace qgate {
 namespace {
@@ -14,7 +24,8 @@ class FullyConnectedOp : public Op {
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 3, 1);
     ctx.expect_input(0, DType::f32);
-    ctx.expect_input(1, DType::f32, 2);
+    hybrid_ = ctx.in(1).dtype == DType::i8;
+    ctx.expect_input(1, hybrid_ ? DType::i8 : DType::f32, 2);
     ops::expect_constant(ctx, 1, "weights");
     if (const int64_t fmt_id = ctx.node.attrs.get_int("weights_format", 0); fmt_id != 0)
       ctx.fail(fmt::format("weights_format is {}, only DEFAULT (0) is supported", fmt_id));
@@ -41,17 +52,45 @@ class FullyConnectedOp : public Op {
     } else {
       ctx.out(0).shape = {static_cast<int32_t>(p.rows), static_cast<int32_t>(p.units)};
     }
-    weights_ = kernels::pack_fully_connected_weights(p, ctx.in(1).as<float>());
+    if (hybrid_)
+      prepare_hybrid(ctx);
+    else
+      weights_ = kernels::pack_fully_connected_weights(p, ctx.in(1).as<float>());
   }
 
   void run(OpContext& ctx) override {
-    kernels::fully_connected_float(params_, weights_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>());
+    if (hybrid_)
+      kernels::fully_connected_hybrid(hybrid_params_, packed_, bias_, ctx.in(0).as<float>(),
+                                      static_cast<int32_t>(params_.rows), ctx.out(0).as<float>(), scratch_);
+    else
+      kernels::fully_connected_float(params_, weights_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>());
   }
 
  private:
+  void prepare_hybrid(OpContext& ctx) {
+    const kernels::FullyConnectedParams& p = params_;
+    if (p.depth > kernels::kHybridMaxDepth)
+      ctx.fail(fmt::format("int8 weights have depth {}; the hybrid int32 accumulators are exact only up to {}",
+                           p.depth, kernels::kHybridMaxDepth));
+    const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.units, "weights");
+    hybrid_params_.input_quantization = ops::read_asymmetric_inputs(ctx)
+                                            ? kernels::HybridInputQuantization::asymmetric_rows
+                                            : kernels::HybridInputQuantization::symmetric_rows;
+    hybrid_params_.epilogue =
+        ops::read_xnnpack_epilogue(ctx) ? kernels::HybridEpilogue::xnnpack_qd8 : kernels::HybridEpilogue::tflite_builtin;
+    hybrid_params_.activation = p.activation;
+    const auto n = static_cast<int32_t>(p.units), k = static_cast<int32_t>(p.depth);
+    packed_ = kernels::pack_int8_weights(w.data, n, k, w.scales.data(), static_cast<int32_t>(w.scales.size()));
+    scratch_.reserve(static_cast<int32_t>(p.rows), n, k);
+  }
+
   kernels::FullyConnectedParams params_;
   kernels::PackedMatrix weights_;
   const float* bias_ = nullptr;
+  bool hybrid_ = false;
+  kernels::HybridFcParams hybrid_params_;
+  kernels::PackedInt8Weights packed_;
+  kernels::HybridScratch scratch_;
 };
 
 }  // namespace

@@ -1,0 +1,196 @@
+// qgate eval: the float model and its quantized twin side by side over a labeled data set; metrics, gates,
+// verdict, JSON report.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "datasets/dataset.h"
+#include "datasets/spec.h"
+#include "harness/cli/cli_util.h"
+#include "harness/cli/commands.h"
+#include "harness/errors.h"
+#include "harness/eval.h"
+#include "harness/model_loader.h"
+#include "harness/npy.h"
+#include "harness/ptq.h"
+#include "harness/sha256.h"
+#include "kernels/cpu_features.h"
+#include "kernels/parallel.h"
+#include "reports/report.h"
+
+namespace qgate::cli {
+
+namespace {
+
+constexpr CommandSpec kSpec = {
+    "eval",
+    "qgate eval --model M [--quantized Q | --scheme S] --data KIND:ARGS [--top-k 1,5] [--limit N] [--threads T]\n"
+    "                  [--report OUT.json] [--gate EXPR ...]",
+    "Runs the float model and its quantized twin (a dynamic-range .tflite given with --quantized, or the float\n"
+    "model quantized under --scheme, default tflite-dynamic) on every sample of the data set through the same\n"
+    "kernels, and reports top-k accuracy of both with the delta and its 95% paired-bootstrap interval, McNemar on\n"
+    "the flips, top-1 agreement, KL divergence, and per-layer error (accumulated, isolated, and split into weight\n"
+    "and activation parts). Gates decide the exit status: 0 every gate holds, 1 a gate failed, 2 bad input.\n"
+    "Default gate: top1.delta.ci_low>=-1.0 (the lower end of the top-1 delta's interval, in points).\n\n"
+    "Data: idx:IMAGES[,LABELS] | folder:DIR | list:FILE | npy:X.npy[,LABELS.npy] | text:FILE\n"
+    "Gates: PATH OP NUMBER with OP in >= <= > < ==; paths such as top1.delta, top1.delta.ci_low, top1-drop,\n"
+    "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction)."};
+
+std::vector<int> parse_top_k(const std::string& text) {
+  std::vector<int> ks;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string tok = text.substr(start, end - start);
+    char* stop = nullptr;
+    long v = std::strtol(tok.c_str(), &stop, 10);
+    if (tok.empty() || *stop != '\0' || v < 1 || v > 1000)
+      throw UsageError(fmt::format("--top-k {}: '{}' is not an integer in [1, 1000]", text, tok));
+    ks.push_back(static_cast<int>(v));
+    start = end + 1;
+  }
+  return ks;
+}
+
+// A one-line progress bar on stderr, redrawn in place; only when stderr is a terminal.
+class Progress {
+ public:
+  Progress() : enabled_(::isatty(2) != 0), start_(std::chrono::steady_clock::now()) {}
+  void update(int64_t done, int64_t total) {
+    if (!enabled_) return;
+    std::lock_guard lock(mu_);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    double rate = s > 0 ? done / s : 0;
+    double eta = rate > 0 ? (total - done) / rate : 0;
+    int width = 30, filled = static_cast<int>(width * done / std::max<int64_t>(total, 1));
+    fmt::print(stderr, "\r  [{}{}] {}/{} samples  {:.0f}/s  ETA {:.0f}s ", std::string(filled, '#'),
+               std::string(width - filled, '.'), done, total, rate, eta);
+    if (done == total) fmt::print(stderr, "\r{}\r", std::string(80, ' '));
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  std::mutex mu_;
+};
+
+}  // namespace
+
+int eval(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
+      "quantized,q", po::value<std::string>(), "its dynamic-range .tflite (instead of --scheme)")(
+      "scheme,s", po::value<std::string>(), ("quantization scheme (default tflite-dynamic): " + scheme_preset_names()).c_str())(
+      "data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
+      "labels", po::value<std::string>(), "class names, one per line (order = label index)")(
+      "vocab", po::value<std::string>(), "vocabulary for text data, one token per line")(
+      "preprocess", po::value<std::string>(), "preprocessing JSON file (images)")(
+      "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
+      "limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
+      "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
+      "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
+      "report,r", po::value<std::string>(), "write the JSON report here (written only when the run completes)")(
+      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
+      "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
+      "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
+      "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed");
+  po::positional_options_description positional;
+  po::variables_map vm;
+  if (!parse_options(kSpec, options, positional, args, vm)) return 0;
+  if (vm.count("quantized") && vm.count("scheme")) throw UsageError("--quantized and --scheme exclude each other");
+
+  // Everything that can be checked before the long run is checked first.
+  std::vector<metrics::Gate> gates;
+  if (vm.count("gate"))
+    for (const auto& g : vm["gate"].as<std::vector<std::string>>()) gates.push_back(metrics::parse_gate(g));
+  metrics::ModelMetricsOptions mopts;
+  mopts.top_k = parse_top_k(vm["top-k"].as<std::string>());
+  mopts.bootstrap_seed = vm["seed"].as<uint64_t>();
+  const bool layers = !vm["no-layers"].as<bool>();
+  {
+    const auto known = metrics::gate_value_names(mopts.top_k, layers);
+    for (const auto& g : gates)
+      if (std::find(known.begin(), known.end(), g.path) == known.end())
+        throw UsageError(fmt::format("--gate {}: unknown field '{}' (known: {})", g.text, g.path, fmt::join(known, ", ")));
+  }
+  const int threads = vm["threads"].as<int>();
+  if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));
+  if (threads > 0) kernels::set_num_threads(threads);
+  const int64_t limit = vm["limit"].as<int64_t>();
+  if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
+
+  const std::string model_path = vm["model"].as<std::string>();
+  LoadedModel fm = load_model(model_path);
+  reports::Report report;
+  Graph quant_graph;
+  if (vm.count("quantized")) {
+    LoadedModel qm = load_model(vm["quantized"].as<std::string>());
+    if (qm.graph.nodes.size() != fm.graph.nodes.size() || qm.graph.tensors.size() != fm.graph.tensors.size())
+      throw InputError(fmt::format("{}: has {} nodes and {} tensors, the float model {} has {} and {}: not its "
+                                   "quantized twin", vm["quantized"].as<std::string>(), qm.graph.nodes.size(),
+                                   qm.graph.tensors.size(), model_path, fm.graph.nodes.size(), fm.graph.tensors.size()));
+    report.manifest.quantized_path = vm["quantized"].as<std::string>();
+    report.manifest.quantized_sha256 = qm.sha256;
+    report.manifest.scheme = "file";
+    quant_graph = std::move(qm.graph);
+  } else {
+    const Scheme scheme = Scheme::parse(vm.count("scheme") ? vm["scheme"].as<std::string>() : "tflite-dynamic");
+    QuantizedGraph q = quantize_graph(fm.graph, scheme);
+    report.manifest.scheme = scheme.to_string();
+    report.weights = std::move(q.weights);
+    quant_graph = std::move(q.graph);
+  }
+  for (const auto& w : report.weights) report.weight_tensor_names.push_back(fm.graph.tensors[w.tensor].name);
+  const bool hybrid = has_int8_weights(quant_graph);
+  Graph weight_only;
+  if (hybrid && layers && !vm["no-isolated"].as<bool>()) weight_only = dequantized_twin(quant_graph);
+
+  DataOptions dopts;
+  dopts.spec = vm["data"].as<std::string>();
+  if (vm.count("labels")) dopts.labels_file = vm["labels"].as<std::string>();
+  if (vm.count("vocab")) dopts.vocab_file = vm["vocab"].as<std::string>();
+  if (vm.count("preprocess")) dopts.preprocess_json = vm["preprocess"].as<std::string>();
+  std::vector<ModelInput> model_inputs;
+  for (int id : fm.graph.inputs) model_inputs.push_back(ModelInput::of(fm.graph.tensors[id]));
+  std::unique_ptr<Dataset> data = open_dataset(dopts, model_inputs);
+
+  EvalOptions eopts;
+  eopts.model = mopts;
+  eopts.limit = limit;
+  eopts.output_index = vm["output-index"].as<int>();
+  eopts.layer_metrics = layers;
+  eopts.isolated = !vm["no-isolated"].as<bool>();
+  eopts.weight_only = weight_only.nodes.empty() ? nullptr : &weight_only;
+  Progress progress;
+  eopts.progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
+  report.result = evaluate(fm.graph, quant_graph, *data, eopts);
+
+  report.manifest.qgate_version = QGATE_VERSION;
+  report.manifest.command = "eval";
+  report.manifest.model_path = model_path;
+  report.manifest.model_sha256 = fm.sha256;
+  report.manifest.data_spec = dopts.spec;
+  report.manifest.data_description = data->describe();
+  report.manifest.data_fingerprint = data->fingerprint();
+  report.manifest.preprocessing = dopts.preprocess_json.empty() ? nlohmann::ordered_json(nullptr)
+                                                                : nlohmann::ordered_json(dopts.preprocess_json);
+  report.manifest.threads = kernels::num_threads();
+  const auto& cpu = kernels::cpu_features();
+  report.manifest.cpu_features = fmt::format("avx2={} fma={} f16c={}", cpu.avx2, cpu.fma, cpu.f16c);
+  report.manifest.kernel_path = kernels::kernel_path();
+  report.manifest.seed = mopts.bootstrap_seed;
+  report.manifest.limit = limit;
+  report.class_names = data->class_names();
+  reports::apply_gates(report, gates);
+
+  fmt::print("{}", reports::console_summary(report));
+  if (vm.count("report")) reports::write_json(vm["report"].as<std::string>(), report);
+  return report.verdict.status == "PASS" ? 0 : 1;
+}
+
+}  // namespace qgate::cli

@@ -1,0 +1,61 @@
+// The evaluation session: a float graph and its quantized twin run side by side over a data set, sample by
+// sample, through the shared executor; observers tap every node; model outputs feed the task metrics and node
+// outputs the per-layer error accumulators.
+//
+// Determinism: samples are split into fixed chunks (independent of the thread count); each chunk accumulates
+// into its own layer accumulators, merged in chunk order at the end; model metrics keep per-sample records.
+// So the result is the same for any thread count.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/graph.h"
+#include "harness/metrics/layer_metrics.h"
+#include "harness/metrics/model_metrics.h"
+
+namespace qgate {
+
+class Dataset;
+
+struct EvalOptions {
+  metrics::ModelMetricsOptions model;
+  int64_t limit = 0;          // 0: every sample
+  int output_index = 0;       // which model output holds the class scores
+  bool layer_metrics = true;  // accumulated error per node
+  bool isolated = true;       // isolated error per node (one extra quantized pass per sample)
+  // Weight-only twin for the hybrid decomposition (weight part vs activation part); null to skip.
+  const Graph* weight_only = nullptr;
+  int64_t chunk_samples = 32;
+  // Called now and then from worker threads with (samples done, total); must be cheap and thread-safe.
+  std::function<void(int64_t, int64_t)> progress;
+};
+
+struct LayerResult {
+  int node = 0;
+  std::string name;
+  std::string op;
+  bool quantized = false;             // its weights are int8 (or dequantized int8 under weight-only)
+  metrics::ErrorStats accumulated;    // quantized graph end to end vs float
+  std::optional<metrics::ErrorStats> isolated;       // the one quantized node on float inputs
+  std::optional<metrics::ErrorStats> weight_part;    // f(x, W^) - f(x, W), isolated
+  std::optional<metrics::ErrorStats> activation_part;  // f(x^, W^) - f(x, W^), isolated
+  std::optional<metrics::SeriesErrorStats> series;   // recurrent outputs: SQNR of h per time step
+};
+
+struct EvalResult {
+  metrics::ModelMetrics model;
+  std::vector<LayerResult> layers;  // node order; nodes with float outputs only
+  int64_t samples = 0;
+  double seconds = 0;
+  double float_seconds = 0, quant_seconds = 0;  // summed over threads: time inside each graph's run()
+  int threads = 1;
+};
+
+// Runs the evaluation. Throws InputError for data that does not fit the model (naming the sample).
+EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
+                    const EvalOptions& options);
+
+}  // namespace qgate

@@ -1,0 +1,235 @@
+#include "reports/report.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "harness/npy.h"
+
+namespace qgate::reports {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// JSON has no infinity or NaN: non-finite numbers are written as null (the schema allows it where they occur).
+json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+json stats_json(const metrics::ErrorStats& s) {
+  return json{{"n", s.n},
+              {"mse", num(s.mse)},
+              {"max_abs_error", num(s.max_abs_error)},
+              {"mean_error", num(s.mean_error)},
+              {"sqnr_db", num(s.sqnr_db)},
+              {"cosine", num(s.cosine)},
+              {"nmse", num(s.nmse)},
+              {"rmse_over_scale", num(s.rmse_over_scale)},
+              {"scale", num(s.scale)},
+              {"flagged", s.flagged},
+              {"nonfinite", s.nonfinite}};
+}
+
+std::vector<metrics::ErrorStats> accumulated_stats(const Report& r) {
+  std::vector<metrics::ErrorStats> s;
+  for (const LayerResult& l : r.result.layers) s.push_back(l.accumulated);
+  return s;
+}
+
+}  // namespace
+
+std::map<std::string, double> gate_value_map(const Report& report) {
+  auto values = metrics::gate_values(report.result.model);
+  const auto layers = accumulated_stats(report);
+  if (!layers.empty()) metrics::add_layer_gate_values(layers, values);
+  return values;
+}
+
+void apply_gates(Report& report, const std::vector<metrics::Gate>& gates) {
+  const auto values = gate_value_map(report);
+  report.gates.clear();
+  for (const metrics::Gate& g : gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate()} : gates)
+    report.gates.push_back(metrics::evaluate(g, values));
+  report.verdict = {};
+  bool all = true;
+  for (const auto& g : report.gates) {
+    all &= g.passed;
+    if (!g.passed) report.verdict.reasons.push_back("gate failed: " + g.summary);
+  }
+  report.verdict.status = all ? "PASS" : "FAIL";
+  if (all) {
+    const metrics::TopKResult* t1 = report.result.model.find_k(1);
+    if (t1 && report.result.model.labeled > 0)
+      report.verdict.reasons.push_back(fmt::format(
+          "top-1 {:.2f}% -> {:.2f}% ({:+.2f} points, 95% interval [{:+.2f}, {:+.2f}]); every gate holds",
+          t1->float_pct, t1->quant_pct, t1->delta_pct, t1->delta_ci_low_pct, t1->delta_ci_high_pct));
+    else
+      report.verdict.reasons.push_back("every gate holds");
+  }
+}
+
+json to_json(const Report& r) {
+  const auto& m = r.result.model;
+  json j;
+  j["schema_version"] = kReportSchemaVersion;
+  j["kind"] = "qgate.eval";
+  const Manifest& mf = r.manifest;
+  j["manifest"] = {{"qgate_version", mf.qgate_version},
+                   {"command", mf.command},
+                   {"model", {{"path", mf.model_path}, {"sha256", mf.model_sha256}}},
+                   {"quantized", mf.quantized_path.empty() ? json(nullptr)
+                                                           : json{{"path", mf.quantized_path},
+                                                                  {"sha256", mf.quantized_sha256}}},
+                   {"scheme", mf.scheme},
+                   {"data", {{"spec", mf.data_spec},
+                             {"description", mf.data_description},
+                             {"fingerprint", mf.data_fingerprint},
+                             {"preprocessing", mf.preprocessing}}},
+                   {"limit", mf.limit},
+                   {"cpu_features", mf.cpu_features},
+                   {"kernel_path", mf.kernel_path},
+                   {"seed", mf.seed}};
+  j["verdict"] = {{"status", r.verdict.status}, {"reasons", r.verdict.reasons}};
+  json gates = json::array();
+  for (const auto& g : r.gates)
+    gates.push_back({{"gate", g.gate.text}, {"path", g.gate.path}, {"op", g.gate.op},
+                     {"threshold", num(g.gate.threshold)}, {"actual", num(g.actual)}, {"passed", g.passed}});
+  j["gates"] = gates;
+
+  json model;
+  model["samples"] = m.samples;
+  model["labeled"] = m.labeled;
+  model["num_classes"] = m.num_classes;
+  model["score_kind"] = {{"float", metrics::score_kind_name(m.float_kind)},
+                         {"quantized", metrics::score_kind_name(m.quant_kind)}};
+  model["nonfinite"] = {{"float", m.float_nonfinite}, {"quantized", m.quant_nonfinite}};
+  json topk = json::array();
+  for (const auto& t : m.top_k)
+    topk.push_back({{"k", t.k},
+                    {"float", num(t.float_pct)},
+                    {"quantized", num(t.quant_pct)},
+                    {"delta", num(t.delta_pct)},
+                    {"ci_low", num(t.delta_ci_low_pct)},
+                    {"ci_high", num(t.delta_ci_high_pct)},
+                    {"float_correct", t.float_correct},
+                    {"quantized_correct", t.quant_correct},
+                    {"mcnemar", {{"b", t.b}, {"c", t.c}, {"p", num(t.mcnemar_p)}}}});
+  model["top_k"] = topk;
+  model["agreement"] = num(m.agreement);
+  model["kl"] = {{"mean", num(m.kl.mean)}, {"median", num(m.kl.median)}, {"p99", num(m.kl.p99)},
+                 {"p99_9", num(m.kl.p99_9)}, {"max", num(m.kl.max)}};
+  model["true_class_shift"] = {{"mean", num(m.dp_mean)}, {"rms", num(m.dp_rms)}};
+  json classes = json::array();
+  for (const auto& c : m.classes)
+    classes.push_back({{"label", c.label},
+                       {"name", c.label < static_cast<int64_t>(r.class_names.size()) ? r.class_names[c.label] : ""},
+                       {"samples", c.samples},
+                       {"float", num(c.float_pct)},
+                       {"quantized", num(c.quant_pct)},
+                       {"delta", num(c.delta_pct)}});
+  model["classes"] = classes;
+  json flips = json::array();
+  for (const auto& f : m.flips)
+    flips.push_back({{"sample", f.sample_index}, {"label", f.label}, {"float_top1", f.float_top1},
+                     {"quantized_top1", f.quant_top1}, {"quantized_correct", f.quant_correct}});
+  model["flips"] = {{"count", m.flip_count}, {"listed", flips}};
+  model["bootstrap"] = {{"resamples", m.bootstrap_resamples}, {"seed", m.bootstrap_seed},
+                        {"confidence", m.confidence}};
+  j["model"] = model;
+
+  json layers = json::array();
+  for (const LayerResult& l : r.result.layers) {
+    json lj = {{"node", l.node}, {"name", l.name}, {"op", l.op}, {"quantized", l.quantized},
+               {"accumulated", stats_json(l.accumulated)}};
+    lj["isolated"] = l.isolated ? stats_json(*l.isolated) : json(nullptr);
+    lj["weight_part"] = l.weight_part ? stats_json(*l.weight_part) : json(nullptr);
+    lj["activation_part"] = l.activation_part ? stats_json(*l.activation_part) : json(nullptr);
+    if (l.series) {
+      json steps = json::array();
+      for (const auto& s : l.series->steps) steps.push_back(num(s.sqnr_db));
+      lj["series"] = {{"sqnr_db_per_step", steps}, {"sqnr_slope_db_per_step", num(l.series->sqnr_slope_db_per_step)}};
+    } else {
+      lj["series"] = nullptr;
+    }
+    layers.push_back(lj);
+  }
+  j["layers"] = layers;
+
+  json weights = json::array();
+  for (size_t i = 0; i < r.weights.size(); ++i) {
+    const WeightQuantization& w = r.weights[i];
+    const double sqnr = !w.quantized ? 0.0 : w.sum_sq_error > 0 ? 10.0 * std::log10(w.sum_sq / w.sum_sq_error) : 100.0;
+    weights.push_back({{"node", w.node},
+                       {"tensor", i < r.weight_tensor_names.size() ? r.weight_tensor_names[i] : ""},
+                       {"quantized", w.quantized},
+                       {"per_channel", w.per_channel},
+                       {"axis", w.axis},
+                       {"bits", w.bits},
+                       {"decision", w.reason},
+                       {"elements", w.elements},
+                       {"float_bytes", w.float_bytes},
+                       {"quantized_bytes", w.quantized_bytes},
+                       {"sqnr_db", w.quantized ? num(std::min(sqnr, 100.0)) : json(nullptr)},
+                       {"max_abs_error", num(w.max_abs_error)},
+                       {"zeroed_fraction", num(w.zeroed_fraction)}});
+  }
+  j["weights"] = weights;
+  // Everything that may differ between two runs of the same evaluation sits here, so reports compare equal
+  // without it.
+  j["timing"] = {{"threads", mf.threads},
+                 {"seconds", r.result.seconds},
+                 {"float_seconds", r.result.float_seconds},
+                 {"quantized_seconds", r.result.quant_seconds}};
+  return j;
+}
+
+void write_json(const std::string& path, const Report& report) {
+  write_file_atomic(path, to_json(report).dump(2) + "\n");
+}
+
+std::string console_summary(const Report& r) {
+  const auto& m = r.result.model;
+  std::string out;
+  out += fmt::format("qgate eval: {} samples, scheme {}, {} threads, {:.1f} s\n", m.samples, r.manifest.scheme,
+                     r.manifest.threads, r.result.seconds);
+  out += fmt::format("model {}\n", r.manifest.model_path);
+  out += fmt::format("data  {}\n\n", r.manifest.data_description.empty() ? r.manifest.data_spec
+                                                                        : r.manifest.data_description);
+  if (m.labeled > 0) {
+    out += fmt::format("  {:<7}{:>9}{:>11}{:>9}   {:<20}{:>10}{:>13}\n", "metric", "float", "quantized", "delta",
+                       "95% interval", "flips b/c", "McNemar p");
+    for (const auto& t : m.top_k)
+      out += fmt::format("  top-{:<3}{:>8.2f}%{:>10.2f}%{:>+9.2f}   {:<20}{:>10}{:>13.3g}\n", t.k, t.float_pct,
+                         t.quant_pct, t.delta_pct, fmt::format("[{:+.2f}, {:+.2f}]", t.delta_ci_low_pct,
+                                                               t.delta_ci_high_pct),
+                         fmt::format("{}/{}", t.b, t.c), t.mcnemar_p);
+  }
+  out += fmt::format("\n  top-1 agreement {:.4f}   KL mean {:.3g} p99 {:.3g} max {:.3g}   true-class dp mean {:+.3g} "
+                     "rms {:.3g}\n",
+                     m.agreement, m.kl.mean, m.kl.p99, m.kl.max, m.dp_mean, m.dp_rms);
+  if (!r.result.layers.empty()) {
+    std::vector<const LayerResult*> worst;
+    for (const auto& l : r.result.layers) worst.push_back(&l);
+    std::stable_sort(worst.begin(), worst.end(), [](const LayerResult* a, const LayerResult* b) {
+      return a->accumulated.sqnr_db < b->accumulated.sqnr_db;
+    });
+    if (worst.size() > 10) worst.resize(10);
+    out += "\n  worst layers by SQNR (accumulated error; isolated = that layer alone on float inputs)\n";
+    out += fmt::format("  {:>4}  {:<18}{:<34}{:>9}{:>10}{:>10}{:>9}\n", "node", "op", "name", "quant", "SQNR dB",
+                       "isolated", "cosine");
+    for (const LayerResult* l : worst) {
+      std::string name = l->name.size() > 32 ? "..." + l->name.substr(l->name.size() - 29) : l->name;
+      out += fmt::format("  {:>4}  {:<18}{:<34}{:>9}{:>10.1f}{:>10}{:>9.5f}\n", l->node, l->op, name,
+                         l->quantized ? "int8" : "-", l->accumulated.sqnr_db,
+                         l->isolated ? fmt::format("{:.1f}", l->isolated->sqnr_db) : "-", l->accumulated.cosine);
+    }
+  }
+  out += "\n";
+  for (const auto& g : r.gates) out += fmt::format("  gate {}\n", g.summary);
+  out += fmt::format("verdict: {}", r.verdict.status);
+  for (size_t i = 0; i < r.verdict.reasons.size(); ++i) out += (i ? "; " : " - ") + r.verdict.reasons[i];
+  out += "\n";
+  return out;
+}
+
+}  // namespace qgate::reports

@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# End-to-end checks of `qgate eval` on the bundled Fashion-MNIST CNN and real Fashion-MNIST test images, with
+# independent oracles:
+#  - float top-1 of a subset equals the accuracy recomputed from the TFLite interpreter's outputs (a real
+#    runtime, not qgate) on the same images;
+#  - the flip count equals the one recomputed from per-sample predictions of `qgate run` (float) and
+#    `qgate run --scheme` (quantized), sample by sample;
+#  - --threads 1 and --threads 2 give identical reports (timings aside);
+#  - the report validates against reports/schema/report.schema.json;
+#  - bad input (truncated model, unknown gate field) exits 2 and leaves no report; a failing gate exits 1.
+# Usage: cli_eval.sh QGATE_BINARY REPO_DIR
+set -uo pipefail
+qgate=$1
+repo=$2
+model=$repo/models/fmnist_cnn.tflite
+fm=/usr/share/datasets/fashion-mnist
+data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
+n=200
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+passes=0
+check() {
+  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+
+"$qgate" eval --model "$model" --data "$data" --limit $n --threads 1 --report "$work/t1.json" >"$work/t1.txt" 2>&1
+rc=$?
+check "eval --threads 1 exits 0 (gate holds)" $rc
+"$qgate" eval --model "$model" --data "$data" --limit $n --threads 2 --report "$work/t2.json" >"$work/t2.txt" 2>&1
+check "eval --threads 2 exits 0" $?
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+a, b = (json.load(open(f"{w}/{n}.json")) for n in ("t1", "t2"))
+for r in (a, b):
+    r.pop("timing")
+assert a == b, "reports differ between 1 and 2 threads"
+PY
+check "reports for 1 and 2 threads are identical (timing aside)" $?
+
+/usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work/t1.json" <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.validate(json.load(open(sys.argv[2])), schema)
+PY
+check "report validates against the JSON schema" $?
+
+# Oracle 1: the first n images through the TFLite interpreter (npm @tensorflow/tfjs-tflite), one fresh run each.
+/usr/bin/python3 - "$work" "$fm" $n <<'PY'
+import gzip, sys, numpy as np
+w, fm, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with gzip.open(f"{fm}/t10k-images-idx3-ubyte.gz") as f:
+    x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28, 1)[:n]
+with gzip.open(f"{fm}/t10k-labels-idx1-ubyte.gz") as f:
+    y = np.frombuffer(f.read(), np.uint8, offset=8)[:n]
+np.save(f"{w}/x.npy", (x.astype(np.float32) / 255.0))
+np.save(f"{w}/y.npy", y.astype(np.int64))
+for i in range(n):
+    np.save(f"{w}/x_{i}.npy", (x[i:i+1].astype(np.float32) / 255.0))
+PY
+node "$repo/reference/tflite_interpreter/run_tflite.mjs" --samples "$model" "$work/interp" "$work/x.npy" >/dev/null 2>"$work/interp.err"
+check "TFLite interpreter ran the $n images" $?
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys, numpy as np
+w = sys.argv[1]
+p = np.load(f"{w}/interp/out_0.npy").reshape(-1, 10)
+y = np.load(f"{w}/y.npy")
+acc = 100.0 * np.mean(p.argmax(1) == y)
+r = json.load(open(f"{w}/t1.json"))
+top1 = [t for t in r["model"]["top_k"] if t["k"] == 1][0]
+print(f"     float top-1: qgate {top1['float']:.2f}%, interpreter {acc:.2f}%")
+assert abs(top1["float"] - acc) < 1e-9, (top1["float"], acc)
+PY
+check "float top-1 equals the interpreter's on the same images" $?
+
+# Oracle 2: flips recomputed from per-sample `qgate run` predictions, float and quantized.
+: >"$work/pred.txt"
+for ((i = 0; i < n; i++)); do
+  "$qgate" run "$model" --input "$work/x_$i.npy" --output-dir "$work/f$i" --threads 1 || exit 1
+  "$qgate" run "$model" --scheme tflite-dynamic --input "$work/x_$i.npy" --output-dir "$work/q$i" --threads 1 || exit 1
+done
+/usr/bin/python3 - "$work" $n <<'PY'
+import json, sys, numpy as np
+w, n = sys.argv[1], int(sys.argv[2])
+y = np.load(f"{w}/y.npy")
+f = np.array([np.load(f"{w}/f{i}/out_0.npy").argmax() for i in range(n)])
+q = np.array([np.load(f"{w}/q{i}/out_0.npy").argmax() for i in range(n)])
+b = int(np.sum((f == y) & (q != y)))
+c = int(np.sum((f != y) & (q == y)))
+agree = float(np.mean(f == q))
+r = json.load(open(f"{w}/t1.json"))
+top1 = [t for t in r["model"]["top_k"] if t["k"] == 1][0]
+print(f"     flips b/c: qgate {top1['mcnemar']['b']}/{top1['mcnemar']['c']}, recomputed {b}/{c}; agreement {agree}")
+assert (top1["mcnemar"]["b"], top1["mcnemar"]["c"]) == (b, c)
+assert r["model"]["flips"]["count"] == b + c
+assert abs(r["model"]["agreement"] - agree) < 1e-12
+PY
+check "flip counts and agreement equal those recomputed from per-sample qgate run" $?
+
+# Bad input: exit 2, one line, no report.
+head -c 5000 "$model" >"$work/truncated.tflite"
+"$qgate" eval --model "$work/truncated.tflite" --data "$data" --limit 10 --report "$work/bad.json" >/dev/null 2>"$work/err"
+rc=$?
+[[ $rc -eq 2 && ! -e $work/bad.json && $(wc -l <"$work/err") -eq 1 ]]
+check "truncated model: exit 2, one line ($(head -c 120 "$work/err")), no report" $?
+"$qgate" eval --model "$model" --data "$data" --limit 10 --gate "colour>=1" --report "$work/bad2.json" >/dev/null 2>"$work/err"
+rc=$?
+[[ $rc -eq 2 && ! -e $work/bad2.json ]]
+check "unknown gate field: exit 2 before running, no report" $?
+"$qgate" eval --model "$model" --data "idx:$work/absent.gz" --limit 10 --report "$work/bad3.json" >/dev/null 2>"$work/err"
+rc=$?
+[[ $rc -eq 2 && ! -e $work/bad3.json ]]
+check "missing data file: exit 2, no report ($(head -c 120 "$work/err"))" $?
+# A gate that cannot hold: exit 1, report written with verdict FAIL.
+"$qgate" eval --model "$model" --data "$data" --limit 50 --gate "agreement>=1.01" --report "$work/fail.json" >/dev/null 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && grep -q '"status": "FAIL"' "$work/fail.json"
+check "failing gate: exit 1, report says FAIL" $?
+
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]
