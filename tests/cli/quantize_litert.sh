@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end check that real runtimes run what `qgate quantize` writes: quantize MODEL with tflite-dynamic, run
 # the float and the quantized file in LiteRT (reference/litert/run_litert.mjs, XNNPACK qd8 path) and in the older
-# TFLite interpreter of tfjs-tflite (run_tfjs_tflite.mjs) on the same seeded input, and require each runtime's
+# TFLite interpreter of tfjs-tflite (reference/tflite_interpreter/run_tflite.mjs) on the same seeded input, and require each runtime's
 # quantized outputs to stay near its own float outputs. Exit 0 passed, 1 failed, 77 skipped (model or npm
 # packages absent).
 # Usage: quantize_litert.sh QGATE_BINARY MODEL.tflite [MAX_NMSE]
@@ -34,10 +34,12 @@ check "qgate quantize exits 0" $?
 node "$rt/inputs.mjs" --seed 1 "$model" "$work/in" >/dev/null
 check "seeded inputs written" $?
 
-for runner in litert tfjs_tflite; do
-  node "$rt/run_$runner.mjs" --runs 1 "$model" "$work/f_$runner" "$work"/in/in_*.npy 2>"$work/log"
+for runner in litert interpreter; do
+  if [[ $runner == litert ]]; then cmd=(node "$rt/run_litert.mjs" --runs 1)
+  else cmd=(node "$here/reference/tflite_interpreter/run_tflite.mjs"); fi  # one Infer() per fresh runner
+  "${cmd[@]}" "$model" "$work/f_$runner" "$work"/in/in_*.npy 2>"$work/log"
   check "$runner runs the float model" $?
-  node "$rt/run_$runner.mjs" --runs 1 "$work/q.tflite" "$work/q_$runner" "$work"/in/in_*.npy 2>"$work/log"
+  "${cmd[@]}" "$work/q.tflite" "$work/q_$runner" "$work"/in/in_*.npy 2>"$work/log"
   rc=$?
   [[ $rc -ne 0 ]] && cat "$work/log"
   check "$runner loads, prepares and runs the quantized model" $rc
