@@ -134,6 +134,7 @@ const ConvCase kConvCases[] = {
     {1, 5, 7, 3, 4, 3, 3, 1, 1, 1, 1, true, 1, Activation::none},
     {2, 9, 6, 5, 6, 3, 3, 2, 2, 1, 1, false, 1, Activation::relu},
     {1, 8, 8, 16, 8, 1, 1, 1, 1, 1, 1, true, 1, Activation::none},   // multiplies the image in place
+    {2, 5, 3, 6, 7, 1, 1, 1, 1, 1, 1, false, 1, Activation::none},   // in place, one block spanning two images
     {2, 7, 7, 8, 5, 1, 1, 2, 2, 1, 1, true, 1, Activation::relu6},   // 1x1 strided: im2col
     {1, 11, 9, 4, 7, 3, 2, 1, 2, 2, 1, true, 1, Activation::none},   // dilation
     {1, 6, 6, 6, 9, 3, 3, 1, 1, 1, 1, true, 3, Activation::none},    // groups
