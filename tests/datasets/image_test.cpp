@@ -237,15 +237,22 @@ TEST_SUITE("datasets.folder") {
     CHECK(error_of([&] { load(*ds, 1); }) ==
           "data " + spec + ": sample a/1.png: " + dir.path("d/a/1.png") +
               " is not an image OpenCV can decode (5 bytes)");
-    auto small = open(spec, model_input("x", DType::f32, {1, 2, 2, 1}));
-    CHECK(error_of([&] { load(*small, 0); }) ==
+    // Sample 0 goes through the pipeline when the data set is opened.
+    CHECK(error_of([&] { open(spec, model_input("x", DType::f32, {1, 2, 2, 1})); }) ==
           "data " + spec +
               ": sample a/0.png: image is 3x3 after preprocessing, model input 'x' takes 2x2 (set --resize 2x2, or "
               "--resize N --crop 2x2)");
     qgate::Preprocess crop;
     crop.crop = qgate::ImageSize{4, 4};
-    auto big = open(spec, model_input("x", DType::f32, {1, 4, 4, 1}), crop);
-    CHECK(error_of([&] { load(*big, 0); }) == "data " + spec + ": sample a/0.png: image is 3x3, smaller than the crop 4x4");
+    CHECK(error_of([&] { open(spec, model_input("x", DType::f32, {1, 4, 4, 1}), crop); }) ==
+          "data " + spec + ": sample a/0.png: image is 3x3, smaller than the crop 4x4");
+    // A later sample of another size fails when loaded.
+    gray_png(dir, "d/a/2.png", 4, 4, [](int, int) { return 1; });
+    auto mixed = open(spec, model_input("x", DType::f32, {1, 3, 3, 1}));
+    CHECK(error_of([&] { load(*mixed, 2); }) ==
+          "data " + spec +
+              ": sample a/2.png: image is 4x4 after preprocessing, model input 'x' takes 3x3 (set --resize 3x3, or "
+              "--resize N --crop 3x3)");
     qgate::Preprocess resize;
     resize.resize = qgate::ResizeSpec{{3, 3}, 0};
     resize.crop = qgate::ImageSize{4, 4};
