@@ -94,6 +94,9 @@ TEST_SUITE("datasets.idx") {
     }
     CHECK(mismatches == 0);
     CHECK(ds->fingerprint().rfind("sha256:", 0) == 0);
+    CHECK(ds->describe() ==
+          "idx t10k-images-idx3-ubyte.gz: 10000 images 28x28 gray, labels t10k-labels-idx1-ubyte.gz; 10 classes; "
+          "gray, float32 (pixel * 0.00392156862745098 - mean [0]) / std [1], NHWC -> 'x' [1,28,28,1]");
   }
 
   TEST_CASE("plain and gzip IDX give the same samples and fingerprint; values per output dtype") {
