@@ -49,9 +49,11 @@ class Dataset {
   // One line for reports: kind, files, sample count, classes and the resolved preprocessing.
   virtual std::string describe() const = 0;
   // Identifies the samples this data set produces, for cache keys and report manifests: a SHA-256 over the
-  // data's bytes (or, for image folders and lists, over each file's path, size and modification time, which
-  // avoids reading gigabytes on every run), the labels/vocabulary files and the resolved preprocessing.
-  // The prefix says which: "sha256:<hex>" hashes contents, "stat-sha256:<hex>" hashes file metadata.
+  // data's bytes, the labels/vocabulary files and the resolved preprocessing. Image folders and lists above
+  // 256 MiB hash each file's path, size and modification time instead of its bytes (reading gigabytes on every
+  // run would cost more than the evaluation). The prefix says which: "sha256:<hex>" hashes contents,
+  // "stat-sha256:<hex>" hashes file metadata. IDX hashes the decompressed bytes (a .gz and its plain copy
+  // agree); npy hashes the arrays as NumPy would write them.
   // Computed on first call (may take a moment for large files), then cached; thread-safe.
   virtual std::string fingerprint() const = 0;
 };

@@ -21,10 +21,12 @@ std::string gunzip(const std::string& in, const std::string& path) {
   if (inflateInit2(&zs, 15 + 16) != Z_OK) throw InputError(fmt::format("{}: zlib initialisation failed", path));
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&zs, inflateEnd);
   std::string out;
-  // The gzip trailer's ISIZE (size mod 2^32) is a good first guess for one-member files.
+  // The gzip trailer's ISIZE (size mod 2^32) is a good first guess for one-member files; a truncated file's
+  // last four bytes are arbitrary, so a guess beyond 64x the compressed size is not believed.
   size_t guess = in.size() >= 4 ? (uint8_t(in[in.size() - 4]) | uint8_t(in[in.size() - 3]) << 8 |
                                    uint8_t(in[in.size() - 2]) << 16 | size_t(uint8_t(in[in.size() - 1])) << 24)
                                 : 0;
+  if (guess > 64 * in.size()) guess = 4 * in.size();
   out.resize(std::max<size_t>(guess, 1 << 16));
   zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
   zs.avail_in = static_cast<uInt>(in.size());

@@ -60,6 +60,10 @@ class ImageFilesDataset final : public Dataset {
         class_names_(std::move(class_names)),
         num_classes_(num_classes) {
     pipeline_ = ImagePipeline::plan(ctx.preprocess, ctx.single_input(), ImageSource{}, ctx.prefix);
+    // Image sizes are unknown until decoded: run the first sample through the pipeline now, so a data set
+    // that cannot fit the model fails when opened, not in the middle of an evaluation.
+    Sample probe;
+    load(0, probe);
   }
 
   int64_t size() const override { return static_cast<int64_t>(files_.size()); }

@@ -36,10 +36,10 @@ ImageSize shorter_side_size(ImageSize in, int n) {
 
 std::string size_text(ImageSize s) { return fmt::format("{}x{}", s.width, s.height); }
 
-std::vector<float> per_channel(const std::optional<std::vector<float>>& v, float fallback, int channels,
+std::vector<double> per_channel(const std::optional<std::vector<double>>& v, double fallback, int channels,
                                const char* name, const std::string& prefix) {
-  if (!v) return std::vector<float>(channels, fallback);
-  if (v->size() == 1) return std::vector<float>(channels, (*v)[0]);
+  if (!v) return std::vector<double>(channels, fallback);
+  if (v->size() == 1) return std::vector<double>(channels, (*v)[0]);
   if (static_cast<int>(v->size()) != channels) {
     throw InputError(fmt::format("{}: {} has {} values, the images have {} channel{} (give 1 or {})", prefix, name,
                                  v->size(), channels, channels == 1 ? "" : "s", channels));
@@ -155,8 +155,8 @@ ImagePipeline ImagePipeline::plan(const Preprocess& p, const ModelInput& input, 
                                  pl.dtype == DType::u8 ? "raw uint8" : "int8 (pixel - 128)"));
   }
   if (p.scale) pl.scale = *p.scale;
-  pl.mean = per_channel(p.mean, 0.0f, pl.channels, "mean", error_prefix);
-  pl.std = per_channel(p.std, 1.0f, pl.channels, "std", error_prefix);
+  pl.mean = per_channel(p.mean, 0.0, pl.channels, "mean", error_prefix);
+  pl.std = per_channel(p.std, 1.0, pl.channels, "std", error_prefix);
   return pl;
 }
 
@@ -229,7 +229,9 @@ void ImagePipeline::run(const cv::Mat& image, Tensor& out, const std::string& sa
       for (int ch = 0; ch < c; ++ch) {
         const uint8_t v = row[x * c + ch];
         switch (dtype) {
-          case DType::f32: out.as<float>()[index(y, x, ch)] = (v * scale - mean[ch]) / std[ch]; break;
+          case DType::f32:
+            out.as<float>()[index(y, x, ch)] = static_cast<float>((v * scale - mean[ch]) / std[ch]);
+            break;
           case DType::u8: out.as<uint8_t>()[index(y, x, ch)] = v; break;
           case DType::i8: out.as<int8_t>()[index(y, x, ch)] = static_cast<int8_t>(v - 128); break;
           default: break;

@@ -26,9 +26,9 @@ struct ImagePipeline {
   DType dtype = DType::f32;
   Layout layout = Layout::nhwc;
   bool flat = false;  // model input [1, H*W*C]: pixels in NHWC order
-  float scale = 1.0f / 255.0f;
-  std::vector<float> mean;  // one per channel
-  std::vector<float> std;   // one per channel
+  double scale = 1.0 / 255.0;
+  std::vector<double> mean;  // one per channel
+  std::vector<double> std;   // one per channel
   int channels = 0;
   ImageSize out_size;  // 0x0 when it depends on each image (files without resize or crop)
   std::string input_name;

@@ -30,7 +30,7 @@ bool parse_int(std::string_view s, int& out) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-bool parse_float(std::string_view s, float& out) {
+bool parse_float(std::string_view s, double& out) {
   s = trim(s);
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
   return ec == std::errc() && p == s.data() + s.size() && std::isfinite(out);
@@ -51,11 +51,11 @@ bool parse_size(std::string_view s, ImageSize& out, bool square_ok) {
   return true;
 }
 
-bool parse_float_list(std::string_view s, std::vector<float>& out) {
+bool parse_float_list(std::string_view s, std::vector<double>& out) {
   out.clear();
   while (true) {
     auto comma = s.find(',');
-    float v = 0;
+    double v = 0;
     if (!parse_float(s.substr(0, comma), v)) return false;
     out.push_back(v);
     if (comma == std::string_view::npos) return true;
@@ -115,10 +115,10 @@ void set_preprocess_option(Preprocess& p, std::string_view key, std::string_view
     if (!parse_size(value, s, true)) bad_value(where, "WxH or N (square)", value);
     p.crop = s;
   } else if (key == "scale") {
-    float v = 0;
+    double v = 0;
     auto slash = value.find('/');
     if (slash != std::string_view::npos) {
-      float num = 0, den = 0;
+      double num = 0, den = 0;
       if (!parse_float(value.substr(0, slash), num) || !parse_float(value.substr(slash + 1), den) || den == 0) {
         bad_value(where, "a number or a fraction such as 1/255", value);
       }
@@ -128,10 +128,10 @@ void set_preprocess_option(Preprocess& p, std::string_view key, std::string_view
     }
     p.scale = v;
   } else if (key == "mean" || key == "std") {
-    std::vector<float> v;
+    std::vector<double> v;
     if (!parse_float_list(value, v)) bad_value(where, "a number or a comma-separated list of numbers", value);
     if (key == "std") {
-      for (float s : v) {
+      for (double s : v) {
         if (s == 0) bad_value(where, "non-zero standard deviations", value);
       }
       p.std = v;

@@ -10,8 +10,9 @@
 //   interpolation  linear (bilinear; OpenCV's INTER_LINEAR on the 8-bit image).
 //   crop           none. Offsets are floor((in - out) / 2) on each axis.
 //   dtype          the model input's dtype, which is also the only accepted value.
-//                  float32: out = (pixel * scale - mean[c]) / std[c]; scale 1/255, mean 0, std 1 by default,
-//                           so IDX/PNG pixels 0..255 become 0..1.
+//                  float32: out = (pixel * scale - mean[c]) / std[c], computed in double and rounded once to
+//                           float32; scale 1/255, mean 0, std 1 by default, so pixels 0..255 become 0..1
+//                           (bit-identical to numpy's float32(pixel / 255.0) and to pixel / 255.0f).
 //                  uint8:   the pixel value as is.   int8: pixel - 128 (the usual zero point -128 convention).
 //                  scale/mean/std are refused for uint8 and int8 (they would be silently ignored).
 //   layout         from the model input shape: [1,H,W,C] with C in {1,3} is NHWC, [1,C,H,W] with C in {1,3}
@@ -52,9 +53,9 @@ struct Preprocess {
   std::optional<ResizeSpec> resize;
   std::optional<Interpolation> interpolation;
   std::optional<ImageSize> crop;
-  std::optional<float> scale;
-  std::optional<std::vector<float>> mean;
-  std::optional<std::vector<float>> std;
+  std::optional<double> scale;
+  std::optional<std::vector<double>> mean;
+  std::optional<std::vector<double>> std;
   std::optional<DType> dtype;  // f32, u8 or i8
   std::optional<Layout> layout;
 

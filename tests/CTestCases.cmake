@@ -11,6 +11,7 @@ endforeach()
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert

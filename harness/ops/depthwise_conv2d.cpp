@@ -68,6 +68,9 @@ class DepthwiseConv2DOp : public Op {
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
     if (hybrid_) {
       const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
+      // Read only to reject bad values: the one hybrid depthwise mode ignores both (see the top of this file).
+      (void)ops::read_xnnpack_epilogue(ctx);
+      (void)ops::read_asymmetric_inputs(ctx);
       weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
       if (w.scales.size() > 1) weight_scales_ = w.scales;
     }

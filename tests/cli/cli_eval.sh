@@ -74,23 +74,29 @@ assert abs(top1["float"] - acc) < 1e-9, (top1["float"], acc)
 PY
 check "float top-1 equals the interpreter's on the same images" $?
 
-# Oracle 2: flips recomputed from per-sample `qgate run` predictions, float and quantized.
-: >"$work/pred.txt"
-for ((i = 0; i < n; i++)); do
+# Oracle 2: flips recomputed from per-sample `qgate run` predictions, float and quantized, on the first nf
+# images under a 4-bit scheme (damaging enough that predictions flip).
+nf=40
+scheme="per-tensor,bits=4,min-elements=0"
+"$qgate" eval --model "$model" --data "$data" --limit $nf --scheme "$scheme" --no-layers --report "$work/flips.json" \
+  >/dev/null 2>&1
+[[ $? -le 1 ]] || { echo "FAIL eval under $scheme"; exit 1; }
+for ((i = 0; i < nf; i++)); do
   "$qgate" run "$model" --input "$work/x_$i.npy" --output-dir "$work/f$i" --threads 1 || exit 1
-  "$qgate" run "$model" --scheme tflite-dynamic --input "$work/x_$i.npy" --output-dir "$work/q$i" --threads 1 || exit 1
+  "$qgate" run "$model" --scheme "$scheme" --input "$work/x_$i.npy" --output-dir "$work/q$i" --threads 1 || exit 1
 done
-/usr/bin/python3 - "$work" $n <<'PY'
+/usr/bin/python3 - "$work" $nf <<'PY'
 import json, sys, numpy as np
 w, n = sys.argv[1], int(sys.argv[2])
-y = np.load(f"{w}/y.npy")
+y = np.load(f"{w}/y.npy")[:n]
 f = np.array([np.load(f"{w}/f{i}/out_0.npy").argmax() for i in range(n)])
 q = np.array([np.load(f"{w}/q{i}/out_0.npy").argmax() for i in range(n)])
 b = int(np.sum((f == y) & (q != y)))
 c = int(np.sum((f != y) & (q == y)))
 agree = float(np.mean(f == q))
-r = json.load(open(f"{w}/t1.json"))
+r = json.load(open(f"{w}/flips.json"))
 top1 = [t for t in r["model"]["top_k"] if t["k"] == 1][0]
+assert b + c > 0 or agree < 1, "the scheme flipped nothing: the oracle would be vacuous"
 print(f"     flips b/c: qgate {top1['mcnemar']['b']}/{top1['mcnemar']['c']}, recomputed {b}/{c}; agreement {agree}")
 assert (top1["mcnemar"]["b"], top1["mcnemar"]["c"]) == (b, c)
 assert r["model"]["flips"]["count"] == b + c

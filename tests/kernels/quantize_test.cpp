@@ -244,6 +244,46 @@ TEST_SUITE("kernels.quantize") {
     }
   }
 
+  TEST_CASE("asymmetric: zp + x * inv is two roundings, never one FMA (a value where the two differ)") {
+    // Row range [-1, 3]: find x whose product x * inv rounds to a float that puts zp + product exactly on a .5
+    // boundary while the unrounded (fused) sum falls short of it. An FMA-contracted AVX2 loop quantizes x one
+    // step differently from TFLite's two float operations.
+    const kernels::AsymmetricParams ap = kernels::asymmetric_params(-1.0f, 3.0f);
+    const float inv = 1.0f / ap.scale;
+    const auto zp = static_cast<float>(ap.zero_point);
+    float found = NAN;
+    for (int m = -120; m < 120 && std::isnan(found); ++m) {
+      float x = (static_cast<float>(m) + 0.5f - zp) * ap.scale;
+      for (int step = 0; step < 64; ++step) x = std::nextafter(x, -INFINITY);
+      for (int step = 0; step < 128 && std::isnan(found); ++step, x = std::nextafter(x, INFINITY)) {
+        if (x <= -1.0f || x >= 3.0f) continue;
+        const float prod = x * inv;
+        const float two_roundings = zp + prod;
+        if (std::round(two_roundings) != std::round(std::fma(x, inv, zp))) found = x;
+      }
+    }
+    REQUIRE_FALSE(std::isnan(found));
+    std::vector<float> row(64, 0.25f);
+    row[0] = -1.0f;
+    row[1] = 3.0f;
+    row[5] = found;
+    row[40] = found;
+    std::vector<int8_t> want(row.size());
+    float s_want;
+    int32_t zp_want;
+    reference::quantize_row_asymmetric(row.data(), 64, want.data(), &s_want, &zp_want);
+    for (SimdPath path : test::testable_paths()) {
+      CAPTURE(test::path_name(path));
+      std::vector<int8_t> got(row.size());
+      float s;
+      int32_t z;
+      kernels::quantize_row_asymmetric(row.data(), 64, got.data(), &s, &z, path);
+      CHECK(got[5] == want[5]);
+      CHECK(got[40] == want[40]);
+      CHECK(got == want);
+    }
+  }
+
   TEST_CASE("hand-computed asymmetric row {-1, 0.5, 2, 3}") {
     // rmin = -1, rmax = 3, s = 4/255 (double). From min: zp = -128 + 1/s = -64.25, error 128 + 63.75 = 191.75;
     // from max: zp = 127 - 3/s = -64.25, error 127 + 191.25 = 318.25. The min end wins: round(-64.25) = -64.

@@ -1,0 +1,302 @@
+// Hybrid CONV_2D -> DEPTHWISE_CONV_2D -> FULLY_CONNECTED through the PTQ transform and the executor, for every
+// preset scheme, checked against the reference twins computed from the quantized graph's own int8 weights; and
+// the errors prepare() reports for int8 weights the hybrid kernels cannot take.
+//
+// Tolerance: none for hybrid schemes (the twins use the same formulas: outputs identical bit for bit). The
+// weight-only scheme runs the float kernels on dequantized weights; it is compared with the float reference
+// twins (double sums) at a relative 1e-5 of the output magnitude plus 1e-5 absolute.
+#include <doctest/doctest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "harness/errors.h"
+#include "harness/executor.h"
+#include "harness/ptq.h"
+#include "harness/scheme.h"
+#include "reference/conv2d.h"
+#include "reference/conv2d_hybrid.h"
+#include "reference/depthwise_conv2d.h"
+#include "reference/hybrid_gemm.h"
+#include "tests/kernels/float_check.h"
+
+namespace qgate {
+namespace {
+
+int add_tensor(Graph& g, const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
+  Tensor t;
+  t.name = name;
+  t.shape = std::move(shape);
+  if (data) {
+    t.is_constant = true;
+    t.allocate();
+    REQUIRE(data->size() == size_t(t.elements()));
+    std::memcpy(t.data.data(), data->data(), t.bytes());
+  }
+  g.tensors.push_back(std::move(t));
+  return static_cast<int>(g.tensors.size()) - 1;
+}
+
+void add_node(Graph& g, OpType op, const std::string& name, std::vector<int> inputs, int output, Attributes a) {
+  Node n;
+  n.id = static_cast<int>(g.nodes.size());
+  n.op = op;
+  n.name = name;
+  n.inputs = std::move(inputs);
+  n.outputs = {output};
+  n.attrs = std::move(a);
+  g.nodes.push_back(std::move(n));
+}
+
+Attributes conv_attrs(int padding, int stride, int dilation, int activation) {
+  Attributes a;
+  a.set("padding", int64_t{padding});
+  a.set("stride_w", int64_t{stride});
+  a.set("stride_h", int64_t{stride});
+  a.set("dilation_w_factor", int64_t{dilation});
+  a.set("dilation_h_factor", int64_t{dilation});
+  a.set("fused_activation_function", int64_t{activation});
+  return a;
+}
+
+// input [2, 9, 9, 5] -> conv 3x3 (8, SAME, dilation 2, RELU) -> depthwise 3x3 (stride 2, SAME) -> FC 10.
+struct Net {
+  Graph g;
+  int in, conv_w, conv_b, conv_out, dw_w, dw_b, dw_out, fc_w, fc_b, out;
+};
+
+Net make_net() {
+  Net n;
+  Graph& g = n.g;
+  const auto cw = test::random_floats(8 * 3 * 3 * 5, 11);
+  const auto cb = test::random_floats(8, 12);
+  auto dw = test::random_floats(1 * 3 * 3 * 8, 13);
+  for (int t = 0; t < 9; ++t) dw[static_cast<size_t>(t * 8 + 5)] = 0.0f;  // an all-zero depthwise channel
+  const auto db = test::random_floats(8, 14);
+  const auto fw = test::random_floats(10 * 5 * 5 * 8, 15, -0.2f, 0.2f);
+  const auto fb = test::random_floats(10, 16);
+  n.in = add_tensor(g, "in", {2, 9, 9, 5});
+  n.conv_w = add_tensor(g, "conv/w", {8, 3, 3, 5}, &cw);
+  n.conv_b = add_tensor(g, "conv/b", {8}, &cb);
+  n.conv_out = add_tensor(g, "conv/out", {});
+  n.dw_w = add_tensor(g, "dw/w", {1, 3, 3, 8}, &dw);
+  n.dw_b = add_tensor(g, "dw/b", {8}, &db);
+  n.dw_out = add_tensor(g, "dw/out", {});
+  n.fc_w = add_tensor(g, "fc/w", {10, 5 * 5 * 8}, &fw);
+  n.fc_b = add_tensor(g, "fc/b", {10}, &fb);
+  n.out = add_tensor(g, "out", {});
+  g.inputs = {n.in};
+  add_node(g, OpType::conv2d, "conv", {n.in, n.conv_w, n.conv_b}, n.conv_out, conv_attrs(0, 1, 2, 1));
+  Attributes da = conv_attrs(0, 2, 1, 0);
+  da.set("depth_multiplier", int64_t{1});
+  add_node(g, OpType::depthwise_conv2d, "dw", {n.conv_out, n.dw_w, n.dw_b}, n.dw_out, da);
+  add_node(g, OpType::fully_connected, "fc", {n.dw_out, n.fc_w, n.fc_b}, n.out, Attributes{});
+  g.outputs = {n.out};
+  g.source = "test.tflite";
+  g.validate();
+  return n;
+}
+
+kernels::Conv2DParams conv_params() {
+  kernels::Conv2DParams p;
+  p.batch = 2;
+  p.in_h = p.in_w = 9;
+  p.in_c = 5;
+  p.out_c = 8;
+  p.kernel_h = p.kernel_w = 3;
+  p.dilation_h = p.dilation_w = 2;
+  p.out_h = p.out_w = 9;
+  p.pad_top = p.pad_left = 2;
+  p.activation = kernels::Activation::relu;
+  return p;
+}
+
+kernels::DepthwiseConv2DParams dw_params() {
+  kernels::DepthwiseConv2DParams p;
+  p.batch = 2;
+  p.in_h = p.in_w = 9;
+  p.in_c = 8;
+  p.kernel_h = p.kernel_w = 3;
+  p.stride_h = p.stride_w = 2;
+  p.out_h = p.out_w = 5;
+  p.pad_top = p.pad_left = 1;
+  return p;
+}
+
+std::vector<float> values(const Tensor& t) { return {t.as<float>(), t.as<float>() + t.elements()}; }
+
+void check_bits(const std::vector<float>& got, const std::vector<float>& want, const char* what) {
+  REQUIRE(got.size() == want.size());
+  int bad = 0;
+  for (size_t i = 0; i < got.size() && bad < 5; ++i)
+    if (std::bit_cast<uint32_t>(got[i]) != std::bit_cast<uint32_t>(want[i])) {
+      ++bad;
+      FAIL_CHECK(fmt::format("{}[{}]: got {:.9g}, reference {:.9g}", what, i, got[i], want[i]));
+    }
+}
+
+void check_near(const std::vector<float>& got, const std::vector<float>& want, const char* what) {
+  REQUIRE(got.size() == want.size());
+  int bad = 0;
+  for (size_t i = 0; i < got.size() && bad < 5; ++i)
+    if (!(std::fabs(got[i] - want[i]) <= 1e-5 * std::fabs(want[i]) + 1e-5)) {
+      ++bad;
+      FAIL_CHECK(fmt::format("{}[{}]: got {:.9g}, reference {:.9g}", what, i, got[i], want[i]));
+    }
+}
+
+// The modes the ops must pick for each preset (harness/ops/conv2d.cpp, depthwise_conv2d.cpp, fully_connected.cpp).
+struct Expect {
+  const char* scheme;
+  kernels::Conv2DHybridParams conv;
+  kernels::HybridFcParams fc;
+};
+
+TEST_SUITE("harness.hybrid_ops") {
+  TEST_CASE("conv -> depthwise -> FC quantized by each preset matches the reference twins on its int8 weights") {
+    using kernels::HybridConvEpilogue;
+    using kernels::HybridEpilogue;
+    using kernels::HybridInputQuantization;
+    const Expect expects[] = {
+        {"tflite-dynamic",
+         {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product},
+         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::tflite_builtin}},
+        {"tflite-dynamic-legacy",
+         {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product},
+         {HybridInputQuantization::symmetric_rows, HybridEpilogue::tflite_builtin}},
+        {"xnnpack-qd8",
+         {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8},
+         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::xnnpack_qd8}},
+        {"weight-only-int8", {}, {}},
+    };
+    const Net net = make_net();
+    const auto input = test::random_floats(2 * 9 * 9 * 5, 17, -2.0f, 3.0f);
+
+    Executor fex(net.g);
+    fex.prepare();
+    std::memcpy(fex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    fex.run();
+
+    for (const Expect& e : expects) {
+      CAPTURE(e.scheme);
+      const Scheme scheme = Scheme::parse(std::string(e.scheme) + ",min-elements=0");
+      const QuantizedGraph qg = quantize_graph(net.g, scheme);
+      const Graph& g = qg.graph;
+      Executor ex(g);
+      ex.prepare();
+      std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+      ex.run();
+      const std::vector<float> got_conv = values(ex.tensor(net.conv_out));
+      const std::vector<float> got_dw = values(ex.tensor(net.dw_out));
+      const std::vector<float> got_out = values(ex.output(0));
+      CHECK(got_out != values(fex.output(0)));  // quantization changed something
+
+      const Tensor& cw = g.tensors[net.conv_w];
+      const Tensor& dw = g.tensors[net.dw_w];
+      const Tensor& fw = g.tensors[net.fc_w];
+      const float* cb = g.tensors[net.conv_b].as<float>();
+      const float* db = g.tensors[net.dw_b].as<float>();
+      const float* fb = g.tensors[net.fc_b].as<float>();
+      std::vector<float> want_conv(got_conv.size()), want_dw(got_dw.size()), want_out(got_out.size());
+      if (scheme.activations == ActivationMode::weight_only) {
+        REQUIRE(cw.dtype == DType::f32);
+        reference::conv2d_float(conv_params(), input.data(), cw.as<float>(), cb, want_conv.data());
+        reference::depthwise_conv2d_float(dw_params(), got_conv.data(), dw.as<float>(), db, want_dw.data());
+        for (int b = 0; b < 2; ++b)
+          for (int n = 0; n < 10; ++n) {
+            double s = fb[n];
+            for (int k = 0; k < 200; ++k) s += double{fw.as<float>()[n * 200 + k]} * got_dw[static_cast<size_t>(b * 200 + k)];
+            want_out[static_cast<size_t>(b * 10 + n)] = static_cast<float>(s);
+          }
+        check_near(got_conv, want_conv, "conv");
+        check_near(got_dw, want_dw, "depthwise");
+        check_near(got_out, want_out, "fc");
+        continue;
+      }
+      REQUIRE(cw.dtype == DType::i8);
+      REQUIRE(dw.dtype == DType::i8);
+      REQUIRE(fw.dtype == DType::i8);
+      // Each stage from the previous stage's executor output, so a mismatch names its stage.
+      reference::conv2d_hybrid(conv_params(), e.conv, cw.as<int8_t>(), cw.quant.scale.data(),
+                               static_cast<int32_t>(cw.quant.scale.size()), input.data(), cb, want_conv.data());
+      reference::depthwise_conv2d_hybrid(dw_params(), HybridConvEpilogue::xnnpack_qd8, dw.as<int8_t>(),
+                                         dw.quant.scale.data(), static_cast<int32_t>(dw.quant.scale.size()), db,
+                                         got_conv.data(), want_dw.data());
+      reference::fully_connected_hybrid(e.fc, fw.as<int8_t>(), 10, 200, fw.quant.scale.data(),
+                                        static_cast<int32_t>(fw.quant.scale.size()), fb, got_dw.data(), 2,
+                                        want_out.data());
+      check_bits(got_conv, want_conv, "conv");
+      check_bits(got_dw, want_dw, "depthwise");
+      check_bits(got_out, want_out, "fc");
+    }
+  }
+
+  TEST_CASE("prepare rejects int8 weights the hybrid kernels cannot take, naming the rule") {
+    Net net = make_net();
+    QuantizedGraph qg = quantize_graph(net.g, Scheme::parse("tflite-dynamic,min-elements=0"));
+    auto expect_error = [&](Graph& g, const std::string& fragment) {
+      Executor ex(g);
+      try {
+        ex.prepare();
+        FAIL("prepare() accepted the graph; expected an error containing '" << fragment << "'");
+      } catch (const ModelError& err) {
+        CAPTURE(err.what());
+        CHECK(std::string(err.what()).find(fragment) != std::string::npos);
+      }
+    };
+    SUBCASE("-128 in a conv filter") {
+      qg.graph.tensors[net.conv_w].as<int8_t>()[7] = -128;
+      expect_error(qg.graph, "holds -128 (element 7)");
+    }
+    SUBCASE("-128 in FC weights") {
+      qg.graph.tensors[net.fc_w].as<int8_t>()[0] = -128;
+      expect_error(qg.graph, "holds -128");
+    }
+    SUBCASE("scale count neither 1 nor the channels") {
+      qg.graph.tensors[net.dw_w].quant.scale.resize(3, 0.1f);
+      expect_error(qg.graph, "has 3 scales");
+    }
+    SUBCASE("per-channel on the wrong dimension") {
+      qg.graph.tensors[net.conv_w].quant.axis = 3;
+      expect_error(qg.graph, "per channel on dimension 3, expected dimension 0");
+    }
+    SUBCASE("non-zero weight zero point") {
+      qg.graph.tensors[net.fc_w].quant.zero_point = {5};
+      expect_error(qg.graph, "zero_point[0] = 5");
+    }
+    SUBCASE("unknown epilogue") {
+      qg.graph.nodes[1].attrs.set(kEpilogueAttr, std::string("gemmlowp"));
+      expect_error(qg.graph, "'gemmlowp'");
+    }
+  }
+
+  TEST_CASE("TFLite's rule: a per-channel scale array with one distinct value runs the per-tensor (symmetric) "
+            "conv path") {
+    Net net = make_net();
+    QuantizedGraph qg = quantize_graph(net.g, Scheme::parse("per-channel,min-elements=0"));
+    Tensor& cw = qg.graph.tensors[net.conv_w];
+    REQUIRE(cw.quant.scale.size() == 8);
+    std::fill(cw.quant.scale.begin(), cw.quant.scale.end(), cw.quant.scale[0]);
+    qg.graph.nodes[0].attrs.set(kAsymmetricInputsAttr, int64_t{0});
+    Executor ex(qg.graph);
+    ex.prepare();
+    const auto input = test::random_floats(2 * 9 * 9 * 5, 21);
+    std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    ex.run();
+    std::vector<float> want(2 * 9 * 9 * 8);
+    reference::conv2d_hybrid(conv_params(),
+                             {kernels::HybridInputQuantization::symmetric_rows,
+                              kernels::HybridConvEpilogue::scale_product},
+                             cw.as<int8_t>(), cw.quant.scale.data(), 1, input.data(),
+                             qg.graph.tensors[net.conv_b].as<float>(), want.data());
+    check_bits(values(ex.tensor(net.conv_out)), want, "conv");
+  }
+}
+
+}  // namespace
+}  // namespace qgate
