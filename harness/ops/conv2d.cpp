@@ -4,6 +4,12 @@
 // DESIGN.md 2.1 and 2.2); the mode follows what TFLite runs for the same tensors:
 //   qgate_epilogue "xnnpack"                  -> XNNPACK qd8: each image asymmetric, im2col padded with its zero
 //                                                point, out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias.
+//   "xnnpack", pointwise (1x1 filter, stride 1, one group)
+//                                             -> XNNPACK runs it as a fully connected layer over the pixels:
+//                                                each PIXEL (its in_c values) asymmetric with its own scale and zero
+//                                                point, same epilogue. Measured with LiteRT.js on fmnist_cnn
+//                                                (tests/parity/own_models.txt): per-pixel rows bit-exact, per-image
+//                                                rows NMSE 1e-4, while its 3x3 conv and depthwise stay per image.
 //   "tflite", groups > 1                      -> TFLite sends grouped hybrid convs to its reference per-channel
 //                                                kernel: asymmetric image, out = f32(f32(acc) * s_w[n]) * s_in + bias.
 //   "tflite", >1 distinct scales, or asymmetric_quantize_inputs = 1
@@ -84,7 +90,10 @@ class Conv2DOp : public Op {
   }
 
   void run(OpContext& ctx) override {
-    if (hybrid_)
+    if (pointwise_fc_)
+      kernels::fully_connected_hybrid(fc_params_, fc_packed_, bias_, ctx.in(0).as<float>(), fc_rows_,
+                                      ctx.out(0).as<float>(), fc_scratch_);
+    else if (hybrid_)
       kernels::conv2d_hybrid(params_, hybrid_params_, packed_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(),
                              hybrid_scratch_);
     else
@@ -103,6 +112,17 @@ class Conv2DOp : public Op {
     using kernels::HybridConvEpilogue;
     using kernels::HybridInputQuantization;
     kernels::Conv2DHybridParams& h = hybrid_params_;
+    const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
+    if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
+      // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
+      pointwise_fc_ = true;
+      fc_rows_ = p.batch * p.in_h * p.in_w;
+      fc_params_ = {HybridInputQuantization::asymmetric_rows, kernels::HybridEpilogue::xnnpack_qd8, p.activation};
+      fc_packed_ = kernels::pack_int8_weights(w.data, p.out_c, p.in_c, w.scales.data(),
+                                              static_cast<int32_t>(w.scales.size()));
+      fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
+      return;
+    }
     if (ops::read_xnnpack_epilogue(ctx)) {
       h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8};
     } else if (p.groups > 1) {
@@ -125,6 +145,11 @@ class Conv2DOp : public Op {
   kernels::Conv2DHybridParams hybrid_params_;
   kernels::PackedConv2DInt8Weights packed_;
   kernels::Conv2DHybridScratch hybrid_scratch_;
+  bool pointwise_fc_ = false;  // XNNPACK's pointwise conv: the hybrid FC kernel over fc_rows_ pixels
+  int32_t fc_rows_ = 0;
+  kernels::HybridFcParams fc_params_;
+  kernels::PackedInt8Weights fc_packed_;
+  kernels::HybridScratch fc_scratch_;
 };
 
 }  // namespace

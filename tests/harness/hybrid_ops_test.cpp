@@ -236,6 +236,41 @@ TEST_SUITE("harness.hybrid_ops") {
     }
   }
 
+  // LiteRT's XNNPACK runs a 1x1 stride-1 convolution as a fully connected layer over the pixels, each pixel a
+  // row with its own asymmetric scale and zero point (measured on fmnist_cnn, tests/parity/own_models.txt);
+  // under the xnnpack epilogue qgate's conv must equal the FC twin over [batch*h*w, in_c], not per image.
+  TEST_CASE("xnnpack-qd8: a pointwise conv quantizes each pixel as an FC row") {
+    Graph g;
+    const auto w = test::random_floats(6 * 1 * 1 * 40, 21);
+    const auto bias = test::random_floats(6, 22);
+    const int in = add_tensor(g, "in", {2, 3, 5, 40});
+    const int wt = add_tensor(g, "pw/w", {6, 1, 1, 40}, &w);
+    const int bt = add_tensor(g, "pw/b", {6}, &bias);
+    const int out = add_tensor(g, "pw/out", {});
+    g.inputs = {in};
+    add_node(g, OpType::conv2d, "pw", {in, wt, bt}, out, conv_attrs(1, 1, 1, 1));
+    g.outputs = {out};
+    g.source = "test.tflite";
+    g.validate();
+    // Rows of very different ranges, so per-pixel and per-image scales differ.
+    auto input = test::random_floats(2 * 3 * 5 * 40, 23, -1.0f, 2.0f);
+    for (size_t i = 0; i < input.size(); ++i) input[i] *= static_cast<float>(1 + (i / 40) % 7);
+    const QuantizedGraph qg = quantize_graph(g, Scheme::parse("xnnpack-qd8,min-elements=0"));
+    Executor ex(qg.graph);
+    ex.prepare();
+    std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    ex.run();
+    const Tensor& qw = qg.graph.tensors[wt];
+    REQUIRE(qw.dtype == DType::i8);
+    std::vector<float> want(2 * 3 * 5 * 6);
+    kernels::HybridFcParams fc{kernels::HybridInputQuantization::asymmetric_rows, kernels::HybridEpilogue::xnnpack_qd8,
+                               kernels::Activation::relu};
+    reference::fully_connected_hybrid(fc, qw.as<int8_t>(), 6, 40, qw.quant.scale.data(),
+                                      static_cast<int32_t>(qw.quant.scale.size()), bias.data(), input.data(), 30,
+                                      want.data());
+    check_bits(values(ex.output(0)), want, "pointwise conv");
+  }
+
   TEST_CASE("prepare rejects int8 weights the hybrid kernels cannot take, naming the rule") {
     Net net = make_net();
     QuantizedGraph qg = quantize_graph(net.g, Scheme::parse("tflite-dynamic,min-elements=0"));
