@@ -227,11 +227,11 @@ std::string console_summary(const Report& r) {
   for (const auto& l : r.result.layers) {
     if (!l.series || l.series->steps.empty()) continue;
     const auto& st = l.series->steps;
-    out += fmt::format("\n  recurrent {} ({}): SQNR of h_t {:.1f} dB at t=0, {:.1f} dB at t={}, slope {:+.3f} dB/step",
+    out += fmt::format("\n  recurrent {} ({}): SQNR of h_t {:.1f} dB at t=0, {:.1f} dB at t={}, slope {:+.3f} dB/step\n",
                        l.name, l.op, st.front().sqnr_db, st.back().sqnr_db, st.size() - 1,
                        l.series->sqnr_slope_db_per_step);
   }
-  out += "\n\n";
+  out += "\n";
   for (const auto& g : r.gates) out += fmt::format("  gate {}\n", g.summary);
   out += fmt::format("verdict: {}", r.verdict.status);
   for (size_t i = 0; i < r.verdict.reasons.size(); ++i) out += (i ? "; " : " - ") + r.verdict.reasons[i];
