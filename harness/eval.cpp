@@ -55,6 +55,8 @@ class CompareObserver : public Observer {
  public:
   CompareObserver(const std::vector<int>& slot_of_node, const Executor& reference)
       : slot_of_node_(slot_of_node), reference_(reference) {}
+  // Tensors are matched through the node (same position, first output), not by id: a quantized file may number
+  // its tensors differently from the float one.
   std::vector<metrics::TensorErrorAccumulator>* target = nullptr;
   std::vector<metrics::SeriesErrorAccumulator>* series = nullptr;  // accumulated pass only
   // Second comparison (activation part): this executor's output vs `second_reference`.
@@ -65,10 +67,11 @@ class CompareObserver : public Observer {
     const int slot = slot_of_node_[node.id];
     if (slot < 0) return;
     const Tensor& out = *outputs[0];
-    const Tensor& ref = reference_.tensor(node.outputs[0]);
+    const Tensor& ref = reference_.tensor(reference_.graph().nodes[node.id].outputs[0]);
     (*target)[slot].add(floats(ref), floats(out));
     if (second_reference)
-      (*second_target)[slot].add(floats(second_reference->tensor(node.outputs[0])), floats(out));
+      (*second_target)[slot].add(
+          floats(second_reference->tensor(second_reference->graph().nodes[node.id].outputs[0])), floats(out));
     if (series && is_sequence_op(node.op) && out.shape.size() == 3) {
       const bool time_major = node.attrs.get_bool("time_major", false);
       const int64_t t = time_major ? out.shape[0] : out.shape[1];
@@ -94,9 +97,18 @@ struct Worker {
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options) {
   const auto start = Clock::now();
-  if (float_graph.nodes.size() != quant_graph.nodes.size() || float_graph.tensors.size() != quant_graph.tensors.size())
-    throw InputError(fmt::format("{}: the quantized graph does not match the float graph node for node",
-                                 quant_graph.source));
+  bool same_nodes = float_graph.nodes.size() == quant_graph.nodes.size();
+  for (size_t i = 0; same_nodes && i < float_graph.nodes.size(); ++i) {
+    const Node& a = float_graph.nodes[i];
+    const Node& b = quant_graph.nodes[i];
+    same_nodes = a.op == b.op && a.inputs.size() == b.inputs.size() && a.outputs.size() == b.outputs.size();
+    for (size_t k = 0; same_nodes && k < a.outputs.size(); ++k)
+      same_nodes = float_graph.tensors[a.outputs[k]].shape == quant_graph.tensors[b.outputs[k]].shape;
+  }
+  if (!same_nodes)
+    throw InputError(fmt::format("{}: its nodes do not match the float model {} node for node (same ops in the same "
+                                 "order with the same output shapes): not its quantized twin",
+                                 quant_graph.source, float_graph.source));
   if (options.output_index < 0 || options.output_index >= static_cast<int>(float_graph.outputs.size()))
     throw InputError(fmt::format("{}: output index {} does not exist (the model has {} outputs)", float_graph.source,
                                  options.output_index, float_graph.outputs.size()));
@@ -264,7 +276,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       for (const WeightSlot& ws : weight_slots(qn))
         if (ws.input < static_cast<int>(qn.inputs.size()) && qn.inputs[ws.input] >= 0) {
           const Tensor& t = quant_graph.tensors[qn.inputs[ws.input]];
-          const Tensor& f = float_graph.tensors[qn.inputs[ws.input]];
+          const Tensor& f = float_graph.tensors[n.inputs[ws.input]];
           if (t.dtype == DType::i8 ||
               (t.is_constant && t.bytes() == f.bytes() && std::memcmp(t.data.data(), f.data.data(), t.bytes())))
             l.quantized = true;

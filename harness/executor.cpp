@@ -94,8 +94,11 @@ void Executor::run_isolated(const Executor& reference, Observer* observer) {
   for (size_t i = 0; i < ops_.size(); ++i) {
     for (size_t k = 0; k < contexts_[i].inputs.size(); ++k) {
       Tensor* dst = contexts_[i].inputs[k];
-      const int id = contexts_[i].node.inputs[k];
       if (!dst || dst->is_constant) continue;
+      // Matched by node position and input slot, not tensor id: a quantized file written by another tool may
+      // number its tensors differently.
+      const int id = reference.graph_.nodes[i].inputs[k];
+      if (id < 0) continue;
       const Tensor& src = *reference.slots_[id];
       if (dst->is_variable) continue;  // recurrent state evolves within the node itself
       std::memcpy(dst->data.data(), src.data.data(), std::min(dst->bytes(), src.bytes()));

@@ -40,8 +40,8 @@ class Executor {
   // Runs all nodes. Inputs must have been written. Never throws for a prepared graph.
   void run(Observer* observer = nullptr);
   // Runs every node on the inputs `reference` saw: before each node, its non-constant inputs are copied from
-  // `reference` (which must have run the same graph topology: a float graph and its quantized twin share tensor
-  // ids and shapes). Each node's output then shows that node's own error alone (isolated error), not the error
+  // the same input slot of the same node in `reference` (which must have run the same topology: a float graph
+  // and its quantized twin have the same nodes in the same order). Each node's output then shows that node's own error alone (isolated error), not the error
   // accumulated upstream.
   void run_isolated(const Executor& reference, Observer* observer = nullptr);
   // Ids of the nodes whose last run() met bad data they could not reject at prepare (Op::run_failed), e.g. an

@@ -53,23 +53,8 @@ void accumulate(ErrorSums& s, std::span<const float> x_ref, std::span<const floa
   double mae[L] = {}, max_ax[L] = {};
   double lo[L], hi[L];
   for (int l = 0; l < L; ++l) lo[l] = hi[l] = x_ref[0];
-  size_t i = 0;
-  for (; i + L <= n; i += L)
-    for (int l = 0; l < L; ++l) {
-      const double x = x_ref[i + l], xq = x_test[i + l], e = x - xq;
-      sx2[l] += x * x;
-      se2[l] += e * e;
-      se[l] += e;
-      sxxq[l] += x * xq;
-      sxq2[l] += xq * xq;
-      sax[l] += std::abs(x);
-      mae[l] = std::max(mae[l], std::abs(e));
-      max_ax[l] = std::max(max_ax[l], std::abs(x));
-      lo[l] = std::min(lo[l], x);
-      hi[l] = std::max(hi[l], x);
-    }
-  for (int l = 0; i < n; ++i, ++l) {  // the tail continues the lanes
-    const double x = x_ref[i], xq = x_test[i], e = x - xq;
+  auto add = [&](int l, double x, double xq) {
+    const double e = x - xq;
     sx2[l] += x * x;
     se2[l] += e * e;
     se[l] += e;
@@ -80,7 +65,11 @@ void accumulate(ErrorSums& s, std::span<const float> x_ref, std::span<const floa
     max_ax[l] = std::max(max_ax[l], std::abs(x));
     lo[l] = std::min(lo[l], x);
     hi[l] = std::max(hi[l], x);
-  }
+  };
+  size_t i = 0;
+  for (; i + L <= n; i += L)
+    for (int l = 0; l < L; ++l) add(l, x_ref[i + l], x_test[i + l]);
+  for (int l = 0; i < n; ++i, ++l) add(l, x_ref[i], x_test[i]);  // the tail continues the lanes
   ErrorSums t;
   t.n = static_cast<int64_t>(n);
   t.min_x = lo[0];

@@ -104,6 +104,20 @@ assert abs(r["model"]["agreement"] - agree) < 1e-12
 PY
 check "flip counts and agreement equal those recomputed from per-sample qgate run" $?
 
+# The dynamic-range file `qgate quantize` writes, evaluated with --quantized, gives the same model metrics and
+# layer errors as the in-memory scheme: the file holds exactly the quantized graph.
+"$qgate" quantize "$model" --scheme tflite-dynamic -o "$work/q.tflite" >/dev/null
+"$qgate" eval --model "$model" --quantized "$work/q.tflite" --data "$data" --limit $n --threads 1 --report "$work/tq.json" >/dev/null 2>&1
+check "eval --quantized exits 0" $?
+/usr/bin/python3 - "$work" <<'PY'
+import json, sys
+w = sys.argv[1]
+a, b = json.load(open(f"{w}/t1.json")), json.load(open(f"{w}/tq.json"))
+assert a["model"] == b["model"], "model metrics differ between --scheme and the written file"
+assert [l["accumulated"] for l in a["layers"]] == [l["accumulated"] for l in b["layers"]], "layer errors differ"
+PY
+check "eval of the written dynamic-range file equals eval under the scheme" $?
+
 # Bad input: exit 2, one line, no report.
 head -c 5000 "$model" >"$work/truncated.tflite"
 "$qgate" eval --model "$work/truncated.tflite" --data "$data" --limit 10 --report "$work/bad.json" >/dev/null 2>"$work/err"
