@@ -1,4 +1,4 @@
-// text:FILE[,chars|words]: lines "label<TAB>text" turned into token ids with a --vocab file.
+// text:FILE[,chars|words][,start|end]: lines "label<TAB>text" turned into token ids with a --vocab file.
 //
 // Vocabulary: one token per line, line i (counting from 0) is token id i. Id 0 is padding, whatever line 0
 // holds (conventionally "<pad>" or nothing). Tokens are taken byte for byte (a line holding one space is the
@@ -6,8 +6,10 @@
 // anything not in the vocabulary; without one an unknown token is an error naming the line.
 // Tokens: by default each UTF-8 character of the text is one token; with ",words" the text is split at ASCII
 // whitespace and each word is one token. Nothing is lower-cased or normalised.
-// The model input must be int32 or int64 with every dimension 1 but the last, L: the first L tokens are kept
-// and the rest of the sequence is filled with 0 (padding at the end).
+// The model input must be int32 or int64 with every dimension 1 but the last, L. Alignment "start" (default):
+// the first L tokens are kept and the rest is filled with 0 (padding at the end). Alignment "end": the last L
+// tokens are kept, right-aligned, with the padding in front -- what a model trained on left-padded sequences
+// (reading the last step of an RNN) expects.
 // The whole file is tokenized when opened (text data sets are small), so every error shows before sample 0.
 #include <algorithm>
 #include <charconv>
@@ -54,11 +56,18 @@ class TextDataset final : public Dataset {
  public:
   explicit TextDataset(const LoaderContext& ctx) : ctx_(ctx) {
     auto args = ctx.split_args();
-    if (args.size() > 2 || args[0].empty() || (args.size() == 2 && args[1] != "chars" && args[1] != "words")) {
-      throw InputError(fmt::format("{}: expected text:FILE[,chars|words]", ctx.prefix));
+    if (args.size() > 3 || args[0].empty())
+      throw InputError(fmt::format("{}: expected text:FILE[,chars|words][,start|end]", ctx.prefix));
+    for (size_t i = 1; i < args.size(); ++i) {
+      if (args[i] == "words") words_ = true;
+      else if (args[i] == "chars") words_ = false;
+      else if (args[i] == "end") align_end_ = true;
+      else if (args[i] == "start") align_end_ = false;
+      else
+        throw InputError(fmt::format("{}: '{}' is not an option of text data (chars, words, start, end)",
+                                     ctx.prefix, args[i]));
     }
     path_ = args[0];
-    words_ = args.size() == 2 && args[1] == "words";
     ctx.refuse_preprocess("text data is tokenized with --vocab");
     input_ = ctx.single_input();
     const std::string model_text =
@@ -102,19 +111,21 @@ class TextDataset final : public Dataset {
   int64_t num_classes() const override { return num_classes_; }
 
   std::string describe() const override {
-    return fmt::format("text {}: {} lines{}; {} tokens (vocab {}, {} ids{}), padded/truncated to {} ({} lines "
+    return fmt::format("text {}: {} lines{}; {} tokens (vocab {}, {} ids{}), {}-aligned to {} ({} lines "
                        "truncated) -> '{}' {} {}",
                        base_name(path_), labels_.size(), ctx_.classes_text(num_classes_),
                        words_ ? "word" : "character", base_name(ctx_.vocab_file), vocab_size_,
-                       unk_ >= 0 ? fmt::format(", <unk> = {}", unk_) : "", length_, truncated_, input_.name,
+                       unk_ >= 0 ? fmt::format(", <unk> = {}", unk_) : "", align_end_ ? "end" : "start", length_,
+                       truncated_, input_.name,
                        shape_string(input_.shape), dtype_name(input_.dtype));
   }
 
   std::string fingerprint() const override {
     return fingerprint_.get([&] {
-      return "sha256:" + sha256_hex(fmt::format("qgate text v1\ntext {}\nvocab {}\nclasses {}\ntokens {}\nlength {}\n",
-                                                text_sha256_, vocab_sha256_, ctx_.labels_sha256,
-                                                words_ ? "words" : "chars", length_));
+      return "sha256:" + sha256_hex(fmt::format(
+                             "qgate text v1\ntext {}\nvocab {}\nclasses {}\ntokens {}\nlength {}\nalign {}\n",
+                             text_sha256_, vocab_sha256_, ctx_.labels_sha256, words_ ? "words" : "chars", length_,
+                             align_end_ ? "end" : "start"));
     });
   }
 
@@ -196,7 +207,13 @@ class TextDataset final : public Dataset {
         }
       }
       if (static_cast<int64_t>(ids.size()) > length_) ++truncated_;
-      ids.resize(static_cast<size_t>(length_), 0);
+      if (align_end_) {
+        const auto L = static_cast<size_t>(length_);
+        if (ids.size() > L) ids.erase(ids.begin(), ids.end() - static_cast<std::ptrdiff_t>(L));
+        ids.insert(ids.begin(), L - ids.size(), 0);
+      } else {
+        ids.resize(static_cast<size_t>(length_), 0);
+      }
       tokens_.insert(tokens_.end(), ids.begin(), ids.end());
       labels_.push_back(label);
       line_numbers_.push_back(line_no);
@@ -210,6 +227,7 @@ class TextDataset final : public Dataset {
   ModelInput input_;
   std::string path_;
   bool words_ = false;
+  bool align_end_ = false;  // keep the last L tokens, padding in front
   int64_t length_ = 0;
   std::unordered_map<std::string, int32_t> vocab_;
   int64_t vocab_size_ = 0;

@@ -215,14 +215,21 @@ std::string console_summary(const Report& r) {
     });
     if (worst.size() > 10) worst.resize(10);
     out += "\n  worst layers by SQNR (accumulated error; isolated = that layer alone on float inputs)\n";
-    out += fmt::format("  {:>4}  {:<18}{:<34}{:>9}{:>10}{:>10}{:>9}\n", "node", "op", "name", "quant", "SQNR dB",
+    out += fmt::format("  {:>4}  {:<29}{:<34}{:>6}{:>10}{:>10}{:>9}\n", "node", "op", "name", "quant", "SQNR dB",
                        "isolated", "cosine");
     for (const LayerResult* l : worst) {
       std::string name = l->name.size() > 32 ? "..." + l->name.substr(l->name.size() - 29) : l->name;
-      out += fmt::format("  {:>4}  {:<18}{:<34}{:>9}{:>10.1f}{:>10}{:>9.5f}\n", l->node, l->op, name,
+      out += fmt::format("  {:>4}  {:<29}{:<34}{:>6}{:>10.1f}{:>10}{:>9.5f}\n", l->node, l->op, name,
                          l->quantized ? "int8" : "-", l->accumulated.sqnr_db,
                          l->isolated ? fmt::format("{:.1f}", l->isolated->sqnr_db) : "-", l->accumulated.cosine);
     }
+  }
+  for (const auto& l : r.result.layers) {
+    if (!l.series || l.series->steps.empty()) continue;
+    const auto& st = l.series->steps;
+    out += fmt::format("\n  recurrent {} ({}): SQNR of h_t {:.1f} dB at t=0, {:.1f} dB at t={}, slope {:+.3f} dB/step\n",
+                       l.name, l.op, st.front().sqnr_db, st.back().sqnr_db, st.size() - 1,
+                       l.series->sqnr_slope_db_per_step);
   }
   out += "\n";
   for (const auto& g : r.gates) out += fmt::format("  gate {}\n", g.summary);

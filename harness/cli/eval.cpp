@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
+#include "datasets/preprocess.h"
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
@@ -89,7 +90,16 @@ int eval(const std::vector<std::string>& args) {
       "data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
       "labels", po::value<std::string>(), "class names, one per line (order = label index)")(
       "vocab", po::value<std::string>(), "vocabulary for text data, one token per line")(
-      "preprocess", po::value<std::string>(), "preprocessing JSON file (images)")(
+      "preprocess", po::value<std::string>(), "preprocessing JSON file (images); the flags below override it")(
+      "color", po::value<std::string>(), "images: gray | rgb | bgr")(
+      "resize", po::value<std::string>(), "images: WxH (exact) or N (shorter side)")(
+      "interpolation", po::value<std::string>(), "images: nearest | linear | area | cubic")(
+      "crop", po::value<std::string>(), "images: center crop WxH or N")(
+      "scale", po::value<std::string>(), "images: pixel scale, e.g. 1/255")(
+      "mean", po::value<std::string>(), "images: per-channel mean (one number or a comma-separated list)")(
+      "std", po::value<std::string>(), "images: per-channel std")(
+      "dtype", po::value<std::string>(), "images: float32 | uint8 | int8 (raw)")(
+      "layout", po::value<std::string>(), "images: nhwc | nchw")(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
       "limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
       "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
@@ -155,6 +165,8 @@ int eval(const std::vector<std::string>& args) {
   if (vm.count("labels")) dopts.labels_file = vm["labels"].as<std::string>();
   if (vm.count("vocab")) dopts.vocab_file = vm["vocab"].as<std::string>();
   if (vm.count("preprocess")) dopts.preprocess_json = vm["preprocess"].as<std::string>();
+  for (const char* key : {"color", "resize", "interpolation", "crop", "scale", "mean", "std", "dtype", "layout"})
+    if (vm.count(key)) set_preprocess_option(dopts.preprocess, key, vm[key].as<std::string>(), std::string("--") + key);
   std::vector<ModelInput> model_inputs;
   for (int id : fm.graph.inputs) model_inputs.push_back(ModelInput::of(fm.graph.tensors[id]));
   std::unique_ptr<Dataset> data = open_dataset(dopts, model_inputs);

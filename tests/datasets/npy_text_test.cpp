@@ -133,7 +133,27 @@ TEST_SUITE("datasets.text") {
     CHECK(error_of([&] { open(spec, ids, {}, "", dup); }) ==
           "data " + spec + ": --vocab " + dup + ": line 4 (id 3) repeats token 'a' of line 2 (id 1)");
     CHECK(error_of([&] { open("text:" + text + ",bytes", ids, {}, "", vocab); }) ==
-          "data text:" + text + ",bytes: expected text:FILE[,chars|words]");
+          "data text:" + text + ",bytes: 'bytes' is not an option of text data (chars, words, start, end)");
+  }
+
+  TEST_CASE("end alignment keeps the last L tokens, padding in front") {
+    // Vocabulary: 0 <pad>, 1 a, 2 b, 3 c; model input [1,4].
+    TempDir dir;
+    std::string vocab = dir.write("v.txt", "<pad>\na\nb\nc\n");
+    std::string text = dir.write("t.tsv", "0\tabcab\n1\tab\n");
+    const auto ids = model_input("ids", DType::i32, {1, 4});
+    auto start = open("text:" + text, ids, {}, "", vocab);
+    auto end = open("text:" + text + ",end", ids, {}, "", vocab);
+    qgate::Sample s;
+    start->load(0, s);
+    CHECK(std::vector<int32_t>(s.inputs[0].as<int32_t>(), s.inputs[0].as<int32_t>() + 4) == std::vector<int32_t>{1, 2, 3, 1});
+    end->load(0, s);
+    CHECK(std::vector<int32_t>(s.inputs[0].as<int32_t>(), s.inputs[0].as<int32_t>() + 4) == std::vector<int32_t>{2, 3, 1, 2});
+    end->load(1, s);
+    CHECK(std::vector<int32_t>(s.inputs[0].as<int32_t>(), s.inputs[0].as<int32_t>() + 4) == std::vector<int32_t>{0, 0, 1, 2});
+    start->load(1, s);
+    CHECK(std::vector<int32_t>(s.inputs[0].as<int32_t>(), s.inputs[0].as<int32_t>() + 4) == std::vector<int32_t>{1, 2, 0, 0});
+    CHECK(start->fingerprint() != end->fingerprint());
   }
 }
 
