@@ -55,14 +55,16 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
   for (const WeightQuantization& w : full.weights) r.total_weight_bytes += w.float_bytes;
   r.budget_bytes = static_cast<int64_t>(options.float_budget * static_cast<double>(r.total_weight_bytes));
 
-  // Greedy order: most top-1 recovered when kept float first; ties (and unlabeled data) by KL recovered.
+  // Greedy order: the damage each layer does when it alone is quantized (KL of only_quantized) first: it adds up
+  // across layers and is not masked by the others' error, unlike what keeping one layer float recovers from the
+  // fully quantized model (only_float), which breaks ties.
   std::vector<const LayerSensitivity*> order;
   for (const auto& l : sens.layers) order.push_back(&l);
   const VariantMeasure& all = sens.all_quantized;
   std::stable_sort(order.begin(), order.end(), [&](const LayerSensitivity* a, const LayerSensitivity* b) {
-    const double ra = a->only_float.top1_delta - all.top1_delta, rb = b->only_float.top1_delta - all.top1_delta;
-    if (ra != rb) return ra > rb;
-    return (all.kl_mean - a->only_float.kl_mean) > (all.kl_mean - b->only_float.kl_mean);
+    if (a->only_quantized.kl_mean != b->only_quantized.kl_mean)
+      return a->only_quantized.kl_mean > b->only_quantized.kl_mean;
+    return a->only_float.top1_delta > b->only_float.top1_delta;
   });
   for (const auto* l : order) r.order.push_back(l->node);
 
@@ -94,8 +96,9 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
   int skipped_for_budget = 0;
   for (const LayerSensitivity* l : order) {
     if (static_cast<int>(r.steps.size()) >= options.max_steps) break;
-    // Layers that recover nothing on the sensitivity samples are not worth their bytes.
-    const bool helps = l->only_float.top1_delta > all.top1_delta || l->only_float.kl_mean < all.kl_mean;
+    // Layers that neither do damage alone nor recover anything when kept float are not worth their bytes.
+    const bool helps = l->only_quantized.kl_mean > 0 || l->only_quantized.top1_delta < 0 ||
+                       l->only_float.top1_delta > all.top1_delta || l->only_float.kl_mean < all.kl_mean;
     if (!helps) continue;
     if (bytes + l->float_bytes > r.budget_bytes) {
       ++skipped_for_budget;

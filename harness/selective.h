@@ -1,7 +1,8 @@
 // Selective quantization search (DESIGN.md section 5): the fewest layers to keep in float so that every gate
-// holds, within a budget of float weight bytes. Greedy on sensitivity: layers are ordered by what keeping each
-// one float recovered on the sensitivity samples, added one at a time while the float bytes stay within the
-// budget, and every candidate set is re-validated on the full evaluation data against the gates.
+// holds, within a budget of float weight bytes. Greedy on sensitivity: layers are ordered by the damage each does
+// when it alone is quantized (KL on the sensitivity samples; ties by what keeping it float recovers), added one at
+// a time while the float bytes stay within the budget, and every candidate set is re-validated on the full
+// evaluation data against the gates.
 #pragma once
 
 #include <string>
@@ -43,7 +44,7 @@ struct SelectiveResult {
   int64_t total_weight_bytes = 0;    // every weight tensor as float32
   int64_t budget_bytes = 0;
   double float_budget = 0;
-  std::vector<int> order;            // the greedy order (node ids), most recovering first
+  std::vector<int> order;            // the greedy order (node ids), most damaging first
   std::vector<SelectiveStep> steps;
   int best_step = -1;                // the passing step, or the one with the highest top-1 delta interval low end
   int error_carriers = 0;            // layers carrying 80% of the single-layer damage (KL when quantized alone)

@@ -312,13 +312,13 @@ std::string console_summary(const Report& r) {
     out += fmt::format("\n  sensitivity on {} samples (fully quantized: top-1 {:+.2f}, KL mean {:.3g}); {:.2f} s per "
                        "layer (2 variants) vs {:.2f} s for one float+quantized run\n",
                        s.samples, s.all_quantized.top1_delta, s.all_quantized.kl_mean, per, s.double_run_seconds);
-    out += fmt::format("  {:>4}  {:<16}{:<26}{:>10}   {:>17}   {:>17}\n", "node", "op", "name", "float B",
+    out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>17}   {:>17}\n", "node", "op", "name", "float B",
                        "only quantized", "only float");
-    out += fmt::format("  {:>4}  {:<16}{:<26}{:>10}   {:>8}{:>9}   {:>8}{:>9}\n", "", "", "", "", "top-1", "KL",
+    out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>8}{:>9}   {:>8}{:>9}\n", "", "", "", "", "top-1", "KL",
                        "top-1", "KL");
     for (const auto& l : s.layers) {
       std::string name = l.name.size() > 24 ? "..." + l.name.substr(l.name.size() - 21) : l.name;
-      out += fmt::format("  {:>4}  {:<16}{:<26}{:>10}   {:>+8.2f}{:>9.3g}   {:>+8.2f}{:>9.3g}\n", l.node, l.op, name,
+      out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>+8.2f}{:>9.3g}   {:>+8.2f}{:>9.3g}\n", l.node, l.op, name,
                          l.float_bytes, l.only_quantized.top1_delta, l.only_quantized.kl_mean,
                          l.only_float.top1_delta, l.only_float.kl_mean);
     }
