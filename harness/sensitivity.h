@@ -4,8 +4,10 @@
 // samples against the float model:
 //   only_quantized: that layer quantized, every other quantizable layer float (the damage it does alone);
 //   only_float:     that layer float, the rest quantized (what keeping it float recovers).
-// The float model runs once (the baseline pass, which also measures the fully quantized model on the same
-// samples); its outputs are cached and every variant runs only its quantized graph, without layer metrics.
+// The baseline pass runs the float and the fully quantized model (the cost reference) and caches the float
+// outputs. The only_float variants then run only their quantized graph against that cache. The only_quantized
+// variants share one sample-major pass: per sample the float model runs once and each variant, which equals the
+// float model up to its layer, runs only from its layer on (Executor::run_from). No layer metrics anywhere.
 #pragma once
 
 #include <functional>
@@ -26,7 +28,9 @@ struct VariantMeasure {
   double top1_delta = 0;   // points (quantized - float); 0 when the data has no labels
   double kl_mean = 0, kl_p99 = 0;  // KL(pF || pQ), nats
   double agreement = 1;    // top-1 agreement, a fraction
-  double seconds = 0;      // wall-clock cost of the measurement (quantize + run)
+  // Cost: only_float variants, wall-clock seconds of quantize + run; only_quantized variants, the summed time of
+  // their suffix runs (they share one sample-major pass and one float run per sample).
+  double seconds = 0;
 };
 
 struct LayerSensitivity {
@@ -47,6 +51,7 @@ struct SensitivityResult {
   int64_t samples = 0;
   VariantMeasure all_quantized;   // the fully quantized model on the same samples
   double double_run_seconds = 0;  // the baseline pass: float and quantized graph both run (the cost reference)
+  double only_quantized_seconds = 0;  // the whole sample-major pass of every only_quantized variant
   double seconds = 0;             // everything
   std::vector<LayerSensitivity> layers;  // node order
   // Float outputs on the sensitivity samples (reused by the selective search when it covers the same samples).
