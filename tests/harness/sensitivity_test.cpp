@@ -133,6 +133,25 @@ TEST_SUITE("harness.sensitivity") {
     CHECK_THROWS(qgate::evaluate(g, q.graph, data, o));
   }
 
+  TEST_CASE("run_from on the float run's activations equals a full run of a graph quantized from that node on") {
+    const Graph g = fragile_graph();
+    const auto q = qgate::quantize_graph(g, scheme, {0});  // fc1 float, fc2 int8: equal to g before node 1
+    qgate::Executor fl(g), full(q.graph), suffix(q.graph);
+    fl.prepare();
+    full.prepare();
+    suffix.prepare();
+    std::mt19937 rng(3);
+    std::normal_distribution<float> nd(0.0f, 1.0f);
+    for (int trial = 0; trial < 5; ++trial) {
+      for (int i = 0; i < 8; ++i) fl.input(0).as<float>()[i] = full.input(0).as<float>()[i] = nd(rng);
+      std::fill_n(const_cast<float*>(suffix.output(0).as<float>()), 4, std::nanf(""));  // must be overwritten
+      fl.run();
+      full.run();
+      suffix.run_from(1, fl);
+      for (int k = 0; k < 4; ++k) CHECK(suffix.output(0).as<float>()[k] == full.output(0).as<float>()[k]);
+    }
+  }
+
   TEST_CASE("sensitivity blames fc2; the search keeps fc2 float and passes") {
     const Graph g = fragile_graph();
     const MemoryDataset data(g, 200);
