@@ -53,7 +53,8 @@ struct ChunkLayers {
 // Compares each tracked node's output in the running executor with the same tensor in one or two others.
 class CompareObserver : public Observer {
  public:
-  CompareObserver(const std::vector<int>& slot_of_node, const Executor& reference)
+  // `reference` may be null when the observer is never attached (cached float outputs).
+  CompareObserver(const std::vector<int>& slot_of_node, const Executor* reference)
       : slot_of_node_(slot_of_node), reference_(reference) {}
   // Tensors are matched through the node (same position, first output), not by id: a quantized file may number
   // its tensors differently from the float one.
@@ -67,7 +68,7 @@ class CompareObserver : public Observer {
     const int slot = slot_of_node_[node.id];
     if (slot < 0) return;
     const Tensor& out = *outputs[0];
-    const Tensor& ref = reference_.tensor(reference_.graph().nodes[node.id].outputs[0]);
+    const Tensor& ref = reference_->tensor(reference_->graph().nodes[node.id].outputs[0]);
     (*target)[slot].add(floats(ref), floats(out));
     if (second_reference)
       (*second_target)[slot].add(
@@ -82,7 +83,7 @@ class CompareObserver : public Observer {
 
  private:
   const std::vector<int>& slot_of_node_;
-  const Executor& reference_;
+  const Executor* reference_;
 };
 
 // Per worker: its own executors (arenas, packed weights, scratch), reused across chunks.
@@ -115,6 +116,14 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   const int64_t total = options.limit > 0 ? std::min<int64_t>(options.limit, data.size()) : data.size();
   if (total <= 0) throw InputError("data set is empty: nothing to evaluate");
 
+  const bool cached = options.float_outputs != nullptr;
+  if (cached && options.layer_metrics)
+    throw InputError("evaluate: cached float outputs cannot feed layer metrics (they need the float activations)");
+  if (cached && static_cast<int64_t>(options.float_outputs->size()) < total)
+    throw InputError(fmt::format("evaluate: {} cached float outputs for {} samples", options.float_outputs->size(),
+                                 total));
+  if (options.record_float_outputs) options.record_float_outputs->assign(total, {});
+
   const std::vector<int> nodes = tracked_nodes(float_graph);
   std::vector<int> slot_of_node(float_graph.nodes.size(), -1);
   for (size_t i = 0; i < nodes.size(); ++i) slot_of_node[nodes[i]] = static_cast<int>(i);
@@ -140,9 +149,11 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       }
     }
     auto w = std::make_unique<Worker>();
-    w->fl = std::make_unique<Executor>(float_graph);
+    if (!cached) {
+      w->fl = std::make_unique<Executor>(float_graph);
+      w->fl->prepare();
+    }
     w->qu = std::make_unique<Executor>(quant_graph);
-    w->fl->prepare();
     w->qu->prepare();
     if (decompose) {
       w->wo = std::make_unique<Executor>(*options.weight_only);
@@ -174,9 +185,9 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
     for (int64_t c = c_begin; c < c_end; ++c) {
       ChunkLayers* layers = options.layer_metrics ? &chunk_layers[c] : nullptr;
       if (layers) layers->resize(nodes.size(), iso, decompose);
-      CompareObserver acc_obs(slot_of_node, *w->fl);
-      CompareObserver iso_obs(slot_of_node, *w->fl);
-      CompareObserver wo_obs(slot_of_node, *w->fl);
+      CompareObserver acc_obs(slot_of_node, w->fl.get());
+      CompareObserver iso_obs(slot_of_node, w->fl.get());
+      CompareObserver wo_obs(slot_of_node, w->fl.get());
       if (layers) {
         acc_obs.target = &layers->accumulated;
         acc_obs.series = &layers->series;
@@ -193,9 +204,9 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       for (int64_t s = c * chunk; s < s_end; ++s) {
         try {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->fl->num_inputs())
+          if (w->sample.inputs.size() != w->qu->num_inputs())
             throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->fl->num_inputs()));
+                                         w->sample.inputs.size(), w->qu->num_inputs()));
           for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
             const Tensor& x = w->sample.inputs[i];
             for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()}) {
@@ -209,16 +220,20 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
             }
           }
           auto t0 = Clock::now();
-          w->fl->reset_state();
-          w->fl->run();
+          if (!cached) {
+            w->fl->reset_state();
+            w->fl->run();
+          }
           auto t1 = Clock::now();
           w->qu->reset_state();
           w->qu->run(layers ? &acc_obs : nullptr);
           auto t2 = Clock::now();
           w->float_seconds += std::chrono::duration<double>(t1 - t0).count();
           w->quant_seconds += std::chrono::duration<double>(t2 - t1).count();
-          chunk_model[c].add(s, floats(w->fl->output(options.output_index)),
-                             floats(w->qu->output(options.output_index)), w->sample.label);
+          std::span<const float> fout =
+              cached ? std::span<const float>((*options.float_outputs)[s]) : floats(w->fl->output(options.output_index));
+          if (options.record_float_outputs) (*options.record_float_outputs)[s].assign(fout.begin(), fout.end());
+          chunk_model[c].add(s, fout, floats(w->qu->output(options.output_index)), w->sample.label);
           if (decompose) {
             w->wo->reset_state();
             w->wo->run_isolated(*w->fl, &wo_obs);

@@ -29,6 +29,13 @@ struct EvalOptions {
   // Weight-only twin for the hybrid decomposition (weight part vs activation part); null to skip.
   const Graph* weight_only = nullptr;
   int64_t chunk_samples = 32;
+  // Float model outputs (output_index) per sample, from an earlier run over the same data: when given, the float
+  // graph is not run at all (sensitivity analysis evaluates dozens of quantized variants against one float run).
+  // Needs layer_metrics == false (layer errors need the float activations) and at least as many entries as
+  // samples evaluated. Borrowed.
+  const std::vector<std::vector<float>>* float_outputs = nullptr;
+  // When non-null, filled with the float model's outputs (output_index), one vector per sample evaluated.
+  std::vector<std::vector<float>>* record_float_outputs = nullptr;
   // Called now and then from worker threads with (samples done, total); must be cheap and thread-safe.
   std::function<void(int64_t, int64_t)> progress;
 };

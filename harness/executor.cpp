@@ -108,6 +108,29 @@ void Executor::run_isolated(const Executor& reference, Observer* observer) {
   }
 }
 
+void Executor::run_from(int first, const Executor& reference, Observer* observer) {
+  const size_t begin = static_cast<size_t>(std::max(first, 0));
+  // Tensors written by nodes from `first` on; everything else they read comes from the reference.
+  std::vector<char> written(slots_.size(), 0);
+  for (size_t i = begin; i < ops_.size(); ++i)
+    for (int id : contexts_[i].node.outputs)
+      if (id >= 0) written[id] = 1;
+  auto copy_in = [&](int id) {
+    Tensor* dst = slots_[id];
+    if (!dst || dst->is_constant || dst->is_variable || written[id]) return;
+    const Tensor& src = *reference.slots_[id];
+    std::memcpy(dst->data.data(), src.data.data(), std::min(dst->bytes(), src.bytes()));
+    written[id] = 1;  // once per run
+  };
+  for (size_t i = begin; i < ops_.size(); ++i) {
+    for (int id : contexts_[i].node.inputs)
+      if (id >= 0) copy_in(id);
+    ops_[i]->run(contexts_[i]);
+    if (observer) observer->on_node(contexts_[i].node, contexts_[i].outputs);
+  }
+  for (int id : graph_.outputs) copy_in(id);  // an output computed before `first`
+}
+
 void Executor::reset_state() {
   for (size_t i = 0; i < graph_.tensors.size(); ++i)
     if (graph_.tensors[i].is_variable && slots_[i]->data.size())

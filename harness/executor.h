@@ -44,6 +44,12 @@ class Executor {
   // and its quantized twin have the same nodes in the same order). Each node's output then shows that node's own error alone (isolated error), not the error
   // accumulated upstream.
   void run_isolated(const Executor& reference, Observer* observer = nullptr);
+  // Runs nodes first..end only, on what `reference` computed before them: every non-constant tensor a node here
+  // reads that no node here writes (graph inputs and outputs of nodes before `first`) is copied from `reference`,
+  // which must have run the same topology on the same sample. When this graph equals the reference's up to
+  // `first` (a model quantized from node `first` on), the outputs are those of a full run at the cost of the
+  // suffix. Variable (state) tensors are not copied: call reset_state() first.
+  void run_from(int first, const Executor& reference, Observer* observer = nullptr);
   // Ids of the nodes whose last run() met bad data they could not reject at prepare (Op::run_failed), e.g. an
   // out-of-range EMBEDDING_LOOKUP index; empty after a clean run.
   std::vector<int> failed_nodes() const;

@@ -68,6 +68,64 @@ void apply_gates(Report& report, const std::vector<metrics::Gate>& gates) {
   }
 }
 
+void apply_selective(Report& report) {
+  if (!report.selective) return;
+  const SelectiveResult& sel = *report.selective;
+  report.verdict.status = sel.found ? "SELECTIVE" : "NEEDS_QAT";
+  for (auto& reason : report.verdict.reasons) reason = "fully quantized: " + reason;
+  for (const auto& reason : sel.reasons) report.verdict.reasons.push_back(reason);
+}
+
+namespace {
+
+json measure_json(const VariantMeasure& v) {
+  return json{{"top1_delta", num(v.top1_delta)}, {"kl_mean", num(v.kl_mean)}, {"kl_p99", num(v.kl_p99)},
+              {"agreement", num(v.agreement)}};
+}
+
+json top1_json(const metrics::ModelMetrics& m) {
+  const metrics::TopKResult* t = m.find_k(1);
+  if (!t || m.labeled == 0) return nullptr;
+  return json{{"float", num(t->float_pct)}, {"quantized", num(t->quant_pct)}, {"delta", num(t->delta_pct)},
+              {"ci_low", num(t->delta_ci_low_pct)}, {"ci_high", num(t->delta_ci_high_pct)}};
+}
+
+json sensitivity_json(const SensitivityResult& s) {
+  json layers = json::array();
+  for (const auto& l : s.layers)
+    layers.push_back({{"node", l.node}, {"name", l.name}, {"op", l.op}, {"float_bytes", l.float_bytes},
+                      {"quantized_bytes", l.quantized_bytes}, {"only_quantized", measure_json(l.only_quantized)},
+                      {"only_float", measure_json(l.only_float)}});
+  return json{{"samples", s.samples}, {"all_quantized", measure_json(s.all_quantized)}, {"layers", layers}};
+}
+
+json selective_json(const SelectiveResult& s) {
+  json kept = json::array();
+  for (size_t i = 0; i < s.keep_float.size(); ++i)
+    kept.push_back({{"node", s.keep_float[i]}, {"name", s.keep_float_names[i]}});
+  json steps = json::array();
+  for (const auto& st : s.steps) {
+    json gates = json::array();
+    for (const auto& g : st.gates) gates.push_back({{"gate", g.gate.text}, {"actual", num(g.actual)}, {"passed", g.passed}});
+    steps.push_back({{"keep_float", st.keep_float}, {"float_bytes", st.float_bytes}, {"top1", top1_json(st.model)},
+                     {"kl_mean", num(st.model.kl.mean)}, {"gates", gates}, {"passed", st.passed}});
+  }
+  const SelectiveStep* best = s.best_step >= 0 ? &s.steps[s.best_step] : nullptr;
+  return json{{"found", s.found},
+              {"keep_float", kept},
+              {"float_bytes", s.float_bytes},
+              {"total_weight_bytes", s.total_weight_bytes},
+              {"float_budget", num(s.float_budget)},
+              {"budget_bytes", s.budget_bytes},
+              {"top1", best ? top1_json(best->model) : json(nullptr)},
+              {"order", s.order},
+              {"error_carriers", s.error_carriers},
+              {"steps", steps},
+              {"best_step", s.best_step}};
+}
+
+}  // namespace
+
 json to_json(const Report& r) {
   const auto& m = r.result.model;
   json j;
@@ -174,12 +232,30 @@ json to_json(const Report& r) {
                        {"zeroed_fraction", num(w.zeroed_fraction)}});
   }
   j["weights"] = weights;
+  j["sensitivity"] = r.sensitivity ? sensitivity_json(*r.sensitivity) : json(nullptr);
+  j["selective"] = r.selective ? selective_json(*r.selective) : json(nullptr);
   // Everything that may differ between two runs of the same evaluation sits here, so reports compare equal
   // without it.
   j["timing"] = {{"threads", mf.threads},
                  {"seconds", r.result.seconds},
                  {"float_seconds", r.result.float_seconds},
                  {"quantized_seconds", r.result.quant_seconds}};
+  if (r.sensitivity) {
+    const SensitivityResult& s = *r.sensitivity;
+    json per_layer = json::array();
+    for (const auto& l : s.layers)
+      per_layer.push_back({{"node", l.node}, {"only_quantized_seconds", l.only_quantized.seconds},
+                           {"only_float_seconds", l.only_float.seconds}});
+    const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
+    j["timing"]["sensitivity"] = {{"seconds", s.seconds}, {"double_run_seconds", s.double_run_seconds},
+                                  {"only_quantized_pass_seconds", s.only_quantized_seconds},
+                                  {"seconds_per_layer", per}, {"layers", per_layer}};
+  }
+  if (r.selective) {
+    json steps = json::array();
+    for (const auto& st : r.selective->steps) steps.push_back(st.seconds);
+    j["timing"]["selective"] = {{"seconds", r.selective->seconds}, {"step_seconds", steps}};
+  }
   return j;
 }
 
@@ -230,6 +306,38 @@ std::string console_summary(const Report& r) {
     out += fmt::format("\n  recurrent {} ({}): SQNR of h_t {:.1f} dB at t=0, {:.1f} dB at t={}, slope {:+.3f} dB/step\n",
                        l.name, l.op, st.front().sqnr_db, st.back().sqnr_db, st.size() - 1,
                        l.series->sqnr_slope_db_per_step);
+  }
+  if (r.sensitivity) {
+    const SensitivityResult& s = *r.sensitivity;
+    const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
+    out += fmt::format("\n  sensitivity on {} samples (fully quantized: top-1 {:+.2f}, KL mean {:.3g}); {:.2f} s per "
+                       "layer (both variants; only-quantized pass {:.2f} s for all {}) vs {:.2f} s for one "
+                       "float+quantized run\n",
+                       s.samples, s.all_quantized.top1_delta, s.all_quantized.kl_mean, per, s.only_quantized_seconds,
+                       s.layers.size(), s.double_run_seconds);
+    out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>17}   {:>17}\n", "node", "op", "name", "float B",
+                       "only quantized", "only float");
+    out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>8}{:>9}   {:>8}{:>9}\n", "", "", "", "", "top-1", "KL",
+                       "top-1", "KL");
+    for (const auto& l : s.layers) {
+      std::string name = l.name.size() > 24 ? "..." + l.name.substr(l.name.size() - 21) : l.name;
+      out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>+8.2f}{:>9.3g}   {:>+8.2f}{:>9.3g}\n", l.node, l.op, name,
+                         l.float_bytes, l.only_quantized.top1_delta, l.only_quantized.kl_mean,
+                         l.only_float.top1_delta, l.only_float.kl_mean);
+    }
+  }
+  if (r.selective) {
+    const SelectiveResult& sel = *r.selective;
+    out += fmt::format("\n  selective search (budget {:.0f}% = {} of {} weight bytes), re-validated on {} samples\n",
+                       100 * sel.float_budget, sel.budget_bytes, sel.total_weight_bytes, m.samples);
+    for (const auto& st : sel.steps) {
+      const metrics::TopKResult* t = st.model.find_k(1);
+      out += fmt::format("    keep float [{}] {} B: top-1 {} -> {}\n", fmt::join(st.keep_float, ","), st.float_bytes,
+                         t ? fmt::format("{:+.2f} [{:+.2f}, {:+.2f}]", t->delta_pct, t->delta_ci_low_pct,
+                                         t->delta_ci_high_pct)
+                           : std::string("-"),
+                         st.passed ? "every gate holds" : "gate fails");
+    }
   }
   out += "\n";
   for (const auto& g : r.gates) out += fmt::format("  gate {}\n", g.summary);

@@ -2,6 +2,7 @@
 // summary; CSV, JUnit and HTML later) render it; none of them computes metrics.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 #include "harness/eval.h"
 #include "harness/metrics/gates.h"
 #include "harness/ptq.h"
+#include "harness/selective.h"
+#include "harness/sensitivity.h"
 
 namespace qgate::reports {
 
@@ -32,7 +35,9 @@ struct Manifest {
 };
 
 struct Verdict {
-  std::string status;                // "PASS" or "FAIL" (SELECTIVE / NEEDS_QAT come with sensitivity analysis)
+  // "PASS" every gate holds; "FAIL" a gate failed (no search run); after the search: "SELECTIVE" (every gate holds
+  // with the listed layers kept float) or "NEEDS_QAT" (no set within the float budget passes).
+  std::string status;
   std::vector<std::string> reasons;  // words and numbers
 };
 
@@ -44,12 +49,17 @@ struct Report {
   std::vector<std::string> weight_tensor_names;  // parallel to weights
   std::vector<metrics::GateResult> gates;
   Verdict verdict;
+  std::optional<SensitivityResult> sensitivity;  // when the gates failed and the search ran
+  std::optional<SelectiveResult> selective;
 };
 
 // The value map gates are evaluated against (model metrics + layer summaries).
 std::map<std::string, double> gate_value_map(const Report& report);
 // Evaluates `gates` (default gate when empty) into report.gates and sets the verdict.
 void apply_gates(Report& report, const std::vector<metrics::Gate>& gates);
+// After apply_gates() gave FAIL and report.sensitivity / report.selective were filled: SELECTIVE or NEEDS_QAT,
+// keeping the failed gates of the fully quantized model as the first reasons.
+void apply_selective(Report& report);
 
 nlohmann::ordered_json to_json(const Report& report);
 // Writes the JSON report atomically (temporary file + rename).

@@ -12,6 +12,10 @@ Models (each trained here with a fixed seed, CPU only, 3-10 minutes each on 2 sh
                  SOFTMAX
   langid_lstm    character-level language ID of single words from Debian's word lists, RESHAPE,
                  EMBEDDING_LOOKUP, UNIDIRECTIONAL_SEQUENCE_LSTM, STRIDED_SLICE, FULLY_CONNECTED, SOFTMAX
+  fmnist_fragile_mlp  Fashion-MNIST MLP whose fc2 carries huge weights on a dead unit: harmless in float,
+                 fatal to per-tensor int8 of that one layer (the SELECTIVE verdict's test model)
+  fmnist_deep_mlp  Fashion-MNIST, AVERAGE_POOL_2D + RESHAPE + 10 narrow FULLY_CONNECTED layers: low-bit error
+                 spread over every layer (the NEEDS_QAT verdict's test model)
 
 Data is read at run time from Debian packages (dataset-fashion-mnist; wamerican, wngerman, wfrench, wspanish,
 witalian) and never written out, except the language-ID test split (models/langid_test.tsv), which is small and
@@ -41,6 +45,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+MODEL_ORDER = ["fmnist_cnn", "fmnist_rnn", "fmnist_birnn", "langid_lstm", "fmnist_fragile_mlp", "fmnist_deep_mlp"]
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "harness" / "tflite" / "schema.fbs"
 RUN_TFLITE = REPO / "reference" / "tflite_interpreter" / "run_tflite.mjs"
@@ -173,6 +178,52 @@ class FmnistCnn(nn.Module):
         x = F.avg_pool2d(F.relu(self.bn3(self.conv3(x))), 2)
         x = x.permute(0, 2, 3, 1).flatten(1)
         return self.fc2(F.relu(self.fc1(x)))
+
+
+class FmnistFragileMlp(nn.Module):
+    """784 -> fc1(128) -> fc2(64) -> fc3(10), made fragile on purpose after training (see make_fragile)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(784, 128)
+        self.fc2 = nn.Linear(128, 64)
+        self.fc3 = nn.Linear(64, 10)
+
+    def forward(self, x):  # x [N, 28, 28, 1]
+        h = F.relu(self.fc1(x.flatten(1)))
+        return self.fc3(F.relu(self.fc2(h)))
+
+
+@torch.no_grad()
+def make_fragile(m, dead_unit=0, outlier=100.0, rows=(0, 1, 2)):
+    """Silences fc1 unit `dead_unit` (zero weights, bias -100: its ReLU output is 0 for every input) and writes
+    huge weights into fc2's column for that unit. The float model computes exactly the same (the weights
+    multiply a constant 0), but a per-tensor int8 scale of fc2 becomes outlier / 127, which rounds almost every
+    other fc2 weight to 0; per-channel scales lose only the rows in `rows`. One layer breaks, the rest is
+    fine: the SELECTIVE case."""
+    m.fc1.weight[dead_unit].zero_()
+    m.fc1.bias[dead_unit] = -100.0
+    for r in rows:
+        m.fc2.weight[r, dead_unit] = outlier
+
+
+class FmnistDeepMlp(nn.Module):
+    """2x2 average pool (28 -> 14) -> fc(196 -> 64) -> `depth` x fc(64 -> 64) -> fc(64 -> 10), ReLU between:
+    every hidden layer is about the same size, so low-bit weight error is spread over all of them (the
+    NEEDS_QAT case)."""
+
+    def __init__(self, width=64, depth=8):
+        super().__init__()
+        self.fc_in = nn.Linear(196, width)
+        self.hidden = nn.ModuleList([nn.Linear(width, width) for _ in range(depth)])
+        self.fc_out = nn.Linear(width, 10)
+
+    def forward(self, x):  # x [N, 28, 28, 1]
+        x = F.avg_pool2d(x.permute(0, 3, 1, 2), 2).flatten(1)
+        h = F.relu(self.fc_in(x))
+        for layer in self.hidden:
+            h = F.relu(layer(h))
+        return self.fc_out(h)
 
 
 def fold_batch_norm(conv, bn):
@@ -429,6 +480,54 @@ def export_cnn(fb, m):
     return b.serialize([x], [probs])
 
 
+def _fc(b, BO, inp, layer, name, n_out, act):
+    wt = b.const(f"{name}/weights", np32(layer.weight))  # [out, in]
+    bt = b.const(f"{name}/bias", np32(layer.bias))
+    out = b.activation(name + ("/relu" if act == ACT_RELU else ""), [1, n_out])
+    b.op(BO.FULLY_CONNECTED, [inp, wt, bt], [out], "FullyConnectedOptions", fusedActivationFunction=act,
+         keepNumDims=False)
+    return out
+
+
+def _softmax_tail(b, BO, logits, n_out):
+    probs = b.activation("probs", [1, n_out])
+    b.op(BO.SOFTMAX, [logits], [probs], "SoftmaxOptions", beta=1.0)
+    return probs
+
+
+def export_fragile_mlp(fb, m):
+    b = TfliteBuilder(fb, "qgate fmnist_fragile_mlp: Fashion-MNIST MLP with outlier weights in fc2, float32, "
+                          "made by scripts/make_models.py")
+    BO = fb["BuiltinOperator"].BuiltinOperator
+    x = b.activation("image", [1, 28, 28, 1])
+    flat = b.activation("flatten", [1, 784])
+    b.op(BO.RESHAPE, [x, b.const("flatten/shape", np.array([1, 784], np.int32))], [flat], "ReshapeOptions",
+         newShape=[1, 784])
+    h = _fc(b, BO, flat, m.fc1, "fc1", 128, ACT_RELU)
+    h = _fc(b, BO, h, m.fc2, "fc2", 64, ACT_RELU)
+    logits = _fc(b, BO, h, m.fc3, "logits", 10, ACT_NONE)
+    return b.serialize([x], [_softmax_tail(b, BO, logits, 10)])
+
+
+def export_deep_mlp(fb, m):
+    b = TfliteBuilder(fb, "qgate fmnist_deep_mlp: Fashion-MNIST deep narrow MLP, float32, made by "
+                          "scripts/make_models.py")
+    BO = fb["BuiltinOperator"].BuiltinOperator
+    x = b.activation("image", [1, 28, 28, 1])
+    pooled = b.activation("pool", [1, 14, 14, 1])
+    b.op(BO.AVERAGE_POOL_2D, [x], [pooled], "Pool2DOptions", padding=VALID, strideW=2, strideH=2, filterWidth=2,
+         filterHeight=2, fusedActivationFunction=ACT_NONE)
+    flat = b.activation("flatten", [1, 196])
+    b.op(BO.RESHAPE, [pooled, b.const("flatten/shape", np.array([1, 196], np.int32))], [flat], "ReshapeOptions",
+         newShape=[1, 196])
+    width = m.fc_in.out_features
+    h = _fc(b, BO, flat, m.fc_in, "fc_in", width, ACT_RELU)
+    for i, layer in enumerate(m.hidden):
+        h = _fc(b, BO, h, layer, f"fc{i + 1}", width, ACT_RELU)
+    logits = _fc(b, BO, h, m.fc_out, "logits", 10, ACT_NONE)
+    return b.serialize([x], [_softmax_tail(b, BO, logits, 10)])
+
+
 def rnn_weights(b, rnn, prefix, suffix=""):
     """W [units, in], R [units, units], bias = b_ih + b_hh (TFLite's RNN has one bias)."""
     w = b.const(f"{prefix}/input_weights", np32(getattr(rnn, "weight_ih_l0" + suffix)))
@@ -601,7 +700,7 @@ def list_ops(tflite_bytes, fb):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default=str(REPO / "models"), help="output folder (default: <repo>/models)")
-    ap.add_argument("--only", nargs="*", choices=["fmnist_cnn", "fmnist_rnn", "fmnist_birnn", "langid_lstm"],
+    ap.add_argument("--only", nargs="*", choices=MODEL_ORDER,
                     help="build only these models (README.md then lists only them)")
     ap.add_argument("--ref-samples", type=int, default=2000,
                     help="test samples run through the reference interpreter per model (default 2000)")
@@ -616,7 +715,7 @@ def main():
     torch.use_deterministic_algorithms(True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    wanted = args.only or ["fmnist_cnn", "fmnist_rnn", "fmnist_birnn", "langid_lstm"]
+    wanted = args.only or MODEL_ORDER
     rows = []
 
     def epochs(n):
@@ -685,6 +784,27 @@ def main():
             finish("fmnist_birnn", "Fashion-MNIST, rows read forward and backward",
                    "Fashion-MNIST (60k train / 10k test)", m, blob, x_test, y_test, secs)
 
+        if "fmnist_fragile_mlp" in wanted:
+            torch.manual_seed(5)
+            m = FmnistFragileMlp()
+            secs = train(m, limit(x_train[:, :, :, None]), limit(y_train), epochs(2), 2e-3, 128, seed=5,
+                         label="fmnist_fragile_mlp")
+            make_fragile(m)
+            blob = export_fragile_mlp(fb, m)
+            finish("fmnist_fragile_mlp", "Fashion-MNIST MLP, one layer fragile under per-tensor int8 (outlier "
+                   "weights on a dead unit)", "Fashion-MNIST (60k train / 10k test)", m, blob,
+                   x_test[:, :, :, None].copy(), y_test, secs)
+
+        if "fmnist_deep_mlp" in wanted:
+            torch.manual_seed(6)
+            m = FmnistDeepMlp(64, 8)
+            secs = train(m, limit(x_train[:, :, :, None]), limit(y_train), epochs(2), 2e-3, 128, seed=6,
+                         label="fmnist_deep_mlp")
+            blob = export_deep_mlp(fb, m)
+            finish("fmnist_deep_mlp", "Fashion-MNIST deep narrow MLP (10 FC layers), low-bit error spread over "
+                   "all layers", "Fashion-MNIST (60k train / 10k test)", m, blob, x_test[:, :, :, None].copy(),
+                   y_test, secs)
+
         if "langid_lstm" in wanted:
             train_pairs, test_pairs, vocab = make_langid_data(seed=4)
             (out / "langid_vocab.txt").write_text("".join(v + "\n" for v in vocab), encoding="utf-8")
@@ -716,7 +836,6 @@ class _IntInput(nn.Module):
         return self.m(x.long())
 
 
-MODEL_ORDER = ["fmnist_cnn", "fmnist_rnn", "fmnist_birnn", "langid_lstm"]
 
 
 def merge_manifest(out, rows, args):

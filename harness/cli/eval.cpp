@@ -18,6 +18,8 @@
 #include "harness/model_loader.h"
 #include "harness/npy.h"
 #include "harness/ptq.h"
+#include "harness/selective.h"
+#include "harness/sensitivity.h"
 #include "harness/sha256.h"
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
@@ -30,13 +32,22 @@ namespace {
 constexpr CommandSpec kSpec = {
     "eval",
     "qgate eval --model M [--quantized Q | --scheme S] --data KIND:ARGS [--top-k 1,5] [--limit N] [--threads T]\n"
-    "                  [--report OUT.json] [--gate EXPR ...]",
+    "                  [--report OUT.json] [--gate EXPR ...] [--sensitivity-samples N] [--float-budget F]\n"
+    "                  [--no-search]",
     "Runs the float model and its quantized twin (a dynamic-range .tflite given with --quantized, or the float\n"
     "model quantized under --scheme, default tflite-dynamic) on every sample of the data set through the same\n"
     "kernels, and reports top-k accuracy of both with the delta and its 95% paired-bootstrap interval, McNemar on\n"
     "the flips, top-1 agreement, KL divergence, and per-layer error (accumulated, isolated, and split into weight\n"
-    "and activation parts). Gates decide the exit status: 0 every gate holds, 1 a gate failed, 2 bad input.\n"
-    "Default gate: top1.delta.ci_low>=-1.0 (the lower end of the top-1 delta's interval, in points).\n\n"
+    "and activation parts). Default gate: top1.delta.ci_low>=-1.0 (the lower end of the top-1 delta's interval,\n"
+    "in points).\n\n"
+    "When a gate fails (and the model was quantized here under --scheme, without --no-search), qgate measures\n"
+    "each quantizable layer's sensitivity on the first --sensitivity-samples samples (top-1 delta and KL with only\n"
+    "that layer quantized, and with only that layer float), then searches greedily for the fewest layers to keep\n"
+    "in float, within --float-budget (fraction of weight bytes), re-validating each set on the full data:\n"
+    "verdict SELECTIVE (the layer list; write that model with 'qgate quantize --keep-float') or NEEDS_QAT.\n\n"
+    "Exit status: 0 PASS (every gate holds on the fully quantized model); 1 FAIL, SELECTIVE or NEEDS_QAT (the\n"
+    "fully quantized model failed a gate; SELECTIVE means it ships only with the listed layers kept float);\n"
+    "2 bad input.\n\n"
     "Data: idx:IMAGES[,LABELS] | folder:DIR | list:FILE | npy:X.npy[,LABELS.npy] | text:FILE\n"
     "Gates: PATH OP NUMBER with OP in >= <= > < ==; paths such as top1.delta, top1.delta.ci_low, top1-drop,\n"
     "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction)."};
@@ -108,7 +119,12 @@ int eval(const std::vector<std::string>& args) {
       "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
-      "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed");
+      "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed")(
+      "sensitivity-samples", po::value<int64_t>()->default_value(1000),
+      "samples for the per-layer sensitivity analysis (0: all)")(
+      "float-budget", po::value<double>()->default_value(0.10),
+      "selective search: largest fraction of weight bytes left in float")(
+      "no-search", po::bool_switch(), "on a failed gate, stop at FAIL (no sensitivity analysis or search)");
   po::positional_options_description positional;
   po::variables_map vm;
   if (!parse_options(kSpec, options, positional, args, vm)) return 0;
@@ -134,10 +150,18 @@ int eval(const std::vector<std::string>& args) {
   const int64_t limit = vm["limit"].as<int64_t>();
   if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
 
+  const int64_t sensitivity_samples = vm["sensitivity-samples"].as<int64_t>();
+  if (sensitivity_samples < 0) throw UsageError(fmt::format("--sensitivity-samples {} is negative", sensitivity_samples));
+  const double float_budget = vm["float-budget"].as<double>();
+  if (!(float_budget >= 0.0 && float_budget <= 1.0))
+    throw UsageError(fmt::format("--float-budget {}: must be a fraction in [0, 1]", float_budget));
+  const bool search = !vm["no-search"].as<bool>() && !vm.count("quantized");
+
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
   reports::Report report;
   Graph quant_graph;
+  Scheme scheme;
   if (vm.count("quantized")) {
     LoadedModel qm = load_model(vm["quantized"].as<std::string>());
     report.manifest.quantized_path = vm["quantized"].as<std::string>();
@@ -145,7 +169,7 @@ int eval(const std::vector<std::string>& args) {
     report.manifest.scheme = "file";
     quant_graph = std::move(qm.graph);
   } else {
-    const Scheme scheme = Scheme::parse(vm.count("scheme") ? vm["scheme"].as<std::string>() : "tflite-dynamic");
+    scheme = Scheme::parse(vm.count("scheme") ? vm["scheme"].as<std::string>() : "tflite-dynamic");
     QuantizedGraph q = quantize_graph(fm.graph, scheme);
     report.manifest.scheme = scheme.to_string();
     report.weights = std::move(q.weights);
@@ -176,6 +200,8 @@ int eval(const std::vector<std::string>& args) {
   eopts.weight_only = weight_only.nodes.empty() ? nullptr : &weight_only;
   Progress progress;
   eopts.progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
+  std::vector<std::vector<float>> float_outputs;  // kept for the selective search's re-validations
+  if (search) eopts.record_float_outputs = &float_outputs;
   report.result = evaluate(fm.graph, quant_graph, *data, eopts);
 
   report.manifest.qgate_version = QGATE_VERSION;
@@ -195,6 +221,26 @@ int eval(const std::vector<std::string>& args) {
   report.manifest.limit = limit;
   report.class_names = data->class_names();
   reports::apply_gates(report, gates);
+  if (report.verdict.status == "FAIL" && search) {
+    if (::isatty(2)) fmt::print(stderr, "gate failed: measuring layer sensitivity and searching for float layers...\n");
+    SensitivityOptions sopts;
+    sopts.samples = sensitivity_samples;
+    sopts.eval = eopts;
+    sopts.eval.record_float_outputs = nullptr;
+    report.sensitivity = analyze_sensitivity(fm.graph, scheme, *data, sopts);
+    SelectiveOptions selopts;
+    selopts.float_budget = float_budget;
+    selopts.gates = gates;
+    selopts.eval = eopts;
+    selopts.eval.record_float_outputs = nullptr;
+    selopts.float_outputs = &float_outputs;
+    report.selective = search_selective(fm.graph, scheme, *data, *report.sensitivity, selopts);
+    report.sensitivity->float_outputs.clear();
+    reports::apply_selective(report);
+  } else if (report.verdict.status == "FAIL" && vm.count("quantized") && !vm["no-search"].as<bool>()) {
+    report.verdict.reasons.push_back("no selective search: it needs the model quantized here (--scheme), not "
+                                     "--quantized");
+  }
 
   fmt::print("{}", reports::console_summary(report));
   if (vm.count("report")) reports::write_json(vm["report"].as<std::string>(), report);

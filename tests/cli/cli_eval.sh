@@ -7,7 +7,8 @@
 #    `qgate run --scheme` (quantized), sample by sample;
 #  - --threads 1 and --threads 2 give identical reports (timings aside);
 #  - the report validates against reports/schema/report.schema.json;
-#  - bad input (truncated model, unknown gate field) exits 2 and leaves no report; a failing gate exits 1.
+#  - bad input (truncated model, unknown gate field) exits 2 and leaves no report; a failing gate exits 1 (FAIL with
+#    --no-search, NEEDS_QAT after the search when no float layers can help).
 # Usage: cli_eval.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
 qgate=$1
@@ -132,11 +133,16 @@ check "unknown gate field: exit 2 before running, no report" $?
 rc=$?
 [[ $rc -eq 2 && ! -e $work/bad3.json ]]
 check "missing data file: exit 2, no report ($(head -c 120 "$work/err"))" $?
-# A gate that cannot hold: exit 1, report written with verdict FAIL.
-"$qgate" eval --model "$model" --data "$data" --limit 50 --gate "agreement>=1.01" --report "$work/fail.json" >/dev/null 2>&1
+# A gate that cannot hold: exit 1, report written with verdict FAIL (--no-search), or NEEDS_QAT after the search
+# (no set of float layers can make agreement exceed 1).
+"$qgate" eval --model "$model" --data "$data" --limit 50 --gate "agreement>=1.01" --no-search --report "$work/fail.json" >/dev/null 2>&1
 rc=$?
 [[ $rc -eq 1 ]] && grep -q '"status": "FAIL"' "$work/fail.json"
-check "failing gate: exit 1, report says FAIL" $?
+check "failing gate with --no-search: exit 1, report says FAIL" $?
+"$qgate" eval --model "$model" --data "$data" --limit 50 --gate "agreement>=1.01" --sensitivity-samples 20 --report "$work/qat.json" >/dev/null 2>&1
+rc=$?
+[[ $rc -eq 1 ]] && grep -q '"status": "NEEDS_QAT"' "$work/qat.json"
+check "failing gate with the search: exit 1, report says NEEDS_QAT" $?
 
 echo "$passes passed, $fails failed"
 [[ $fails -eq 0 ]]

@@ -1,0 +1,215 @@
+#include "harness/sensitivity.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+#include <fmt/format.h>
+
+#include "datasets/dataset.h"
+#include "harness/errors.h"
+#include "harness/executor.h"
+#include "harness/ptq.h"
+#include "kernels/parallel.h"
+
+namespace qgate {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_cast<size_t>(t.elements())}; }
+
+// The only_quantized variants of every layer in one pass, sample-major: per sample the float model runs once and
+// each variant (float up to its layer by construction) runs only from its layer on, copying what it reads from
+// the float run (Executor::run_from). Chunked like evaluate(): the result does not depend on the thread count.
+std::vector<VariantMeasure> only_quantized_pass(const Graph& float_graph, const std::vector<QuantizedGraph>& variants,
+                                                const std::vector<int>& first_nodes, const Dataset& data,
+                                                const EvalOptions& eo, int64_t total) {
+  const size_t nv = variants.size();
+  const int64_t chunk = std::max<int64_t>(1, eo.chunk_samples);
+  const int64_t chunks = (total + chunk - 1) / chunk;
+  std::vector<std::vector<metrics::ModelMetricsAccumulator>> acc(
+      chunks, std::vector<metrics::ModelMetricsAccumulator>(nv, metrics::ModelMetricsAccumulator(eo.model)));
+  struct Worker {
+    std::unique_ptr<Executor> fl;
+    std::vector<std::unique_ptr<Executor>> qu;
+    Sample sample;
+    std::vector<double> seconds;
+  };
+  std::mutex mu;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<Worker*> free_list;
+  std::string first_error;
+  kernels::parallel_for(chunks, 1, [&](int64_t c_begin, int64_t c_end) {
+    Worker* w = nullptr;
+    try {
+      {
+        std::lock_guard lock(mu);
+        if (!free_list.empty()) {
+          w = free_list.back();
+          free_list.pop_back();
+        }
+      }
+      if (!w) {
+        auto nw = std::make_unique<Worker>();
+        nw->fl = std::make_unique<Executor>(float_graph);
+        nw->fl->prepare();
+        for (const auto& v : variants) {
+          nw->qu.push_back(std::make_unique<Executor>(v.graph));
+          nw->qu.back()->prepare();
+        }
+        nw->seconds.assign(nv, 0.0);
+        std::lock_guard lock(mu);
+        workers.push_back(std::move(nw));
+        w = workers.back().get();
+      }
+      for (int64_t c = c_begin; c < c_end; ++c)
+        for (int64_t s = c * chunk; s < std::min(total, (c + 1) * chunk); ++s) {
+          data.load(s, w->sample);
+          if (w->sample.inputs.size() != w->fl->num_inputs())
+            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
+                                         w->sample.inputs.size(), w->fl->num_inputs()));
+          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
+            const Tensor& x = w->sample.inputs[i];
+            Tensor& in = w->fl->input(i);
+            if (x.dtype != in.dtype || x.shape != in.shape)
+              throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
+                                           w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
+                                           dtype_name(in.dtype), shape_string(in.shape)));
+            std::memcpy(in.data.data(), x.data.data(), x.bytes());
+          }
+          w->fl->reset_state();
+          w->fl->run();
+          const auto fout = floats(w->fl->output(eo.output_index));
+          for (size_t v = 0; v < nv; ++v) {
+            const auto t0 = Clock::now();
+            w->qu[v]->reset_state();
+            w->qu[v]->run_from(first_nodes[v], *w->fl);
+            w->seconds[v] += since(t0);
+            acc[c][v].add(s, fout, floats(w->qu[v]->output(eo.output_index)), w->sample.label);
+          }
+        }
+    } catch (const std::exception& e) {
+      std::lock_guard lock(mu);
+      if (first_error.empty()) first_error = e.what();
+    }
+    if (w) {
+      std::lock_guard lock(mu);
+      free_list.push_back(w);
+    }
+  });
+  if (!first_error.empty()) throw InputError(first_error);
+  std::vector<VariantMeasure> out;
+  for (size_t v = 0; v < nv; ++v) {
+    metrics::ModelMetricsAccumulator m(eo.model);
+    for (auto& a : acc) m.merge(a[v]);  // chunk order
+    double secs = 0;
+    for (auto& w : workers) secs += w->seconds[v];
+    out.push_back(measure_of(m.finalize(), secs));
+  }
+  return out;
+}
+
+}  // namespace
+
+VariantMeasure measure_of(const metrics::ModelMetrics& m, double seconds) {
+  VariantMeasure v;
+  if (const metrics::TopKResult* t1 = m.find_k(1); t1 && m.labeled > 0) v.top1_delta = t1->delta_pct;
+  v.kl_mean = m.kl.mean;
+  v.kl_p99 = m.kl.p99;
+  v.agreement = m.agreement;
+  v.seconds = seconds;
+  return v;
+}
+
+std::vector<int> quantizable_nodes(const Graph& float_graph, const Scheme& scheme) {
+  const QuantizedGraph q = quantize_graph(float_graph, scheme);
+  std::vector<int> ids;
+  for (const WeightQuantization& w : q.weights)
+    if (w.quantized && (ids.empty() || ids.back() != w.node)) ids.push_back(w.node);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
+SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& scheme, const Dataset& data,
+                                      const SensitivityOptions& options) {
+  const auto start = Clock::now();
+  SensitivityResult r;
+  EvalOptions eo = options.eval;
+  eo.layer_metrics = false;
+  eo.isolated = false;
+  eo.weight_only = nullptr;
+  eo.progress = nullptr;
+  int64_t n = data.size();
+  if (eo.limit > 0) n = std::min(n, eo.limit);
+  if (options.samples > 0) n = std::min(n, options.samples);
+  eo.limit = n;
+  r.samples = n;
+
+  // Baseline: float + fully quantized, recording the float outputs.
+  const QuantizedGraph full = quantize_graph(float_graph, scheme);
+  std::map<int, std::pair<int64_t, int64_t>> bytes;  // node -> (float, quantized) bytes of its quantized weights
+  for (const WeightQuantization& w : full.weights)
+    if (w.quantized) {
+      bytes[w.node].first += w.float_bytes;
+      bytes[w.node].second += w.quantized_bytes;
+    }
+  {
+    const auto t0 = Clock::now();
+    EvalOptions base = eo;
+    base.record_float_outputs = &r.float_outputs;
+    const EvalResult e = evaluate(float_graph, full.graph, data, base);
+    r.double_run_seconds = since(t0);
+    r.all_quantized = measure_of(e.model, r.double_run_seconds);
+  }
+  eo.float_outputs = &r.float_outputs;
+
+  const std::vector<int> nodes = quantizable_nodes(float_graph, scheme);
+  const int total = static_cast<int>(nodes.size()) * 2;
+  int done = 0;
+
+  // only_quantized: every layer in one sample-major pass, each variant running from its own node on.
+  std::vector<VariantMeasure> only_q;
+  {
+    const auto t0 = Clock::now();
+    std::vector<QuantizedGraph> variants;
+    for (int node : nodes) {
+      std::set<int> keep;
+      for (int other : nodes)
+        if (other != node) keep.insert(other);
+      variants.push_back(quantize_graph(float_graph, scheme, keep));
+    }
+    only_q = only_quantized_pass(float_graph, variants, nodes, data, eo, n);
+    r.only_quantized_seconds = since(t0);
+    done += static_cast<int>(nodes.size());
+    if (options.progress) options.progress(done, total);
+  }
+
+  // only_float: the rest quantized from early on, so each runs in full against the cached float outputs.
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const int node = nodes[i];
+    LayerSensitivity l;
+    const Node& nd = float_graph.nodes[node];
+    l.node = node;
+    l.name = nd.name;
+    l.op = std::string(op_name(nd.op));
+    l.float_bytes = bytes[node].first;
+    l.quantized_bytes = bytes[node].second;
+    l.only_quantized = only_q[i];
+    const auto t0 = Clock::now();
+    const QuantizedGraph q = quantize_graph(float_graph, scheme, {node});
+    const EvalResult e = evaluate(float_graph, q.graph, data, eo);
+    l.only_float = measure_of(e.model, since(t0));
+    if (options.progress) options.progress(++done, total);
+    r.layers.push_back(std::move(l));
+  }
+  r.seconds = since(start);
+  return r;
+}
+
+}  // namespace qgate

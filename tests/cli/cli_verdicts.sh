@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The three verdicts of `qgate eval` on models made to prove them (scripts/make_models.py), on the first few
+# hundred Fashion-MNIST test images:
+#  - fmnist_cnn under tflite-dynamic: PASS, exit 0, no search;
+#  - fmnist_fragile_mlp under tflite-dynamic-legacy (per-tensor int8): fc2's outlier weights crush the rest of
+#    that layer, the gate fails, sensitivity points at fc2 and keeping it float passes: SELECTIVE, exit 1, and the
+#    model written by `qgate quantize --keep-float` with that list passes the gate when evaluated as a file;
+#  - fmnist_deep_mlp under per-tensor 4-bit weights: every layer loses a little, no set within the 10% float
+#    budget passes: NEEDS_QAT, exit 1, with the reasons in words;
+#  - every report validates against reports/schema/report.schema.json.
+# Usage: cli_verdicts.sh QGATE_BINARY REPO_DIR
+set -uo pipefail
+qgate=$1
+repo=$2
+fm=/usr/share/datasets/fashion-mnist
+data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
+n=300
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+passes=0
+check() {
+  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
+}
+# field REPORT PYTHON_EXPR: prints the expression evaluated over the report `r`.
+field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+"$qgate" eval --model "$repo/models/fmnist_cnn.tflite" --data "$data" --limit $n --scheme tflite-dynamic \
+  --no-layers --report "$work/cnn.json" >"$work/cnn.txt" 2>&1
+check "fmnist_cnn tflite-dynamic exits 0" $?
+[[ $(field "$work/cnn.json" 'r["verdict"]["status"], r["sensitivity"], r["selective"]') == "PASS None None" ]]
+check "fmnist_cnn: verdict PASS, no sensitivity, no search" $?
+
+"$qgate" eval --model "$repo/models/fmnist_fragile_mlp.tflite" --data "$data" --limit $n \
+  --scheme tflite-dynamic-legacy --sensitivity-samples $n --no-layers --report "$work/fragile.json" \
+  >"$work/fragile.txt" 2>&1
+check "fmnist_fragile_mlp tflite-dynamic-legacy exits 1" $([[ $? -eq 1 ]]; echo $?)
+[[ $(field "$work/fragile.json" 'r["verdict"]["status"]') == SELECTIVE ]]
+check "fmnist_fragile_mlp: verdict SELECTIVE" $?
+[[ $(field "$work/fragile.json" '",".join(k["name"] for k in r["selective"]["keep_float"])') == fc2* ]]
+check "fmnist_fragile_mlp: fc2 alone kept float" $?
+field "$work/fragile.json" 'r["selective"]["float_bytes"] <= r["selective"]["budget_bytes"] and r["selective"]["top1"]["ci_low"] >= -1.0 and r["model"]["top_k"][0]["ci_low"] < -1.0' | grep -qx True
+check "fmnist_fragile_mlp: within budget, gate holds with it, failed without" $?
+grep -q '^verdict: SELECTIVE' "$work/fragile.txt" && grep -q 'only quantized' "$work/fragile.txt"
+check "fmnist_fragile_mlp: console shows the sensitivity table and the verdict" $?
+keep=$(field "$work/fragile.json" '",".join(str(k["node"]) for k in r["selective"]["keep_float"])')
+"$qgate" quantize "$repo/models/fmnist_fragile_mlp.tflite" --scheme tflite-dynamic-legacy --keep-float "$keep" \
+  -o "$work/fragile_selective.tflite" >/dev/null 2>&1 &&
+  "$qgate" eval --model "$repo/models/fmnist_fragile_mlp.tflite" --quantized "$work/fragile_selective.tflite" \
+    --data "$data" --limit $n --no-layers >"$work/selective_file.txt" 2>&1
+check "quantize --keep-float $keep writes a model that passes the gate" $?
+
+"$qgate" eval --model "$repo/models/fmnist_deep_mlp.tflite" --data "$data" --limit $n \
+  --scheme per-tensor,bits=4 --sensitivity-samples $n --no-layers --report "$work/deep.json" \
+  >"$work/deep.txt" 2>&1
+check "fmnist_deep_mlp per-tensor,bits=4 exits 1" $([[ $? -eq 1 ]]; echo $?)
+[[ $(field "$work/deep.json" 'r["verdict"]["status"]') == NEEDS_QAT ]]
+check "fmnist_deep_mlp: verdict NEEDS_QAT" $?
+field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])' | grep -qx True
+check "fmnist_deep_mlp: reasons name the spread and the best fallback" $?
+
+/usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work"/cnn.json "$work"/fragile.json "$work"/deep.json <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+for p in sys.argv[2:]:
+    jsonschema.validate(json.load(open(p)), schema)
+PY
+check "the three reports validate against the JSON schema" $?
+
+if [[ $fails -ne 0 ]]; then
+  for f in cnn fragile deep; do echo "== $f"; cat "$work/$f.txt"; done
+fi
+echo "$passes passed, $fails failed"
+[[ $fails -eq 0 ]]
