@@ -258,8 +258,10 @@ std::string sqnr_chart(const std::vector<LayerResult>& layers) {
     const std::string what = fmt::format("node {} {} {}", l.node, l.op, l.name);
     if (l.quantized) {
       ++quantized;
+      // Clipped to the plot area: the first and last bands would stick out by half their width.
+      const double bx0 = std::max(x0, x(i) - band / 2), bx1 = std::min(x1, x(i) + band / 2);
       marks += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" class="qmark"><title>{} (int8 weights)</title></rect>)",
-                           c(x(i) - band / 2), c(top), c(band), c(plot_h), html_escape(what));
+                           c(bx0), c(top), c(bx1 - bx0), c(plot_h), html_escape(what));
     }
     const double r = n > 120 ? 1.8 : n > 40 ? 2.5 : 3.5;
     const double va = l.accumulated.sqnr_db;
