@@ -303,7 +303,7 @@ std::string sqnr_chart(const std::vector<LayerResult>& layers) {
 std::string split_chart(const std::vector<LayerResult>& layers) {
   std::vector<const LayerResult*> rows;
   for (const auto& l : layers)
-    if (l.weight_part && l.activation_part) rows.push_back(&l);
+    if (l.quantized && l.weight_part && l.activation_part) rows.push_back(&l);  // float layers: no split
   if (rows.empty()) return {};
   const double row = 22, top = 36, label_w = 300, text_w = 300;
   const double x0 = label_w + 10, x1 = kChartWidth - text_w;
