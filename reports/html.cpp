@@ -52,10 +52,12 @@ struct YAxis {
   double y(double v) const { return top + height * (hi - std::clamp(v, lo, hi)) / (hi - lo); }
 };
 
-YAxis y_axis_for(const std::vector<double>& values, double top, double height) {
-  double lo = 0, hi = 0;
+// `from_zero`: the axis includes 0 (comparisons across layers); otherwise it spans the values (a trend).
+YAxis y_axis_for(const std::vector<double>& values, double top, double height, bool from_zero = true) {
+  double lo = from_zero ? 0 : INFINITY, hi = from_zero ? 0 : -INFINITY;
   for (double v : values)
     if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!std::isfinite(lo)) lo = 0, hi = 0;
   const double step = nice_step(std::max(hi - lo, 1.0), 5);
   lo = std::floor(lo / step) * step;
   hi = std::max(std::ceil(hi / step) * step, lo + step);
@@ -354,7 +356,7 @@ std::string series_chart(size_t k, const LayerResult& l) {
   auto x = [&](size_t t) { return n <= 1 ? (x0 + x1) / 2 : x0 + (x1 - x0) * t / (n - 1); };
   std::vector<double> values;
   for (const auto& s : steps) values.push_back(s.n > 0 ? s.sqnr_db : NAN);
-  const YAxis a = y_axis_for(values, top, plot_h);
+  const YAxis a = y_axis_for(values, top, plot_h, /*from_zero=*/false);
   const double height = top + plot_h + bottom;
   std::vector<std::pair<double, double>> pts;
   std::string circles, ticks;
