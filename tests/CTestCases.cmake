@@ -14,6 +14,10 @@ add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# `qgate eval --html` rendered by headless Chromium: the charts are in the file and on the screenshot (exit 77 =
+# skipped: chromium not installed).
+add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert

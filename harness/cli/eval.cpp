@@ -23,6 +23,7 @@
 #include "harness/sha256.h"
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
+#include "reports/html.h"
 #include "reports/report.h"
 
 namespace qgate::cli {
@@ -32,8 +33,8 @@ namespace {
 constexpr CommandSpec kSpec = {
     "eval",
     "qgate eval --model M [--quantized Q | --scheme S] --data KIND:ARGS [--top-k 1,5] [--limit N] [--threads T]\n"
-    "                  [--report OUT.json] [--gate EXPR ...] [--sensitivity-samples N] [--float-budget F]\n"
-    "                  [--no-search]",
+    "                  [--report OUT.json] [--html OUT.html] [--gate EXPR ...] [--sensitivity-samples N]\n"
+    "                  [--float-budget F] [--no-search]",
     "Runs the float model and its quantized twin (a dynamic-range .tflite given with --quantized, or the float\n"
     "model quantized under --scheme, default tflite-dynamic) on every sample of the data set through the same\n"
     "kernels, and reports top-k accuracy of both with the delta and its 95% paired-bootstrap interval, McNemar on\n"
@@ -116,6 +117,8 @@ int eval(const std::vector<std::string>& args) {
       "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
       "report,r", po::value<std::string>(), "write the JSON report here (written only when the run completes)")(
+      "html", po::value<std::string>(),
+      "write a self-contained HTML report here (inline SVG charts; written only when the run completes)")(
       "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
@@ -244,6 +247,7 @@ int eval(const std::vector<std::string>& args) {
 
   fmt::print("{}", reports::console_summary(report));
   if (vm.count("report")) reports::write_json(vm["report"].as<std::string>(), report);
+  if (vm.count("html")) reports::write_html(vm["html"].as<std::string>(), report);
   return report.verdict.status == "PASS" ? 0 : 1;
 }
 
