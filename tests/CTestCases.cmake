@@ -12,6 +12,8 @@ endforeach()
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
+add_test(NAME cli.diff COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_diff.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert
