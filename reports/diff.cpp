@@ -241,9 +241,9 @@ DiffResult diff_reports(const json& base, const json& now, const DiffOptions& o,
       f.base = it->second ? "pass" : "fail";
       f.now = passed ? "pass" : "fail";
       f.status = passed ? DiffStatus::improvement : DiffStatus::regression;
-      f.reason = fmt::format("{}, now {} (actual {}, threshold {})", passed ? "failed" : "passed",
-                             passed ? "passes" : "fails", rn.at(g, "actual", "gates[].actual").dump(),
-                             rn.at(g, "threshold", "gates[].threshold").dump());
+      f.reason = fmt::format("{}, now {} (actual {:.6g}, threshold {:.6g})", passed ? "failed" : "passed",
+                             passed ? "passes" : "fails", rn.number(g, "actual", "gates[].actual"),
+                             rn.number(g, "threshold", "gates[].threshold"));
       out.findings.push_back(f);
     }
     for (const auto& [text, passed] : gb)
