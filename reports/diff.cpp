@@ -79,6 +79,9 @@ std::map<int64_t, TopK> read_top_k(const Reader& r, const json& model) {
   std::map<int64_t, TopK> out;
   for (const json& t : r.array(model, "top_k", "model.top_k")) {
     const double k = r.number(t, "k", "model.top_k[].k");
+    if (!(k >= 1 && k <= 1000 && k == std::floor(k)))
+      throw InputError(fmt::format("{}: field 'model.top_k[].k' is {}, expected an integer in [1, 1000]", r.name(),
+                                   t.at("k").dump()));
     out[static_cast<int64_t>(k)] = {r.number(t, "quantized", "model.top_k[].quantized"),
                                     r.number(t, "delta", "model.top_k[].delta"),
                                     r.number(t, "ci_low", "model.top_k[].ci_low"),
