@@ -24,6 +24,8 @@
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
 #include "reports/html.h"
+#include "reports/csv.h"
+#include "reports/junit.h"
 #include "reports/report.h"
 
 namespace qgate::cli {
@@ -34,7 +36,7 @@ constexpr CommandSpec kSpec = {
     "eval",
     "qgate eval --model M [--quantized Q | --scheme S] --data KIND:ARGS [--top-k 1,5] [--limit N] [--threads T]\n"
     "                  [--report OUT.json] [--html OUT.html] [--gate EXPR ...] [--sensitivity-samples N]\n"
-    "                  [--float-budget F] [--no-search]",
+    "                  [--float-budget F] [--no-search] [--csv OUT.csv] [--junit OUT.xml]",
     "Runs the float model and its quantized twin (a dynamic-range .tflite given with --quantized, or the float\n"
     "model quantized under --scheme, default tflite-dynamic) on every sample of the data set through the same\n"
     "kernels, and reports top-k accuracy of both with the delta and its 95% paired-bootstrap interval, McNemar on\n"
@@ -51,7 +53,9 @@ constexpr CommandSpec kSpec = {
     "2 bad input.\n\n"
     "Data: idx:IMAGES[,LABELS] | folder:DIR | list:FILE | npy:X.npy[,LABELS.npy] | text:FILE\n"
     "Gates: PATH OP NUMBER with OP in >= <= > < ==; paths such as top1.delta, top1.delta.ci_low, top1-drop,\n"
-    "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction)."};
+    "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction).\n"
+    "Outputs (each written atomically, only when the run completes): --report JSON (reports/schema), --csv one row\n"
+    "per layer and metric plus model rows (section,node,name,op,metric,value), --junit one test case per gate."};
 
 std::vector<int> parse_top_k(const std::string& text) {
   std::vector<int> ks;
@@ -119,6 +123,8 @@ int eval(const std::vector<std::string>& args) {
       "report,r", po::value<std::string>(), "write the JSON report here (written only when the run completes)")(
       "html", po::value<std::string>(),
       "write a self-contained HTML report here (inline SVG charts; written only when the run completes)")(
+      "csv", po::value<std::string>(), "write the CSV export here (one row per layer and metric, model rows)")(
+      "junit", po::value<std::string>(), "write JUnit XML here (one test case per gate)")(
       "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
@@ -248,6 +254,8 @@ int eval(const std::vector<std::string>& args) {
   fmt::print("{}", reports::console_summary(report));
   if (vm.count("report")) reports::write_json(vm["report"].as<std::string>(), report);
   if (vm.count("html")) reports::write_html(vm["html"].as<std::string>(), report);
+  if (vm.count("csv")) write_file_atomic(vm["csv"].as<std::string>(), reports::to_csv(report));
+  if (vm.count("junit")) write_file_atomic(vm["junit"].as<std::string>(), reports::to_junit(report));
   return report.verdict.status == "PASS" ? 0 : 1;
 }
 

@@ -21,6 +21,7 @@ Commands:
   run       run a model on .npy inputs and write its outputs as .npy files
   quantize  write the dynamic-range (int8 weights) .tflite of a float model under a scheme
   eval      float vs quantized over a labeled data set: accuracy deltas, per-layer error, gates, report
+  diff      compare two eval reports: regressions beyond noise (exit 1), improvements
 
 Run 'qgate <command> --help' for a command's options.
 Exit status: 0 success, 1 a gate failed, 2 bad input or usage, 3 internal error.
@@ -33,7 +34,8 @@ struct Command {
 constexpr Command kCommands[] = {{"inspect", qgate::cli::inspect},
                                   {"run", qgate::cli::run},
                                   {"quantize", qgate::cli::quantize},
-                                  {"eval", qgate::cli::eval}};
+                                  {"eval", qgate::cli::eval},
+                                  {"diff", qgate::cli::diff}};
 
 }  // namespace
 
@@ -73,6 +75,6 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize, eval; see 'qgate --help')\n", name);
+  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize, eval, diff; see 'qgate --help')\n", name);
   return 2;
 }

@@ -1,0 +1,20 @@
+// JUnit XML export of a report's gates, so CI systems (GitLab, Jenkins, GitHub test reporters) show each release
+// gate as a test: one <testcase classname="qgate.gates" name="GATE TEXT"> per gate, a <failure> with the gate's
+// summary when it failed. The suite carries the run time and, as <properties>, the manifest (model, scheme, data)
+// and the verdict, so a CI page shows what was evaluated.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "reports/report.h"
+
+namespace qgate::reports {
+
+std::string to_junit(const Report& report);
+
+// Escapes text for XML 1.0 attribute values and character data: & < > " ' become entities; control characters
+// XML 1.0 cannot carry (all below 0x20 except tab, LF, CR) become '?'.
+std::string xml_escape(std::string_view text);
+
+}  // namespace qgate::reports
