@@ -319,8 +319,8 @@ class Importer {
     if (v.layout == Layout::nhwc) return v.id;
     if (auto it = to_nhwc_.find(v.id); it != to_nhwc_.end()) return it->second;
     if (g_.tensors[v.id].shape.size() != 4)
-      throw NotSupported(fmt::format("{}: {} node '{}': input '{}' has shape {}; only 2-D spatial (4-D NCHW) "
-                                     "tensors are supported", source_, n.op_type(), n.name(), g_.tensors[v.id].name,
+      throw NotSupported(fmt::format("{}: {} node '{}': input '{}' has shape {}; a spatial rank other than 2 is "
+                                     "not supported (only 4-D NCHW)", source_, n.op_type(), n.name(), g_.tensors[v.id].name,
                                      shape_string(g_.tensors[v.id].shape)));
     const int id = transpose(v.id, kNchwToNhwc, g_.tensors[v.id].name + "/nhwc");
     to_nhwc_[v.id] = id;
@@ -417,6 +417,10 @@ class Importer {
     const std::string name = out_name(n);
     const Tensor& ta = g_.tensors[a.id];
     const Tensor& tb = g_.tensors[b.id];
+    const bool int_ok = op != OpType::pow && op != OpType::prelu;
+    if (ta.dtype != tb.dtype || !(ta.dtype == DType::f32 || (int_ok && ta.dtype == DType::i32)))
+      unsupported(n, fmt::format("operand types {} and {} (float32, or int32 for arithmetic, both the same)",
+                                 dtype_name(ta.dtype), dtype_name(tb.dtype)));
     if (a.layout == Layout::nhwc || b.layout == Layout::nhwc) {
       int ia = a.id, ib = b.id;
       bool ok = true;
@@ -483,16 +487,18 @@ class Importer {
 
   void conv(const onnx::NodeProto& n) {
     const Value xv = in(n, 0);
-    const Tensor& w = g_.tensors[in(n, 1).id];
-    if (w.shape.size() != 4) unsupported(n, fmt::format("a weight of shape {} (only 2-D convolution)", shape_string(w.shape)));
-    if (!w.is_constant) unsupported(n, "a non-constant weight");
+    // Copies: adding tensors below may move the graph's tensor vector.
+    const Shape w_shape = g_.tensors[in(n, 1).id].shape;
+    const std::string w_name = g_.tensors[in(n, 1).id].name;
+    if (w_shape.size() != 4) unsupported(n, fmt::format("a weight of shape {} (only 2-D convolution)", shape_string(w_shape)));
+    if (!g_.tensors[in(n, 1).id].is_constant) unsupported(n, "a non-constant weight");
     const int x = nhwc(xv, n);
     const Shape xs = g_.tensors[x].shape;
     const int64_t group = attr_int(n, "group", 1);
     std::vector<int64_t> strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
     if (strides.empty()) strides = {1, 1};
     if (dil.empty()) dil = {1, 1};
-    const int64_t kh = w.shape[2], kw = w.shape[3];
+    const int64_t kh = w_shape[2], kw = w_shape[3];
     const std::string name = out_name(n);
     Padding pad = window_padding(n, xs, kh, kw, strides[0], strides[1], dil[0], dil[1]);
     int xin = x;
@@ -503,15 +509,15 @@ class Importer {
     a.set("dilation_h_factor", dil[0]);
     a.set("dilation_w_factor", dil[1]);
     a.set("padding", pad.tflite);
-    const int64_t cin = xs[3], cout = w.shape[0];
+    const int64_t cin = xs[3], cout = w_shape[0];
     std::vector<int> inputs;
     OpType op = OpType::conv2d;
-    if (group > 1 && group == cin && w.shape[1] == 1) {
+    if (group > 1 && group == cin && w_shape[1] == 1) {
       op = OpType::depthwise_conv2d;
       a.set("depth_multiplier", cout / cin);
-      inputs = {xin, transpose(in(n, 1).id, {1, 2, 3, 0}, w.name + "/1hwo")};
+      inputs = {xin, transpose(in(n, 1).id, {1, 2, 3, 0}, w_name + "/1hwo")};
     } else {
-      inputs = {xin, transpose(in(n, 1).id, {0, 2, 3, 1}, w.name + "/ohwi")};
+      inputs = {xin, transpose(in(n, 1).id, {0, 2, 3, 1}, w_name + "/ohwi")};
     }
     if (has(n, 2)) inputs.push_back(in(n, 2).id);
     set(n, 0, {emit(op, inputs, a, name), Layout::nhwc});
@@ -815,6 +821,8 @@ class Importer {
       }
       Attributes a;
       a.set("axis", static_cast<int64_t>(axis));
+      // qgate extension (no TFLite field): run-time negative indices count from the end, as ONNX specifies.
+      a.set("wrap_negative_indices", int64_t{1});
       set(n, 0, {emit(OpType::gather, {onnx_order(x), idx}, a, name), Layout::onnx});
     } else if (op == "Pad") {
       const Value x = in(n, 0);
@@ -974,6 +982,8 @@ class Importer {
 };
 
 }  // namespace
+
+bool onnx_op_supported(const std::string& op_type) { return supported_op_types().count(op_type) != 0; }
 
 bool looks_like_onnx(const std::string& bytes) {
   onnx::ModelProto m;

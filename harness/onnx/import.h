@@ -21,6 +21,9 @@ bool looks_like_onnx(const std::string& bytes);
 // error. Shape-derived subgraphs (Shape, Gather, Concat, ... on static shapes) are folded while importing.
 Graph import_onnx(const std::string& bytes, const std::string& source);
 
+// The ONNX op types (default domain) the importer maps; others are refused by name.
+bool onnx_op_supported(const std::string& op_type);
+
 // A serialized TensorProto (the backend tests' input_N.pb / output_N.pb) as a constant Tensor.
 Tensor parse_onnx_tensor(const std::string& bytes, const std::string& source);
 
