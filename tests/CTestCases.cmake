@@ -9,7 +9,8 @@ foreach(suite kernels harness datasets)
 endforeach()
 
 # ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass (exit 77: data absent).
-add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node)
+add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node
+                                                   /usr/share/libonnx-testdata/data/pytorch-converted)
 set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 
 # The CLI's error contract (exit 2, one line, nothing written).

@@ -716,7 +716,19 @@ class Importer {
     } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "PRelu") {
       const OpType t = op == "Add" ? OpType::add : op == "Sub" ? OpType::sub : op == "Mul" ? OpType::mul
                        : op == "Div" ? OpType::div : op == "Pow" ? OpType::pow : OpType::prelu;
-      binary(n, t, in(n, 0), in(n, 1));
+      Value b = in(n, 1);
+      const Shape xs = logical_shape(in(n, 0));
+      const Tensor& slope = g_.tensors[b.id];
+      if (t == OpType::prelu && opset_ < 7 && slope.shape.size() == 1 && xs.size() >= 2 && slope.shape[0] == xs[1] &&
+          slope.shape[0] != 1) {
+        // PRelu before opset 7: a 1-D slope is per channel (dim 1), not numpy-broadcast against the last dim.
+        std::vector<int64_t> cs(xs.size() - 1, 1);
+        cs[0] = xs[1];
+        Attributes a;
+        a.set("new_shape", cs);
+        b = {emit(OpType::reshape, {b.id}, a, slope.name + "/per_channel"), Layout::onnx};
+      }
+      binary(n, t, in(n, 0), b);
     } else if (op == "Max" || op == "Min") {
       if (n.input_size() != 2) unsupported(n, fmt::format("{} inputs (only 2)", n.input_size()));
       binary(n, op == "Max" ? OpType::maximum : OpType::minimum, in(n, 0), in(n, 1));
