@@ -157,7 +157,7 @@ const std::set<std::string>& supported_op_types() {
       "PRelu", "HardSwish", "HardSigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
       "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
-      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax"};
+      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize"};
   return s;
 }
 
@@ -857,9 +857,121 @@ class Importer {
       const int paddings = const_i32(name + "/paddings", flat, {rank, 2});
       const int v = const_f32(name + "/value", {}, {value});
       set(n, 0, {emit(OpType::padv2, {keep_nhwc ? x.id : onnx_order(x), paddings, v}, {}, name), x.layout});
+    } else if (op == "Slice") {
+      slice(n);
+    } else if (op == "Resize") {
+      resize(n);
     } else {
       unsupported(n, "this op type");
     }
+  }
+
+  // ONNX Slice (starts/ends/axes/steps, clamped per the spec) as STRIDED_SLICE over explicit per-dim ranges.
+  void slice(const onnx::NodeProto& n) {
+    const Value x = in(n, 0);
+    const Shape ls = logical_shape(x);
+    const int rank = static_cast<int>(ls.size());
+    std::vector<int64_t> starts, ends, axes, steps;
+    if (opset_ < 10) {
+      starts = attr_ints(n, "starts");
+      ends = attr_ints(n, "ends");
+      axes = attr_ints(n, "axes");
+    } else {
+      starts = const_ints(n, 1, "starts");
+      ends = const_ints(n, 2, "ends");
+      if (has(n, 3)) axes = const_ints(n, 3, "axes");
+      if (has(n, 4)) steps = const_ints(n, 4, "steps");
+    }
+    if (axes.empty())
+      for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+      unsupported(n, "starts/ends/axes/steps of different lengths");
+    std::vector<int64_t> begin(rank, 0), end(ls.begin(), ls.end()), stride(rank, 1);
+    int64_t end_mask = 0;
+    for (size_t i = 0; i < starts.size(); ++i) {
+      const int a = norm_axis(axes[i], rank);
+      const int64_t d = ls[a], st = steps[i];
+      if (st == 0) unsupported(n, "step 0");
+      int64_t b = starts[i] < 0 ? starts[i] + d : starts[i];
+      int64_t e = ends[i] < 0 ? ends[i] + d : ends[i];
+      if (st > 0) {
+        b = std::clamp<int64_t>(b, 0, d);
+        e = std::clamp<int64_t>(e, 0, d);
+      } else {
+        b = std::clamp<int64_t>(b, 0, d - 1);
+        e = std::clamp<int64_t>(e, -1, d - 1);
+        if (e < 0) end_mask |= int64_t{1} << a;  // "through index 0": TFLite would read -1 as the last index
+      }
+      begin[a] = b;
+      end[a] = e;
+      stride[a] = st;
+    }
+    Attributes at;
+    at.set("end_mask", end_mask);
+    const std::string name = out_name(n);
+    set(n, 0, {emit(OpType::strided_slice, {onnx_order(x), const_i32(name + "/begin", begin),
+                                            const_i32(name + "/end", end), const_i32(name + "/strides", stride)},
+                    at, name),
+               Layout::onnx});
+  }
+
+  // ONNX Resize of the two spatial dims of a 4-D NCHW tensor as RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR.
+  void resize(const onnx::NodeProto& n) {
+    const Value xv = in(n, 0);
+    const Shape ls = logical_shape(xv);
+    if (ls.size() != 4) unsupported(n, fmt::format("an input of rank {} (only 4-D NCHW)", ls.size()));
+    const std::string mode = attr_string(n, "mode", "nearest");
+    const std::string ctm = attr_string(n, "coordinate_transformation_mode", opset_ < 11 ? "asymmetric" : "half_pixel");
+    const std::string nearest_mode = attr_string(n, "nearest_mode", "round_prefer_floor");
+    std::vector<int64_t> out_hw;
+    std::vector<float> scales;
+    const int scales_input = opset_ < 11 ? 1 : 2;
+    if (opset_ >= 11 && has(n, 3)) {
+      const std::vector<int64_t> sizes = const_ints(n, 3, "sizes");
+      if (sizes.size() != 4) unsupported(n, "sizes with other than 4 values");
+      if (sizes[0] != ls[0] || sizes[1] != ls[1]) unsupported(n, "resizing the batch or channel dim");
+      out_hw = {sizes[2], sizes[3]};
+    } else if (has(n, scales_input)) {
+      const Tensor& st = g_.tensors[in(n, scales_input).id];
+      if (!st.is_constant || st.dtype != DType::f32 || st.elements() != 4) unsupported(n, "non-constant scales");
+      scales.assign(st.as<float>(), st.as<float>() + 4);
+      if (scales[0] != 1.0f || scales[1] != 1.0f) unsupported(n, "resizing the batch or channel dim");
+      out_hw = {static_cast<int64_t>(std::floor(ls[2] * scales[2])), static_cast<int64_t>(std::floor(ls[3] * scales[3]))};
+      // TFLite derives the coordinate scale from the sizes; the ONNX spec uses the given scale.
+      if (ls[2] * scales[2] != static_cast<float>(out_hw[0]) || ls[3] * scales[3] != static_cast<float>(out_hw[1]))
+        unsupported(n, "scales giving a fractional output size");
+    } else {
+      unsupported(n, "neither scales nor sizes");
+    }
+    if (attr_int(n, "exclude_outside", 0) != 0) unsupported(n, "exclude_outside 1");
+    if (has(n, 1) && opset_ >= 11 && ctm == "tf_crop_and_resize") unsupported(n, "tf_crop_and_resize");
+    if (attr(n, "antialias") && attr_int(n, "antialias", 0) != 0) unsupported(n, "antialias");
+    Attributes a;
+    OpType op;
+    if (mode == "linear") {
+      op = OpType::resize_bilinear;
+      if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out_hw[0] > 1 && out_hw[1] > 1))
+        a.set("half_pixel_centers", int64_t{1});
+      else if (ctm == "align_corners") a.set("align_corners", int64_t{1});
+      else if (ctm != "asymmetric") unsupported(n, fmt::format("linear with coordinate_transformation_mode '{}'", ctm));
+    } else if (mode == "nearest") {
+      op = OpType::resize_nearest_neighbor;
+      if (ctm == "asymmetric" && nearest_mode == "floor") {
+      } else if (ctm == "align_corners" && nearest_mode == "round_prefer_ceil") {
+        a.set("align_corners", int64_t{1});
+      } else if (ctm == "tf_half_pixel_for_nn" && nearest_mode == "floor") {
+        a.set("half_pixel_centers", int64_t{1});
+      } else {
+        unsupported(n, fmt::format("nearest with coordinate_transformation_mode '{}' and nearest_mode '{}'", ctm,
+                                   nearest_mode));
+      }
+    } else {
+      unsupported(n, fmt::format("mode '{}'", mode));
+    }
+    const std::string name = out_name(n);
+    const int x = nhwc(xv, n);
+    set(n, 0, {emit(op, {x, const_i32(name + "/size", out_hw)}, a, name), Layout::nhwc});
   }
 
   void batch_norm(const onnx::NodeProto& n) {

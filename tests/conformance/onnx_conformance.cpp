@@ -118,7 +118,8 @@ int main(int argc, char** argv) {
       // models carry them as initializers. Bind them from the test data as initializers, and say so.
       static const std::map<std::string, std::set<int>> kLoadTime = {
           {"Conv", {1, 2}}, {"Gemm", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}}, {"Reshape", {1}},
-          {"Squeeze", {1}}, {"Unsqueeze", {1}}, {"Pad", {1, 2}}, {"ReduceSum", {1}}, {"Clip", {1, 2}}};
+          {"Squeeze", {1}}, {"Unsqueeze", {1}}, {"Pad", {1, 2}}, {"ReduceSum", {1}}, {"Clip", {1, 2}},
+          {"Slice", {1, 2, 3, 4}}, {"Resize", {1, 2, 3}}};
       std::set<std::string> load_time;
       for (const auto& n : mp.graph().node())
         if (auto it = kLoadTime.find(n.op_type()); it != kLoadTime.end())
