@@ -157,7 +157,7 @@ const std::set<std::string>& supported_op_types() {
       "PRelu", "HardSwish", "HardSigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
       "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
-      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize"};
+      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose"};
   return s;
 }
 
@@ -857,6 +857,8 @@ class Importer {
       const int paddings = const_i32(name + "/paddings", flat, {rank, 2});
       const int v = const_f32(name + "/value", {}, {value});
       set(n, 0, {emit(OpType::padv2, {keep_nhwc ? x.id : onnx_order(x), paddings, v}, {}, name), x.layout});
+    } else if (op == "ConvTranspose") {
+      conv_transpose(n);
     } else if (op == "Slice") {
       slice(n);
     } else if (op == "Resize") {
@@ -864,6 +866,66 @@ class Importer {
     } else {
       unsupported(n, "this op type");
     }
+  }
+
+  // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
+  // ((in - 1) * stride + kernel, or more for output_padding), then a crop of [pad_begin, pad_begin + out).
+  void conv_transpose(const onnx::NodeProto& n) {
+    const Value xv = in(n, 0);
+    const Tensor& wt = g_.tensors[in(n, 1).id];
+    if (!wt.is_constant) unsupported(n, "a non-constant weight");
+    if (wt.shape.size() != 4) unsupported(n, fmt::format("a weight of shape {} (only 2-D)", shape_string(wt.shape)));
+    if (attr_int(n, "group", 1) != 1) unsupported(n, "group > 1");
+    std::vector<int64_t> dil = attr_ints(n, "dilations");
+    for (int64_t d : dil)
+      if (d != 1) unsupported(n, "dilation > 1");
+    const Shape w_shape = wt.shape;  // [Cin, Cout, KH, KW]
+    const std::string w_name = wt.name;
+    const int x = nhwc(xv, n);
+    const Shape xs = g_.tensors[x].shape;
+    std::vector<int64_t> strides = attr_ints(n, "strides"), out_pad = attr_ints(n, "output_padding"),
+                         pads = attr_ints(n, "pads"), out_shape = attr_ints(n, "output_shape");
+    if (strides.empty()) strides = {1, 1};
+    if (out_pad.empty()) out_pad = {0, 0};
+    if (pads.empty()) pads = {0, 0, 0, 0};
+    const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+    if (out_shape.size() > 2) out_shape.erase(out_shape.begin(), out_shape.end() - 2);
+    if (out_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))
+      out_shape = {xs[1] * strides[0], xs[2] * strides[1]};
+    int64_t begin[2], out[2];
+    for (int k = 0; k < 2; ++k) {
+      const int64_t in_k = xs[1 + k], kk = w_shape[2 + k];
+      if (!out_shape.empty()) {
+        const int64_t total = strides[k] * (in_k - 1) + out_pad[k] + kk - out_shape[k];
+        begin[k] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        out[k] = out_shape[k];
+      } else {
+        begin[k] = pads[k];
+        out[k] = strides[k] * (in_k - 1) + out_pad[k] + kk - pads[k] - pads[k + 2];
+      }
+      if (begin[k] < 0 || out[k] < 1) unsupported(n, "pads or output_shape that extend the output before its start");
+    }
+    const std::string name = out_name(n);
+    const int64_t cout = w_shape[1];
+    int64_t full[2];
+    for (int k = 0; k < 2; ++k)
+      full[k] = std::max<int64_t>((xs[1 + k] - 1) * strides[k] + w_shape[2 + k], begin[k] + out[k]);
+    Attributes a;
+    a.set("stride_h", strides[0]);
+    a.set("stride_w", strides[1]);
+    a.set("padding", int64_t{1});
+    std::vector<int> inputs = {const_i32(name + "/output_shape", {xs[0], full[0], full[1], cout}),
+                               transpose(in(n, 1).id, {1, 2, 3, 0}, w_name + "/ohwi"), x};
+    if (has(n, 2)) inputs.push_back(in(n, 2).id);
+    const bool crop = begin[0] != 0 || begin[1] != 0 || full[0] != out[0] || full[1] != out[1];
+    int id = emit(OpType::transpose_conv, inputs, a, crop ? name + "/full" : name);
+    if (crop)
+      id = emit(OpType::strided_slice,
+                {id, const_i32(name + "/begin", {0, begin[0], begin[1], 0}),
+                 const_i32(name + "/end", {xs[0], begin[0] + out[0], begin[1] + out[1], cout}),
+                 const_i32(name + "/strides", {1, 1, 1, 1})},
+                {}, name);
+    set(n, 0, {id, Layout::nhwc});
   }
 
   // ONNX Slice (starts/ends/axes/steps, clamped per the spec) as STRIDED_SLICE over explicit per-dim ranges.
