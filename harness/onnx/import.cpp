@@ -157,7 +157,7 @@ const std::set<std::string>& supported_op_types() {
       "PRelu", "HardSwish", "HardSigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
       "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
-      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose"};
+      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose", "Split"};
   return s;
 }
 
@@ -271,14 +271,21 @@ class Importer {
   // whose inputs are all constants runs once here and its output becomes a constant (shape arithmetic,
   // weight transposes).
   int emit(OpType op, std::vector<int> inputs, const Attributes& attrs, const std::string& name, bool fold = true) {
-    Tensor out;
-    out.name = name;
-    const int out_id = add(std::move(out));
+    return emit_multi(op, std::move(inputs), attrs, {name}, fold)[0];
+  }
+  std::vector<int> emit_multi(OpType op, std::vector<int> inputs, const Attributes& attrs,
+                              const std::vector<std::string>& names, bool fold = true) {
+    std::vector<int> out_ids;
+    for (const std::string& name : names) {
+      Tensor out;
+      out.name = name;
+      out_ids.push_back(add(std::move(out)));
+    }
     Node n;
     n.op = op;
-    n.name = name;
+    n.name = names[0];
     n.inputs = std::move(inputs);
-    n.outputs = {out_id};
+    n.outputs = out_ids;
     n.attrs = attrs;
     auto impl = make_op(op);
     OpContext ctx{g_, n, {}, {}};
@@ -287,18 +294,18 @@ class Importer {
       ctx.inputs.push_back(t < 0 ? nullptr : &g_.tensors[t]);
       if (t >= 0 && !g_.tensors[t].is_constant) all_const = false;
     }
-    ctx.outputs.push_back(&g_.tensors[out_id]);
+    for (int id : out_ids) ctx.outputs.push_back(&g_.tensors[id]);
     impl->prepare(ctx);
-    g_.tensors[out_id].file_dtype = g_.tensors[out_id].dtype;
+    for (int id : out_ids) g_.tensors[id].file_dtype = g_.tensors[id].dtype;
     if (all_const) {
-      g_.tensors[out_id].allocate();
+      for (int id : out_ids) g_.tensors[id].allocate();
       impl->run(ctx);
-      g_.tensors[out_id].is_constant = true;
-      return out_id;
+      for (int id : out_ids) g_.tensors[id].is_constant = true;
+      return out_ids;
     }
     n.id = static_cast<int>(g_.nodes.size());
     g_.nodes.push_back(std::move(n));
-    return out_id;
+    return out_ids;
   }
 
   int transpose(int id, const std::vector<int64_t>& perm, const std::string& name) {
@@ -861,6 +868,26 @@ class Importer {
       conv_transpose(n);
     } else if (op == "Slice") {
       slice(n);
+    } else if (op == "Split") {
+      const Value x = in(n, 0);
+      const Shape ls = logical_shape(x);
+      const int axis = norm_axis(attr_int(n, "axis", 0), static_cast<int>(ls.size()));
+      std::vector<int64_t> sizes = opset_ >= 13 && has(n, 1) ? const_ints(n, 1, "split") : attr_ints(n, "split");
+      const int64_t parts = n.output_size();
+      if (sizes.empty()) {
+        if (ls[axis] % parts != 0) unsupported(n, fmt::format("an uneven split of {} into {}", ls[axis], parts));
+        sizes.assign(parts, ls[axis] / parts);
+      }
+      std::vector<std::string> names(n.output().begin(), n.output().end());
+      const bool keep = x.layout == Layout::nhwc;
+      const int src = keep ? x.id : onnx_order(x);
+      Attributes a;
+      a.set("num_splits", parts);
+      const std::vector<int> outs =
+          emit_multi(OpType::split_v, {src, const_i32(names[0] + "/sizes", sizes),
+                                       const_i32(names[0] + "/axis", {keep ? kToNhwcPos[axis] : axis}, {1})},
+                     a, names);
+      for (int i = 0; i < parts; ++i) set(n, i, {outs[i], x.layout});
     } else if (op == "Resize") {
       resize(n);
     } else {
