@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "harness/errors.h"
+#include "harness/executor.h"
 #include "harness/fold_constants.h"
 #include "harness/npy.h"
+#include "harness/onnx/import.h"
 #include "harness/sha256.h"
 #include "harness/tflite/import.h"
 
@@ -20,15 +22,18 @@ LoadedModel load_model(const std::string& path) {
     // Unsupported ops are checked after folding: a folded node never runs.
     m.graph = import_tflite(std::as_bytes(std::span(bytes.data(), bytes.size())), path,
                             TfliteImportOptions{.check_ops_supported = false});
-  } else if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".onnx") == 0) {
-    throw InputError(fmt::format("{}: ONNX models are not supported yet", path));
+  } else if (looks_like_onnx(bytes)) {
+    m.format = ModelFormat::onnx;
+    m.graph = import_onnx(bytes, path);
   } else {
-    throw ModelError(fmt::format("{}: not a TensorFlow Lite model (file identifier 'TFL3' missing at byte 4)", path));
+    throw ModelError(fmt::format("{}: neither a TensorFlow Lite model (file identifier 'TFL3' missing at byte 4) "
+                                 "nor an ONNX ModelProto", path));
   }
   for (Tensor& t : m.graph.tensors) t.file_dtype = t.dtype;
   m.folded_nodes = fold_constants(m.graph);
   m.graph.validate();
   if (m.format == ModelFormat::tflite) check_tflite_ops_supported(m.graph);
+  else check_ops_supported(m.graph);
   return m;
 }
 

@@ -142,12 +142,14 @@ void split(const void* in, std::span<const int64_t> axis_sizes, int64_t outer, i
 }
 
 int64_t gather(const void* params, const int32_t* idx32, const int64_t* idx64, int64_t batch, int64_t outer,
-               int64_t axis_size, int64_t coords, int64_t inner, void* out, size_t elem_size) {
+               int64_t axis_size, int64_t coords, int64_t inner, void* out, size_t elem_size,
+               bool wrap_negative) {
   int64_t bad = 0;
   for (int64_t b = 0; b < batch; ++b)
     for (int64_t o = 0; o < outer; ++o)
       for (int64_t i = 0; i < coords; ++i) {
-        const int64_t idx = idx32 ? idx32[b * coords + i] : idx64[b * coords + i];
+        int64_t idx = idx32 ? idx32[b * coords + i] : idx64[b * coords + i];
+        if (wrap_negative && idx < 0) idx += axis_size;
         const bool ok = idx >= 0 && idx < axis_size;
         bad += ok ? 0 : 1;
         for (int64_t j = 0; j < inner; ++j) {

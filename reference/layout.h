@@ -26,6 +26,7 @@ void concatenation(std::span<const void* const> inputs, std::span<const int64_t>
 void split(const void* in, std::span<const int64_t> axis_sizes, int64_t outer, int64_t inner,
            std::span<void* const> outputs, size_t elem_size);
 int64_t gather(const void* params, const int32_t* idx32, const int64_t* idx64, int64_t batch, int64_t outer,
-               int64_t axis_size, int64_t coords, int64_t inner, void* out, size_t elem_size);
+               int64_t axis_size, int64_t coords, int64_t inner, void* out, size_t elem_size,
+               bool wrap_negative = false);
 
 }  // namespace qgate::reference

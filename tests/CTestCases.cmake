@@ -8,6 +8,11 @@ foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
 endforeach()
 
+# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass (exit 77: data absent).
+add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node
+                                                   /usr/share/libonnx-testdata/data/pytorch-converted)
+set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
+
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})

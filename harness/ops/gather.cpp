@@ -55,7 +55,8 @@ class Gather : public Op {
     const Tensor& idx = ctx.in(1);
     kernels::gather(ctx.in(0).data.data(), idx.dtype == DType::i32 ? idx.as<int32_t>() : nullptr,
                     idx.dtype == DType::i64 ? idx.as<int64_t>() : nullptr, batch_, outer_, axis_size_, coords_,
-                    inner_, ctx.out(0).data.data(), elem_size(ctx.in(0)));
+                    inner_, ctx.out(0).data.data(), elem_size(ctx.in(0)),
+                    ctx.node.attrs.get_bool("wrap_negative_indices", false));
   }
 
  private:

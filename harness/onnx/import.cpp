@@ -1,0 +1,1219 @@
+#include "harness/onnx/import.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <onnx/onnx_pb.h>
+
+#include "harness/errors.h"
+#include "harness/op.h"
+
+namespace qgate {
+namespace {
+
+// TensorProto.DataType values (onnx.proto).
+enum OnnxType { kFloat = 1, kUint8 = 2, kInt8 = 3, kInt32 = 6, kInt64 = 7, kBool = 9, kFloat16 = 10, kDouble = 11 };
+
+// NCHW axis -> its position in the NHWC storage, and back.
+constexpr int kToNhwcPos[4] = {0, 3, 1, 2};
+const std::vector<int64_t> kNchwToNhwc = {0, 2, 3, 1};
+const std::vector<int64_t> kNhwcToNchw = {0, 3, 1, 2};
+
+float half_to_float(uint16_t h) {
+  const uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
+  float v;
+  if (exp == 0) v = std::ldexp(static_cast<float>(man), -24);
+  else if (exp == 31) v = man ? std::numeric_limits<float>::quiet_NaN() : std::numeric_limits<float>::infinity();
+  else v = std::ldexp(static_cast<float>(man | 0x400), static_cast<int>(exp) - 25);
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  bits |= sign;
+  std::memcpy(&v, &bits, 4);
+  return v;
+}
+
+Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source) {
+  Tensor t;
+  t.name = tp.name();
+  t.is_constant = true;
+  for (int64_t d : tp.dims()) t.shape.push_back(static_cast<int32_t>(d));
+  if (tp.data_location() == onnx::TensorProto::EXTERNAL)
+    throw ModelError(fmt::format("{}: tensor '{}' keeps its data in an external file, which is not supported",
+                                 source, tp.name()));
+  const int64_t n = shape_elements(t.shape);
+  const std::string& raw = tp.raw_data();
+  const bool has_raw = tp.has_raw_data();
+  auto check_count = [&](int64_t have) {
+    if (have != n)
+      throw ModelError(fmt::format("{}: tensor '{}' of shape {} holds {} values, expected {}", source, tp.name(),
+                                   shape_string(t.shape), have, n));
+  };
+  switch (tp.data_type()) {
+    case kFloat:
+    case kDouble:
+    case kFloat16: {
+      t.dtype = DType::f32;
+      t.file_dtype = tp.data_type() == kFloat16 ? DType::f16 : DType::f32;
+      t.allocate();
+      float* out = t.as<float>();
+      if (tp.data_type() == kFloat) {
+        if (has_raw) {
+          check_count(static_cast<int64_t>(raw.size() / 4));
+          std::memcpy(out, raw.data(), n * 4);
+        } else {
+          check_count(tp.float_data_size());
+          std::copy(tp.float_data().begin(), tp.float_data().end(), out);
+        }
+      } else if (tp.data_type() == kDouble) {
+        if (has_raw) {
+          check_count(static_cast<int64_t>(raw.size() / 8));
+          for (int64_t i = 0; i < n; ++i) {
+            double d;
+            std::memcpy(&d, raw.data() + 8 * i, 8);
+            out[i] = static_cast<float>(d);
+          }
+        } else {
+          check_count(tp.double_data_size());
+          for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(tp.double_data(i));
+        }
+      } else {
+        if (has_raw) {
+          check_count(static_cast<int64_t>(raw.size() / 2));
+          for (int64_t i = 0; i < n; ++i) {
+            uint16_t h;
+            std::memcpy(&h, raw.data() + 2 * i, 2);
+            out[i] = half_to_float(h);
+          }
+        } else {
+          check_count(tp.int32_data_size());
+          for (int64_t i = 0; i < n; ++i) out[i] = half_to_float(static_cast<uint16_t>(tp.int32_data(i)));
+        }
+      }
+      return t;
+    }
+    case kInt64: {
+      t.dtype = DType::i64;
+      t.allocate();
+      if (has_raw) {
+        check_count(static_cast<int64_t>(raw.size() / 8));
+        std::memcpy(t.data.data(), raw.data(), n * 8);
+      } else {
+        check_count(tp.int64_data_size());
+        std::copy(tp.int64_data().begin(), tp.int64_data().end(), t.as<int64_t>());
+      }
+      return t;
+    }
+    case kInt32:
+    case kInt8:
+    case kUint8:
+    case kBool: {
+      t.dtype = tp.data_type() == kInt32 ? DType::i32
+                : tp.data_type() == kInt8 ? DType::i8
+                : tp.data_type() == kUint8 ? DType::u8
+                                           : DType::boolean;
+      t.allocate();
+      const size_t es = dtype_size(t.dtype);
+      if (has_raw) {
+        check_count(static_cast<int64_t>(raw.size() / es));
+        std::memcpy(t.data.data(), raw.data(), n * es);
+      } else {
+        check_count(tp.int32_data_size());
+        for (int64_t i = 0; i < n; ++i) {
+          const int32_t v = tp.int32_data(i);
+          if (es == 4) t.as<int32_t>()[i] = v;
+          else t.as<int8_t>()[i] = static_cast<int8_t>(v);
+        }
+      }
+      return t;
+    }
+    default:
+      throw ModelError(fmt::format("{}: tensor '{}' has ONNX data type {}, which is not supported", source,
+                                   tp.name(), tp.data_type()));
+  }
+}
+
+enum class Layout { onnx, nhwc };  // nhwc: a 4-D NCHW value stored as NHWC
+
+struct Value {
+  int id = -1;
+  Layout layout = Layout::onnx;
+};
+
+class NotSupported : public ModelError {
+ public:
+  using ModelError::ModelError;
+};
+
+const std::set<std::string>& supported_op_types() {
+  static const std::set<std::string> s = {
+      "Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "Sigmoid", "Tanh", "LeakyRelu",
+      "PRelu", "HardSwish", "HardSigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+      "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
+      "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
+      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose", "Split"};
+  return s;
+}
+
+class Importer {
+ public:
+  Importer(const onnx::ModelProto& model, const std::string& source) : model_(model), source_(source) {
+    g_.source = source;
+    for (const auto& os : model.opset_import())
+      if (os.domain().empty() || os.domain() == "ai.onnx") opset_ = static_cast<int>(os.version());
+  }
+
+  Graph run() {
+    const onnx::GraphProto& gp = model_.graph();
+    if (opset_ > 17)
+      throw NotSupported(fmt::format("{}: opset {} is not supported (qgate imports opsets up to 17)", source_, opset_));
+    std::map<std::string, std::vector<std::string>> missing;
+    for (const auto& n : gp.node()) {
+      if (!(n.domain().empty() || n.domain() == "ai.onnx") || !supported_op_types().count(n.op_type()))
+        missing[n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type()].push_back(n.name());
+    }
+    if (!missing.empty()) {
+      std::vector<std::string> names;
+      for (const auto& [op, nodes] : missing) names.push_back(fmt::format("{} ({} node{})", op, nodes.size(),
+                                                                          nodes.size() == 1 ? "" : "s"));
+      throw NotSupported(fmt::format("{}: {} ONNX op type{} not supported: {}", source_, names.size(),
+                                     names.size() == 1 ? " is" : "s are", fmt::join(names, ", ")));
+    }
+    for (const auto& init : gp.initializer()) {
+      values_[init.name()] = {add(tensor_from_proto(init, source_)), Layout::onnx};
+    }
+    for (const auto& in : gp.input()) {
+      if (values_.count(in.name())) continue;  // older IR lists initializers as inputs too
+      Tensor t;
+      t.name = in.name();
+      const auto& tt = in.type().tensor_type();
+      switch (tt.elem_type()) {
+        case kFloat: t.dtype = DType::f32; break;
+        case kInt64: t.dtype = DType::i64; break;
+        case kInt32: t.dtype = DType::i32; break;
+        default:
+          throw NotSupported(fmt::format("{}: input '{}' has ONNX data type {}, not supported", source_, in.name(),
+                                         tt.elem_type()));
+      }
+      t.file_dtype = t.dtype;
+      for (const auto& d : tt.shape().dim()) t.shape.push_back(d.has_dim_value() ? static_cast<int32_t>(d.dim_value()) : 1);
+      const int id = add(std::move(t));
+      g_.inputs.push_back(id);
+      values_[in.name()] = {id, Layout::onnx};
+    }
+    for (const auto& n : gp.node()) import_node(n);
+    for (const auto& out : gp.output()) {
+      auto it = values_.find(out.name());
+      if (it == values_.end()) throw ModelError(fmt::format("{}: graph output '{}' is never produced", source_, out.name()));
+      int id = onnx_order(it->second);
+      if (g_.tensors[id].is_constant) {
+        // A constant output still needs a producer node for the executor: copy it through a reshape.
+        Attributes a;
+        a.set("new_shape", to_i64(g_.tensors[id].shape));
+        id = emit(OpType::reshape, {id}, a, out.name() + "/out", /*fold=*/false);
+      }
+      if (g_.tensors[id].name != out.name()) {
+        // The ONNX name belongs to the output in ONNX order; the NHWC value it was transposed from is renamed.
+        for (Tensor& t : g_.tensors)
+          if (t.name == out.name()) t.name += "/nhwc";
+        g_.tensors[id].name = out.name();
+      }
+      g_.outputs.push_back(id);
+    }
+    return std::move(g_);
+  }
+
+ private:
+  static std::vector<int64_t> to_i64(const Shape& s) { return {s.begin(), s.end()}; }
+
+  int add(Tensor t) {
+    g_.tensors.push_back(std::move(t));
+    return static_cast<int>(g_.tensors.size()) - 1;
+  }
+
+  int const_f32(const std::string& name, Shape shape, const std::vector<float>& v) {
+    Tensor t;
+    t.name = name;
+    t.shape = std::move(shape);
+    t.is_constant = true;
+    t.allocate();
+    std::copy(v.begin(), v.end(), t.as<float>());
+    return add(std::move(t));
+  }
+  int const_i32(const std::string& name, const std::vector<int64_t>& v, Shape shape = {}) {
+    Tensor t;
+    t.name = name;
+    t.dtype = t.file_dtype = DType::i32;
+    t.shape = shape.empty() ? Shape{static_cast<int32_t>(v.size())} : shape;
+    t.is_constant = true;
+    t.allocate();
+    for (size_t i = 0; i < v.size(); ++i) t.as<int32_t>()[i] = static_cast<int32_t>(v[i]);
+    return add(std::move(t));
+  }
+  int const_i64(const std::string& name, const std::vector<int64_t>& v) {
+    Tensor t;
+    t.name = name;
+    t.dtype = t.file_dtype = DType::i64;
+    t.shape = {static_cast<int32_t>(v.size())};
+    t.is_constant = true;
+    t.allocate();
+    std::copy(v.begin(), v.end(), t.as<int64_t>());
+    return add(std::move(t));
+  }
+
+  // Adds a node; prepare() computes its output shapes now (the importer needs them for later nodes). A node
+  // whose inputs are all constants runs once here and its output becomes a constant (shape arithmetic,
+  // weight transposes).
+  int emit(OpType op, std::vector<int> inputs, const Attributes& attrs, const std::string& name, bool fold = true) {
+    return emit_multi(op, std::move(inputs), attrs, {name}, fold)[0];
+  }
+  std::vector<int> emit_multi(OpType op, std::vector<int> inputs, const Attributes& attrs,
+                              const std::vector<std::string>& names, bool fold = true) {
+    std::vector<int> out_ids;
+    for (const std::string& name : names) {
+      Tensor out;
+      out.name = name;
+      out_ids.push_back(add(std::move(out)));
+    }
+    Node n;
+    n.op = op;
+    n.name = names[0];
+    n.inputs = std::move(inputs);
+    n.outputs = out_ids;
+    n.attrs = attrs;
+    auto impl = make_op(op);
+    OpContext ctx{g_, n, {}, {}};
+    bool all_const = fold;
+    for (int t : n.inputs) {
+      ctx.inputs.push_back(t < 0 ? nullptr : &g_.tensors[t]);
+      if (t >= 0 && !g_.tensors[t].is_constant) all_const = false;
+    }
+    for (int id : out_ids) ctx.outputs.push_back(&g_.tensors[id]);
+    impl->prepare(ctx);
+    for (int id : out_ids) g_.tensors[id].file_dtype = g_.tensors[id].dtype;
+    if (all_const) {
+      for (int id : out_ids) g_.tensors[id].allocate();
+      impl->run(ctx);
+      for (int id : out_ids) g_.tensors[id].is_constant = true;
+      return out_ids;
+    }
+    n.id = static_cast<int>(g_.nodes.size());
+    g_.nodes.push_back(std::move(n));
+    return out_ids;
+  }
+
+  int transpose(int id, const std::vector<int64_t>& perm, const std::string& name) {
+    return emit(OpType::transpose, {id, const_i32(name + "/perm", perm)}, {}, name);
+  }
+
+  // The value in ONNX order (one TRANSPOSE, memoised, when it is stored NHWC).
+  int onnx_order(const Value& v) {
+    if (v.layout == Layout::onnx) return v.id;
+    if (auto it = to_onnx_.find(v.id); it != to_onnx_.end()) return it->second;
+    const int id = transpose(v.id, kNhwcToNchw, g_.tensors[v.id].name + "/nchw");
+    to_onnx_[v.id] = id;
+    to_nhwc_[id] = v.id;
+    return id;
+  }
+  // A 4-D NCHW value as NHWC.
+  int nhwc(const Value& v, const onnx::NodeProto& n) {
+    if (v.layout == Layout::nhwc) return v.id;
+    if (auto it = to_nhwc_.find(v.id); it != to_nhwc_.end()) return it->second;
+    if (g_.tensors[v.id].shape.size() != 4)
+      throw NotSupported(fmt::format("{}: {} node '{}': input '{}' has shape {}; a spatial rank other than 2 is "
+                                     "not supported (only 4-D NCHW)", source_, n.op_type(), n.name(), g_.tensors[v.id].name,
+                                     shape_string(g_.tensors[v.id].shape)));
+    const int id = transpose(v.id, kNchwToNhwc, g_.tensors[v.id].name + "/nhwc");
+    to_nhwc_[v.id] = id;
+    to_onnx_[id] = v.id;
+    return id;
+  }
+  // The ONNX (logical) shape of a value.
+  Shape logical_shape(const Value& v) const {
+    const Shape& s = g_.tensors[v.id].shape;
+    if (v.layout == Layout::onnx) return s;
+    return {s[0], s[3], s[1], s[2]};
+  }
+
+  Value in(const onnx::NodeProto& n, int i) const {
+    if (i >= n.input_size() || n.input(i).empty()) return {};
+    auto it = values_.find(n.input(i));
+    if (it == values_.end())
+      throw ModelError(fmt::format("{}: {} node '{}': input '{}' is not produced by an earlier node", source_,
+                                   n.op_type(), n.name(), n.input(i)));
+    return it->second;
+  }
+  bool has(const onnx::NodeProto& n, int i) const { return i < n.input_size() && !n.input(i).empty(); }
+
+  std::vector<int64_t> const_ints(const onnx::NodeProto& n, int i, const char* what) {
+    const Value v = in(n, i);
+    const Tensor& t = g_.tensors[v.id];
+    if (!t.is_constant)
+      throw NotSupported(fmt::format("{}: {} node '{}': {} (input {}, '{}') is not a constant; qgate needs it at "
+                                     "load time", source_, n.op_type(), n.name(), what, i, t.name));
+    std::vector<int64_t> r(t.elements());
+    for (int64_t k = 0; k < t.elements(); ++k)
+      r[k] = t.dtype == DType::i64 ? t.as<int64_t>()[k] : t.dtype == DType::i32 ? t.as<int32_t>()[k]
+                                                                               : static_cast<int64_t>(t.as<float>()[k]);
+    return r;
+  }
+  float const_scalar(const onnx::NodeProto& n, int i, const char* what) {
+    const Tensor& t = g_.tensors[in(n, i).id];
+    if (!t.is_constant || t.elements() != 1 || t.dtype != DType::f32)
+      throw NotSupported(fmt::format("{}: {} node '{}': {} (input {}) must be a constant float scalar", source_,
+                                     n.op_type(), n.name(), what, i));
+    return t.as<float>()[0];
+  }
+
+  const onnx::AttributeProto* attr(const onnx::NodeProto& n, const std::string& key) const {
+    for (const auto& a : n.attribute())
+      if (a.name() == key) return &a;
+    return nullptr;
+  }
+  int64_t attr_int(const onnx::NodeProto& n, const std::string& key, int64_t fallback) const {
+    const auto* a = attr(n, key);
+    return a ? a->i() : fallback;
+  }
+  float attr_float(const onnx::NodeProto& n, const std::string& key, float fallback) const {
+    const auto* a = attr(n, key);
+    return a ? a->f() : fallback;
+  }
+  std::string attr_string(const onnx::NodeProto& n, const std::string& key, const std::string& fallback) const {
+    const auto* a = attr(n, key);
+    return a ? a->s() : fallback;
+  }
+  std::vector<int64_t> attr_ints(const onnx::NodeProto& n, const std::string& key) const {
+    const auto* a = attr(n, key);
+    if (!a) return {};
+    return {a->ints().begin(), a->ints().end()};
+  }
+
+  [[noreturn]] void unsupported(const onnx::NodeProto& n, const std::string& why) const {
+    throw NotSupported(fmt::format("{}: {} node '{}': {} is not supported", source_, n.op_type(), n.name(), why));
+  }
+
+  void set(const onnx::NodeProto& n, int out, Value v) {
+    if (out < n.output_size() && !n.output(out).empty()) values_[n.output(out)] = v;
+  }
+  std::string out_name(const onnx::NodeProto& n) const { return n.output_size() ? n.output(0) : n.name(); }
+
+  static int norm_axis(int64_t a, int rank) { return static_cast<int>(a < 0 ? a + rank : a); }
+
+  // A constant operand broadcast against a 4-D NHWC-stored value: right-align it to rank 4 (numpy rules) and
+  // permute its data to NHWC.
+  int constant_to_nhwc(int id) {
+    Tensor& t = g_.tensors[id];
+    if (t.shape.size() > 4) return -1;
+    Shape s4(4 - t.shape.size(), 1);
+    s4.insert(s4.end(), t.shape.begin(), t.shape.end());
+    Attributes a;
+    a.set("new_shape", to_i64(s4));
+    const int r = emit(OpType::reshape, {id}, a, t.name + "/rank4");
+    return transpose(r, kNchwToNhwc, t.name + "/nhwc");
+  }
+
+  // Binary elementwise op with ONNX (numpy) broadcasting, staying NHWC when one side is NHWC and the other a
+  // constant or also NHWC.
+  void binary(const onnx::NodeProto& n, OpType op, Value a, Value b, int out = 0) {
+    const std::string name = out_name(n);
+    const Tensor& ta = g_.tensors[a.id];
+    const Tensor& tb = g_.tensors[b.id];
+    const bool int_ok = op != OpType::pow && op != OpType::prelu;
+    if (ta.dtype != tb.dtype || !(ta.dtype == DType::f32 || (int_ok && ta.dtype == DType::i32)))
+      unsupported(n, fmt::format("operand types {} and {} (float32, or int32 for arithmetic, both the same)",
+                                 dtype_name(ta.dtype), dtype_name(tb.dtype)));
+    if (a.layout == Layout::nhwc || b.layout == Layout::nhwc) {
+      int ia = a.id, ib = b.id;
+      bool ok = true;
+      if (a.layout != Layout::nhwc) ok = ta.is_constant && (ia = constant_to_nhwc(a.id)) >= 0;
+      if (ok && b.layout != Layout::nhwc) ok = tb.is_constant && (ib = constant_to_nhwc(b.id)) >= 0;
+      if (ok) {
+        set(n, out, {emit(op, {ia, ib}, {}, name), Layout::nhwc});
+        return;
+      }
+    }
+    set(n, out, {emit(op, {onnx_order(a), onnx_order(b)}, {}, name), Layout::onnx});
+  }
+
+  void unary(const onnx::NodeProto& n, OpType op, const Attributes& a = {}) {
+    const Value x = in(n, 0);
+    set(n, 0, {emit(op, {x.id}, a, out_name(n)), x.layout});
+  }
+
+  // ONNX pads / auto_pad of a 2-D window -> (SAME or VALID, explicit [top, left, bottom, right] still to pad).
+  struct Padding {
+    int64_t tflite = 1;  // VALID
+    std::vector<int64_t> explicit_pads;  // empty: none
+  };
+  Padding window_padding(const onnx::NodeProto& n, const Shape& nhwc_in, int64_t kh, int64_t kw, int64_t sh,
+                         int64_t sw, int64_t dh, int64_t dw) {
+    const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+    std::vector<int64_t> pads = attr_ints(n, "pads");
+    if (pads.empty()) pads = {0, 0, 0, 0};
+    if (pads.size() != 4) unsupported(n, fmt::format("pads [{}] (expected 4 values for 2-D)", fmt::join(pads, ",")));
+    // Pads TFLite's SAME would use: total = max((ceil(in/s) - 1) * s + effective_k - in, 0), the odd one after.
+    auto same = [](int64_t in, int64_t k, int64_t s, int64_t d, bool lower) {
+      const int64_t ek = (k - 1) * d + 1, out = (in + s - 1) / s;
+      const int64_t total = std::max<int64_t>((out - 1) * s + ek - in, 0);
+      const int64_t small = total / 2;
+      return std::pair<int64_t, int64_t>{lower ? total - small : small, lower ? small : total - small};
+    };
+    const auto [th, bh] = same(nhwc_in[1], kh, sh, dh, false);
+    const auto [tw, bw] = same(nhwc_in[2], kw, sw, dw, false);
+    Padding p;
+    if (auto_pad == "SAME_UPPER") {
+      p.tflite = 0;
+    } else if (auto_pad == "SAME_LOWER") {
+      const auto [lth, lbh] = same(nhwc_in[1], kh, sh, dh, true);
+      const auto [ltw, lbw] = same(nhwc_in[2], kw, sw, dw, true);
+      if (lth == lbh && ltw == lbw) p.tflite = 0;
+      else p.explicit_pads = {lth, ltw, lbh, lbw};
+    } else if (auto_pad == "VALID" || std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; })) {
+      p.tflite = 1;
+    } else if (auto_pad == "NOTSET") {
+      if (pads == std::vector<int64_t>{th, tw, bh, bw}) p.tflite = 0;
+      else p.explicit_pads = pads;
+    } else {
+      unsupported(n, fmt::format("auto_pad '{}'", auto_pad));
+    }
+    return p;
+  }
+
+  int pad_nhwc(int x, const std::vector<int64_t>& p, float value, const std::string& name) {
+    // paddings [4,2] over NHWC: H gets (top, bottom), W gets (left, right).
+    const int paddings = const_i32(name + "/paddings", {0, 0, p[0], p[2], p[1], p[3], 0, 0}, {4, 2});
+    const int v = const_f32(name + "/value", {}, {value});
+    return emit(OpType::padv2, {x, paddings, v}, {}, name);
+  }
+
+  void conv(const onnx::NodeProto& n) {
+    const Value xv = in(n, 0);
+    // Copies: adding tensors below may move the graph's tensor vector.
+    const Shape w_shape = g_.tensors[in(n, 1).id].shape;
+    const std::string w_name = g_.tensors[in(n, 1).id].name;
+    if (w_shape.size() != 4) unsupported(n, fmt::format("a weight of shape {} (only 2-D convolution)", shape_string(w_shape)));
+    if (!g_.tensors[in(n, 1).id].is_constant) unsupported(n, "a non-constant weight");
+    const int x = nhwc(xv, n);
+    const Shape xs = g_.tensors[x].shape;
+    const int64_t group = attr_int(n, "group", 1);
+    std::vector<int64_t> strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
+    if (strides.empty()) strides = {1, 1};
+    if (dil.empty()) dil = {1, 1};
+    const int64_t kh = w_shape[2], kw = w_shape[3];
+    const std::string name = out_name(n);
+    Padding pad = window_padding(n, xs, kh, kw, strides[0], strides[1], dil[0], dil[1]);
+    int xin = x;
+    if (!pad.explicit_pads.empty()) xin = pad_nhwc(x, pad.explicit_pads, 0.0f, name + "/pad");
+    Attributes a;
+    a.set("stride_h", strides[0]);
+    a.set("stride_w", strides[1]);
+    a.set("dilation_h_factor", dil[0]);
+    a.set("dilation_w_factor", dil[1]);
+    a.set("padding", pad.tflite);
+    const int64_t cin = xs[3], cout = w_shape[0];
+    std::vector<int> inputs;
+    OpType op = OpType::conv2d;
+    if (group > 1 && group == cin && w_shape[1] == 1) {
+      op = OpType::depthwise_conv2d;
+      a.set("depth_multiplier", cout / cin);
+      inputs = {xin, transpose(in(n, 1).id, {1, 2, 3, 0}, w_name + "/1hwo")};
+    } else {
+      inputs = {xin, transpose(in(n, 1).id, {0, 2, 3, 1}, w_name + "/ohwi")};
+    }
+    if (has(n, 2)) inputs.push_back(in(n, 2).id);
+    set(n, 0, {emit(op, inputs, a, name), Layout::nhwc});
+  }
+
+  void pool(const onnx::NodeProto& n, bool is_max) {
+    const int x = nhwc(in(n, 0), n);
+    const Shape xs = g_.tensors[x].shape;
+    std::vector<int64_t> k = attr_ints(n, "kernel_shape"), strides = attr_ints(n, "strides"),
+                         dil = attr_ints(n, "dilations");
+    if (k.size() != 2) unsupported(n, fmt::format("kernel_shape [{}] (only 2-D pooling)", fmt::join(k, ",")));
+    if (strides.empty()) strides = {1, 1};
+    if (!dil.empty() && (dil[0] != 1 || dil[1] != 1)) unsupported(n, "dilated pooling");
+    if (attr_int(n, "ceil_mode", 0) != 0) unsupported(n, "ceil_mode 1");
+    if (attr_int(n, "storage_order", 0) != 0 || n.output_size() > 1) unsupported(n, "the Indices output");
+    const std::string name = out_name(n);
+    Padding pad = window_padding(n, xs, k[0], k[1], strides[0], strides[1], 1, 1);
+    int xin = x;
+    const bool include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
+    if (include_pad && pad.tflite == 0) {
+      // TFLite's SAME average excludes the padding; count_include_pad needs the zeros padded explicitly.
+      const auto [th, bh] = std::pair<int64_t, int64_t>{0, 0};
+      (void)th; (void)bh;
+      auto same = [](int64_t in, int64_t kk, int64_t s) {
+        const int64_t out = (in + s - 1) / s, total = std::max<int64_t>((out - 1) * s + kk - in, 0);
+        return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
+      };
+      const auto [t, b] = same(xs[1], k[0], strides[0]);
+      const auto [l, r] = same(xs[2], k[1], strides[1]);
+      pad.explicit_pads = {t, l, b, r};
+      pad.tflite = 1;
+    }
+    if (!pad.explicit_pads.empty()) {
+      if (!is_max && !include_pad)
+        unsupported(n, fmt::format("asymmetric pads [{}] with count_include_pad 0 (not expressible as SAME)",
+                                   fmt::join(attr_ints(n, "pads"), ",")));
+      xin = pad_nhwc(x, pad.explicit_pads, is_max ? -std::numeric_limits<float>::infinity() : 0.0f, name + "/pad");
+    }
+    Attributes a;
+    a.set("stride_h", strides[0]);
+    a.set("stride_w", strides[1]);
+    a.set("filter_height", k[0]);
+    a.set("filter_width", k[1]);
+    a.set("padding", pad.tflite);
+    set(n, 0, {emit(is_max ? OpType::max_pool2d : OpType::average_pool2d, {xin}, a, name), Layout::nhwc});
+  }
+
+  void reduce(const onnx::NodeProto& n, OpType op, Value x, std::vector<int64_t> axes, bool keep) {
+    const Shape ls = logical_shape(x);
+    const int rank = static_cast<int>(ls.size());
+    if (axes.empty())
+      for (int k = 0; k < rank; ++k) axes.push_back(k);
+    for (int64_t& a : axes) a = norm_axis(a, rank);
+    const std::string name = out_name(n);
+    Attributes at;
+    at.set("keep_dims", static_cast<int64_t>(keep));
+    if (x.layout == Layout::nhwc) {
+      std::set<int64_t> s(axes.begin(), axes.end());
+      const bool c_kept = !s.count(1), spatial_kept = !s.count(2) || !s.count(3);
+      if (keep || !(c_kept && spatial_kept)) {
+        std::vector<int64_t> mapped;
+        for (int64_t a : axes) mapped.push_back(kToNhwcPos[a]);
+        const int id = emit(op, {x.id, const_i32(name + "/axes", mapped)}, at, name);
+        set(n, 0, {id, keep ? Layout::nhwc : Layout::onnx});
+        return;
+      }
+    }
+    set(n, 0, {emit(op, {onnx_order(x), const_i32(name + "/axes", axes)}, at, name), Layout::onnx});
+  }
+
+  void reshape_to(const onnx::NodeProto& n, const Value& x, const std::vector<int64_t>& shape, int out = 0) {
+    Attributes a;
+    a.set("new_shape", shape);
+    set(n, out, {emit(OpType::reshape, {onnx_order(x)}, a, out_name(n)), Layout::onnx});
+  }
+
+  void softmax(const onnx::NodeProto& n, bool log) {
+    const Value x = in(n, 0);
+    const Shape ls = logical_shape(x);
+    const int rank = static_cast<int>(ls.size());
+    const int axis = norm_axis(attr_int(n, "axis", opset_ >= 13 ? -1 : 1), rank);
+    const OpType op = log ? OpType::log_softmax : OpType::softmax;
+    const std::string name = out_name(n);
+    if (opset_ < 13) {
+      // Before opset 13 the input is seen as 2-D [prod(dims < axis), prod(dims >= axis)].
+      int64_t outer = 1, inner = 1;
+      for (int k = 0; k < rank; ++k) (k < axis ? outer : inner) *= ls[k];
+      Attributes a;
+      a.set("new_shape", std::vector<int64_t>{outer, inner});
+      const int flat = emit(OpType::reshape, {onnx_order(x)}, a, name + "/2d");
+      const int s = emit(op, {flat}, {}, name + "/softmax");
+      Attributes b;
+      b.set("new_shape", to_i64(ls));
+      set(n, 0, {emit(OpType::reshape, {s}, b, name), Layout::onnx});
+      return;
+    }
+    if (x.layout == Layout::nhwc && axis == 1) {
+      set(n, 0, {emit(op, {x.id}, {}, name), Layout::nhwc});
+      return;
+    }
+    if (axis == rank - 1) {
+      set(n, 0, {emit(op, {onnx_order(x)}, {}, name), Layout::onnx});
+      return;
+    }
+    std::vector<int64_t> perm;
+    for (int k = 0; k < rank; ++k)
+      if (k != axis) perm.push_back(k);
+    perm.push_back(axis);
+    std::vector<int64_t> inv(rank);
+    for (int k = 0; k < rank; ++k) inv[perm[k]] = k;
+    const int t = transpose(onnx_order(x), perm, name + "/axis_last");
+    const int s = emit(op, {t}, {}, name + "/softmax");
+    set(n, 0, {transpose(s, inv, name), Layout::onnx});
+  }
+
+  void import_node(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const std::string name = out_name(n);
+    if (op == "Identity" || op == "Dropout") {
+      set(n, 0, in(n, 0));
+      if (op == "Dropout" && n.output_size() > 1 && !n.output(1).empty()) unsupported(n, "the mask output");
+    } else if (op == "Constant") {
+      if (const auto* a = attr(n, "value")) {
+        Tensor t = tensor_from_proto(a->t(), source_);
+        t.name = name;
+        set(n, 0, {add(std::move(t)), Layout::onnx});
+      } else if (const auto* a = attr(n, "value_float")) {
+        set(n, 0, {const_f32(name, {}, {a->f()}), Layout::onnx});
+      } else if (const auto* a = attr(n, "value_floats")) {
+        set(n, 0, {const_f32(name, {a->floats_size()}, {a->floats().begin(), a->floats().end()}), Layout::onnx});
+      } else if (const auto* a = attr(n, "value_int")) {
+        const int id = const_i64(name, {a->i()});
+        g_.tensors[id].shape = {};
+        set(n, 0, {id, Layout::onnx});
+      } else if (const auto* a = attr(n, "value_ints")) {
+        set(n, 0, {const_i64(name, {a->ints().begin(), a->ints().end()}), Layout::onnx});
+      } else {
+        unsupported(n, "a value attribute other than value/value_float(s)/value_int(s)");
+      }
+    } else if (op == "Shape") {
+      const Shape ls = logical_shape(in(n, 0));
+      const int rank = static_cast<int>(ls.size());
+      int64_t start = attr_int(n, "start", 0), end = attr_int(n, "end", rank);
+      if (start < 0) start += rank;
+      if (end < 0) end += rank;
+      start = std::clamp<int64_t>(start, 0, rank);
+      end = std::clamp<int64_t>(end, start, rank);
+      set(n, 0, {const_i64(name, {ls.begin() + start, ls.begin() + end}), Layout::onnx});
+    } else if (op == "Relu") {
+      unary(n, OpType::relu);
+    } else if (op == "Sigmoid") {
+      unary(n, OpType::logistic);
+    } else if (op == "Tanh") {
+      unary(n, OpType::tanh);
+    } else if (op == "HardSwish") {
+      unary(n, OpType::hard_swish);
+    } else if (op == "Exp" || op == "Log" || op == "Sqrt" || op == "Abs" || op == "Neg") {
+      unary(n, op == "Exp" ? OpType::exp : op == "Log" ? OpType::log : op == "Sqrt" ? OpType::sqrt
+               : op == "Abs" ? OpType::abs : OpType::neg);
+    } else if (op == "LeakyRelu" || op == "Elu") {
+      Attributes a;
+      a.set("alpha", static_cast<double>(attr_float(n, "alpha", op == "Elu" ? 1.0f : 0.01f)));
+      if (op == "Elu" && attr_float(n, "alpha", 1.0f) != 1.0f) unsupported(n, "alpha != 1");
+      unary(n, op == "Elu" ? OpType::elu : OpType::leaky_relu, a);
+    } else if (op == "HardSigmoid") {
+      // max(0, min(1, alpha * x + beta)) as MUL, ADD, RELU_0_TO_1.
+      const Value x = in(n, 0);
+      const int m = emit(OpType::mul, {x.id, const_f32(name + "/alpha", {}, {attr_float(n, "alpha", 0.2f)})}, {},
+                         name + "/scaled");
+      const int s = emit(OpType::add, {m, const_f32(name + "/beta", {}, {attr_float(n, "beta", 0.5f)})}, {},
+                         name + "/shifted");
+      set(n, 0, {emit(OpType::relu_0_to_1, {s}, {}, name), x.layout});
+    } else if (op == "Clip") {
+      const Value x = in(n, 0);
+      float lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
+      if (opset_ < 11) {
+        lo = attr_float(n, "min", lo);
+        hi = attr_float(n, "max", hi);
+      } else {
+        if (has(n, 1)) lo = const_scalar(n, 1, "min");
+        if (has(n, 2)) hi = const_scalar(n, 2, "max");
+      }
+      if (lo == 0.0f && hi == 6.0f) {
+        set(n, 0, {emit(OpType::relu6, {x.id}, {}, name), x.layout});
+      } else if (lo == 0.0f && hi == std::numeric_limits<float>::infinity()) {
+        set(n, 0, {emit(OpType::relu, {x.id}, {}, name), x.layout});
+      } else {
+        int id = x.id;
+        if (lo != -std::numeric_limits<float>::infinity())
+          id = emit(OpType::maximum, {id, const_f32(name + "/min", {}, {lo})}, {}, hi == std::numeric_limits<float>::infinity() ? name : name + "/lo");
+        if (hi != std::numeric_limits<float>::infinity())
+          id = emit(OpType::minimum, {id, const_f32(name + "/max", {}, {hi})}, {}, name);
+        if (id == x.id) id = emit(OpType::reshape, {id}, [&] { Attributes a; a.set("new_shape", to_i64(g_.tensors[x.id].shape)); return a; }(), name);
+        set(n, 0, {id, x.layout});
+      }
+    } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" || op == "PRelu") {
+      const OpType t = op == "Add" ? OpType::add : op == "Sub" ? OpType::sub : op == "Mul" ? OpType::mul
+                       : op == "Div" ? OpType::div : op == "Pow" ? OpType::pow : OpType::prelu;
+      Value b = in(n, 1);
+      const Shape xs = logical_shape(in(n, 0));
+      const Tensor& slope = g_.tensors[b.id];
+      if (t == OpType::prelu && opset_ < 7 && slope.shape.size() == 1 && xs.size() >= 2 && slope.shape[0] == xs[1] &&
+          slope.shape[0] != 1) {
+        // PRelu before opset 7: a 1-D slope is per channel (dim 1), not numpy-broadcast against the last dim.
+        std::vector<int64_t> cs(xs.size() - 1, 1);
+        cs[0] = xs[1];
+        Attributes a;
+        a.set("new_shape", cs);
+        b = {emit(OpType::reshape, {b.id}, a, slope.name + "/per_channel"), Layout::onnx};
+      }
+      binary(n, t, in(n, 0), b);
+    } else if (op == "Max" || op == "Min") {
+      if (n.input_size() != 2) unsupported(n, fmt::format("{} inputs (only 2)", n.input_size()));
+      binary(n, op == "Max" ? OpType::maximum : OpType::minimum, in(n, 0), in(n, 1));
+    } else if (op == "Conv") {
+      conv(n);
+    } else if (op == "MaxPool" || op == "AveragePool") {
+      pool(n, op == "MaxPool");
+    } else if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
+      const Value x = in(n, 0);
+      const int rank = static_cast<int>(logical_shape(x).size());
+      std::vector<int64_t> axes;
+      for (int k = 2; k < rank; ++k) axes.push_back(k);
+      reduce(n, op == "GlobalAveragePool" ? OpType::mean : OpType::reduce_max, x, axes, true);
+    } else if (op == "ReduceMean" || op == "ReduceSum" || op == "ReduceMax") {
+      std::vector<int64_t> axes = attr_ints(n, "axes");
+      if (op == "ReduceSum" && opset_ >= 13 && has(n, 1)) axes = const_ints(n, 1, "axes");
+      if (attr_int(n, "noop_with_empty_axes", 0) != 0 && axes.empty()) unsupported(n, "noop_with_empty_axes 1");
+      reduce(n, op == "ReduceMean" ? OpType::mean : op == "ReduceSum" ? OpType::sum : OpType::reduce_max, in(n, 0),
+             axes, attr_int(n, "keepdims", 1) != 0);
+    } else if (op == "BatchNormalization") {
+      batch_norm(n);
+    } else if (op == "Gemm") {
+      gemm(n);
+    } else if (op == "MatMul") {
+      matmul(n);
+    } else if (op == "Reshape") {
+      const Value x = in(n, 0);
+      const Shape ls = logical_shape(x);
+      std::vector<int64_t> want = opset_ < 5 ? attr_ints(n, "shape") : const_ints(n, 1, "shape");
+      const bool allowzero = attr_int(n, "allowzero", 0) != 0;
+      for (size_t k = 0; k < want.size(); ++k)
+        if (want[k] == 0 && !allowzero) {
+          if (k >= ls.size()) unsupported(n, "a 0 in shape beyond the input's rank");
+          want[k] = ls[k];
+        }
+      reshape_to(n, x, want);
+    } else if (op == "Flatten") {
+      const Value x = in(n, 0);
+      const Shape ls = logical_shape(x);
+      const int axis = norm_axis(attr_int(n, "axis", 1), static_cast<int>(ls.size()));
+      int64_t outer = 1, inner = 1;
+      for (int k = 0; k < static_cast<int>(ls.size()); ++k) (k < axis ? outer : inner) *= ls[k];
+      reshape_to(n, x, {outer, inner});
+    } else if (op == "Squeeze" || op == "Unsqueeze") {
+      const Value x = in(n, 0);
+      const Shape ls = logical_shape(x);
+      std::vector<int64_t> axes = opset_ >= 13 && has(n, 1) ? const_ints(n, 1, "axes") : attr_ints(n, "axes");
+      std::vector<int64_t> shape;
+      if (op == "Squeeze") {
+        const int rank = static_cast<int>(ls.size());
+        std::set<int64_t> s;
+        for (int64_t a : axes) s.insert(norm_axis(a, rank));
+        for (int k = 0; k < rank; ++k)
+          if (!(axes.empty() ? ls[k] == 1 : s.count(k) != 0)) shape.push_back(ls[k]);
+      } else {
+        const int rank = static_cast<int>(ls.size() + axes.size());
+        std::set<int64_t> s;
+        for (int64_t a : axes) s.insert(norm_axis(a, rank));
+        for (int k = 0, j = 0; k < rank; ++k) shape.push_back(s.count(k) ? 1 : ls[j++]);
+      }
+      reshape_to(n, x, shape);
+    } else if (op == "Transpose") {
+      const Value x = in(n, 0);
+      const int rank = static_cast<int>(logical_shape(x).size());
+      std::vector<int64_t> perm = attr_ints(n, "perm");
+      if (perm.empty())
+        for (int k = rank - 1; k >= 0; --k) perm.push_back(k);
+      set(n, 0, {transpose(onnx_order(x), perm, name), Layout::onnx});
+    } else if (op == "Concat") {
+      std::vector<Value> xs;
+      for (int i = 0; i < n.input_size(); ++i) xs.push_back(in(n, i));
+      const int rank = static_cast<int>(logical_shape(xs[0]).size());
+      const int axis = norm_axis(attr_int(n, "axis", 0), rank);
+      const bool all_nhwc = std::all_of(xs.begin(), xs.end(), [](const Value& v) { return v.layout == Layout::nhwc; });
+      Attributes a;
+      std::vector<int> ids;
+      for (const Value& v : xs) ids.push_back(all_nhwc ? v.id : onnx_order(v));
+      a.set("axis", static_cast<int64_t>(all_nhwc ? kToNhwcPos[axis] : axis));
+      set(n, 0, {emit(OpType::concatenation, ids, a, name), all_nhwc ? Layout::nhwc : Layout::onnx});
+    } else if (op == "Softmax" || op == "LogSoftmax") {
+      softmax(n, op == "LogSoftmax");
+    } else if (op == "Gather") {
+      const Value x = in(n, 0);
+      const int rank = static_cast<int>(logical_shape(x).size());
+      const int axis = norm_axis(attr_int(n, "axis", 0), rank);
+      int idx = in(n, 1).id;
+      Tensor& it = g_.tensors[idx];
+      if (it.is_constant) {
+        // ONNX allows negative indices (counted from the end); qgate's GATHER does not.
+        const int64_t dim = logical_shape(x)[axis];
+        Tensor t;
+        t.name = it.name + "/normalized";
+        t.dtype = t.file_dtype = DType::i32;
+        t.shape = it.shape;
+        t.is_constant = true;
+        t.allocate();
+        for (int64_t k = 0; k < it.elements(); ++k) {
+          int64_t v = it.dtype == DType::i64 ? it.as<int64_t>()[k] : it.as<int32_t>()[k];
+          t.as<int32_t>()[k] = static_cast<int32_t>(v < 0 ? v + dim : v);
+        }
+        idx = add(std::move(t));
+      }
+      Attributes a;
+      a.set("axis", static_cast<int64_t>(axis));
+      // qgate extension (no TFLite field): run-time negative indices count from the end, as ONNX specifies.
+      a.set("wrap_negative_indices", int64_t{1});
+      set(n, 0, {emit(OpType::gather, {onnx_order(x), idx}, a, name), Layout::onnx});
+    } else if (op == "Pad") {
+      const Value x = in(n, 0);
+      const std::string mode = attr_string(n, "mode", "constant");
+      if (mode != "constant") unsupported(n, fmt::format("mode '{}'", mode));
+      std::vector<int64_t> pads = opset_ >= 11 ? const_ints(n, 1, "pads") : attr_ints(n, "pads");
+      float value = opset_ >= 11 ? (has(n, 2) ? const_scalar(n, 2, "constant_value") : 0.0f) : attr_float(n, "value", 0.0f);
+      if (opset_ >= 18 && has(n, 3)) unsupported(n, "the axes input");
+      const int rank = static_cast<int>(logical_shape(x).size());
+      if (static_cast<int>(pads.size()) != 2 * rank) unsupported(n, fmt::format("pads [{}] for rank {}", fmt::join(pads, ","), rank));
+      for (int64_t p : pads)
+        if (p < 0) unsupported(n, "negative pads (cropping)");
+      std::vector<int64_t> flat(2 * rank);
+      const bool keep_nhwc = x.layout == Layout::nhwc;
+      for (int k = 0; k < rank; ++k) {
+        const int pos = keep_nhwc ? kToNhwcPos[k] : k;
+        flat[2 * pos] = pads[k];
+        flat[2 * pos + 1] = pads[rank + k];
+      }
+      const int paddings = const_i32(name + "/paddings", flat, {rank, 2});
+      const int v = const_f32(name + "/value", {}, {value});
+      set(n, 0, {emit(OpType::padv2, {keep_nhwc ? x.id : onnx_order(x), paddings, v}, {}, name), x.layout});
+    } else if (op == "ConvTranspose") {
+      conv_transpose(n);
+    } else if (op == "Slice") {
+      slice(n);
+    } else if (op == "Split") {
+      const Value x = in(n, 0);
+      const Shape ls = logical_shape(x);
+      const int axis = norm_axis(attr_int(n, "axis", 0), static_cast<int>(ls.size()));
+      std::vector<int64_t> sizes = opset_ >= 13 && has(n, 1) ? const_ints(n, 1, "split") : attr_ints(n, "split");
+      const int64_t parts = n.output_size();
+      if (sizes.empty()) {
+        if (ls[axis] % parts != 0) unsupported(n, fmt::format("an uneven split of {} into {}", ls[axis], parts));
+        sizes.assign(parts, ls[axis] / parts);
+      }
+      std::vector<std::string> names(n.output().begin(), n.output().end());
+      const bool keep = x.layout == Layout::nhwc;
+      const int src = keep ? x.id : onnx_order(x);
+      Attributes a;
+      a.set("num_splits", parts);
+      const std::vector<int> outs =
+          emit_multi(OpType::split_v, {src, const_i32(names[0] + "/sizes", sizes),
+                                       const_i32(names[0] + "/axis", {keep ? kToNhwcPos[axis] : axis}, {1})},
+                     a, names);
+      for (int i = 0; i < parts; ++i) set(n, i, {outs[i], x.layout});
+    } else if (op == "Resize") {
+      resize(n);
+    } else {
+      unsupported(n, "this op type");
+    }
+  }
+
+  // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
+  // ((in - 1) * stride + kernel, or more for output_padding), then a crop of [pad_begin, pad_begin + out).
+  void conv_transpose(const onnx::NodeProto& n) {
+    const Value xv = in(n, 0);
+    const Tensor& wt = g_.tensors[in(n, 1).id];
+    if (!wt.is_constant) unsupported(n, "a non-constant weight");
+    if (wt.shape.size() != 4) unsupported(n, fmt::format("a weight of shape {} (only 2-D)", shape_string(wt.shape)));
+    if (attr_int(n, "group", 1) != 1) unsupported(n, "group > 1");
+    std::vector<int64_t> dil = attr_ints(n, "dilations");
+    for (int64_t d : dil)
+      if (d != 1) unsupported(n, "dilation > 1");
+    const Shape w_shape = wt.shape;  // [Cin, Cout, KH, KW]
+    const std::string w_name = wt.name;
+    const int x = nhwc(xv, n);
+    const Shape xs = g_.tensors[x].shape;
+    std::vector<int64_t> strides = attr_ints(n, "strides"), out_pad = attr_ints(n, "output_padding"),
+                         pads = attr_ints(n, "pads"), out_shape = attr_ints(n, "output_shape");
+    if (strides.empty()) strides = {1, 1};
+    if (out_pad.empty()) out_pad = {0, 0};
+    if (pads.empty()) pads = {0, 0, 0, 0};
+    const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
+    if (out_shape.size() > 2) out_shape.erase(out_shape.begin(), out_shape.end() - 2);
+    if (out_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))
+      out_shape = {xs[1] * strides[0], xs[2] * strides[1]};
+    int64_t begin[2], out[2];
+    for (int k = 0; k < 2; ++k) {
+      const int64_t in_k = xs[1 + k], kk = w_shape[2 + k];
+      if (!out_shape.empty()) {
+        const int64_t total = strides[k] * (in_k - 1) + out_pad[k] + kk - out_shape[k];
+        begin[k] = auto_pad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        out[k] = out_shape[k];
+      } else {
+        begin[k] = pads[k];
+        out[k] = strides[k] * (in_k - 1) + out_pad[k] + kk - pads[k] - pads[k + 2];
+      }
+      if (begin[k] < 0 || out[k] < 1) unsupported(n, "pads or output_shape that extend the output before its start");
+    }
+    const std::string name = out_name(n);
+    const int64_t cout = w_shape[1];
+    int64_t full[2];
+    for (int k = 0; k < 2; ++k)
+      full[k] = std::max<int64_t>((xs[1 + k] - 1) * strides[k] + w_shape[2 + k], begin[k] + out[k]);
+    Attributes a;
+    a.set("stride_h", strides[0]);
+    a.set("stride_w", strides[1]);
+    a.set("padding", int64_t{1});
+    std::vector<int> inputs = {const_i32(name + "/output_shape", {xs[0], full[0], full[1], cout}),
+                               transpose(in(n, 1).id, {1, 2, 3, 0}, w_name + "/ohwi"), x};
+    if (has(n, 2)) inputs.push_back(in(n, 2).id);
+    const bool crop = begin[0] != 0 || begin[1] != 0 || full[0] != out[0] || full[1] != out[1];
+    int id = emit(OpType::transpose_conv, inputs, a, crop ? name + "/full" : name);
+    if (crop)
+      id = emit(OpType::strided_slice,
+                {id, const_i32(name + "/begin", {0, begin[0], begin[1], 0}),
+                 const_i32(name + "/end", {xs[0], begin[0] + out[0], begin[1] + out[1], cout}),
+                 const_i32(name + "/strides", {1, 1, 1, 1})},
+                {}, name);
+    set(n, 0, {id, Layout::nhwc});
+  }
+
+  // ONNX Slice (starts/ends/axes/steps, clamped per the spec) as STRIDED_SLICE over explicit per-dim ranges.
+  void slice(const onnx::NodeProto& n) {
+    const Value x = in(n, 0);
+    const Shape ls = logical_shape(x);
+    const int rank = static_cast<int>(ls.size());
+    std::vector<int64_t> starts, ends, axes, steps;
+    if (opset_ < 10) {
+      starts = attr_ints(n, "starts");
+      ends = attr_ints(n, "ends");
+      axes = attr_ints(n, "axes");
+    } else {
+      starts = const_ints(n, 1, "starts");
+      ends = const_ints(n, 2, "ends");
+      if (has(n, 3)) axes = const_ints(n, 3, "axes");
+      if (has(n, 4)) steps = const_ints(n, 4, "steps");
+    }
+    if (axes.empty())
+      for (size_t k = 0; k < starts.size(); ++k) axes.push_back(static_cast<int64_t>(k));
+    if (steps.empty()) steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() || steps.size() != starts.size())
+      unsupported(n, "starts/ends/axes/steps of different lengths");
+    std::vector<int64_t> begin(rank, 0), end(ls.begin(), ls.end()), stride(rank, 1);
+    int64_t end_mask = 0;
+    for (size_t i = 0; i < starts.size(); ++i) {
+      const int a = norm_axis(axes[i], rank);
+      const int64_t d = ls[a], st = steps[i];
+      if (st == 0) unsupported(n, "step 0");
+      int64_t b = starts[i] < 0 ? starts[i] + d : starts[i];
+      int64_t e = ends[i] < 0 ? ends[i] + d : ends[i];
+      if (st > 0) {
+        b = std::clamp<int64_t>(b, 0, d);
+        e = std::clamp<int64_t>(e, 0, d);
+      } else {
+        b = std::clamp<int64_t>(b, 0, d - 1);
+        e = std::clamp<int64_t>(e, -1, d - 1);
+        if (e < 0) end_mask |= int64_t{1} << a;  // "through index 0": TFLite would read -1 as the last index
+      }
+      begin[a] = b;
+      end[a] = e;
+      stride[a] = st;
+    }
+    Attributes at;
+    at.set("end_mask", end_mask);
+    const std::string name = out_name(n);
+    set(n, 0, {emit(OpType::strided_slice, {onnx_order(x), const_i32(name + "/begin", begin),
+                                            const_i32(name + "/end", end), const_i32(name + "/strides", stride)},
+                    at, name),
+               Layout::onnx});
+  }
+
+  // ONNX Resize of the two spatial dims of a 4-D NCHW tensor as RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR.
+  void resize(const onnx::NodeProto& n) {
+    const Value xv = in(n, 0);
+    const Shape ls = logical_shape(xv);
+    if (ls.size() != 4) unsupported(n, fmt::format("an input of rank {} (only 4-D NCHW)", ls.size()));
+    const std::string mode = attr_string(n, "mode", "nearest");
+    const std::string ctm = attr_string(n, "coordinate_transformation_mode", opset_ < 11 ? "asymmetric" : "half_pixel");
+    const std::string nearest_mode = attr_string(n, "nearest_mode", "round_prefer_floor");
+    std::vector<int64_t> out_hw;
+    std::vector<float> scales;
+    const int scales_input = opset_ < 11 ? 1 : 2;
+    if (opset_ >= 11 && has(n, 3)) {
+      const std::vector<int64_t> sizes = const_ints(n, 3, "sizes");
+      if (sizes.size() != 4) unsupported(n, "sizes with other than 4 values");
+      if (sizes[0] != ls[0] || sizes[1] != ls[1]) unsupported(n, "resizing the batch or channel dim");
+      out_hw = {sizes[2], sizes[3]};
+    } else if (has(n, scales_input)) {
+      const Tensor& st = g_.tensors[in(n, scales_input).id];
+      if (!st.is_constant || st.dtype != DType::f32 || st.elements() != 4) unsupported(n, "non-constant scales");
+      scales.assign(st.as<float>(), st.as<float>() + 4);
+      if (scales[0] != 1.0f || scales[1] != 1.0f) unsupported(n, "resizing the batch or channel dim");
+      out_hw = {static_cast<int64_t>(std::floor(ls[2] * scales[2])), static_cast<int64_t>(std::floor(ls[3] * scales[3]))};
+      // TFLite derives the coordinate scale from the sizes; the ONNX spec uses the given scale.
+      if (ls[2] * scales[2] != static_cast<float>(out_hw[0]) || ls[3] * scales[3] != static_cast<float>(out_hw[1]))
+        unsupported(n, "scales giving a fractional output size");
+    } else {
+      unsupported(n, "neither scales nor sizes");
+    }
+    if (attr_int(n, "exclude_outside", 0) != 0) unsupported(n, "exclude_outside 1");
+    if (has(n, 1) && opset_ >= 11 && ctm == "tf_crop_and_resize") unsupported(n, "tf_crop_and_resize");
+    if (attr(n, "antialias") && attr_int(n, "antialias", 0) != 0) unsupported(n, "antialias");
+    Attributes a;
+    OpType op;
+    if (mode == "linear") {
+      op = OpType::resize_bilinear;
+      if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out_hw[0] > 1 && out_hw[1] > 1))
+        a.set("half_pixel_centers", int64_t{1});
+      else if (ctm == "align_corners") a.set("align_corners", int64_t{1});
+      else if (ctm != "asymmetric") unsupported(n, fmt::format("linear with coordinate_transformation_mode '{}'", ctm));
+    } else if (mode == "nearest") {
+      op = OpType::resize_nearest_neighbor;
+      if (ctm == "asymmetric" && nearest_mode == "floor") {
+      } else if (ctm == "align_corners" && nearest_mode == "round_prefer_ceil") {
+        a.set("align_corners", int64_t{1});
+      } else if (ctm == "tf_half_pixel_for_nn" && nearest_mode == "floor") {
+        a.set("half_pixel_centers", int64_t{1});
+      } else {
+        unsupported(n, fmt::format("nearest with coordinate_transformation_mode '{}' and nearest_mode '{}'", ctm,
+                                   nearest_mode));
+      }
+    } else {
+      unsupported(n, fmt::format("mode '{}'", mode));
+    }
+    const std::string name = out_name(n);
+    const int x = nhwc(xv, n);
+    set(n, 0, {emit(op, {x, const_i32(name + "/size", out_hw)}, a, name), Layout::nhwc});
+  }
+
+  void batch_norm(const onnx::NodeProto& n) {
+    if (attr_int(n, "training_mode", 0) != 0 || n.output_size() > 1) unsupported(n, "training mode");
+    const Value x = in(n, 0);
+    const std::string name = out_name(n);
+    std::vector<const Tensor*> p;
+    for (int i = 1; i <= 4; ++i) {
+      const Tensor& t = g_.tensors[in(n, i).id];
+      if (!t.is_constant || t.dtype != DType::f32 || t.shape.size() != 1)
+        unsupported(n, fmt::format("a non-constant or non-1-D parameter (input {})", i));
+      p.push_back(&t);
+    }
+    const int64_t c = p[0]->shape[0];
+    const float eps = attr_float(n, "epsilon", 1e-5f);
+    std::vector<float> scale(c), shift(c);
+    for (int64_t k = 0; k < c; ++k) {
+      scale[k] = p[0]->as<float>()[k] / std::sqrt(p[3]->as<float>()[k] + eps);
+      shift[k] = p[1]->as<float>()[k] - p[2]->as<float>()[k] * scale[k];
+    }
+    const int rank = static_cast<int>(logical_shape(x).size());
+    Shape cshape;
+    if (x.layout == Layout::nhwc) {
+      cshape = {static_cast<int32_t>(c)};
+    } else {
+      cshape = Shape(std::max(rank - 1, 1), 1);
+      cshape[0] = static_cast<int32_t>(c);
+    }
+    const int xid = x.id;
+    if (fold_into_conv(xid, scale, shift)) {
+      set(n, 0, x);
+      return;
+    }
+    const int m = emit(OpType::mul, {xid, const_f32(name + "/scale", cshape, scale)}, {}, name + "/scaled");
+    set(n, 0, {emit(OpType::add, {m, const_f32(name + "/shift", cshape, shift)}, {}, name), x.layout});
+  }
+
+  // BatchNormalization right after a Conv whose output nothing else reads: scale the filter's output channels
+  // and fold the shift into the bias, at load.
+  bool fold_into_conv(int x, const std::vector<float>& scale, const std::vector<float>& shift) {
+    if (g_.nodes.empty()) return false;
+    Node& conv = g_.nodes.back();
+    if ((conv.op != OpType::conv2d && conv.op != OpType::depthwise_conv2d) || conv.outputs[0] != x) return false;
+    for (const auto& [name, v] : values_)
+      if (v.id == x && consumers_of(name) > 1) return false;
+    const bool dw = conv.op == OpType::depthwise_conv2d;
+    const Tensor& w = g_.tensors[conv.inputs[1]];  // read only: the weight may be shared; add() comes after
+    Tensor wc;
+    wc.name = w.name + "/bn";
+    wc.shape = w.shape;
+    wc.is_constant = true;
+    wc.allocate();
+    const int64_t cout = dw ? w.shape[3] : w.shape[0];
+    if (cout != static_cast<int64_t>(scale.size())) return false;
+    const int64_t per = w.elements() / cout;
+    for (int64_t i = 0; i < w.elements(); ++i) {
+      const int64_t ch = dw ? i % cout : i / per;
+      wc.as<float>()[i] = w.as<float>()[i] * scale[ch];
+    }
+    std::vector<float> bias(cout, 0.0f);
+    if (conv.inputs.size() > 2 && conv.inputs[2] >= 0)
+      for (int64_t k = 0; k < cout; ++k) bias[k] = g_.tensors[conv.inputs[2]].as<float>()[k];
+    for (int64_t k = 0; k < cout; ++k) bias[k] = bias[k] * scale[k] + shift[k];
+    conv.inputs[1] = add(std::move(wc));
+    const int b = const_f32(g_.tensors[x].name + "/bias_bn", {static_cast<int32_t>(cout)}, bias);
+    if (conv.inputs.size() > 2) conv.inputs[2] = b;
+    else conv.inputs.push_back(b);
+    return true;
+  }
+  int consumers_of(const std::string& name) const {
+    int c = 0;
+    for (const auto& n : model_.graph().node())
+      for (const auto& i : n.input()) c += i == name;
+    for (const auto& o : model_.graph().output()) c += o.name() == name;
+    return c;
+  }
+
+  void gemm(const onnx::NodeProto& n) {
+    const std::string name = out_name(n);
+    const float alpha = attr_float(n, "alpha", 1.0f), beta = attr_float(n, "beta", 1.0f);
+    const bool ta = attr_int(n, "transA", 0) != 0, tb = attr_int(n, "transB", 0) != 0;
+    int a = onnx_order(in(n, 0));
+    if (g_.tensors[a].shape.size() != 2) unsupported(n, "a non-2-D A");
+    if (ta) a = transpose(a, {1, 0}, name + "/At");
+    const Value bv = in(n, 1);
+    if (!g_.tensors[bv.id].is_constant) unsupported(n, "a non-constant B");
+    // FULLY_CONNECTED weights are [N, K]: B^T unless transB.
+    int w = tb ? bv.id : transpose(bv.id, {1, 0}, name + "/Bt");
+    if (alpha != 1.0f) w = emit(OpType::mul, {w, const_f32(name + "/alpha", {}, {alpha})}, {}, name + "/weights");
+    const int64_t nout = g_.tensors[w].shape[0];
+    std::vector<int> inputs = {a, w};
+    int add_after = -1;
+    if (has(n, 2) && beta != 0.0f) {
+      const Tensor& c = g_.tensors[in(n, 2).id];
+      if (c.is_constant && c.elements() == nout && (c.shape.size() == 1 || c.shape[0] == 1)) {
+        std::vector<float> bias(c.as<float>(), c.as<float>() + nout);
+        for (float& v : bias) v *= beta;
+        inputs.push_back(const_f32(name + "/bias", {static_cast<int32_t>(nout)}, bias));
+      } else {
+        add_after = in(n, 2).id;
+        if (beta != 1.0f) add_after = emit(OpType::mul, {onnx_order(in(n, 2)), const_f32(name + "/beta", {}, {beta})}, {}, name + "/C");
+      }
+    }
+    int id = emit(OpType::fully_connected, inputs, {}, add_after < 0 ? name : name + "/fc");
+    if (add_after >= 0) id = emit(OpType::add, {id, add_after}, {}, name);
+    set(n, 0, {id, Layout::onnx});
+  }
+
+  void matmul(const onnx::NodeProto& n) {
+    const std::string name = out_name(n);
+    const int a = onnx_order(in(n, 0));
+    const Value bv = in(n, 1);
+    const Tensor& b = g_.tensors[bv.id];
+    const Shape as = g_.tensors[a].shape;
+    if (b.is_constant && b.shape.size() == 2 && as.size() >= 2) {
+      const int w = transpose(bv.id, {1, 0}, name + "/Bt");
+      Attributes at;
+      at.set("keep_num_dims", int64_t{1});
+      set(n, 0, {emit(OpType::fully_connected, {a, w}, at, name), Layout::onnx});
+      return;
+    }
+    if (as.size() < 2 || b.shape.size() < 2) unsupported(n, "a 1-D operand");
+    set(n, 0, {emit(OpType::batch_matmul, {a, onnx_order(bv)}, {}, name), Layout::onnx});
+  }
+
+  const onnx::ModelProto& model_;
+  std::string source_;
+  int opset_ = 1;
+  Graph g_;
+  std::map<std::string, Value> values_;
+  std::map<int, int> to_onnx_, to_nhwc_;
+};
+
+}  // namespace
+
+bool onnx_op_supported(const std::string& op_type) { return supported_op_types().count(op_type) != 0; }
+
+bool looks_like_onnx(const std::string& bytes) {
+  onnx::ModelProto m;
+  return m.ParseFromString(bytes) && m.ir_version() > 0 && m.has_graph();
+}
+
+Graph import_onnx(const std::string& bytes, const std::string& source) {
+  onnx::ModelProto m;
+  if (!m.ParseFromString(bytes) || !m.has_graph())
+    throw ModelError(fmt::format("{}: not an ONNX model (does not parse as a ModelProto with a graph)", source));
+  return Importer(m, source).run();
+}
+
+Tensor parse_onnx_tensor(const std::string& bytes, const std::string& source) {
+  onnx::TensorProto tp;
+  if (!tp.ParseFromString(bytes)) throw InputError(fmt::format("{}: not an ONNX TensorProto", source));
+  return tensor_from_proto(tp, source);
+}
+
+}  // namespace qgate

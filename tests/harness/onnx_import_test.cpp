@@ -1,0 +1,168 @@
+// ONNX importer structure: NCHW handled at the boundary (no per-op transposes), BatchNormalization folded
+// into the conv, shape-derived constants folded at load, unsupported op types listed by name. Numerical
+// conformance is the onnx.conformance ctest case (libonnx-testdata).
+#include <doctest/doctest.h>
+#include <onnx/onnx_pb.h>
+
+#include <map>
+#include <string>
+
+#include "harness/errors.h"
+#include "harness/executor.h"
+#include "harness/onnx/import.h"
+
+using namespace qgate;
+
+namespace {
+
+void add_float_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, float fill) {
+  auto* t = g->add_initializer();
+  t->set_name(name);
+  t->set_data_type(onnx::TensorProto::FLOAT);
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    t->add_dims(d);
+    n *= d;
+  }
+  for (int64_t i = 0; i < n; ++i) t->add_float_data(fill + 0.01f * static_cast<float>(i % 7));
+}
+
+onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in,
+                          std::vector<std::string> out) {
+  auto* n = g->add_node();
+  n->set_op_type(op);
+  for (auto& s : in) n->add_input(s);
+  for (auto& s : out) n->add_output(s);
+  return n;
+}
+
+void add_ints(onnx::NodeProto* n, const std::string& key, std::vector<int64_t> v) {
+  auto* a = n->add_attribute();
+  a->set_name(key);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+}
+
+void add_value_info(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list, const std::string& name,
+                    std::vector<int64_t> dims) {
+  auto* vi = list->Add();
+  vi->set_name(name);
+  auto* tt = vi->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx::TensorProto::FLOAT);
+  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+// x [1,3,8,8] -> Conv 3x3 pad 1 -> BatchNormalization -> Relu -> MaxPool 2x2 -> Conv depthwise -> Shape-derived
+// Reshape to [1, -1] -> Gemm -> Softmax.
+std::string small_cnn(const std::string& extra_op = "") {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  g->set_name("small_cnn");
+  add_value_info(g->mutable_input(), "x", {1, 3, 8, 8});
+  add_float_init(g, "w1", {4, 3, 3, 3}, 0.1f);
+  add_float_init(g, "b1", {4}, 0.0f);
+  for (const char* p : {"gamma", "beta", "mean", "var"}) add_float_init(g, p, {4}, std::string(p) == "var" ? 1.0f : 0.5f);
+  add_float_init(g, "wdw", {4, 1, 3, 3}, 0.2f);
+  add_float_init(g, "wfc", {5, 64}, 0.01f);
+  add_float_init(g, "bfc", {5}, 0.0f);
+  auto* c1 = add_node(g, "Conv", {"x", "w1", "b1"}, {"c1"});
+  add_ints(c1, "pads", {1, 1, 1, 1});
+  add_node(g, "BatchNormalization", {"c1", "gamma", "beta", "mean", "var"}, {"bn"});
+  add_node(g, "Relu", {"bn"}, {"r"});
+  auto* mp = add_node(g, "MaxPool", {"r"}, {"p"});
+  add_ints(mp, "kernel_shape", {2, 2});
+  add_ints(mp, "strides", {2, 2});
+  auto* dw = add_node(g, "Conv", {"p", "wdw"}, {"d"});
+  add_ints(dw, "pads", {1, 1, 1, 1});
+  auto* ga = dw->add_attribute();
+  ga->set_name("group");
+  ga->set_type(onnx::AttributeProto::INT);
+  ga->set_i(4);
+  // Shape -> Gather(0) -> Concat with [-1] -> Reshape: folded at load into new_shape [1, 64].
+  add_node(g, "Shape", {"d"}, {"shape"});
+  auto* zero = g->add_initializer();
+  zero->set_name("zero");
+  zero->set_data_type(onnx::TensorProto::INT64);
+  zero->add_int64_data(0);
+  auto* minus1 = g->add_initializer();
+  minus1->set_name("minus1");
+  minus1->set_data_type(onnx::TensorProto::INT64);
+  minus1->add_dims(1);
+  minus1->add_int64_data(-1);
+  add_node(g, "Gather", {"shape", "zero"}, {"batch"});
+  add_node(g, "Unsqueeze", {"batch", "axes0"}, {"batch1"});
+  auto* axes0 = g->add_initializer();
+  axes0->set_name("axes0");
+  axes0->set_data_type(onnx::TensorProto::INT64);
+  axes0->add_dims(1);
+  axes0->add_int64_data(0);
+  auto* cat = add_node(g, "Concat", {"batch1", "minus1"}, {"newshape"});
+  auto* ax = cat->add_attribute();
+  ax->set_name("axis");
+  ax->set_type(onnx::AttributeProto::INT);
+  ax->set_i(0);
+  add_node(g, "Reshape", {"d", "newshape"}, {"flat"});
+  add_node(g, "Gemm", {"flat", "wfc", "bfc"}, {"logits"});
+  auto* tb = g->mutable_node(g->node_size() - 1)->add_attribute();
+  tb->set_name("transB");
+  tb->set_type(onnx::AttributeProto::INT);
+  tb->set_i(1);
+  std::string last = "logits";
+  if (!extra_op.empty()) {
+    add_node(g, extra_op, {"logits"}, {"extra"});
+    add_node(g, "NonMaxSuppression", {"extra"}, {"extra2"});
+    last = "extra2";
+  }
+  add_node(g, "Softmax", {last}, {"probs"});
+  add_value_info(g->mutable_output(), "probs", {1, 5});
+  return m.SerializeAsString();
+}
+
+}  // namespace
+
+TEST_SUITE("harness.onnx") {
+  TEST_CASE("conv chain: one transpose in, one out, batch norm folded, shape subgraph folded") {
+    const std::string bytes = small_cnn();
+    REQUIRE(looks_like_onnx(bytes));
+    Graph g = import_onnx(bytes, "small_cnn.onnx");
+    g.validate();
+    std::map<OpType, int> count;
+    for (const Node& n : g.nodes) ++count[n.op];
+    CHECK(count[OpType::transpose] == 2);  // NCHW -> NHWC at the input, NHWC -> NCHW before the Reshape
+    CHECK(count[OpType::conv2d] == 1);
+    CHECK(count[OpType::depthwise_conv2d] == 1);
+    CHECK(count[OpType::mul] == 0);  // batch norm folded into the conv
+    CHECK(count[OpType::add] == 0);
+    CHECK(count[OpType::reshape] == 1);
+    CHECK(count[OpType::fully_connected] == 1);
+    CHECK(count[OpType::softmax] == 1);
+    CHECK(g.nodes.size() == 9);
+    CHECK(g.tensors[g.outputs[0]].shape == Shape{1, 5});
+    CHECK(g.tensors[g.outputs[0]].name == "probs");
+    Executor ex(g);
+    ex.prepare();
+    for (int64_t i = 0; i < ex.input(0).elements(); ++i) ex.input(0).as<float>()[i] = 0.01f * static_cast<float>(i % 13);
+    ex.run();
+    float sum = 0;
+    for (int k = 0; k < 5; ++k) sum += ex.output(0).as<float>()[k];
+    CHECK(sum == doctest::Approx(1.0f));
+  }
+
+  TEST_CASE("unsupported op types are listed by name in one error") {
+    try {
+      import_onnx(small_cnn("Einsum"), "bad.onnx");
+      FAIL("expected ModelError");
+    } catch (const ModelError& e) {
+      const std::string what = e.what();
+      CHECK(what.find("Einsum") != std::string::npos);
+      CHECK(what.find("NonMaxSuppression") != std::string::npos);
+      CHECK(what.find("not supported") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("random bytes are not an ONNX model") {
+    CHECK_FALSE(looks_like_onnx("TFL3 certainly not a protobuf model"));
+  }
+}
