@@ -45,4 +45,15 @@ inline const float* read_bias(const OpContext& ctx, size_t i, int64_t channels) 
   return ctx.in(i).as<float>();
 }
 
+// The common checks of CONV_2D and DEPTHWISE_CONV_2D: 2 or 3 inputs, a float NHWC input, a constant rank-4
+// filter that is float32 or int8. Returns true when the filter is int8 (the hybrid path).
+inline bool expect_conv_inputs(const OpContext& ctx) {
+  ctx.expect_arity(2, 3, 1);
+  ctx.expect_input(0, DType::f32, 4);
+  const bool hybrid = ctx.in(1).dtype == DType::i8;
+  ctx.expect_input(1, hybrid ? DType::i8 : DType::f32, 4);
+  expect_constant(ctx, 1, "filter");
+  return hybrid;
+}
+
 }  // namespace qgate::ops

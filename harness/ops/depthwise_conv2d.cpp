@@ -26,11 +26,7 @@ namespace {
 class DepthwiseConv2DOp : public Op {
  public:
   void prepare(OpContext& ctx) override {
-    ctx.expect_arity(2, 3, 1);
-    ctx.expect_input(0, DType::f32, 4);
-    hybrid_ = ctx.in(1).dtype == DType::i8;
-    ctx.expect_input(1, hybrid_ ? DType::i8 : DType::f32, 4);
-    ops::expect_constant(ctx, 1, "filter");
+    hybrid_ = ops::expect_conv_inputs(ctx);
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
     kernels::DepthwiseConv2DParams& p = params_;

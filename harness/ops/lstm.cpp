@@ -10,6 +10,8 @@ namespace qgate {
 namespace {
 
 using recurrent_ops::bind_matrix;
+using recurrent_ops::sequence_layout;
+using recurrent_ops::sequence_shape;
 
 // Where one cell's tensors sit among the node's inputs (-1: the layout has no such input).
 struct LstmSlots {
@@ -124,21 +126,6 @@ kernels::LstmParams lstm_params(const OpContext& ctx) {
     ctx.fail(fmt::format("cell_clip {} and proj_clip {} must be >= 0 (0: no clipping)", p.cell_clip, p.proj_clip));
   p.asymmetric_inputs = ctx.node.attrs.get_bool("asymmetric_quantize_inputs", false);
   return p;
-}
-
-kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major) {
-  if (x.shape.size() != 3)
-    ctx.fail(fmt::format("input '{}' has shape {}, expected rank 3 ({})", x.name, shape_string(x.shape),
-                         time_major ? "[time, batch, input]" : "[batch, time, input]"));
-  kernels::SequenceLayout l;
-  l.time_major = time_major;
-  l.time = time_major ? x.shape[0] : x.shape[1];
-  l.batch = time_major ? x.shape[1] : x.shape[0];
-  return l;
-}
-
-Shape sequence_shape(const kernels::SequenceLayout& l, int features) {
-  return l.time_major ? Shape{l.time, l.batch, features} : Shape{l.batch, l.time, features};
 }
 
 // LSTM: one step, input [batch, input]; output [batch, n_output].

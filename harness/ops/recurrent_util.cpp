@@ -101,4 +101,19 @@ void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* w
   if (!t.is_variable) ctx.fail(fmt::format("input {} ({}, '{}') must be a variable (state) tensor", i, what, t.name));
 }
 
+kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major) {
+  if (x.shape.size() != 3)
+    ctx.fail(fmt::format("input '{}' has shape {}, expected rank 3 ({})", x.name, shape_string(x.shape),
+                         time_major ? "[time, batch, input]" : "[batch, time, input]"));
+  kernels::SequenceLayout l;
+  l.time_major = time_major;
+  l.time = time_major ? x.shape[0] : x.shape[1];
+  l.batch = time_major ? x.shape[1] : x.shape[0];
+  return l;
+}
+
+Shape sequence_shape(const kernels::SequenceLayout& l, int features) {
+  return l.time_major ? Shape{l.time, l.batch, features} : Shape{l.batch, l.time, features};
+}
+
 }  // namespace qgate::recurrent_ops

@@ -38,4 +38,9 @@ kernels::Activation activation_attr(const OpContext& ctx);
 // A variable state input holding `elements` floats.
 void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* what);
 
+// The layout of a sequence input x: [time, batch, input] when time_major, else [batch, time, input].
+kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major);
+// The shape of a sequence output with `features` per step, in the same layout.
+Shape sequence_shape(const kernels::SequenceLayout& l, int features);
+
 }  // namespace qgate::recurrent_ops

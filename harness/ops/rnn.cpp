@@ -10,6 +10,8 @@ namespace qgate {
 namespace {
 
 using recurrent_ops::bind_matrix;
+using recurrent_ops::sequence_layout;
+using recurrent_ops::sequence_shape;
 
 // One cell: weights bound at prepare, scratch sized for the largest batch a step sees.
 struct RnnCell {
@@ -67,21 +69,6 @@ class RnnOp final : public Op {
   kernels::RnnParams params_;
   int batch_ = 0;
 };
-
-kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major) {
-  if (x.shape.size() != 3)
-    ctx.fail(fmt::format("input '{}' has shape {}, expected rank 3 ({})", x.name, shape_string(x.shape),
-                         time_major ? "[time, batch, input]" : "[batch, time, input]"));
-  kernels::SequenceLayout l;
-  l.time_major = time_major;
-  l.time = time_major ? x.shape[0] : x.shape[1];
-  l.batch = time_major ? x.shape[1] : x.shape[0];
-  return l;
-}
-
-Shape sequence_shape(const kernels::SequenceLayout& l, int features) {
-  return l.time_major ? Shape{l.time, l.batch, features} : Shape{l.batch, l.time, features};
-}
 
 // UNIDIRECTIONAL_SEQUENCE_RNN: as RNN over x [time, batch, input] (time_major) or [batch, time, input].
 class SequenceRnnOp final : public Op {
