@@ -25,6 +25,8 @@ add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGE
 set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
 add_test(NAME cli.diff COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_diff.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# `qgate compare`: one row per scheme, float outputs computed once then cached, top-1 delta equal to eval's.
+add_test(NAME cli.compare COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_compare.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert

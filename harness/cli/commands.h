@@ -13,6 +13,7 @@ int run(const std::vector<std::string>& args);
 int quantize(const std::vector<std::string>& args);
 int eval(const std::vector<std::string>& args);
 int diff(const std::vector<std::string>& args);
+int compare(const std::vector<std::string>& args);
 
 // Thrown for usage errors (unknown option, missing argument): exit 2 with the message and a --help hint.
 struct UsageError : std::runtime_error {

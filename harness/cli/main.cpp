@@ -22,6 +22,7 @@ Commands:
   quantize  write the dynamic-range (int8 weights) .tflite of a float model under a scheme
   eval      float vs quantized over a labeled data set: accuracy deltas, per-layer error, gates, report
   diff      compare two eval reports: regressions beyond noise (exit 1), improvements
+  compare   one model under several schemes over one data set: a table row and a verdict per scheme
 
 Run 'qgate <command> --help' for a command's options.
 Exit status: 0 success, 1 a gate failed, 2 bad input or usage, 3 internal error.
@@ -35,7 +36,8 @@ constexpr Command kCommands[] = {{"inspect", qgate::cli::inspect},
                                   {"run", qgate::cli::run},
                                   {"quantize", qgate::cli::quantize},
                                   {"eval", qgate::cli::eval},
-                                  {"diff", qgate::cli::diff}};
+                                  {"diff", qgate::cli::diff},
+                                  {"compare", qgate::cli::compare}};
 
 }  // namespace
 
@@ -75,6 +77,6 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize, eval, diff; see 'qgate --help')\n", name);
+  fmt::print(stderr, "qgate: unknown command '{}' (commands: inspect, run, quantize, eval, diff, compare; see 'qgate --help')\n", name);
   return 2;
 }
