@@ -1,3 +1,5 @@
+#include <cmath>
+
 #include <doctest/doctest.h>
 
 #include <fmt/format.h>
@@ -46,8 +48,33 @@ TEST_SUITE("kernels.batch_matmul") {
                   std::vector<float> scratch(size_t(kernels::batch_matmul_scratch_size(p)));
                   auto got = test::nan_filled(out_n);
                   kernels::batch_matmul_float(p, x.data(), y.data(), got.data(), scratch.data(), path);
+                  for (float v : got) REQUIRE_FALSE(std::isnan(v));  // every element written
                   test::check_close(got, want, magnitude);
                 }
+    // Every (batches, m, k, n, adj_x, adj_y) combination ran on each path this CPU has.
+    CHECK(i == static_cast<int>(test::testable_paths().size()) * 4 * 3 * 2 * 2 * 2 * 2);
+  }
+
+  // x = [[1,2],[3,4]], y = [[5,6],[7,8]], worked out by hand:
+  //   x y = [[19,22],[43,50]], x y^T = [[17,23],[39,53]], x^T y = [[26,30],[38,44]].
+  TEST_CASE("hand-computed 2x2 products with and without adjoints") {
+    const std::vector<float> x = {1, 2, 3, 4}, y = {5, 6, 7, 8};
+    struct Case {
+      bool adj_x, adj_y;
+      std::vector<float> want;
+    };
+    for (SimdPath path : test::testable_paths())
+      for (const Case& c : {Case{false, false, {19, 22, 43, 50}}, Case{false, true, {17, 23, 39, 53}},
+                            Case{true, false, {26, 30, 38, 44}}}) {
+        CAPTURE(test::path_name(path));
+        CAPTURE(c.adj_x);
+        CAPTURE(c.adj_y);
+        BatchMatMulParams p{{}, {}, {}, 2, 2, 2, c.adj_x, c.adj_y};
+        std::vector<float> scratch(size_t(kernels::batch_matmul_scratch_size(p)));
+        auto got = test::nan_filled(4);
+        kernels::batch_matmul_float(p, x.data(), y.data(), got.data(), scratch.data(), path);
+        CHECK(got == c.want);
+      }
   }
 }
 
