@@ -15,6 +15,7 @@
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/run_options.h"
 #include "harness/errors.h"
 #include "harness/eval.h"
 #include "harness/model_loader.h"
@@ -144,15 +145,11 @@ int compare(const std::vector<std::string>& args) {
   options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
       "schemes,s", po::value<std::string>()->required(),
       ("comma-separated schemes (presets: " + scheme_preset_names() + ")").c_str())(
-      "data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
-      "labels", po::value<std::string>(), "class names, one per line (order = label index)")(
-      "vocab", po::value<std::string>(), "vocabulary for text data, one token per line")(
-      "limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
-      "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
       "layers", po::bool_switch(), "measure per-layer error (worst layer SQNR; re-runs the float graph per scheme)")(
-      "report,r", po::value<std::string>(), "write the JSON comparison here (written only when the run completes)")(
-      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable), per scheme");
+      "report,r", po::value<std::string>(), "write the JSON comparison here (written only when the run completes)");
+  add_data_options(options);
+  add_run_options(options);  // gates apply to each scheme
   po::positional_options_description positional;
   po::variables_map vm;
   if (!parse_options(kSpec, options, positional, args, vm)) return 0;
@@ -161,33 +158,16 @@ int compare(const std::vector<std::string>& args) {
   std::vector<Scheme> schemes;
   for (const auto& s : split_schemes(schemes_text)) schemes.push_back(Scheme::parse(s));
   const bool layers = vm["layers"].as<bool>();
-  std::vector<metrics::Gate> gates;
-  if (vm.count("gate"))
-    for (const auto& g : vm["gate"].as<std::vector<std::string>>()) gates.push_back(metrics::parse_gate(g));
   metrics::ModelMetricsOptions mopts;  // top-1 and top-5, default bootstrap seed: the same numbers as eval
-  {
-    const auto known = metrics::gate_value_names(mopts.top_k, layers);
-    for (const auto& g : gates)
-      if (std::find(known.begin(), known.end(), g.path) == known.end())
-        throw UsageError(fmt::format("--gate {}: unknown field '{}' (known: {}{})", g.text, g.path,
-                                     fmt::join(known, ", "), layers ? "" : "; layers.* need --layers"));
-  }
-  const int threads = vm["threads"].as<int>();
-  if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));
-  if (threads > 0) kernels::set_num_threads(threads);
-  const int64_t limit = vm["limit"].as<int64_t>();
-  if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
+  const std::vector<metrics::Gate> gates =
+      read_gates(vm, mopts.top_k, layers, layers ? "" : "; layers.* need --layers");
+  const int64_t limit = apply_threads_and_limit(vm);
   const int output_index = vm["output-index"].as<int>();
 
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
-  DataOptions dopts;
-  dopts.spec = vm["data"].as<std::string>();
-  if (vm.count("labels")) dopts.labels_file = vm["labels"].as<std::string>();
-  if (vm.count("vocab")) dopts.vocab_file = vm["vocab"].as<std::string>();
-  std::vector<ModelInput> model_inputs;
-  for (int id : fm.graph.inputs) model_inputs.push_back(ModelInput::of(fm.graph.tensors[id]));
-  std::unique_ptr<Dataset> data = open_dataset(dopts, model_inputs);
+  const DataOptions dopts = read_data_options(vm);
+  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
 
   const std::string key =
       sha256_hex(fmt::format("{}\n{}\n{}\n{}", fm.sha256, data->fingerprint(), limit, output_index));

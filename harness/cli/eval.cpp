@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
-#include "datasets/preprocess.h"
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/run_options.h"
 #include "harness/errors.h"
 #include "harness/eval.h"
 #include "harness/model_loader.h"
@@ -103,29 +103,13 @@ int eval(const std::vector<std::string>& args) {
   options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
       "quantized,q", po::value<std::string>(), "its dynamic-range .tflite (instead of --scheme)")(
       "scheme,s", po::value<std::string>(), ("quantization scheme (default tflite-dynamic): " + scheme_preset_names()).c_str())(
-      "data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
-      "labels", po::value<std::string>(), "class names, one per line (order = label index)")(
-      "vocab", po::value<std::string>(), "vocabulary for text data, one token per line")(
-      "preprocess", po::value<std::string>(), "preprocessing JSON file (images); the flags below override it")(
-      "color", po::value<std::string>(), "images: gray | rgb | bgr")(
-      "resize", po::value<std::string>(), "images: WxH (exact) or N (shorter side)")(
-      "interpolation", po::value<std::string>(), "images: nearest | linear | area | cubic")(
-      "crop", po::value<std::string>(), "images: center crop WxH or N")(
-      "scale", po::value<std::string>(), "images: pixel scale, e.g. 1/255")(
-      "mean", po::value<std::string>(), "images: per-channel mean (one number or a comma-separated list)")(
-      "std", po::value<std::string>(), "images: per-channel std")(
-      "dtype", po::value<std::string>(), "images: float32 | uint8 | int8 (raw)")(
-      "layout", po::value<std::string>(), "images: nhwc | nchw")(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
-      "limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
-      "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
       "report,r", po::value<std::string>(), "write the JSON report here (written only when the run completes)")(
       "html", po::value<std::string>(),
       "write a self-contained HTML report here (inline SVG charts; written only when the run completes)")(
       "csv", po::value<std::string>(), "write the CSV export here (one row per layer and metric, model rows)")(
       "junit", po::value<std::string>(), "write JUnit XML here (one test case per gate)")(
-      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
       "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed")(
@@ -134,30 +118,20 @@ int eval(const std::vector<std::string>& args) {
       "float-budget", po::value<double>()->default_value(0.10),
       "selective search: largest fraction of weight bytes left in float")(
       "no-search", po::bool_switch(), "on a failed gate, stop at FAIL (no sensitivity analysis or search)");
+  add_data_options(options);
+  add_run_options(options);
   po::positional_options_description positional;
   po::variables_map vm;
   if (!parse_options(kSpec, options, positional, args, vm)) return 0;
   if (vm.count("quantized") && vm.count("scheme")) throw UsageError("--quantized and --scheme exclude each other");
 
   // Everything that can be checked before the long run is checked first.
-  std::vector<metrics::Gate> gates;
-  if (vm.count("gate"))
-    for (const auto& g : vm["gate"].as<std::vector<std::string>>()) gates.push_back(metrics::parse_gate(g));
   metrics::ModelMetricsOptions mopts;
   mopts.top_k = parse_top_k(vm["top-k"].as<std::string>());
   mopts.bootstrap_seed = vm["seed"].as<uint64_t>();
   const bool layers = !vm["no-layers"].as<bool>();
-  {
-    const auto known = metrics::gate_value_names(mopts.top_k, layers);
-    for (const auto& g : gates)
-      if (std::find(known.begin(), known.end(), g.path) == known.end())
-        throw UsageError(fmt::format("--gate {}: unknown field '{}' (known: {})", g.text, g.path, fmt::join(known, ", ")));
-  }
-  const int threads = vm["threads"].as<int>();
-  if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));
-  if (threads > 0) kernels::set_num_threads(threads);
-  const int64_t limit = vm["limit"].as<int64_t>();
-  if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
+  const std::vector<metrics::Gate> gates = read_gates(vm, mopts.top_k, layers);
+  const int64_t limit = apply_threads_and_limit(vm);
 
   const int64_t sensitivity_samples = vm["sensitivity-samples"].as<int64_t>();
   if (sensitivity_samples < 0) throw UsageError(fmt::format("--sensitivity-samples {} is negative", sensitivity_samples));
@@ -189,16 +163,8 @@ int eval(const std::vector<std::string>& args) {
   Graph weight_only;
   if (hybrid && layers && !vm["no-isolated"].as<bool>()) weight_only = dequantized_twin(quant_graph);
 
-  DataOptions dopts;
-  dopts.spec = vm["data"].as<std::string>();
-  if (vm.count("labels")) dopts.labels_file = vm["labels"].as<std::string>();
-  if (vm.count("vocab")) dopts.vocab_file = vm["vocab"].as<std::string>();
-  if (vm.count("preprocess")) dopts.preprocess_json = vm["preprocess"].as<std::string>();
-  for (const char* key : {"color", "resize", "interpolation", "crop", "scale", "mean", "std", "dtype", "layout"})
-    if (vm.count(key)) set_preprocess_option(dopts.preprocess, key, vm[key].as<std::string>(), std::string("--") + key);
-  std::vector<ModelInput> model_inputs;
-  for (int id : fm.graph.inputs) model_inputs.push_back(ModelInput::of(fm.graph.tensors[id]));
-  std::unique_ptr<Dataset> data = open_dataset(dopts, model_inputs);
+  const DataOptions dopts = read_data_options(vm);
+  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
 
   EvalOptions eopts;
   eopts.model = mopts;

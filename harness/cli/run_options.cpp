@@ -1,0 +1,79 @@
+#include "harness/cli/run_options.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "datasets/preprocess.h"
+#include "harness/cli/commands.h"
+#include "kernels/parallel.h"
+
+namespace qgate::cli {
+
+namespace {
+constexpr const char* kPreprocessFlags[] = {"color", "resize", "interpolation", "crop", "scale",
+                                            "mean",  "std",    "dtype",         "layout"};
+}  // namespace
+
+void add_data_options(po::options_description& options) {
+  options.add_options()("data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
+      "labels", po::value<std::string>(), "class names, one per line (order = label index)")(
+      "vocab", po::value<std::string>(), "vocabulary for text data, one token per line")(
+      "preprocess", po::value<std::string>(), "preprocessing JSON file (images); the flags below override it")(
+      "color", po::value<std::string>(), "images: gray | rgb | bgr")(
+      "resize", po::value<std::string>(), "images: WxH (exact) or N (shorter side)")(
+      "interpolation", po::value<std::string>(), "images: nearest | linear | area | cubic")(
+      "crop", po::value<std::string>(), "images: center crop WxH or N")(
+      "scale", po::value<std::string>(), "images: pixel scale, e.g. 1/255")(
+      "mean", po::value<std::string>(), "images: per-channel mean (one number or a comma-separated list)")(
+      "std", po::value<std::string>(), "images: per-channel std")(
+      "dtype", po::value<std::string>(), "images: float32 | uint8 | int8 (raw)")(
+      "layout", po::value<std::string>(), "images: nhwc | nchw");
+}
+
+void add_run_options(po::options_description& options) {
+  options.add_options()("limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
+      "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
+      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)");
+}
+
+DataOptions read_data_options(const po::variables_map& vm) {
+  DataOptions d;
+  d.spec = vm["data"].as<std::string>();
+  if (vm.count("labels")) d.labels_file = vm["labels"].as<std::string>();
+  if (vm.count("vocab")) d.vocab_file = vm["vocab"].as<std::string>();
+  if (vm.count("preprocess")) d.preprocess_json = vm["preprocess"].as<std::string>();
+  for (const char* key : kPreprocessFlags)
+    if (vm.count(key)) set_preprocess_option(d.preprocess, key, vm[key].as<std::string>(), std::string("--") + key);
+  return d;
+}
+
+std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph) {
+  std::vector<ModelInput> inputs;
+  for (int id : graph.inputs) inputs.push_back(ModelInput::of(graph.tensors[id]));
+  return open_dataset(options, inputs);
+}
+
+std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::vector<int>& top_k, bool with_layers,
+                                      const std::string& hint) {
+  std::vector<metrics::Gate> gates;
+  if (vm.count("gate"))
+    for (const auto& g : vm["gate"].as<std::vector<std::string>>()) gates.push_back(metrics::parse_gate(g));
+  const auto known = metrics::gate_value_names(top_k, with_layers);
+  for (const auto& g : gates)
+    if (std::find(known.begin(), known.end(), g.path) == known.end())
+      throw UsageError(fmt::format("--gate {}: unknown field '{}' (known: {}{})", g.text, g.path,
+                                   fmt::join(known, ", "), hint));
+  return gates;
+}
+
+int64_t apply_threads_and_limit(const po::variables_map& vm) {
+  const int threads = vm["threads"].as<int>();
+  if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));
+  if (threads > 0) kernels::set_num_threads(threads);
+  const int64_t limit = vm["limit"].as<int64_t>();
+  if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
+  return limit;
+}
+
+}  // namespace qgate::cli
