@@ -37,6 +37,11 @@ FloatOutputCache::FloatOutputCache(const std::string& model_sha256, const std::s
   path_ = float_cache_dir() + "/" + key + ".bin";
 }
 
+int64_t output_width(const Graph& graph, int output_index) {
+  if (output_index < 0 || output_index >= static_cast<int>(graph.outputs.size())) return 0;
+  return graph.tensors[graph.outputs[output_index]].elements();
+}
+
 bool FloatOutputCache::fits(int64_t samples, int64_t width) {
   return samples > 0 && width > 0 && samples * width <= kMaxBytes / int64_t{sizeof(float)};
 }

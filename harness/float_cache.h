@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/graph.h"
+
 namespace qgate {
 
 class FloatOutputCache {
@@ -39,6 +41,9 @@ class FloatOutputCache {
  private:
   std::string path_;
 };
+
+// Elements of one sample's `output_index` output (0 when the index does not exist: evaluate() reports that).
+int64_t output_width(const Graph& graph, int output_index);
 
 // $QGATE_CACHE/float-outputs, or .cache/float-outputs.
 std::string float_cache_dir();

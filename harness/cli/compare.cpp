@@ -115,6 +115,9 @@ int compare(const std::vector<std::string>& args) {
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool cached = !layers && cache.load(total, float_outputs);
+  // With --layers every scheme runs the float graph anyway: record its outputs only to store them.
+  const bool store = !cached && cache.enabled() && !cache.holds(total) &&
+                     FloatOutputCache::fits(total, output_width(fm.graph, output_index));
 
   reports::CompareReport c;
   for (size_t i = 0; i < schemes.size(); ++i) {
@@ -130,14 +133,11 @@ int compare(const std::vector<std::string>& args) {
     eopts.output_index = output_index;
     eopts.layer_metrics = layers;
     eopts.isolated = false;  // the accumulated error is enough for the worst-layer column and the SQNR chart
-    const bool record = !cached && i == 0;
+    const bool record = !cached && i == 0 && (!layers || store);
     if (!layers && !record) eopts.float_outputs = &float_outputs;
     if (record) eopts.record_float_outputs = &float_outputs;
     reports::Report& r = row.report;
     r.result = evaluate(fm.graph, q.graph, *data, eopts);
-    if (record && cache.enabled() && !cache.holds(total))
-      if (const std::string why = cache.store(float_outputs); !why.empty())
-        fmt::print(stderr, "qgate compare: warning: float outputs not cached: {}\n", why);
     r.float_outputs = cached ? "cached" : "computed";
     r.manifest.qgate_version = QGATE_VERSION;
     r.manifest.command = "compare";
@@ -172,6 +172,10 @@ int compare(const std::vector<std::string>& args) {
   c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   fmt::print("{}", reports::console_summary(c));
   write_exports(vm, c);
+  // Last, like the exports: a run that failed writes nothing, not even the cache.
+  if (store)
+    if (const std::string why = cache.store(float_outputs); !why.empty())
+      fmt::print(stderr, "qgate compare: warning: float outputs not cached: {}\n", why);
   return reports::all_pass(c) ? 0 : 1;
 }
 

@@ -59,8 +59,9 @@ constexpr CommandSpec kSpec = {
     "float graph runs and only fills the cache. --no-cache neither reads nor writes it.\n\n"
     "Gates: PATH OP NUMBER with OP in >= <= > < ==; paths such as top1.delta, top1.delta.ci_low, top1-drop,\n"
     "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction).\n"
-    "Outputs (each written atomically, only when the run completes): --report JSON (reports/schema), --csv one row\n"
-    "per layer and metric plus model rows (section,node,name,op,metric,value), --junit one test case per gate."};
+    "Outputs (each written atomically, only when the run completes): --report JSON (reports/schema), --html a\n"
+    "self-contained report with inline SVG charts, --csv one row per layer and metric plus model rows\n"
+    "(section,node,name,op,metric,value), --junit one test case per gate."};
 
 std::vector<int> parse_top_k(const std::string& text) {
   std::vector<int> ks;
@@ -100,12 +101,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
   std::mutex mu_;
 };
-
-// Elements of the model output holding the class scores (0 when the index does not exist: evaluate() says so).
-int64_t output_width(const Graph& g, int output_index) {
-  if (output_index < 0 || output_index >= static_cast<int>(g.outputs.size())) return 0;
-  return g.tensors[g.outputs[output_index]].elements();
-}
 
 }  // namespace
 
@@ -195,9 +190,6 @@ int eval(const std::vector<std::string>& args) {
   if (!from_cache && (search || store)) eopts.record_float_outputs = &float_outputs;
   report.result = evaluate(fm.graph, quant_graph, *data, eopts);
   report.float_outputs = from_cache ? "cached" : "computed";
-  if (store)
-    if (const std::string why = cache.store(float_outputs); !why.empty())
-      fmt::print(stderr, "qgate eval: warning: float outputs not cached: {}\n", why);
 
   report.manifest.qgate_version = QGATE_VERSION;
   report.manifest.command = "eval";
@@ -241,6 +233,10 @@ int eval(const std::vector<std::string>& args) {
 
   fmt::print("{}", reports::console_summary(report));
   write_exports(vm, report);
+  // Last, like the exports: a run that failed writes nothing, not even the cache.
+  if (store)
+    if (const std::string why = cache.store(float_outputs); !why.empty())
+      fmt::print(stderr, "qgate eval: warning: float outputs not cached: {}\n", why);
   return report.verdict.status == "PASS" ? 0 : 1;
 }
 

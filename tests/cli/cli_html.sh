@@ -24,6 +24,8 @@ fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
+export QGATE_CACHE=$work/cache
 fails=0
 check() {
   if [[ $2 -eq 0 ]]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
@@ -208,7 +210,7 @@ render rnn
 check "the RNN screenshot shows the charts" $?
 
 # compare --html: two schemes with --layers.
-QGATE_CACHE=$work/cache "$qgate" compare --model "$repo/models/fmnist_cnn.tflite" --data "$data" \
+"$qgate" compare --model "$repo/models/fmnist_cnn.tflite" --data "$data" \
   --labels "$work/classes.txt" --limit 300 --layers --schemes "tflite-dynamic,per-tensor,bits=4,min-elements=0" \
   --report "$work/cmp.json" --html "$work/cmp.html" >"$work/cmp.txt" 2>&1
 check "compare --html exits 1 (the 4-bit scheme fails)" $([[ $? -eq 1 ]]; echo $?)
