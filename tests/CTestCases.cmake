@@ -19,14 +19,17 @@ add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
-# `qgate eval --html` rendered by headless Chromium: the charts are in the file and on the screenshot (exit 77 =
-# skipped: chromium not installed).
+# `qgate eval --html` (CNN, SELECTIVE run with sensitivity bars, RNN) and `qgate compare --html` rendered by headless
+# Chromium: the charts are in the files and on the screenshots (exit 77 = skipped: chromium not installed).
 add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
 add_test(NAME cli.diff COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_diff.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
-# `qgate compare`: one row per scheme, float outputs computed once then cached, top-1 delta equal to eval's.
+# `qgate compare`: one row per scheme, float outputs computed once then cached, top-1 delta equal to eval's; --csv,
+# --junit, and the JSON report validated against reports/schema/compare.schema.json.
 add_test(NAME cli.compare COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_compare.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# The float-output cache shared by eval and compare: reused by a second run, prefix reads, --no-cache, misses.
+add_test(NAME cli.cache COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_cache.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert
