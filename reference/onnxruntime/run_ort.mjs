@@ -1,7 +1,9 @@
 // Runs an ONNX model with onnxruntime-node (npm) and writes its outputs as .npy: the golden side of qgate's
 // onnxruntime parity tests.
 //
-// Usage: node run_ort.mjs MODEL.onnx OUT_DIR [--threads N] [--graph-optimization all|disabled] IN0.npy [IN1.npy ...]
+// Usage: node run_ort.mjs MODEL.onnx OUT_DIR [--threads N] [--graph-optimization all|disabled]
+//                        [--optimized-model PATH] IN0.npy [IN1.npy ...]
+// --optimized-model also writes the graph onnxruntime runs after its optimizer (e.g. fused com.microsoft ops).
 // Inputs bind to the model's inputs in order; outputs are written OUT_DIR/output_<i>.npy (float32, int32, uint8,
 // int8, int64 as the model returns them). Exit 0 on success, 2 on bad usage or input, 3 when onnxruntime fails.
 import fs from 'node:fs';
@@ -54,10 +56,12 @@ async function main() {
   const args = process.argv.slice(2);
   let threads = 1;
   let opt = 'all';
+  let optimizedPath;
   const rest = [];
   for (let i = 0; i < args.length; ++i) {
     if (args[i] === '--threads') threads = Number(args[++i]);
     else if (args[i] === '--graph-optimization') opt = args[++i];
+    else if (args[i] === '--optimized-model') optimizedPath = args[++i];
     else rest.push(args[i]);
   }
   if (rest.length < 2 || !['all', 'disabled', 'basic', 'extended'].includes(opt) || !(threads >= 1)) {
@@ -70,6 +74,7 @@ async function main() {
   try {
     session = await ort.InferenceSession.create(model, {
       intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: opt, executionMode: 'sequential',
+      ...(optimizedPath ? { optimizedModelFilePath: optimizedPath, logSeverityLevel: 3 } : {}),
     });
   } catch (e) {
     console.error(`${model}: onnxruntime cannot load it: ${e.message}`);
