@@ -23,12 +23,16 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_cast<size_t>(t.elements())}; }
 
-// The only_quantized variants of every layer in one pass, sample-major: per sample the float model runs once and
-// each variant (float up to its layer by construction) runs only from its layer on, copying what it reads from
-// the float run (Executor::run_from). Chunked like evaluate(): the result does not depend on the thread count.
-std::vector<VariantMeasure> only_quantized_pass(const Graph& float_graph, const std::vector<QuantizedGraph>& variants,
-                                                const std::vector<int>& first_nodes, const Dataset& data,
-                                                const EvalOptions& eo, int64_t total) {
+// Every variant of one kind in one pass, sample-major: per sample the base model runs once and each variant,
+// which equals the base up to its first node by construction, runs only from that node on, copying what it reads
+// from the base run (Executor::run_from). only_quantized variants are the float model up to their layer (base:
+// the float model, whose output is the reference); only_float variants are the fully quantized model up to their
+// layer (base: the quantized model; the reference is the cached float outputs). Chunked like evaluate(): the
+// result does not depend on the thread count.
+std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vector<QuantizedGraph>& variants,
+                                        const std::vector<int>& first_nodes, const Dataset& data,
+                                        const EvalOptions& eo, int64_t total,
+                                        const std::vector<std::vector<float>>* float_outputs) {
   const size_t nv = variants.size();
   const int64_t chunk = std::max<int64_t>(1, eo.chunk_samples);
   const int64_t chunks = (total + chunk - 1) / chunk;
@@ -56,7 +60,7 @@ std::vector<VariantMeasure> only_quantized_pass(const Graph& float_graph, const 
       }
       if (!w) {
         auto nw = std::make_unique<Worker>();
-        nw->fl = std::make_unique<Executor>(float_graph);
+        nw->fl = std::make_unique<Executor>(base_graph);
         nw->fl->prepare();
         for (const auto& v : variants) {
           nw->qu.push_back(std::make_unique<Executor>(v.graph));
@@ -84,7 +88,8 @@ std::vector<VariantMeasure> only_quantized_pass(const Graph& float_graph, const 
           }
           w->fl->reset_state();
           w->fl->run();
-          const auto fout = floats(w->fl->output(eo.output_index));
+          const auto fout = float_outputs ? std::span<const float>((*float_outputs)[s])
+                                          : floats(w->fl->output(eo.output_index));
           for (size_t v = 0; v < nv; ++v) {
             const auto t0 = Clock::now();
             w->qu[v]->reset_state();
@@ -184,13 +189,25 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
         if (other != node) keep.insert(other);
       variants.push_back(quantize_graph(float_graph, scheme, keep));
     }
-    only_q = only_quantized_pass(float_graph, variants, nodes, data, eo, n);
+    only_q = suffix_pass(float_graph, variants, nodes, data, eo, n, nullptr);
     r.only_quantized_seconds = since(t0);
     done += static_cast<int>(nodes.size());
     if (options.progress) options.progress(done, total);
   }
 
-  // only_float: the rest quantized from early on, so each runs in full against the cached float outputs.
+  // only_float: every layer in one sample-major pass over the fully quantized model, against the cached float
+  // outputs.
+  std::vector<VariantMeasure> only_f;
+  {
+    const auto t0 = Clock::now();
+    std::vector<QuantizedGraph> variants;
+    for (int node : nodes) variants.push_back(quantize_graph(float_graph, scheme, {node}));
+    only_f = suffix_pass(full.graph, variants, nodes, data, eo, n, &r.float_outputs);
+    r.only_float_seconds = since(t0);
+    done += static_cast<int>(nodes.size());
+    if (options.progress) options.progress(done, total);
+  }
+
   for (size_t i = 0; i < nodes.size(); ++i) {
     const int node = nodes[i];
     LayerSensitivity l;
@@ -201,11 +218,7 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
     l.float_bytes = bytes[node].first;
     l.quantized_bytes = bytes[node].second;
     l.only_quantized = only_q[i];
-    const auto t0 = Clock::now();
-    const QuantizedGraph q = quantize_graph(float_graph, scheme, {node});
-    const EvalResult e = evaluate(float_graph, q.graph, data, eo);
-    l.only_float = measure_of(e.model, since(t0));
-    if (options.progress) options.progress(++done, total);
+    l.only_float = only_f[i];
     r.layers.push_back(std::move(l));
   }
   r.seconds = since(start);

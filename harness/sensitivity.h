@@ -5,9 +5,10 @@
 //   only_quantized: that layer quantized, every other quantizable layer float (the damage it does alone);
 //   only_float:     that layer float, the rest quantized (what keeping it float recovers).
 // The baseline pass runs the float and the fully quantized model (the cost reference) and caches the float
-// outputs. The only_float variants then run only their quantized graph against that cache. The only_quantized
-// variants share one sample-major pass: per sample the float model runs once and each variant, which equals the
-// float model up to its layer, runs only from its layer on (Executor::run_from). No layer metrics anywhere.
+// outputs. Each kind of variant then shares one sample-major pass: per sample the base model runs once (float for
+// only_quantized, fully quantized for only_float) and each variant, which equals its base up to its layer, runs
+// only from its layer on (Executor::run_from), so a layer costs the part of the network after it. No layer
+// metrics anywhere.
 #pragma once
 
 #include <functional>
@@ -28,8 +29,8 @@ struct VariantMeasure {
   double top1_delta = 0;   // points (quantized - float); 0 when the data has no labels
   double kl_mean = 0, kl_p99 = 0;  // KL(pF || pQ), nats
   double agreement = 1;    // top-1 agreement, a fraction
-  // Cost: only_float variants, wall-clock seconds of quantize + run; only_quantized variants, the summed time of
-  // their suffix runs (they share one sample-major pass and one float run per sample).
+  // Cost: the summed time of its suffix runs (the variants of one kind share one sample-major pass and one base
+  // run per sample).
   double seconds = 0;
 };
 
@@ -52,6 +53,7 @@ struct SensitivityResult {
   VariantMeasure all_quantized;   // the fully quantized model on the same samples
   double double_run_seconds = 0;  // the baseline pass: float and quantized graph both run (the cost reference)
   double only_quantized_seconds = 0;  // the whole sample-major pass of every only_quantized variant
+  double only_float_seconds = 0;      // the whole sample-major pass of every only_float variant
   double seconds = 0;             // everything
   std::vector<LayerSensitivity> layers;  // node order
   // Float outputs on the sensitivity samples (reused by the selective search when it covers the same samples).

@@ -250,6 +250,7 @@ json to_json(const Report& r) {
     const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
     j["timing"]["sensitivity"] = {{"seconds", s.seconds}, {"double_run_seconds", s.double_run_seconds},
                                   {"only_quantized_pass_seconds", s.only_quantized_seconds},
+                                  {"only_float_pass_seconds", s.only_float_seconds},
                                   {"seconds_per_layer", per}, {"layers", per_layer}};
   }
   if (r.selective) {
@@ -313,10 +314,10 @@ std::string console_summary(const Report& r) {
     const SensitivityResult& s = *r.sensitivity;
     const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
     out += fmt::format("\n  sensitivity on {} samples (fully quantized: top-1 {:+.2f}, KL mean {:.3g}); {:.2f} s per "
-                       "layer (both variants; only-quantized pass {:.2f} s for all {}) vs {:.2f} s for one "
-                       "float+quantized run\n",
-                       s.samples, s.all_quantized.top1_delta, s.all_quantized.kl_mean, per, s.only_quantized_seconds,
-                       s.layers.size(), s.double_run_seconds);
+                       "layer (both variants; passes over all {}: only-quantized {:.2f} s, only-float {:.2f} s) vs "
+                       "{:.2f} s for one float+quantized run\n",
+                       s.samples, s.all_quantized.top1_delta, s.all_quantized.kl_mean, per, s.layers.size(),
+                       s.only_quantized_seconds, s.only_float_seconds, s.double_run_seconds);
     out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>17}   {:>17}\n", "node", "op", "name", "float B",
                        "only quantized", "only float");
     out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>8}{:>9}   {:>8}{:>9}\n", "", "", "", "", "top-1", "KL",
