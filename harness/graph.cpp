@@ -24,7 +24,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpN
     "gather", "densify", "batch_matmul", "pack", "unpack", "tile", "space_to_depth", "depth_to_space",
     "embedding_lookup", "rnn", "unidirectional_sequence_rnn", "bidirectional_sequence_rnn",
     "unidirectional_sequence_lstm", "bidirectional_sequence_lstm", "lstm",
-    "max_pooling_with_argmax", "max_unpooling",
+    "max_pooling_with_argmax", "max_unpooling", "gru",
 };
 
 template <typename T>
