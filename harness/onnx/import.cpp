@@ -1328,6 +1328,14 @@ class Importer {
     return count;
   }
 
+  // Prefix of the tensors a recurrent node adds: its name, else its first named output.
+  static std::string recurrent_base(const onnx::NodeProto& n) {
+    if (!n.name().empty()) return n.name();
+    for (const auto& o : n.output())
+      if (!o.empty()) return o;
+    return n.op_type();
+  }
+
   static std::string direction_name(const RecurrentShape& r, int d) {
     return d == 1 || r.reverse_only ? "reverse" : "forward";
   }
@@ -1372,7 +1380,7 @@ class Importer {
 
   void onnx_rnn(const onnx::NodeProto& n) {
     const RecurrentShape r = recurrent_shape(n, 1, {"tanh"});
-    const std::string base = out_name(n).empty() ? n.name() : n.name() + "/" + out_name(n);
+    const std::string base = recurrent_base(n);
     const int x = onnx_order(in(n, 0));
     const std::vector<int> h0 = initial_state(n, 5, r, base);
     const int w = in(n, 1).id, rw = in(n, 2).id, bias = has(n, 3) ? in(n, 3).id : -1;
@@ -1399,7 +1407,7 @@ class Importer {
 
   void onnx_lstm(const onnx::NodeProto& n) {
     const RecurrentShape r = recurrent_shape(n, 4, {"sigmoid", "tanh", "tanh"});
-    const std::string base = out_name(n).empty() ? n.name() : n.name() + "/" + out_name(n);
+    const std::string base = recurrent_base(n);
     const int H = r.H, I = r.I, outputs = recurrent_op_outputs(n, 3);
     const bool input_forget = attr_int(n, "input_forget", 0) != 0;
     int peep = -1;
@@ -1464,7 +1472,7 @@ class Importer {
 
   void onnx_gru(const onnx::NodeProto& n) {
     const RecurrentShape r = recurrent_shape(n, 3, {"sigmoid", "tanh"});
-    const std::string base = out_name(n).empty() ? n.name() : n.name() + "/" + out_name(n);
+    const std::string base = recurrent_base(n);
     const int H = r.H, I = r.I, outputs = recurrent_op_outputs(n, 2);
     const int x = onnx_order(in(n, 0));
     const std::vector<int> h0 = initial_state(n, 5, r, base);
