@@ -1356,10 +1356,11 @@ class Importer {
       const std::string& name = n.output(k);
       int id;
       if (r.dirs == 1) {
+        // The batch stays -1 (inferred): a model declared with a symbolic batch runs with any batch.
         Attributes a;
-        if (k == 0) a.set("new_shape", r.batch_major ? std::vector<int64_t>{r.B, r.T, 1, r.H}
-                                                     : std::vector<int64_t>{r.T, 1, r.B, r.H});
-        else a.set("new_shape", r.batch_major ? std::vector<int64_t>{r.B, 1, r.H} : std::vector<int64_t>{1, r.B, r.H});
+        if (k == 0) a.set("new_shape", r.batch_major ? std::vector<int64_t>{-1, r.T, 1, r.H}
+                                                     : std::vector<int64_t>{r.T, 1, -1, r.H});
+        else a.set("new_shape", r.batch_major ? std::vector<int64_t>{-1, 1, r.H} : std::vector<int64_t>{1, -1, r.H});
         id = emit(OpType::reshape, {per_dir[0][k]}, a, name);
       } else {
         Attributes a;
