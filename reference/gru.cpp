@@ -57,8 +57,8 @@ void gru_sequence(const kernels::GruParams& p, const kernels::GruWeights& w, con
         const float xn = bias_at(w.input_bias, 2 * H + k) + product(w.input, 2 * H + k, xv, p.asymmetric_inputs);
         float pre;
         if (p.linear_before_reset) {
-          const float hn_lin = bias_at(w.recurrent_bias, 2 * H + k) + product(w.recurrent_n, k, hv, p.asymmetric_inputs);
-          pre = xn + r[k] * hn_lin;
+          const float rec = bias_at(w.recurrent_bias, 2 * H + k) + product(w.recurrent_n, k, hv, p.asymmetric_inputs);
+          pre = xn + r[k] * rec;
         } else {
           pre = xn + (bias_at(w.recurrent_bias, 2 * H + k) + product(w.recurrent_n, k, rh, p.asymmetric_inputs));
         }

@@ -1262,7 +1262,8 @@ class Importer {
       }
     const size_t want = default_acts.size() * r.dirs;
     if (r.activations.empty())
-      for (int d = 0; d < r.dirs; ++d) r.activations.insert(r.activations.end(), default_acts.begin(), default_acts.end());
+      for (int d = 0; d < r.dirs; ++d)
+        r.activations.insert(r.activations.end(), default_acts.begin(), default_acts.end());
     if (r.activations.size() != want)
       throw ModelError(fmt::format("{}: {} node '{}': {} activations, expected {} ({} per direction)", source_,
                                    n.op_type(), n.name(), r.activations.size(), want, default_acts.size()));
@@ -1315,7 +1316,8 @@ class Importer {
     a.set("num_splits", int64_t{2});
     const std::vector<int> parts = emit_multi(
         OpType::split_v,
-        {id, const_i32(base + "/" + name + "/sizes", {1, 1}), const_i32(base + "/" + name + "/axis", {r.batch_major ? 1 : 0}, {1})},
+        {id, const_i32(base + "/" + name + "/sizes", {1, 1}),
+         const_i32(base + "/" + name + "/axis", {r.batch_major ? 1 : 0}, {1})},
         a, {base + "/" + name + "/forward", base + "/" + name + "/reverse"});
     return parts;
   }
@@ -1350,7 +1352,8 @@ class Importer {
   }
 
   // per_dir[d][k]: output k (0 Y, 1 final h, 2 final c) of direction d's op, as ONNX's Y, Y_h, Y_c.
-  void recurrent_outputs(const onnx::NodeProto& n, const RecurrentShape& r, const std::vector<std::vector<int>>& per_dir) {
+  void recurrent_outputs(const onnx::NodeProto& n, const RecurrentShape& r,
+                         const std::vector<std::vector<int>>& per_dir) {
     for (int k = 0; k < n.output_size() && k < static_cast<int>(per_dir[0].size()); ++k) {
       if (n.output(k).empty()) continue;
       const std::string& name = n.output(k);
@@ -1391,7 +1394,8 @@ class Importer {
       const std::string dn = base + "/" + direction_name(r, d);
       std::vector<float> b(H, 0.0f);
       if (bias >= 0) {
-        const std::vector<float> wb = const_floats(bias, int64_t{d} * 2 * H, H), rb = const_floats(bias, int64_t{d} * 2 * H + H, H);
+        const std::vector<float> wb = const_floats(bias, int64_t{d} * 2 * H, H);
+        const std::vector<float> rb = const_floats(bias, int64_t{d} * 2 * H + H, H);
         for (int k = 0; k < H; ++k) b[k] = wb[k] + rb[k];  // ONNX adds Wb and Rb every step; their sum is the bias
       }
       std::vector<int> inputs = {x, const_f32(dn + "/W", {H, I}, const_floats(w, int64_t{d} * H * I, int64_t{H} * I)),
@@ -1442,12 +1446,14 @@ class Importer {
         const int blk = input_forget && g == 1 ? 0 : kBlock[g];
         const float sign = input_forget && g == 1 ? -1.0f : 1.0f;
         const int64_t row0 = int64_t{d} * 4 * H + int64_t{blk} * H;
-        inputs[1 + g] = const_f32(fmt::format("{}/input_to_{}", dn, kGate[g]), {H, I}, const_floats(w, row0 * I, int64_t{H} * I, sign));
-        inputs[5 + g] = const_f32(fmt::format("{}/recurrent_to_{}", dn, kGate[g]), {H, H}, const_floats(rw, row0 * H, int64_t{H} * H, sign));
+        inputs[1 + g] = const_f32(fmt::format("{}/input_to_{}", dn, kGate[g]), {H, I},
+                                  const_floats(w, row0 * I, int64_t{H} * I, sign));
+        inputs[5 + g] = const_f32(fmt::format("{}/recurrent_to_{}", dn, kGate[g]), {H, H},
+                                  const_floats(rw, row0 * H, int64_t{H} * H, sign));
         std::vector<float> b(H, 0.0f);
         if (bias >= 0) {
-          const std::vector<float> wb = const_floats(bias, int64_t{d} * 8 * H + int64_t{blk} * H, H, sign);
-          const std::vector<float> rb = const_floats(bias, int64_t{d} * 8 * H + 4 * int64_t{H} + int64_t{blk} * H, H, sign);
+          const int64_t b0 = int64_t{d} * 8 * H + int64_t{blk} * H;  // Wb block; Rb follows 4H later
+          const std::vector<float> wb = const_floats(bias, b0, H, sign), rb = const_floats(bias, b0 + 4 * H, H, sign);
           for (int k = 0; k < H; ++k) b[k] = wb[k] + rb[k];
         }
         inputs[12 + g] = const_f32(fmt::format("{}/{}_gate_bias", dn, kGate[g]), {H}, b);
@@ -1485,9 +1491,9 @@ class Importer {
         unsupported(n, fmt::format("activations '{}', '{}' (only Sigmoid, Tanh)", r.activations[2 * d],
                                    r.activations[2 * d + 1]));
       // W, R and the two biases keep ONNX's gate order z, r, h: the GRU op takes them as they are.
-      std::vector<int> inputs = {
-          x, const_f32(dn + "/W", {3 * H, I}, const_floats(w, int64_t{d} * 3 * H * I, 3 * int64_t{H} * I)),
-          const_f32(dn + "/R", {3 * H, H}, const_floats(rw, int64_t{d} * 3 * H * H, 3 * int64_t{H} * H)), -1, -1, h0[d]};
+      const int64_t wn = 3 * int64_t{H} * I, rn = 3 * int64_t{H} * H;
+      std::vector<int> inputs = {x, const_f32(dn + "/W", {3 * H, I}, const_floats(w, d * wn, wn)),
+                                 const_f32(dn + "/R", {3 * H, H}, const_floats(rw, d * rn, rn)), -1, -1, h0[d]};
       if (bias >= 0) {
         inputs[3] = const_f32(dn + "/input_bias", {3 * H}, const_floats(bias, int64_t{d} * 6 * H, 3 * H));
         inputs[4] = const_f32(dn + "/recurrent_bias", {3 * H}, const_floats(bias, int64_t{d} * 6 * H + 3 * H, 3 * H));

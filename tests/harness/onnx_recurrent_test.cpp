@@ -118,8 +118,8 @@ std::string gru_model() {
 }
 
 // An int8 per-tensor weight input of a quantized node as a kernel matrix (the reference needs no packing).
-kernels::RecurrentMatrix int8_matrix(const Executor& ex, const Node& n, int slot, std::deque<std::vector<int32_t>>& sums,
-                                     int row0 = 0, int rows = -1) {
+kernels::RecurrentMatrix int8_matrix(const Executor& ex, const Node& n, int slot,
+                                     std::deque<std::vector<int32_t>>& sums, int row0 = 0, int rows = -1) {
   const Tensor& t = ex.tensor(n.inputs[slot]);
   REQUIRE(t.dtype == DType::i8);
   REQUIRE(t.quant.scale.size() == 1);
