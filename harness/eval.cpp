@@ -22,7 +22,8 @@ using Clock = std::chrono::steady_clock;
 
 bool is_sequence_op(OpType op) {
   return op == OpType::unidirectional_sequence_rnn || op == OpType::unidirectional_sequence_lstm ||
-         op == OpType::bidirectional_sequence_rnn || op == OpType::bidirectional_sequence_lstm;
+         op == OpType::bidirectional_sequence_rnn || op == OpType::bidirectional_sequence_lstm ||
+         op == OpType::gru;
 }
 
 std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_cast<size_t>(t.elements())}; }

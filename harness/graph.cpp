@@ -26,6 +26,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpN
     "unidirectional_sequence_lstm", "bidirectional_sequence_lstm", "lstm",
     "max_pooling_with_argmax", "max_unpooling",
     "dynamic_quantize_linear", "matmul_integer", "conv_integer",
+    "gru",
 };
 
 template <typename T>

@@ -35,6 +35,7 @@ enum class OpType : uint16_t {
   max_pooling_with_argmax,  // MediaPipe custom op "MaxPoolingWithArgmax2D"
   max_unpooling,            // MediaPipe custom op "MaxUnpooling2D"
   dynamic_quantize_linear, matmul_integer, conv_integer,  // ONNX integer ops (onnxruntime dynamic quantization)
+  gru,                      // ONNX GRU semantics (no TFLite builtin): one direction, see harness/ops/gru.cpp
   count_
 };
 

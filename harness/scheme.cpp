@@ -94,7 +94,8 @@ std::set<OpType> hybrid_op_types() {
           OpType::bidirectional_sequence_rnn,
           OpType::unidirectional_sequence_lstm,
           OpType::bidirectional_sequence_lstm,
-          OpType::lstm};
+          OpType::lstm,
+          OpType::gru};
 }
 
 std::string scheme_preset_names() {

@@ -12,6 +12,7 @@ std::vector<WeightSlot> weight_slots(const Node& node) {
     case OpType::unidirectional_sequence_rnn: return {{1, 0, false}, {2, 0, false}};
     case OpType::bidirectional_sequence_rnn:  // fw W, R; bw W, R; fw and bw aux weights
       return {{1, 0, false}, {2, 0, false}, {5, 0, false}, {6, 0, false}, {10, 0, false}, {11, 0, false}};
+    case OpType::gru: return {{1, 0, false}, {2, 0, false}};  // W, R
     case OpType::lstm:
     case OpType::unidirectional_sequence_lstm: {
       std::vector<WeightSlot> s;

@@ -74,6 +74,8 @@ void compute_gate(const LstmParams& p, const LstmWeights& w, int g, int batch, c
     }
   }
   const int64_t count = static_cast<int64_t>(batch) * n_cell;
+  if (p.gate_clip > 0.0f)
+    for (int64_t i = 0; i < count; ++i) gate[i] = std::max(std::min(p.gate_clip, gate[i]), -p.gate_clip);
   if (g == lstm_cell_gate) {
     apply_recurrent_activation(act, gate, count);
   } else {

@@ -24,6 +24,9 @@ struct LstmParams {
   Activation activation = Activation::tanh;  // of the cell gate and of the cell output; tanh is Eigen's form
   float cell_clip = 0.0f;                    // > 0: clip c to +-cell_clip
   float proj_clip = 0.0f;                    // > 0: clip the projected h to +-proj_clip
+  // > 0: clip every gate's pre-activation to +-gate_clip just before its activation (ONNX LSTM's `clip`; no
+  // TFLite field). Unlike cell_clip it bounds the inputs of sigmoid and of the cell gate's activation.
+  float gate_clip = 0.0f;
   bool asymmetric_inputs = false;            // hybrid only
 };
 

@@ -37,6 +37,8 @@ void rnn_step(const RnnParams& p, const RnnWeights& w, int batch, const float* x
   add_source(w.recurrent, h, batch, p.asymmetric_inputs, scratch, out, out_stride);
   for (int b = 0; b < batch; ++b) {
     float* ob = out + static_cast<size_t>(b) * out_stride;
+    if (p.gate_clip > 0.0f)
+      for (int n = 0; n < units; ++n) ob[n] = std::max(std::min(p.gate_clip, ob[n]), -p.gate_clip);
     apply_recurrent_activation(p.activation, ob, units);
     std::memcpy(h + static_cast<size_t>(b) * units, ob, units * sizeof(float));
   }

@@ -17,6 +17,7 @@ namespace qgate::kernels {
 struct RnnParams {
   Activation activation = Activation::none;  // fused_activation_function; tanh is Eigen's form
   bool asymmetric_inputs = false;            // asymmetric_quantize_inputs (hybrid only)
+  float gate_clip = 0.0f;                    // > 0: clip the pre-activation to +-gate_clip (ONNX RNN's `clip`)
 };
 
 // Weights of one cell, all with rows = units: input [units, input_size], aux [units, aux_size] (absent when
@@ -35,7 +36,8 @@ struct RnnWeights {
 // batch values. Unused (may be empty) in float mode.
 int64_t rnn_scratch_q_size(const RnnWeights& w, int batch);
 
-// One step over `batch` rows: out[b * out_stride + n] = act(bias + W x_b + W_aux aux_b + R h_b), then h_b = out_b.
+// One step over `batch` rows: out[b * out_stride + n] = act(clip(bias + W x_b + W_aux aux_b + R h_b)), then
+// h_b = out_b (clip only with gate_clip > 0).
 // x is [batch, input_size], aux [batch, aux_size] or null, h [batch, units] (read, then overwritten).
 // Order (DESIGN 2.1b): bias, then input, aux, recurrent contributions; in hybrid mode a source whose whole batch
 // is zero is skipped.

@@ -93,6 +93,7 @@ void rnn_step(const kernels::RnnParams& p, const kernels::RnnWeights& w, int bat
   for (int b = 0; b < batch; ++b)
     for (int n = 0; n < U; ++n) {
       float& o = out[static_cast<size_t>(b) * out_stride + n];
+      if (p.gate_clip > 0.0f) o = std::clamp(o, -p.gate_clip, p.gate_clip);
       o = kernels::recurrent_activation(p.activation, o);
       h[static_cast<size_t>(b) * U + n] = o;
     }
@@ -148,6 +149,8 @@ std::vector<float> gate(const kernels::LstmParams& p, const kernels::LstmWeights
       const float inv = 1.0f / std::sqrt(ss / N + 1e-8f);
       for (int n = 0; n < N; ++n) row[n] = w.layer_norm[g][n] * ((row[n] - mean) * inv) + w.bias[g][n];
     }
+    if (p.gate_clip > 0.0f)
+      for (int n = 0; n < N; ++n) row[n] = std::clamp(row[n], -p.gate_clip, p.gate_clip);
     for (int n = 0; n < N; ++n)
       row[n] = g == kernels::lstm_cell_gate ? kernels::recurrent_activation(p.activation, row[n])
                                             : kernels::sigmoid_eigen(row[n]);

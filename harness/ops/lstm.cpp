@@ -54,8 +54,11 @@ struct LstmCell {
   recurrent_ops::MatrixStore row_sums;
   std::deque<std::vector<float>> peepholes;
   int output_state = -1, cell_state = -1;
+  recurrent_ops::SequenceState h_state, c_state;  // bound with initial_states only
 
-  void bind(const OpContext& ctx, const LstmSlots& s, int n_input, int n_aux, int batch, const char* dir) {
+  // initial_states: the states may also be non-variable or absent inputs (recurrent_ops::SequenceState).
+  void bind(const OpContext& ctx, const LstmSlots& s, int n_input, int n_aux, int batch, const char* dir,
+            bool initial_states = false) {
     const int fgate = s.input_to[kernels::lstm_forget_gate];
     const int rgate = s.recurrent_to[kernels::lstm_forget_gate];
     if (!has(ctx, fgate) || ctx.in(fgate).shape.size() != 2 || !has(ctx, rgate) || ctx.in(rgate).shape.size() != 2)
@@ -109,8 +112,13 @@ struct LstmCell {
     recurrent_ops::check_same_mode(ctx, mats);
     output_state = s.output_state;
     cell_state = s.cell_state;
-    recurrent_ops::check_state(ctx, output_state, static_cast<int64_t>(batch) * n_output, "output state");
-    recurrent_ops::check_state(ctx, cell_state, static_cast<int64_t>(batch) * n_cell, "cell state");
+    if (initial_states) {
+      h_state.bind(ctx, output_state, static_cast<int64_t>(batch) * n_output, "output state");
+      c_state.bind(ctx, cell_state, static_cast<int64_t>(batch) * n_cell, "cell state");
+    } else {
+      recurrent_ops::check_state(ctx, output_state, static_cast<int64_t>(batch) * n_output, "output state");
+      recurrent_ops::check_state(ctx, cell_state, static_cast<int64_t>(batch) * n_cell, "cell state");
+    }
     scratch.resize(w, batch);
   }
   float* h(const OpContext& ctx) const { return ctx.in(output_state).as<float>(); }
@@ -125,6 +133,7 @@ kernels::LstmParams lstm_params(const OpContext& ctx) {
   if (p.cell_clip < 0 || p.proj_clip < 0)
     ctx.fail(fmt::format("cell_clip {} and proj_clip {} must be >= 0 (0: no clipping)", p.cell_clip, p.proj_clip));
   p.asymmetric_inputs = ctx.node.attrs.get_bool("asymmetric_quantize_inputs", false);
+  p.gate_clip = recurrent_ops::gate_clip_attr(ctx);
   return p;
 }
 
@@ -154,26 +163,44 @@ class LstmOp final : public Op {
   int batch_ = 0;
 };
 
+// UNIDIRECTIONAL_SEQUENCE_LSTM. Beyond TFLite (for ONNX LSTM): the output and cell state inputs 18 and 19 may be
+// non-variable (initial values, each run starts from them) or absent (zeros); optional outputs 1 and 2 are the
+// final output state [batch, n_output] and cell state [batch, n_cell]; `reverse` walks time from last to first
+// (outputs stay at their time steps); `gate_clip` bounds the gate pre-activations.
 class SequenceLstmOp final : public Op {
  public:
   void prepare(OpContext& ctx) override {
-    expect_lstm_arity(ctx, 20, 24, 1);
+    expect_lstm_arity(ctx, 20, 24, ctx.outputs.size());
+    if (ctx.outputs.empty() || ctx.outputs.size() > 3)
+      ctx.fail(fmt::format("has {} outputs, expected 1 to 3 (sequence, final output state, final cell state)",
+                           ctx.outputs.size()));
     ctx.expect_input(0, DType::f32, 3);
     layout_ = sequence_layout(ctx, ctx.in(0), ctx.node.attrs.get_bool("time_major", false));
-    cell_.bind(ctx, kUnidirectional, ctx.in(0).shape[2], 0, layout_.batch, "");
+    cell_.bind(ctx, kUnidirectional, ctx.in(0).shape[2], 0, layout_.batch, "", /*initial_states=*/true);
     params_ = lstm_params(ctx);
+    forward_ = !ctx.node.attrs.get_bool("reverse", false);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = sequence_shape(layout_, cell_.w.n_output());
+    const Shape final_shapes[2] = {{layout_.batch, cell_.w.n_output()}, {layout_.batch, cell_.w.n_cell()}};
+    for (size_t i = 1; i < ctx.outputs.size(); ++i) {
+      ctx.out(i).dtype = DType::f32;
+      ctx.out(i).shape = final_shapes[i - 1];
+    }
   }
   void run(OpContext& ctx) override {
-    kernels::lstm_sequence(params_, cell_.w, layout_, true, ctx.in(0).as<float>(), nullptr, cell_.h(ctx),
-                           cell_.c(ctx), ctx.out(0).as<float>(), cell_.w.n_output(), cell_.scratch);
+    float* h = cell_.h_state.start(ctx);
+    float* c = cell_.c_state.start(ctx);
+    kernels::lstm_sequence(params_, cell_.w, layout_, forward_, ctx.in(0).as<float>(), nullptr, h, c,
+                           ctx.out(0).as<float>(), cell_.w.n_output(), cell_.scratch);
+    recurrent_ops::write_final_state(ctx, 1, h, int64_t{layout_.batch} * cell_.w.n_output());
+    recurrent_ops::write_final_state(ctx, 2, c, int64_t{layout_.batch} * cell_.w.n_cell());
   }
 
  private:
   LstmCell cell_;
   kernels::LstmParams params_;
   kernels::SequenceLayout layout_;
+  bool forward_ = true;
 };
 
 // BIDIRECTIONAL_SEQUENCE_LSTM. Aux input as in BIDIRECTIONAL_SEQUENCE_RNN: with aux weights both cells add the

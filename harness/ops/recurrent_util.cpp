@@ -1,11 +1,14 @@
 #include "harness/ops/recurrent_util.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace qgate::recurrent_ops {
 
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     MatrixStore& store, bool required) {
+                                     MatrixStore& store, bool required, bool pack) {
   kernels::RecurrentMatrix m;
   if (!ctx.has_input(i)) {
     if (required) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
@@ -22,6 +25,7 @@ kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, i
   m.cols = cols;
   if (t.dtype == DType::f32) {
     m.f32 = t.as<float>();
+    if (!pack) return m;
     store.f32.push_back(kernels::gemm_pack(m.f32, rows, cols, cols, 1));
     m.f32_packed = &store.f32.back();
   } else if (t.dtype == DType::i8) {
@@ -33,6 +37,7 @@ kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, i
     if (!kernels::int8_weights_symmetric(m.i8, int64_t{rows} * cols))
       ctx.fail(fmt::format("input {} ({}, '{}') holds -128; symmetric int8 weights are in [-127, 127]", i, what,
                            t.name));
+    if (!pack) return m;
     store.row_sums.push_back(kernels::int8_row_sums(m.i8, rows, cols));
     m.row_sums = store.row_sums.back().data();
     store.i8.push_back(kernels::pack_int8_weights(m.i8, rows, cols, &m.scale, 1));
@@ -41,6 +46,26 @@ kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, i
     ctx.fail(fmt::format("input {} ({}, '{}') is {}, expected float32 or int8", i, what, t.name, dtype_name(t.dtype)));
   }
   return m;
+}
+
+kernels::RecurrentMatrix matrix_rows(const kernels::RecurrentMatrix& m, int row0, int rows, MatrixStore& store) {
+  kernels::RecurrentMatrix r;
+  r.rows = rows;
+  r.cols = m.cols;
+  const size_t offset = static_cast<size_t>(row0) * m.cols;
+  if (m.f32) {
+    r.f32 = m.f32 + offset;
+    store.f32.push_back(kernels::gemm_pack(r.f32, rows, r.cols, r.cols, 1));
+    r.f32_packed = &store.f32.back();
+  } else if (m.i8) {
+    r.i8 = m.i8 + offset;
+    r.scale = m.scale;
+    store.row_sums.push_back(kernels::int8_row_sums(r.i8, rows, r.cols));
+    r.row_sums = store.row_sums.back().data();
+    store.i8.push_back(kernels::pack_int8_weights(r.i8, rows, r.cols, &r.scale, 1));
+    r.i8_packed = &store.i8.back();
+  }
+  return r;
 }
 
 const float* bind_vector(const OpContext& ctx, size_t i, int n, const char* what, bool required) {
@@ -99,6 +124,40 @@ void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* w
     ctx.fail(fmt::format("input {} ({}, '{}') is {} {}, expected float32 with {} elements", i, what, t.name,
                          dtype_name(t.dtype), shape_string(t.shape), elements));
   if (!t.is_variable) ctx.fail(fmt::format("input {} ({}, '{}') must be a variable (state) tensor", i, what, t.name));
+}
+
+void SequenceState::bind(const OpContext& ctx, int slot, int64_t elements, const char* what) {
+  input = slot;
+  in_place = false;
+  own.clear();
+  if (slot >= 0 && ctx.has_input(static_cast<size_t>(slot))) {
+    const Tensor& t = ctx.in(slot);
+    if (t.dtype != DType::f32 || t.elements() != elements)
+      ctx.fail(fmt::format("input {} ({}, '{}') is {} {}, expected float32 with {} elements", slot, what, t.name,
+                           dtype_name(t.dtype), shape_string(t.shape), elements));
+    in_place = t.is_variable;
+  } else {
+    input = -1;
+  }
+  if (!in_place) own.assign(static_cast<size_t>(elements), 0.0f);
+}
+
+float* SequenceState::start(const OpContext& ctx) {
+  if (in_place) return ctx.in(input).as<float>();
+  if (input >= 0) std::memcpy(own.data(), ctx.in(input).as<float>(), own.size() * sizeof(float));
+  else std::fill(own.begin(), own.end(), 0.0f);
+  return own.data();
+}
+
+void write_final_state(const OpContext& ctx, size_t i, const float* state, int64_t elements) {
+  if (i >= ctx.outputs.size() || ctx.outputs[i] == nullptr) return;
+  std::memcpy(ctx.out(i).as<float>(), state, static_cast<size_t>(elements) * sizeof(float));
+}
+
+float gate_clip_attr(const OpContext& ctx) {
+  const double c = ctx.node.attrs.get_float("gate_clip", 0.0);
+  if (!(c >= 0.0)) ctx.fail(fmt::format("gate_clip {} must be >= 0 (0: no clipping)", c));
+  return static_cast<float>(c);
 }
 
 kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major) {

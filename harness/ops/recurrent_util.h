@@ -19,8 +19,12 @@ struct MatrixStore {
   std::deque<kernels::PackedMatrix> f32;
   std::deque<kernels::PackedInt8Weights> i8;
 };
+// pack = false skips the packed forms and row sums (a matrix only used through matrix_rows).
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     MatrixStore& store, bool required = true);
+                                     MatrixStore& store, bool required = true, bool pack = true);
+// Rows [row0, row0 + rows) of a bound matrix as a matrix of their own (same scale), with its own row sums and
+// packed forms in `store` (GRU splits its recurrent weights by gate).
+kernels::RecurrentMatrix matrix_rows(const kernels::RecurrentMatrix& m, int row0, int rows, MatrixStore& store);
 
 // Binds a float vector input of n elements (bias, layer norm); nullptr when absent and !required.
 const float* bind_vector(const OpContext& ctx, size_t i, int n, const char* what, bool required = true);
@@ -37,6 +41,27 @@ kernels::Activation activation_attr(const OpContext& ctx);
 
 // A variable state input holding `elements` floats.
 void check_state(const OpContext& ctx, size_t i, int64_t elements, const char* what);
+
+// The state (hidden h or cell c) of a sequence op. A variable input is TFLite's state tensor, updated in place and
+// carried across invocations. A non-variable input (ONNX's initial_h / initial_c: a graph input, a constant or a
+// computed value) or an absent one gives a buffer owned by the op that each run starts from that input's values
+// (zeros when absent), so every invocation is independent.
+struct SequenceState {
+  int input = -1;  // node input slot; -1 or absent input: starts at zero
+  bool in_place = false;
+  std::vector<float> own;
+
+  // Checks the input (float32 with `elements` values when present) and sizes the owned buffer.
+  void bind(const OpContext& ctx, int slot, int64_t elements, const char* what);
+  // The state at the start of a run: the variable tensor, or the owned buffer reset from the initial input.
+  float* start(const OpContext& ctx);
+};
+
+// Writes `state` (elements floats) to output `i` when the node has that output (the final h or c of a sequence).
+void write_final_state(const OpContext& ctx, size_t i, const float* state, int64_t elements);
+
+// The `gate_clip` attribute (qgate extension, ONNX's `clip`: bound on the gate pre-activations); 0: none.
+float gate_clip_attr(const OpContext& ctx);
 
 // The layout of a sequence input x: [time, batch, input] when time_major, else [batch, time, input].
 kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, bool time_major);

@@ -41,6 +41,7 @@ kernels::RnnParams rnn_params(const OpContext& ctx) {
   kernels::RnnParams p;
   p.activation = recurrent_ops::activation_attr(ctx);
   p.asymmetric_inputs = ctx.node.attrs.get_bool("asymmetric_quantize_inputs", false);
+  p.gate_clip = recurrent_ops::gate_clip_attr(ctx);
   return p;
 }
 
@@ -71,28 +72,42 @@ class RnnOp final : public Op {
 };
 
 // UNIDIRECTIONAL_SEQUENCE_RNN: as RNN over x [time, batch, input] (time_major) or [batch, time, input].
+// Beyond TFLite (for ONNX RNN): the hidden state input 4 may be non-variable (its initial value, each run starts
+// from it) or absent (zeros); optional output 1 is the final hidden state [batch, units]; `reverse` walks time
+// from last to first (outputs stay at their time steps); `gate_clip` bounds the pre-activation.
 class SequenceRnnOp final : public Op {
  public:
   void prepare(OpContext& ctx) override {
-    ctx.expect_arity(5, 5, 1);
+    ctx.expect_arity(4, 5, ctx.outputs.size());
+    if (ctx.outputs.empty() || ctx.outputs.size() > 2)
+      ctx.fail(fmt::format("has {} outputs, expected 1 or 2 (sequence, final hidden state)", ctx.outputs.size()));
     ctx.expect_input(0, DType::f32, 3);
     layout_ = sequence_layout(ctx, ctx.in(0), ctx.node.attrs.get_bool("time_major", false));
     cell_.bind(ctx, 1, 2, 3, 0, ctx.in(0).shape[2], 0, "");
     params_ = rnn_params(ctx);
-    recurrent_ops::check_state(ctx, 4, static_cast<int64_t>(layout_.batch) * cell_.w.units(), "hidden state");
+    forward_ = !ctx.node.attrs.get_bool("reverse", false);
+    state_.bind(ctx, 4, static_cast<int64_t>(layout_.batch) * cell_.w.units(), "hidden state");
     cell_.size_scratch(layout_.batch);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = sequence_shape(layout_, cell_.w.units());
+    if (ctx.outputs.size() > 1) {
+      ctx.out(1).dtype = DType::f32;
+      ctx.out(1).shape = {layout_.batch, cell_.w.units()};
+    }
   }
   void run(OpContext& ctx) override {
-    kernels::rnn_sequence(params_, cell_.w, layout_, true, ctx.in(0).as<float>(), nullptr, ctx.in(4).as<float>(),
+    float* h = state_.start(ctx);
+    kernels::rnn_sequence(params_, cell_.w, layout_, forward_, ctx.in(0).as<float>(), nullptr, h,
                           ctx.out(0).as<float>(), cell_.w.units(), cell_.rows());
+    recurrent_ops::write_final_state(ctx, 1, h, int64_t{layout_.batch} * cell_.w.units());
   }
 
  private:
   RnnCell cell_;
   kernels::RnnParams params_;
   kernels::SequenceLayout layout_;
+  recurrent_ops::SequenceState state_;
+  bool forward_ = true;
 };
 
 // BIDIRECTIONAL_SEQUENCE_RNN: 0 input, 1-3 fw W/R/bias, 4 fw hidden, 5-7 bw W/R/bias, 8 bw hidden, 9 aux input,

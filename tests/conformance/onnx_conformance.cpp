@@ -119,7 +119,9 @@ int main(int argc, char** argv) {
       static const std::map<std::string, std::set<int>> kLoadTime = {
           {"Conv", {1, 2}}, {"ConvTranspose", {1, 2}}, {"Gemm", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}}, {"Reshape", {1}},
           {"Squeeze", {1}}, {"Unsqueeze", {1}}, {"Pad", {1, 2}}, {"ReduceSum", {1}}, {"Clip", {1, 2}},
-          {"Slice", {1, 2, 3, 4}}, {"Split", {1}}, {"Resize", {1, 2, 3}}};
+          {"Slice", {1, 2, 3, 4}}, {"Split", {1}}, {"Resize", {1, 2, 3}},
+          // Recurrent weights, biases, sequence_lens and peepholes; initial_h / initial_c stay run-time inputs.
+          {"RNN", {1, 2, 3, 4}}, {"GRU", {1, 2, 3, 4}}, {"LSTM", {1, 2, 3, 4, 7}}};
       std::set<std::string> load_time;
       for (const auto& n : mp.graph().node())
         if (auto it = kLoadTime.find(n.op_type()); it != kLoadTime.end())

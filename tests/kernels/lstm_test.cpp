@@ -15,10 +15,10 @@ namespace {
 struct LstmOptions {
   bool cifg = false, peephole = false, projection = false, projection_bias = false, layer_norm = false;
   int aux = 0;
-  float cell_clip = 0.0f, proj_clip = 0.0f;
+  float cell_clip = 0.0f, proj_clip = 0.0f, gate_clip = 0.0f;
   std::string name() const {
-    return fmt::format("cifg{} peep{} proj{} pbias{} ln{} aux{} cclip{} pclip{}", cifg, peephole, projection,
-                       projection_bias, layer_norm, aux, cell_clip, proj_clip);
+    return fmt::format("cifg{} peep{} proj{} pbias{} ln{} aux{} cclip{} pclip{} gclip{}", cifg, peephole,
+                       projection, projection_bias, layer_norm, aux, cell_clip, proj_clip, gate_clip);
   }
 };
 
@@ -87,6 +87,7 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   }
   kernels::LstmParams p;
   p.cell_clip = o.cell_clip;
+  p.gate_clip = o.gate_clip;
   p.proj_clip = o.proj_clip;
   p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
 
@@ -146,6 +147,7 @@ TEST_CASE("lstm_sequence with each option and with all of them") {
   options.push_back({.layer_norm = true});
   options.push_back({.aux = 6});
   options.push_back({.cell_clip = 0.3f});
+  options.push_back({.peephole = true, .gate_clip = 0.4f});
   options.push_back({.projection = true, .proj_clip = 0.05f});
   options.push_back({.peephole = true, .projection = true, .projection_bias = true, .layer_norm = true, .aux = 3,
                      .cell_clip = 0.5f, .proj_clip = 0.1f});

@@ -183,9 +183,11 @@ struct RnnCase {
   Variant variant = Variant::f32;
   Activation act = Activation::tanh;
   float magnitude = 2.0f;  // input range +-magnitude
+  float gate_clip = 0.0f;
   std::string name() const {
-    return fmt::format("{} B{} T{} I{} U{} aux{} {} act{} mag{}", variant_name(variant), batch, time, input, units,
-                       aux, time_major ? "time-major" : "batch-major", static_cast<int>(act), magnitude);
+    return fmt::format("{} B{} T{} I{} U{} aux{} {} act{} mag{} gclip{}", variant_name(variant), batch, time, input,
+                       units, aux, time_major ? "time-major" : "batch-major", static_cast<int>(act), magnitude,
+                       gate_clip);
   }
 };
 
@@ -219,6 +221,7 @@ void run_rnn_case(const RnnCase& c, bool forward = true) {
   kernels::RnnParams p;
   p.activation = c.act;
   p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
+  p.gate_clip = c.gate_clip;
 
   const std::vector<float> x = sequence_input(rng, c, c.input);
   const std::vector<float> aux = c.aux > 0 ? sequence_input(rng, c, c.aux) : std::vector<float>{};
@@ -281,6 +284,14 @@ TEST_CASE("rnn_sequence: aux input, backward sweep, every fused activation, extr
         c.variant = v;
         c.act = a;
         run_rnn_case(c);
+      }
+      for (Activation a : {Activation::relu, Activation::tanh}) {
+        RnnCase c{2, 4, 16, 17};
+        c.time_major = tm;
+        c.variant = v;
+        c.act = a;
+        c.gate_clip = 0.25f;
+        run_rnn_case(c, false);
       }
       for (float mag : {1e-20f, 1e4f, 1e30f}) {
         RnnCase c{3, 4, 16, 17};
