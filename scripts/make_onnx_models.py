@@ -23,7 +23,8 @@ prints the largest output difference (the two must compute the same function).
 
 Random-weight ImageNet architectures (--random, written to .cache/models/, never committed: 14 and 45 MB):
   mobilenet_v2_random, resnet18_random   torchvision's architectures after torch.manual_seed(SEED), eval mode
-                  (batch norm with its initial statistics, folded by the exporter), input "image" float32
+                  (batch norm with its initial statistics, folded by the exporter; mobilenet_v2's convolutions
+                  redrawn with kaiming fan_in so its activations do not vanish), input "image" float32
                   [1,3,224,224], output "logits" [1,1000]. The bytes are deterministic for a given torch and
                   torchvision build (checked: Debian's torch 1.13.1 + torchvision 0.14.1), so scripts/fetch_models
                   pins their sha256 and skips files that already match.
@@ -205,7 +206,15 @@ def make_torchvision(name):
     torch.manual_seed(SEED)
     ctor = {"mobilenet_v2_random": torchvision.models.mobilenet_v2,
             "resnet18_random": torchvision.models.resnet18}[name]
-    return ctor(weights=None).eval()
+    m = ctor(weights=None)
+    if name == "mobilenet_v2_random":
+        # torchvision's init (kaiming fan_out) with batch norm at its initial statistics (identity in eval mode)
+        # shrinks the signal ~10x at every channel-reducing projection: the logits would be ~1e-9. Redrawn with
+        # kaiming fan_in, activations stay O(1) through all 17 blocks and the last ReLU6 clips ~8% of its values.
+        for mod in m.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.kaiming_normal_(mod.weight, mode="fan_in", nonlinearity="relu")
+    return m.eval()
 
 
 # ---- Export --------------------------------------------------------------------------------------------------

@@ -46,11 +46,13 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
 endif()
 
 # Parity on the repository's own models, float and hybrid: tests/parity/own_models.txt, one "NAME ARGS..." line per
-# ctest case parity.NAME (model paths relative to the repo top).
+# ctest case parity.NAME (model paths relative to the repo top; @MODEL_CACHE@ stands for the model cache of
+# scripts/fetch_models, which also makes the random-weight ONNX models).
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
   file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
   foreach(line ${QGATE_OWN_PARITY})
+    string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
     separate_arguments(words UNIX_COMMAND "${line}")
     list(POP_FRONT words case_name)
     add_test(NAME parity.${case_name}
