@@ -17,6 +17,8 @@ set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.
+add_test(NAME cli.eval_onnx COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval_onnx.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval --html` rendered by headless Chromium: the charts are in the file and on the screenshot (exit 77 =
