@@ -247,13 +247,62 @@ def fmnist_test():
 
 @torch.no_grad()
 def check_against_tflite(name, module, tflite, x_torch, x_tflite, tmp):
-    """Max |p_torch - p_tflite| over the samples and the argmax agreement: the rebuilt module must compute the
-    .tflite's function (differences are float summation order only)."""
+    """Max |p_torch - p_tflite| over the samples and the argmax agreement, as README text: the rebuilt module
+    must compute the .tflite's function (differences are float summation order only)."""
     p_torch = torch.cat([module(torch.from_numpy(x_torch[i:i + 500])) for i in range(0, len(x_torch), 500)]).numpy()
     p_ref = mm.run_reference(tflite, x_tflite, tmp)
     agree = float((p_torch.argmax(1) == p_ref.argmax(1)).mean())
     print(f"{name}: rebuilt torch module vs {tflite.name} in the TFLite interpreter on {len(x_torch)} test "
           f"samples: max |dp| {np.abs(p_torch - p_ref).max():.2e}, argmax agreement {agree:.4f}", flush=True)
+    return f"max \\|dp\\| {np.abs(p_torch - p_ref).max():.1e}, agreement {agree:.4f} ({len(x_torch)} samples)"
+
+
+def write_readme_section(out, checks):
+    """Writes the ONNX section of out/README.md (everything from mm.ONNX_SECTION on; scripts/make_models.py keeps
+    it when it rewrites the rest), one row per trained model's .onnx found in out."""
+    import onnx
+    rows = []
+    for name in TRAINED:
+        path = out / f"{name}.onnx"
+        if not path.exists():
+            continue
+        blob = path.read_bytes()
+        g = onnx.load_from_string(blob).graph
+        ops = []
+        for n in g.node:
+            if n.op_type not in ops:
+                ops.append(n.op_type)
+        inp = g.input[0]
+        dims = [d.dim_value for d in inp.type.tensor_type.shape.dim]
+        dtype = {"FLOAT": "float32"}.get(onnx.TensorProto.DataType.Name(inp.type.tensor_type.elem_type),
+                                         onnx.TensorProto.DataType.Name(inp.type.tensor_type.elem_type).lower())
+        source = "seeded random weights" if name.endswith("_random") else f"{name}.tflite"
+        rows.append(f"| {name}.onnx | {source} | {inp.name} {dtype}[{','.join(map(str, dims))}] | {', '.join(ops)} | {len(blob)} | "
+                    f"{hashlib.sha256(blob).hexdigest()[:16]} | {checks.get(name, '-')} |")
+    text = [
+        mm.ONNX_SECTION,
+        "",
+        "`scripts/make_onnx_models.py` exports the models above to ONNX without retraining: each torch module is",
+        "rebuilt from the weights stored in its .tflite (batch norm already folded) and written by torch.onnx.export",
+        f"(opset {OPSET}, batch 1, Debian's torch {torch.__version__}), so `NAME.onnx` computes the function of",
+        "`NAME.tflite`. Rebuild with `/usr/bin/python3 scripts/make_onnx_models.py --check 2000` (seconds; the check",
+        "runs each rebuilt module and its .tflite, in the TFLite interpreter, on the first 2000 test samples: max |dp|",
+        "is the largest probability difference, agreement the fraction of equal argmax). Inputs: `fmnist_cnn.onnx` takes",
+        "NCHW [1,1,28,28] (pixels / 255); the RNNs [1,28,28] rows; `langid_lstm.onnx` int64 ids [1,16] (torch's",
+        "embedding index type; same ids as the .tflite). `fmnist_gru_random.onnx` has seeded random weights (no GRU is",
+        "trained here): it is for GRU parity, not for accuracy. Every output is the softmax over the classes.",
+        "`qgate eval` on `fmnist_cnn.onnx` gives the .tflite's top-1 exactly (91.35% float on the 10k test images).",
+        "Two more exports, torchvision's mobilenet_v2 and resnet18 with seeded random weights (`--random`, 14 and 47",
+        "MB), are made into `.cache/models` by `scripts/fetch_models` and not kept here.",
+        "",
+        "| file | weights from | input | ops | size (bytes) | sha256 (first 16) | check vs .tflite |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+    ]
+    path = out / "README.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    head = old[:old.index(mm.ONNX_SECTION)].rstrip("\n") if mm.ONNX_SECTION in old else old.rstrip("\n")
+    path.write_text((head + "\n\n" if head else "") + "\n".join(text) + "\n", encoding="utf-8")
 
 
 def main():
@@ -276,6 +325,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     models = Path(args.models)
 
+    checks = {}
     with tempfile.TemporaryDirectory(prefix="qgate_onnx_") as tmp:
         fb = None if args.random else mm.load_schema_bindings(mm.SCHEMA, Path(tmp) / "gen")
         for name in wanted:
@@ -310,11 +360,13 @@ def main():
                 m = make_torchvision(name)
                 example, io = torch.zeros(1, 3, 224, 224), ("image", "logits")
             if check is not None:
-                check_against_tflite(name, m, tflite, check[0], check[1], tmp)
+                checks[name] = check_against_tflite(name, m, tflite, check[0], check[1], tmp)
             path = out / f"{name}.onnx"
             blob, ops = export(m, example, io[0], io[1], path)
             print(f"{path}: {len(blob)} bytes, sha256 {hashlib.sha256(blob).hexdigest()}, ops {', '.join(ops)}",
                   flush=True)
+    if not args.random:
+        write_readme_section(out, checks)
 
 
 if __name__ == "__main__":
