@@ -25,6 +25,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpN
     "embedding_lookup", "rnn", "unidirectional_sequence_rnn", "bidirectional_sequence_rnn",
     "unidirectional_sequence_lstm", "bidirectional_sequence_lstm", "lstm",
     "max_pooling_with_argmax", "max_unpooling",
+    "dynamic_quantize_linear", "matmul_integer", "conv_integer",
 };
 
 template <typename T>

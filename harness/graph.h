@@ -34,6 +34,7 @@ enum class OpType : uint16_t {
   unidirectional_sequence_lstm, bidirectional_sequence_lstm, lstm,
   max_pooling_with_argmax,  // MediaPipe custom op "MaxPoolingWithArgmax2D"
   max_unpooling,            // MediaPipe custom op "MaxUnpooling2D"
+  dynamic_quantize_linear, matmul_integer, conv_integer,  // ONNX integer ops (onnxruntime dynamic quantization)
   count_
 };
 

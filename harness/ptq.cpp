@@ -161,7 +161,6 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
         const bool per_channel = scheme.per_channel_for(n.op) && slot.axis < static_cast<int>(t.shape.size());
         const int axis = per_channel ? slot.axis : -1;
         std::vector<int64_t> dims(t.shape.begin(), t.shape.end());
-        kernels::QuantizedWeights qw = kernels::quantize_weights_symmetric(t.as<float>(), dims, axis, scheme.bits);
         int64_t outer = 1, channels = 1, inner = 1;
         if (axis >= 0) {
           for (int d = 0; d < axis; ++d) outer *= dims[d];
@@ -169,6 +168,16 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
           for (size_t d = axis + 1; d < dims.size(); ++d) inner *= dims[d];
         } else {
           inner = r.elements;
+        }
+        kernels::QuantizedWeights qw;
+        if (scheme.weight_quantizer == WeightQuantizer::onnxruntime) {
+          qw.values.resize(static_cast<size_t>(r.elements));
+          qw.scales.resize(static_cast<size_t>(channels));
+          qw.axis = axis;
+          kernels::quantize_weights_ort_per_channel(t.as<float>(), outer, channels, inner, scheme.weight_qmax(),
+                                                    qw.values.data(), qw.scales.data());
+        } else {
+          qw = kernels::quantize_weights_symmetric(t.as<float>(), dims, axis, scheme.bits);
         }
         measure_error(t.as<float>(), qw.values.data(), qw.scales, outer, channels, inner, r);
         r.quantized = true;
@@ -178,6 +187,7 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
         r.quantized_bytes = r.elements + 4 * static_cast<int64_t>(qw.scales.size());
         r.reason = per_channel ? fmt::format("int{} per-channel axis {}", scheme.bits, axis)
                                : fmt::format("int{} per-tensor", scheme.bits);
+        if (scheme.reduce_range) r.reason += " (reduce_range: [-64, 64])";
         if (scheme.activations == ActivationMode::weight_only) {
           // Weight-only: the float kernels see the dequantized weights.
           kernels::dequantize_weights(qw.values.data(), outer, channels, inner, qw.scales.data(), t.as<float>());
@@ -197,7 +207,14 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
     if (any && scheme.activations != ActivationMode::weight_only) {
       if (scheme.activations != ActivationMode::op_default)
         n.attrs.set(kAsymmetricInputsAttr, int64_t{scheme.activations == ActivationMode::asymmetric ? 1 : 0});
-      n.attrs.set(kEpilogueAttr, std::string(scheme.epilogue == Epilogue::xnnpack ? "xnnpack" : "tflite"));
+      n.attrs.set(kEpilogueAttr, std::string(scheme.epilogue == Epilogue::xnnpack       ? "xnnpack"
+                                             : scheme.epilogue == Epilogue::onnxruntime ? "onnxruntime"
+                                                                                        : "tflite"));
+      if (scheme.activations == ActivationMode::ort_u8_tensor) {
+        n.attrs.set(kAsymmetricInputsAttr, int64_t{1});
+        n.attrs.set(kInputQuantizationAttr, std::string("ort-u8-tensor"));
+      }
+      if (scheme.saturation == Saturation::avx2_u8s8) n.attrs.set(kSaturationAttr, std::string("avx2-u8s8"));
       n.version = n.attrs.get_bool(kAsymmetricInputsAttr, false) ? 3 : 2;
     }
   }

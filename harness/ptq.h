@@ -15,7 +15,12 @@ namespace qgate {
 
 // Node attributes the transform sets and the hybrid ops read.
 inline constexpr const char* kAsymmetricInputsAttr = "asymmetric_quantize_inputs";  // TFLite option name, 0/1
-inline constexpr const char* kEpilogueAttr = "qgate_epilogue";                       // "tflite" or "xnnpack"
+inline constexpr const char* kEpilogueAttr = "qgate_epilogue";  // "tflite", "xnnpack" or "onnxruntime"
+// "ort-u8-tensor": the whole input quantized as onnxruntime's DynamicQuantizeLinear (absent: rows, per
+// asymmetric_quantize_inputs).
+inline constexpr const char* kInputQuantizationAttr = "qgate_input_quantization";
+// "avx2-u8s8": onnxruntime's saturating uint8 x int8 product (absent: exact).
+inline constexpr const char* kSaturationAttr = "qgate_saturation";
 
 // What happened to one weight tensor.
 struct WeightQuantization {

@@ -16,6 +16,9 @@ struct Preset {
   WeightGranularity granularity;
   ActivationMode activations;
   Epilogue epilogue;
+  WeightQuantizer weight_quantizer = WeightQuantizer::tflite;
+  int64_t min_elements = 1024;
+  bool fc_only = false;  // default ops: fully_connected only (else every op with a hybrid kernel)
 };
 
 // The defaults each base word stands for; keys after it override them.
@@ -26,7 +29,29 @@ constexpr Preset kPresets[] = {
     {"weight-only-int8", WeightGranularity::converter_default, ActivationMode::weight_only, Epilogue::tflite},
     {"per-tensor", WeightGranularity::per_tensor, ActivationMode::symmetric, Epilogue::tflite},
     {"per-channel", WeightGranularity::per_channel, ActivationMode::symmetric, Epilogue::tflite},
+    // onnxruntime quantize_dynamic's defaults: int8 symmetric per-tensor weights, every size, MatMul/Gemm. qgate
+    // writes Conv layers of such a model float (see `qgate quantize`), so conv is not in the default ops.
+    {"ort-dynamic", WeightGranularity::per_tensor, ActivationMode::ort_u8_tensor, Epilogue::onnxruntime,
+     WeightQuantizer::onnxruntime, 0, true},
 };
+
+const char* epilogue_word(Epilogue e) {
+  switch (e) {
+    case Epilogue::tflite: return "tflite";
+    case Epilogue::xnnpack: return "xnnpack";
+    case Epilogue::onnxruntime: return "onnxruntime";
+  }
+  return "?";
+}
+
+const char* granularity_word(WeightGranularity g) {
+  switch (g) {
+    case WeightGranularity::converter_default: return "converter";
+    case WeightGranularity::per_tensor: return "per-tensor";
+    case WeightGranularity::per_channel: return "per-channel";
+  }
+  return "?";
+}
 
 const char* act_word(ActivationMode m) {
   switch (m) {
@@ -34,6 +59,7 @@ const char* act_word(ActivationMode m) {
     case ActivationMode::symmetric: return "sym";
     case ActivationMode::asymmetric: return "asym";
     case ActivationMode::weight_only: return "none";
+    case ActivationMode::ort_u8_tensor: return "u8-tensor";
   }
   return "?";
 }
@@ -44,7 +70,9 @@ Scheme from_preset(const Preset& p) {
   s.granularity = p.granularity;
   s.activations = p.activations;
   s.epilogue = p.epilogue;
-  s.ops = hybrid_op_types();
+  s.weight_quantizer = p.weight_quantizer;
+  s.min_elements = p.min_elements;
+  s.ops = p.fc_only ? std::set<OpType>{OpType::fully_connected} : hybrid_op_types();
   return s;
 }
 
@@ -70,8 +98,10 @@ std::set<OpType> hybrid_op_types() {
 }
 
 std::string scheme_preset_names() {
-  return "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8 (or per-tensor / per-channel "
-         "followed by bits=N, act=sym|asym|none|op, min-elements=N, epilogue=tflite|xnnpack, ops=a+b)";
+  return "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8, ort-dynamic (or per-tensor / "
+         "per-channel), followed by granularity=converter|per-tensor|per-channel, bits=N, "
+         "act=sym|asym|none|op|u8-tensor, min-elements=N, epilogue=tflite|xnnpack|onnxruntime, ops=a+b, "
+         "reduce-range=0|1, saturate=none|avx2-u8s8";
 }
 
 bool Scheme::per_channel_for(OpType op) const {
@@ -112,20 +142,35 @@ Scheme Scheme::parse(const std::string& text) {
         throw InputError(fmt::format("scheme '{}': {}={} must be an integer in [{}, {}]", text, key, value, lo, hi));
       return static_cast<int64_t>(v);
     };
-    if (key == "bits") {
+    if (key == "granularity") {
+      if (value == "converter") s.granularity = WeightGranularity::converter_default;
+      else if (value == "per-tensor") s.granularity = WeightGranularity::per_tensor;
+      else if (value == "per-channel") s.granularity = WeightGranularity::per_channel;
+      else throw InputError(fmt::format("scheme '{}': granularity={} must be converter, per-tensor or per-channel",
+                                        text, value));
+    } else if (key == "reduce-range") {
+      s.reduce_range = parse_int(0, 1) == 1;
+    } else if (key == "saturate") {
+      if (value == "none") s.saturation = Saturation::none;
+      else if (value == "avx2-u8s8") s.saturation = Saturation::avx2_u8s8;
+      else throw InputError(fmt::format("scheme '{}': saturate={} must be none or avx2-u8s8", text, value));
+    } else if (key == "bits") {
       s.bits = static_cast<int>(parse_int(2, 8));
     } else if (key == "act") {
       if (value == "sym") s.activations = ActivationMode::symmetric;
       else if (value == "asym") s.activations = ActivationMode::asymmetric;
       else if (value == "none") s.activations = ActivationMode::weight_only;
       else if (value == "op") s.activations = ActivationMode::op_default;
-      else throw InputError(fmt::format("scheme '{}': act={} must be sym, asym, none or op", text, value));
+      else if (value == "u8-tensor") s.activations = ActivationMode::ort_u8_tensor;
+      else throw InputError(fmt::format("scheme '{}': act={} must be sym, asym, none, op or u8-tensor", text, value));
     } else if (key == "min-elements") {
       s.min_elements = parse_int(0, int64_t{1} << 40);
     } else if (key == "epilogue") {
       if (value == "tflite") s.epilogue = Epilogue::tflite;
       else if (value == "xnnpack") s.epilogue = Epilogue::xnnpack;
-      else throw InputError(fmt::format("scheme '{}': epilogue={} must be tflite or xnnpack", text, value));
+      else if (value == "onnxruntime") s.epilogue = Epilogue::onnxruntime;
+      else throw InputError(fmt::format("scheme '{}': epilogue={} must be tflite, xnnpack or onnxruntime", text,
+                                        value));
     } else if (key == "ops") {
       s.ops.clear();
       std::stringstream os(value);
@@ -139,9 +184,22 @@ Scheme Scheme::parse(const std::string& text) {
       }
       if (s.ops.empty()) throw InputError(fmt::format("scheme '{}': ops= names no op", text));
     } else {
-      throw InputError(fmt::format("scheme '{}': unknown key '{}' (bits, act, min-elements, epilogue, ops)", text, key));
+      throw InputError(fmt::format("scheme '{}': unknown key '{}' (granularity, bits, act, min-elements, epilogue, "
+                                   "ops, reduce-range, saturate)", text, key));
     }
   }
+  // The onnxruntime activation quantization, epilogue and saturation exist in the fully connected kernel only.
+  const bool ort_parts = s.activations == ActivationMode::ort_u8_tensor || s.epilogue == Epilogue::onnxruntime ||
+                         s.saturation != Saturation::none;
+  if (ort_parts && (s.activations != ActivationMode::ort_u8_tensor || s.epilogue != Epilogue::onnxruntime))
+    throw InputError(fmt::format("scheme '{}': act=u8-tensor, epilogue=onnxruntime and saturate= go together "
+                                 "(onnxruntime's dynamic quantization)", text));
+  if (ort_parts && s.ops != std::set<OpType>{OpType::fully_connected})
+    throw InputError(fmt::format("scheme '{}': act=u8-tensor runs in fully_connected only; ops={} is not allowed",
+                                 text, ops_string(s.ops)));
+  if (s.reduce_range && s.bits != 8)
+    throw InputError(fmt::format("scheme '{}': reduce-range=1 fixes the weights to [-64, 64]; bits={} conflicts",
+                                 text, s.bits));
   return s;
 }
 
@@ -151,11 +209,14 @@ std::string Scheme::to_string() const {
     if (base == p.name) base_preset = &p;
   Scheme d = base_preset ? from_preset(*base_preset) : Scheme{};
   std::string out = base;
+  if (granularity != d.granularity) out += fmt::format(",granularity={}", granularity_word(granularity));
   if (bits != d.bits) out += fmt::format(",bits={}", bits);
   if (activations != d.activations) out += fmt::format(",act={}", act_word(activations));
   if (min_elements != d.min_elements) out += fmt::format(",min-elements={}", min_elements);
-  if (epilogue != d.epilogue) out += epilogue == Epilogue::xnnpack ? ",epilogue=xnnpack" : ",epilogue=tflite";
+  if (epilogue != d.epilogue) out += fmt::format(",epilogue={}", epilogue_word(epilogue));
   if (ops != d.ops) out += ",ops=" + ops_string(ops);
+  if (reduce_range != d.reduce_range) out += reduce_range ? ",reduce-range=1" : ",reduce-range=0";
+  if (saturation != d.saturation) out += saturation == Saturation::avx2_u8s8 ? ",saturate=avx2-u8s8" : ",saturate=none";
   return out;
 }
 

@@ -35,10 +35,21 @@ bool int8_weights_symmetric(const int8_t* w, int64_t count);
 PackedInt8Weights pack_int8_weights(const int8_t* w, int32_t n, int32_t k, const float* scales,
                                     int32_t scale_count);
 
+// How the integer product is formed.
+enum class Int8ProductArithmetic : uint8_t {
+  exact,  // true int32 sums (the default)
+  // onnxruntime's uint8 x int8 GEMM on AVX2 CPUs without VNNI (MLAS, vpmaddubsw): the activations as uint8
+  // u = q + 128 (zero point zp + 128) times the int8 weights, each adjacent pair of k (0-1, 2-3, ...) summed
+  // into int16 with saturation, pair sums added in int32, then minus (zp + 128) * row_sums[n]. Differs from
+  // exact only when a pair's |u0 w0 + u1 w1| exceeds 32767. Needs zero_points.
+  saturating_u8s8_pairs,
+};
+
 // acc (m x n, row-major) = q (m x k, row-major) times W^T, minus zero_points[b] * row_sums[n] when
 // zero_points is not null (asymmetric rows).
 void hybrid_gemm_s8s8s32(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points, int32_t m,
-                         int32_t* acc, SimdPath path = SimdPath::automatic);
+                         int32_t* acc, SimdPath path = SimdPath::automatic,
+                         Int8ProductArithmetic arithmetic = Int8ProductArithmetic::exact);
 
 // ---- Epilogues: int32 accumulators to float, each named for its arithmetic ----
 // Weight scales are indexed [n] when weight_scale_count > 1, else [0].
@@ -53,18 +64,30 @@ void hybrid_output_xnnpack_qd8(const int32_t* acc, int32_t m, int32_t n, const f
                                const float* weight_scales, int32_t weight_scale_count, const float* bias,
                                float* out);
 
+// onnxruntime's dynamic-quantization order (Mul of the two scales, Cast, Mul, Add):
+// out[b][n] = f32(f32(acc) * f32(s_in[b] * s_w[n])) + bias[n] (bias null: + 0).
+void hybrid_output_onnxruntime(const int32_t* acc, int32_t m, int32_t n, const float* input_scales,
+                               const float* weight_scales, int32_t weight_scale_count, const float* bias,
+                               float* out);
+
 // ---- Hybrid fully connected ----
 
-enum class HybridInputQuantization : uint8_t { symmetric_rows, asymmetric_rows };
+enum class HybridInputQuantization : uint8_t {
+  symmetric_rows,
+  asymmetric_rows,
+  ort_u8_tensor,  // onnxruntime DynamicQuantizeLinear: the whole input (all rows) as uint8 with one scale/zp
+};
 enum class HybridEpilogue : uint8_t {
   tflite_builtin,  // out = bias; skipped multiply when the whole input is zero; builtin scale order
   xnnpack_qd8,     // XNNPACK's order; no zero-input skip (XNNPACK has none)
+  onnxruntime,     // out = f32(f32(acc) * f32(s_in * s_w[n])) + bias (Cast, Mul by the scale product, Add); no skip
 };
 
 struct HybridFcParams {
   HybridInputQuantization input_quantization = HybridInputQuantization::asymmetric_rows;
   HybridEpilogue epilogue = HybridEpilogue::tflite_builtin;
   Activation activation = Activation::none;
+  Int8ProductArithmetic arithmetic = Int8ProductArithmetic::exact;
 };
 
 // Run-time buffers of fully_connected_hybrid, sized once in prepare by reserve().
@@ -89,6 +112,11 @@ void hybrid_gemm_blocks_portable(const PackedInt8Weights& w, const int8_t* q, co
                                  int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end);
 void hybrid_gemm_blocks_avx2(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points, int32_t m,
                              int32_t* acc, int64_t block_begin, int64_t block_end);
+// Int8ProductArithmetic::saturating_u8s8_pairs (zero_points required).
+void hybrid_gemm_blocks_saturating_portable(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
+                                            int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end);
+void hybrid_gemm_blocks_saturating_avx2(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
+                                        int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end);
 }  // namespace detail
 
 }  // namespace qgate::kernels

@@ -4,6 +4,7 @@
 #include <cassert>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 
 namespace qgate::kernels {
@@ -31,6 +32,71 @@ AsymmetricParams asymmetric_params(float row_min, float row_max) {
   return {static_cast<float>(scale), nudged};
 }
 
+OrtU8Params ort_dynamic_params(float x_min, float x_max) {
+  const float mn = std::min(x_min, 0.0f), mx = std::max(x_max, 0.0f);
+  const float scale = mx == mn ? 1.0f : (mx - mn) / 255.0f;
+  const float initial_zero_point = 0.0f - mn / scale;
+  const float clamped = std::max(0.0f, std::min(255.0f, initial_zero_point));
+  return {scale, static_cast<uint8_t>(std::nearbyint(clamped))};
+}
+
+namespace {
+void quantize_tensor_ort(const float* x, int64_t n, uint8_t flip, uint8_t* q, float* scale, uint8_t* zp,
+                         SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
+  float mn = 0.0f, mx = 0.0f;
+  if (avx2) detail::min_max_avx2(x, n, &mn, &mx);
+  else detail::min_max_portable(x, n, &mn, &mx);
+  const OrtU8Params p = ort_dynamic_params(mn, mx);
+  *scale = p.scale;
+  *zp = p.zero_point;
+  if (avx2) detail::quantize_linear_ort_avx2(x, n, p.scale, p.zero_point, flip, q);
+  else detail::quantize_linear_ort_portable(x, n, p.scale, p.zero_point, flip, q);
+}
+
+float ort_weight_slice(const float* w, int64_t outer, int64_t inner, int64_t stride, int qmax, int8_t* q) {
+  float mn = 0.0f, mx = 0.0f;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      mn = std::min(mn, w[o * stride + i]);
+      mx = std::max(mx, w[o * stride + i]);
+    }
+  const double absmax = std::max(std::fabs(static_cast<double>(mn)), std::fabs(static_cast<double>(mx)));
+  // compute_scale_zp: dr = rmax - rmin and dq = qmax - qmin in float64, scale = dr / dq, then float32.
+  const double dr = absmax - (-absmax), dq = static_cast<double>(qmax) - static_cast<double>(-qmax);
+  float scale = static_cast<float>(dr / dq);
+  if (dr / dq < static_cast<double>(std::numeric_limits<float>::min())) scale = 1.0f;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t i = 0; i < inner; ++i) {
+      const float v = std::nearbyint(w[o * stride + i] / scale);
+      q[o * stride + i] = static_cast<int8_t>(std::clamp(v, static_cast<float>(-qmax), static_cast<float>(qmax)));
+    }
+  return scale;
+}
+}  // namespace
+
+void quantize_tensor_ort_u8(const float* x, int64_t n, uint8_t* q, float* scale, uint8_t* zero_point,
+                            SimdPath path) {
+  quantize_tensor_ort(x, n, 0, q, scale, zero_point, path);
+}
+
+void quantize_tensor_ort_s8(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point,
+                            SimdPath path) {
+  uint8_t zp = 0;
+  quantize_tensor_ort(x, n, 0x80, reinterpret_cast<uint8_t*>(q), scale, &zp, path);
+  *zero_point = int32_t{zp} - 128;
+}
+
+float quantize_weights_ort_per_tensor(const float* w, int64_t n, int qmax, int8_t* q) {
+  return ort_weight_slice(w, 1, n, n, qmax, q);
+}
+
+void quantize_weights_ort_per_channel(const float* w, int64_t outer, int64_t channels, int64_t inner, int qmax,
+                                      int8_t* q, float* scales) {
+  for (int64_t c = 0; c < channels; ++c)
+    scales[c] = ort_weight_slice(w + c * inner, outer, inner, channels * inner, qmax, q + c * inner);
+}
+
 bool all_zero(const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     if (x[i] != 0.0f) return false;
@@ -38,6 +104,28 @@ bool all_zero(const float* x, int64_t n) {
 }
 
 namespace detail {
+
+void min_max_portable(const float* x, int64_t n, float* mn, float* mx) {
+  float lo = n > 0 ? x[0] : 0.0f, hi = lo;
+  for (int64_t i = 1; i < n; ++i) {
+    lo = std::min(lo, x[i]);
+    hi = std::max(hi, x[i]);
+  }
+  *mn = lo;
+  *mx = hi;
+}
+
+void quantize_linear_ort_portable(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip,
+                                  uint8_t* q) {
+  const float lo = static_cast<float>(0 - int32_t{zero_point}), hi = static_cast<float>(255 - int32_t{zero_point});
+  for (int64_t i = 0; i < n; ++i) {
+    float y = x[i] / scale;
+    y = y > lo ? y : lo;  // maxps(y, lo): a NaN y gives lo
+    y = y < hi ? y : hi;
+    const int32_t v = static_cast<int32_t>(std::nearbyint(y)) + zero_point;
+    q[i] = static_cast<uint8_t>(v) ^ flip;
+  }
+}
 
 void quantize_row_symmetric_portable(const float* x, int64_t n, int8_t* q, float* scale) {
   float mn = n > 0 ? x[0] : 0.0f, mx = mn;

@@ -70,7 +70,46 @@ struct QuantizedWeights {
 };
 QuantizedWeights quantize_weights_symmetric(const float* w, std::span<const int64_t> dims, int axis, int bits);
 
+// ---- onnxruntime's dynamic quantization (DynamicQuantizeLinear, quantize_dynamic) ----
+// Rounding here is half to even (x86 vcvtps2dq in the default rounding mode, C nearbyint).
+
+// DynamicQuantizeLinear's uint8 parameters from the tensor's float min and max: the range [min(x_min, 0),
+// max(x_max, 0)], scale = range / 255 in float32 (1 when the range is empty), zero point =
+// round_half_even(clamp(0 - min / scale, 0, 255)), all in float32 as onnxruntime's CPU kernel computes them.
+struct OrtU8Params {
+  float scale;
+  uint8_t zero_point;
+};
+OrtU8Params ort_dynamic_params(float x_min, float x_max);
+
+// The whole tensor (n values) with one scale and zero point, as DynamicQuantizeLinear: q = clamp(nearbyint(
+// clamp(x / scale, -zp, 255 - zp)) + zp, 0, 255), the division in float32 (MLAS divides, then clamps, then
+// converts; a NaN x becomes 0). Writes uint8 bytes.
+void quantize_tensor_ort_u8(const float* x, int64_t n, uint8_t* q, float* scale, uint8_t* zero_point,
+                            SimdPath path = SimdPath::automatic);
+// The same quantization written as int8 = q - 128 with zero point zp - 128 (an identical integer product
+// sum (q - zp) * w), so the int8 hybrid GEMM can consume it.
+void quantize_tensor_ort_s8(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point,
+                            SimdPath path = SimdPath::automatic);
+
+// onnxruntime's quantize_dynamic weights (quant_utils compute_scale_zp + quantize_nparray, symmetric int8):
+// R = max(|min w|, |max w|) (0 included), scale = float32(2R / (2 qmax)) computed in double, 1 when it is below
+// FLT_MIN; q = clamp(round_half_even(w / scale) in float32, -qmax, qmax). qmax 127, or 64 with reduce_range
+// (onnxruntime's reduced int8 range is [-64, 64]).
+float quantize_weights_ort_per_tensor(const float* w, int64_t n, int qmax, int8_t* q);
+// [outer, channels, inner] view, one scale per channel (as quantize_weights_symmetric_per_channel).
+void quantize_weights_ort_per_channel(const float* w, int64_t outer, int64_t channels, int64_t inner, int qmax,
+                                      int8_t* q, float* scales);
+
 namespace detail {
+// onnxruntime's quantizer over n values with given parameters; `flip` is XORed into each byte (0: uint8, 0x80:
+// the int8 value q - 128).
+void quantize_linear_ort_portable(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip,
+                                  uint8_t* q);
+void quantize_linear_ort_avx2(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip, uint8_t* q);
+void min_max_portable(const float* x, int64_t n, float* mn, float* mx);
+void min_max_avx2(const float* x, int64_t n, float* mn, float* mx);
+
 // The two implementations behind quantize_row_* (select one with SimdPath). The *_avx2 ones need AVX2.
 void quantize_row_symmetric_portable(const float* x, int64_t n, int8_t* q, float* scale);
 void quantize_row_asymmetric_portable(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point);

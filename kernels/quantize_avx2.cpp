@@ -156,4 +156,31 @@ void quantize_row_asymmetric_avx2(const float* x, int64_t n, int8_t* q, float* s
   }
 }
 
+void min_max_avx2(const float* x, int64_t n, float* mn, float* mx) { row_min_max(x, n, mn, mx); }
+
+// onnxruntime's MLAS order: divide, clamp to [-zp, 255 - zp] (maxps first, so NaN becomes the low end), convert
+// with round-half-even (vcvtps2dq, default MXCSR), add the zero point. Same operations as the portable loop.
+void quantize_linear_ort_avx2(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip, uint8_t* q) {
+  const __m256 vs = _mm256_set1_ps(scale);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(0 - int32_t{zero_point}));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(255 - int32_t{zero_point}));
+  const __m256i vzp = _mm256_set1_epi32(zero_point);
+  const __m256i vflip = _mm256_set1_epi8(static_cast<char>(flip));
+  auto step = [&](const float* p8) {
+    __m256 y = _mm256_div_ps(_mm256_loadu_ps(p8), vs);
+    y = _mm256_min_ps(_mm256_max_ps(y, lo), hi);
+    return _mm256_add_epi32(_mm256_cvtps_epi32(y), vzp);
+  };
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    // Values are in [0, 255]: the signed 32->16 pack keeps them, the unsigned 16->8 pack keeps them.
+    const __m256i w01 = _mm256_packs_epi32(step(x + i), step(x + i + 8));
+    const __m256i w23 = _mm256_packs_epi32(step(x + i + 16), step(x + i + 24));
+    const __m256i b = _mm256_packus_epi16(w01, w23);
+    const __m256i ordered = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_xor_si256(ordered, vflip));
+  }
+  if (i < n) quantize_linear_ort_portable(x + i, n - i, scale, zero_point, flip, q + i);
+}
+
 }  // namespace qgate::kernels::detail

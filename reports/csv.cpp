@@ -16,11 +16,16 @@ std::string number(double v) {
   return fmt::format("{}", v);
 }
 
+// `with_scheme`: a leading scheme column (compare), filled from `scheme` on every row.
 class Writer {
  public:
-  Writer() { out_ = "section,node,name,op,metric,value\r\n"; }
+  explicit Writer(bool with_scheme) : with_scheme_(with_scheme) {
+    out_ = std::string(with_scheme ? "scheme," : "") + "section,node,name,op,metric,value\r\n";
+  }
+  std::string scheme;
   void row(std::string_view section, std::string_view node, std::string_view name, std::string_view op,
            std::string_view metric, const std::string& value) {
+    if (with_scheme_) out_ += csv_field(scheme) + ',';
     out_ += csv_field(section) + ',' + csv_field(node) + ',' + csv_field(name) + ',' + csv_field(op) + ',' +
             csv_field(metric) + ',' + csv_field(value) + "\r\n";
   }
@@ -29,6 +34,7 @@ class Writer {
   std::string take() { return std::move(out_); }
 
  private:
+  bool with_scheme_;
   std::string out_;
 };
 
@@ -55,8 +61,10 @@ std::string csv_field(std::string_view text) {
   return out;
 }
 
-std::string to_csv(const Report& r) {
-  Writer w;
+namespace {
+
+// Every row of one report (the same rows for eval and for each scheme of compare).
+void report_rows(Writer& w, const Report& r) {
   const auto& m = r.result.model;
   w.count("samples", m.samples);
   w.count("labeled", m.labeled);
@@ -110,6 +118,24 @@ std::string to_csv(const Report& r) {
     w.row("weight", node, name, "", "sqnr_db", number(sqnr));
     w.row("weight", node, name, "", "max_abs_error", number(wq.max_abs_error));
     w.row("weight", node, name, "", "zeroed_fraction", number(wq.zeroed_fraction));
+  }
+}
+
+}  // namespace
+
+std::string to_csv(const Report& r) {
+  Writer w(false);
+  report_rows(w, r);
+  return w.take();
+}
+
+std::string to_csv(const CompareReport& c) {
+  Writer w(true);
+  for (const CompareRow& row : c.rows) {
+    w.scheme = row.report.manifest.scheme;
+    w.count("weight_bytes.float", row.float_bytes);
+    w.count("weight_bytes.quantized", row.quant_bytes);
+    report_rows(w, row.report);
   }
   return w.take();
 }

@@ -16,11 +16,15 @@
 #include <string>
 #include <string_view>
 
+#include "reports/compare.h"
 #include "reports/report.h"
 
 namespace qgate::reports {
 
 std::string to_csv(const Report& report);
+// qgate compare: a leading `scheme` column, then each scheme's rows as above (one row per scheme x layer x
+// metric, model, gate, class and weight rows), plus model rows weight_bytes.float / weight_bytes.quantized.
+std::string to_csv(const CompareReport& report);
 
 // One RFC 4180 field: as is, or quoted with inner quotes doubled when it holds ',', '"', '\r' or '\n'.
 std::string csv_field(std::string_view text);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -171,14 +172,104 @@ std::vector<std::pair<std::string, double>> largest(std::vector<std::pair<std::s
   return kept;
 }
 
-std::string header_html(const Report& r) {
-  const bool pass = r.verdict.status == "PASS";
-  std::string out = "<header>\n<h1>qgate eval report</h1>\n";
-  out += fmt::format("<div class=\"verdict {}\" id=\"verdict\"><span class=\"badge\">{}</span><ul>",
-                     pass ? "pass" : "fail", html_escape(r.verdict.status.empty() ? "NO VERDICT" : r.verdict.status));
-  for (const auto& reason : r.verdict.reasons) out += "<li>" + html_escape(reason) + "</li>";
-  out += "</ul></div>\n</header>\n";
+// Sensitivity: two bars per quantizable layer, the top-1 drop (points) with only that layer quantized and with
+// only that layer float, on one axis from the smallest to the largest value (0 included); a dashed line at the
+// fully quantized model's drop. Layers the selective search keeps float are marked.
+// A top-1 delta as a drop in points (+0 rather than -0 for no change).
+double drop(double delta) { return delta == 0 ? 0.0 : -delta; }
+
+std::string sensitivity_chart(const SensitivityResult& s, const SelectiveResult* sel) {
+  const double row = 34, top = 46, label_w = 300, value_w = 230;
+  const double x0 = label_w + 14, x1 = kChartWidth - value_w;
+  const double full = drop(s.all_quantized.top1_delta);
+  double lo = std::min(0.0, full), hi = std::max(0.0, full);
+  for (const auto& l : s.layers)
+    for (double v : {drop(l.only_quantized.top1_delta), drop(l.only_float.top1_delta)})
+      if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (hi - lo < 1e-9) hi = lo + 1;
+  auto x = [&](double v) { return x0 + (x1 - x0) * (std::clamp(v, lo, hi) - lo) / (hi - lo); };
+  const double height = top + row * s.layers.size() + 14;
+  std::string out = fmt::format(
+      R"(<svg id="chart-sensitivity" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" data-layers="{}" data-bars="{}" data-samples="{}">)",
+      kChartWidth, c(height), kChartWidth, c(height), s.layers.size(), 2 * s.layers.size(), s.samples);
+  out += "\n" + legend_item(x0, 14, kQuantColor, "only this layer quantized", false) +
+         legend_item(x0 + 230, 14, kFloatColor, "only this layer float (rest quantized)", false) + "\n";
+  const double step = nice_step(hi - lo, 6);
+  for (double v = std::ceil(lo / step) * step; v <= hi + step * 1e-6; v += step)
+    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="tick" text-anchor="middle">{:g}</text>)",
+                       c(x(v)), c(top - 6), c(x(v)), c(height - 10), c(x(v)), c(top - 10), v);
+  out += fmt::format(R"(<text x="{}" y="{}" class="axis" text-anchor="end">top-1 drop (points)</text>)", c(x0 - 8),
+                     c(top - 10));
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    const LayerSensitivity& l = s.layers[i];
+    const bool kept = sel && sel->found &&
+                      std::find(sel->keep_float.begin(), sel->keep_float.end(), l.node) != sel->keep_float.end();
+    const double y = top + row * i;
+    if (i % 2 == 0)
+      out += fmt::format(R"(<rect x="0" y="{}" width="{}" height="{}" class="stripe"/>)", c(y), kChartWidth, row);
+    out += fmt::format(R"(<text x="{}" y="{}" class="label{}" text-anchor="end">{}</text>)", c(label_w), c(y + 21),
+                       kept ? " kept" : "",
+                       html_escape(shorten(fmt::format("{} {}{}", l.node, l.name, kept ? " (kept float)" : ""), 44)));
+    const std::pair<const char*, const VariantMeasure*> variants[] = {{"only-quantized", &l.only_quantized},
+                                                                       {"only-float", &l.only_float}};
+    for (int k = 0; k < 2; ++k) {
+      const double v = drop(variants[k].second->top1_delta);
+      const double bx = std::min(x(0), x(v)), bw = std::max(std::abs(x(v) - x(0)), 1.0);
+      out += fmt::format(
+          R"(<g class="bar" data-node="{}" data-variant="{}" data-value="{}"><title>node {} {}: top-1 drop {} points, KL mean {} with {} ({} weight bytes as float32)</title>)",
+          l.node, variants[k].first, std::isfinite(v) ? fmt::format("{}", v) : "nan", l.node, html_escape(l.name),
+          signed_num(v, 2), fmt::format("{:.3g}", variants[k].second->kl_mean),
+          k == 0 ? "only this layer quantized" : "only this layer float", l.float_bytes);
+      out += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="12" fill="{}"/></g>)", c(bx), c(y + 4 + 13 * k),
+                         c(bw), k == 0 ? kQuantColor : kFloatColor);
+    }
+    out += fmt::format(R"(<text x="{}" y="{}" class="value">only q {} &#183; only f {}</text>)", c(x1 + 10),
+                       c(y + 21), signed_num(drop(l.only_quantized.top1_delta), 2),
+                       signed_num(drop(l.only_float.top1_delta), 2));
+  }
+  out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" class="zero"/>)", c(x(0)), c(top - 4), c(x(0)),
+                     c(height - 10));
+  out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" class="full" stroke-dasharray="5 4"><title>fully quantized: {} points</title></line>)",
+                     c(x(full)), c(top - 4), c(x(full)), c(height - 10), signed_num(full, 2));
+  out += "</svg>\n";
   return out;
+}
+
+// The selective search's re-validated steps: which layers were kept float, their bytes, the top-1 delta.
+std::string selective_table(const SelectiveResult& sel) {
+  std::string out = fmt::format(
+      "<p class=\"note\">Selective search: greedy on sensitivity within {:.0f}% of the weight bytes ({} of {} B "
+      "float32), each set re-validated on the full data: {}.</p>\n",
+      100 * sel.float_budget, sel.budget_bytes, sel.total_weight_bytes,
+      sel.found ? "SELECTIVE (the first passing set)" : "NEEDS_QAT (no set within the budget passes)");
+  out += "<table id=\"selective\" class=\"numbers\">\n<tr><th>kept float (node ids)</th><th>float bytes</th>"
+         "<th>top-1 delta [95%]</th><th>gates</th></tr>\n";
+  for (size_t i = 0; i < sel.steps.size(); ++i) {
+    const SelectiveStep& st = sel.steps[i];
+    const metrics::TopKResult* t = st.model.find_k(1);
+    out += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                       st.passed ? "pass" : "fail", fmt::join(st.keep_float, ", "), st.float_bytes,
+                       t ? fmt::format("{} [{}, {}]", signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
+                                       signed_num(t->delta_ci_high_pct, 2))
+                         : std::string("-"),
+                       st.passed ? "hold" : "fail");
+  }
+  out += "</table>\n";
+  return out;
+}
+
+std::string verdict_html(const Report& r, const std::string& id) {
+  // SELECTIVE is a qualified yes (ship with the listed layers float): amber, not red.
+  const char* cls = r.verdict.status == "PASS" ? "pass" : r.verdict.status == "SELECTIVE" ? "selective" : "fail";
+  std::string out = fmt::format("<div class=\"verdict {}\" id=\"{}\"><span class=\"badge\">{}</span><ul>", cls, id,
+                                html_escape(r.verdict.status.empty() ? "NO VERDICT" : r.verdict.status));
+  for (const auto& reason : r.verdict.reasons) out += "<li>" + html_escape(reason) + "</li>";
+  out += "</ul></div>\n";
+  return out;
+}
+
+std::string header_html(const Report& r) {
+  return "<header>\n<h1>qgate eval report</h1>\n" + verdict_html(r, "verdict") + "</header>\n";
 }
 
 std::string manifest_html(const Report& r) {
@@ -517,6 +608,8 @@ p.note { color: #555; margin: 4px 0 8px; max-width: 1100px; }
 .badge { font-weight: bold; font-size: 20px; color: #fff; padding: 6px 16px; border-radius: 4px; }
 .pass .badge { background: #2e7d32; }
 .fail .badge { background: #c62828; }
+.verdict.selective { background: #fff4e0; border: 1px solid #b26a00; }
+.selective .badge { background: #b26a00; }
 table { border-collapse: collapse; margin: 4px 0; }
 th, td { padding: 3px 10px; border-bottom: 1px solid #eee; text-align: left; vertical-align: top; }
 table.numbers td { font-variant-numeric: tabular-nums; }
@@ -531,6 +624,8 @@ svg .zero { stroke: #555; stroke-width: 1; }
 svg .qmark { fill: #f1e6d6; }
 svg .stripe { fill: #f7f7f7; }
 svg .empty { fill: #ddd; }
+svg .full { stroke: #c62828; stroke-width: 1.5; }
+svg .label.kept { font-weight: bold; }
 svg text { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; fill: #333; }
 svg .tick { font-size: 11px; fill: #666; }
 svg .axis, svg .legend, svg .label, svg .value { font-size: 12px; }
@@ -555,20 +650,27 @@ std::string html_escape(std::string_view text) {
   return out;
 }
 
-std::string html_sensitivity_section(const std::vector<std::pair<std::string, double>>& items,
-                                     std::string_view unit) {
-  if (items.empty())
+std::string html_sensitivity_section(const Report& r) {
+  if (!r.sensitivity)
     return section("sensitivity", "Sensitivity", "",
-                   "<p class=\"note\" id=\"sensitivity-empty\">No sensitivity analysis in this report.</p>\n");
-  const size_t total = items.size();
-  auto kept = largest(items);
-  return section("sensitivity", "Sensitivity",
-                 fmt::format("Per-layer effect, in {}.{}", html_escape(unit),
-                             total > kept.size() ? fmt::format(" The {} of {} largest.", kept.size(), total) : ""),
-                 hbars_svg("chart-sensitivity", kept, std::string(unit)));
+                   "<p class=\"note\" id=\"sensitivity-empty\">No sensitivity analysis in this report (it runs when a "
+                   "gate fails on a model quantized under --scheme).</p>\n");
+  const SensitivityResult& s = *r.sensitivity;
+  const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
+  std::string body = sensitivity_chart(s, r.selective ? &*r.selective : nullptr);
+  if (r.selective) body += selective_table(*r.selective);
+  return section(
+      "sensitivity", "Sensitivity",
+      fmt::format("Top-1 drop in points (float minus quantized accuracy; right of zero is a loss) on the first {} "
+                  "samples, per quantizable layer: with only that layer quantized (the damage it does alone) and "
+                  "with only that layer kept float (the rest quantized: what keeping it float leaves). The dashed "
+                  "line is the fully quantized model's drop ({} points). Cost: {:.2f} s per layer for both "
+                  "variants vs {:.2f} s for one float + quantized run.",
+                  s.samples, signed_num(drop(s.all_quantized.top1_delta), 2), per, s.double_run_seconds),
+      body);
 }
 
-std::string to_html(const Report& r, const std::vector<std::pair<std::string, double>>& sensitivity) {
+std::string to_html(const Report& r) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += fmt::format("<title>qgate {} &#8212; {}</title>\n", html_escape(r.verdict.status),
@@ -577,18 +679,172 @@ std::string to_html(const Report& r, const std::vector<std::pair<std::string, do
   out += header_html(r);
   out += accuracy_html(r);
   out += gates_html(r);
+  // When the search ran, sensitivity explains the verdict: it comes first.
+  if (r.sensitivity) out += html_sensitivity_section(r);
   out += layers_html(r);
   out += classes_html(r);
-  out += html_sensitivity_section(sensitivity);
+  if (!r.sensitivity) out += html_sensitivity_section(r);
   out += weights_html(r);
   out += manifest_html(r);
   out += "</body>\n</html>\n";
   return out;
 }
 
-void write_html(const std::string& path, const Report& report,
-                const std::vector<std::pair<std::string, double>>& sensitivity) {
-  write_file_atomic(path, to_html(report, sensitivity));
+void write_html(const std::string& path, const Report& report) { write_file_atomic(path, to_html(report)); }
+
+namespace {
+
+// A per-scheme fragment of the compare document: every id gets the scheme's suffix (ids stay unique; nothing
+// links to them by id) and section titles step down a level under the scheme's heading.
+std::string scoped(const std::string& fragment, const std::string& suffix) {
+  static const std::regex id(R"re( id="([^"]+)")re");
+  std::string out = std::regex_replace(fragment, id, " id=\"$1" + suffix + "\"");
+  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{"<h2>", "<h3>"}, {"</h2>", "</h3>"}})
+    for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size()))
+      out.replace(at, from.size(), to);
+  return out;
 }
+
+// Top-1 delta of each scheme with its 95% interval on one axis (0 marked): which schemes differ, and by how much
+// more than noise.
+std::string compare_top1_chart(const CompareReport& cr) {
+  const double row = 26, top = 40, label_w = 330, value_w = 200;
+  const double x0 = label_w + 14, x1 = kChartWidth - value_w;
+  double lo = 0, hi = 0;
+  for (const CompareRow& row_ : cr.rows)
+    if (const auto* t = row_.report.result.model.find_k(1); t && row_.report.result.model.labeled > 0)
+      for (double v : {t->delta_ci_low_pct, t->delta_ci_high_pct, t->delta_pct})
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  const double step = nice_step(std::max(hi - lo, 0.5), 6);
+  lo = std::floor(lo / step) * step;
+  hi = std::max(std::ceil(hi / step) * step, lo + step);
+  auto x = [&](double v) { return x0 + (x1 - x0) * (std::clamp(v, lo, hi) - lo) / (hi - lo); };
+  const double height = top + row * cr.rows.size() + 12;
+  std::string out = fmt::format(
+      R"(<svg id="chart-compare-top1" class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" data-schemes="{}">)",
+      kChartWidth, c(height), kChartWidth, c(height), cr.rows.size());
+  out += "\n";
+  for (double v = lo; v <= hi + step * 1e-6; v += step)
+    out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" class="grid"/><text x="{}" y="{}" class="tick" text-anchor="middle">{:g}</text>)",
+                       c(x(v)), c(top - 6), c(x(v)), c(height - 8), c(x(v)), c(top - 10), v);
+  out += fmt::format(R"(<text x="{}" y="{}" class="axis" text-anchor="end">top-1 delta (points)</text>)", c(x0 - 8),
+                     c(top - 10));
+  for (size_t i = 0; i < cr.rows.size(); ++i) {
+    const Report& r = cr.rows[i].report;
+    const auto* t = r.result.model.labeled > 0 ? r.result.model.find_k(1) : nullptr;
+    const double y = top + row * i;
+    const bool pass = r.verdict.status == "PASS";
+    out += fmt::format(R"(<g class="scheme" data-scheme="{}" data-verdict="{}">)", html_escape(r.manifest.scheme),
+                       html_escape(r.verdict.status));
+    if (i % 2 == 0)
+      out += fmt::format(R"(<rect x="0" y="{}" width="{}" height="{}" class="stripe"/>)", c(y), kChartWidth, row);
+    out += fmt::format(R"(<text x="{}" y="{}" class="label" text-anchor="end">{}</text>)", c(label_w), c(y + 17),
+                       html_escape(shorten(r.manifest.scheme, 46)));
+    if (t && std::isfinite(t->delta_pct)) {
+      const char* color = pass ? kGainColor : kLossColor;
+      out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5" class="ci"/>)",
+                         c(x(t->delta_ci_low_pct)), c(y + 13), c(x(t->delta_ci_high_pct)), c(y + 13), color);
+      out += fmt::format(R"(<circle cx="{}" cy="{}" r="5" fill="{}" class="pt"><title>{}: {} [{}, {}] points</title></circle>)",
+                         c(x(t->delta_pct)), c(y + 13), color, html_escape(r.manifest.scheme),
+                         signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
+                         signed_num(t->delta_ci_high_pct, 2));
+      out += fmt::format(R"(<text x="{}" y="{}" class="value">{} [{}, {}] {}</text>)", c(x1 + 10), c(y + 17),
+                         signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
+                         signed_num(t->delta_ci_high_pct, 2), html_escape(r.verdict.status));
+    }
+    out += "</g>\n";
+  }
+  out += fmt::format(R"(<line x1="{}" y1="{}" x2="{}" y2="{}" class="zero"/>)", c(x(0)), c(top - 4), c(x(0)),
+                     c(height - 8));
+  out += "</svg>\n";
+  return out;
+}
+
+std::string compare_table(const CompareReport& cr) {
+  std::string out = "<table id=\"compare\" class=\"numbers\">\n<tr><th>scheme</th><th>weight bytes float &rarr; "
+                    "quantized</th><th>top-1 float</th><th>top-1 quantized</th><th>top-1 delta [95%]</th>"
+                    "<th>top-5 delta [95%]</th><th>agreement</th><th>KL p99</th><th>SQNR min dB</th>"
+                    "<th>verdict</th></tr>\n";
+  auto delta = [](const metrics::TopKResult* t) {
+    return t ? fmt::format("{} [{}, {}]", signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
+                           signed_num(t->delta_ci_high_pct, 2))
+             : std::string("-");
+  };
+  for (size_t i = 0; i < cr.rows.size(); ++i) {
+    const CompareRow& row = cr.rows[i];
+    const Report& r = row.report;
+    const auto& m = r.result.model;
+    const auto* t1 = m.labeled > 0 ? m.find_k(1) : nullptr;
+    const auto* t5 = m.labeled > 0 ? m.find_k(5) : nullptr;
+    double sqnr = NAN;
+    for (const auto& l : r.result.layers)
+      if (std::isfinite(l.accumulated.sqnr_db)) sqnr = std::isfinite(sqnr) ? std::min(sqnr, l.accumulated.sqnr_db)
+                                                                            : l.accumulated.sqnr_db;
+    out += fmt::format(
+        "<tr class=\"{}\"><td><code>{}</code></td><td>{} &rarr; {}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td>"
+        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+        r.verdict.status == "PASS" ? "pass" : "fail", html_escape(r.manifest.scheme), row.float_bytes, row.quant_bytes,
+        t1 ? num(t1->float_pct, 2) + "%" : "-", t1 ? num(t1->quant_pct, 2) + "%" : "-",
+        t1 && t1->delta_pct < 0 ? "neg" : "pos", delta(t1), delta(t5), num(m.agreement, 4),
+        fmt::format("{:.3g}", m.kl.p99), std::isfinite(sqnr) ? num(sqnr, 1) : "-", html_escape(r.verdict.status));
+  }
+  out += "</table>\n";
+  return out;
+}
+
+std::string compare_manifest_html(const CompareReport& cr) {
+  const std::vector<std::pair<std::string, std::string>> rows = {
+      {"model", cr.model_path},
+      {"model sha256", cr.model_sha256},
+      {"data", cr.data_spec},
+      {"data description", cr.data_description},
+      {"data fingerprint", cr.data_fingerprint},
+      {"samples", fmt::format("{}{}", cr.samples, cr.limit > 0 ? fmt::format(" (--limit {})", cr.limit) : "")},
+      {"float outputs", cr.float_outputs == "cached" ? "read from the on-disk cache" : "computed"},
+      {"threads", fmt::format("{} ({:.1f} s)", cr.threads, cr.seconds)},
+      {"qgate version", cr.qgate_version}};
+  std::string body = "<table class=\"manifest\">\n";
+  for (const auto& [k, v] : rows)
+    body += fmt::format("<tr><th>{}</th><td><code>{}</code></td></tr>\n", html_escape(k), html_escape(v));
+  body += "</table>\n";
+  return section("manifest", "Manifest", "", body);
+}
+
+}  // namespace
+
+std::string to_html(const CompareReport& cr) {
+  size_t passed = 0;
+  for (const CompareRow& row : cr.rows) passed += row.report.verdict.status == "PASS";
+  std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+  out += fmt::format("<title>qgate compare &#8212; {}</title>\n", html_escape(cr.model_path));
+  out += std::string("<style>") + kStyle + "</style>\n</head>\n<body>\n";
+  out += fmt::format("<header>\n<h1>qgate compare report</h1>\n<div class=\"verdict {}\" id=\"verdict\"><span "
+                     "class=\"badge\">{} of {} pass</span><ul><li>{}</li><li>{} samples of {}</li></ul></div>\n"
+                     "</header>\n",
+                     passed == cr.rows.size() ? "pass" : "fail", passed, cr.rows.size(), html_escape(cr.model_path),
+                     cr.samples, html_escape(cr.data_description.empty() ? cr.data_spec : cr.data_description));
+  out += section("compare-section", "Schemes",
+                 "One row per scheme, each evaluated against the same float outputs. Weight bytes: the weights the "
+                 "scheme quantizes, as float32 and quantized (4-bit values count one byte each).",
+                 compare_table(cr) + compare_top1_chart(cr));
+  for (size_t i = 0; i < cr.rows.size(); ++i) {
+    const Report& r = cr.rows[i].report;
+    std::string body = verdict_html(r, "verdict") + accuracy_html(r) + gates_html(r);
+    body += cr.layers ? layers_html(r)
+                     : section("layers", "SQNR along the network", "",
+                               "<p>Per-layer metrics were not computed (they need <code>--layers</code>).</p>\n");
+    body += classes_html(r);
+    out += fmt::format("<section id=\"scheme-{}\" class=\"scheme\" data-scheme=\"{}\">\n<h2>Scheme <code>{}</code></h2>\n{}"
+                       "</section>\n",
+                       i, html_escape(r.manifest.scheme), html_escape(r.manifest.scheme),
+                       scoped(body, fmt::format("-s{}", i)));
+  }
+  out += compare_manifest_html(cr);
+  out += "</body>\n</html>\n";
+  return out;
+}
+
+void write_html(const std::string& path, const CompareReport& report) { write_file_atomic(path, to_html(report)); }
 
 }  // namespace qgate::reports

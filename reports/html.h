@@ -12,7 +12,9 @@
 //   chart-classes      per-class top-1 delta (points). data-bars; one <g class="bar"> per class.
 //   chart-series-K     K-th recurrent layer: SQNR (dB) per time step. data-node, data-points; one
 //                      <circle class="pt"> per step with a finite SQNR.
-//   chart-sensitivity  one bar per sensitivity item. data-bars; one <g class="bar"> per item.
+//   chart-sensitivity  per quantizable layer, the top-1 drop with only that layer quantized and with only that
+//                      layer float. data-layers, data-bars (2 per layer); one <g class="bar" data-variant=
+//                      "only-quantized"|"only-float"> per bar.
 // All text taken from the report (names, paths, reasons) is escaped.
 #pragma once
 
@@ -21,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/compare.h"
 #include "reports/report.h"
 
 namespace qgate::reports {
@@ -28,17 +31,21 @@ namespace qgate::reports {
 // Escapes & < > " ' for HTML text and attribute values.
 std::string html_escape(std::string_view text);
 
-// The "sensitivity" section: one horizontal bar per (label, value), diverging from 0, in the given order, with
-// `unit` after each value (e.g. "points"). Renders a short placeholder paragraph (no chart) when `items` is
-// empty. Takes plain pairs so any analysis can feed it.
-std::string html_sensitivity_section(const std::vector<std::pair<std::string, double>>& items,
-                                     std::string_view unit = "points");
+// The "sensitivity" section: the chart above and the selective search's steps when the report has them, else a
+// short placeholder paragraph (id sensitivity-empty).
+std::string html_sensitivity_section(const Report& report);
 
-// The whole document. `sensitivity`: items for the sensitivity section (empty: placeholder).
-std::string to_html(const Report& report, const std::vector<std::pair<std::string, double>>& sensitivity = {});
+// The whole document.
+std::string to_html(const Report& report);
 
 // Writes to_html() atomically (temporary file + rename).
-void write_html(const std::string& path, const Report& report,
-                const std::vector<std::pair<std::string, double>>& sensitivity = {});
+void write_html(const std::string& path, const Report& report);
+
+// qgate compare: the per-scheme table and chart-compare-top1 (top-1 delta with its 95% interval per scheme:
+// data-schemes; one <g class="scheme"> per scheme), then one <section id="scheme-K"> per scheme with that
+// scheme's verdict, accuracy table, gates and charts as in the eval report, every id suffixed "-sK" (e.g.
+// chart-sqnr-s0, chart-classes-s1; the SQNR chart only with --layers).
+std::string to_html(const CompareReport& report);
+void write_html(const std::string& path, const CompareReport& report);
 
 }  // namespace qgate::reports

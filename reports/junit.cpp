@@ -24,22 +24,21 @@ std::string xml_escape(std::string_view text) {
   return out;
 }
 
-std::string to_junit(const Report& r) {
+namespace {
+
+// One <testsuite>: a testcase per gate (class `classname`), a failure for each failed gate, the manifest and the
+// verdict as properties.
+std::string suite(const Report& r, std::string_view name, std::string_view classname) {
   int failures = 0;
   for (const auto& g : r.gates) failures += g.passed ? 0 : 1;
-  const size_t tests = r.gates.size();
   const std::string time = fmt::format("{:.3f}", r.result.seconds);
   std::string reasons;
   for (size_t i = 0; i < r.verdict.reasons.size(); ++i) reasons += (i ? "; " : "") + r.verdict.reasons[i];
-
-  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"qgate\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n", tests,
-                     failures, time);
-  out += fmt::format("  <testsuite name=\"qgate.eval\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" "
-                     "time=\"{}\">\n", tests, failures, time);
+  std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" "
+                                "time=\"{}\">\n", xml_escape(name), r.gates.size(), failures, time);
   out += "    <properties>\n";
-  auto property = [&](std::string_view name, std::string_view value) {
-    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(name), xml_escape(value));
+  auto property = [&](std::string_view key, std::string_view value) {
+    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(key), xml_escape(value));
   };
   const Manifest& mf = r.manifest;
   property("model", mf.model_path);
@@ -53,7 +52,8 @@ std::string to_junit(const Report& r) {
   property("verdict.reasons", reasons);
   out += "    </properties>\n";
   for (const auto& g : r.gates) {
-    out += fmt::format("    <testcase classname=\"qgate.gates\" name=\"{}\" time=\"0\"", xml_escape(g.gate.text));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", xml_escape(classname),
+                       xml_escape(g.gate.text));
     if (g.passed) {
       out += "/>\n";
       continue;
@@ -61,8 +61,42 @@ std::string to_junit(const Report& r) {
     out += fmt::format(">\n      <failure type=\"gate\" message=\"{}\">{}</failure>\n    </testcase>\n",
                        xml_escape(g.summary), xml_escape(g.summary + "\nverdict: " + r.verdict.status + " - " + reasons));
   }
-  out += "  </testsuite>\n</testsuites>\n";
+  out += "  </testsuite>\n";
   return out;
+}
+
+std::string document(const std::vector<std::string>& suites, size_t tests, int failures, double seconds) {
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"qgate\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n",
+                     tests, failures, seconds);
+  for (const auto& s : suites) out += s;
+  out += "</testsuites>\n";
+  return out;
+}
+
+int failed_gates(const Report& r) {
+  int n = 0;
+  for (const auto& g : r.gates) n += g.passed ? 0 : 1;
+  return n;
+}
+
+}  // namespace
+
+std::string to_junit(const Report& r) {
+  return document({suite(r, "qgate.eval", "qgate.gates")}, r.gates.size(), failed_gates(r), r.result.seconds);
+}
+
+std::string to_junit(const CompareReport& c) {
+  std::vector<std::string> suites;
+  size_t tests = 0;
+  int failures = 0;
+  for (const CompareRow& row : c.rows) {
+    const std::string& scheme = row.report.manifest.scheme;
+    suites.push_back(suite(row.report, "qgate.compare." + scheme, "qgate.gates." + scheme));
+    tests += row.report.gates.size();
+    failures += failed_gates(row.report);
+  }
+  return document(suites, tests, failures, c.seconds);
 }
 
 }  // namespace qgate::reports

@@ -7,11 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "reports/compare.h"
 #include "reports/report.h"
 
 namespace qgate::reports {
 
 std::string to_junit(const Report& report);
+// qgate compare: one <testsuite name="qgate.compare.SCHEME"> per scheme, one testcase per scheme x gate (class
+// "qgate.gates.SCHEME"), each suite with that scheme's manifest and verdict as properties.
+std::string to_junit(const CompareReport& report);
 
 // Escapes text for XML 1.0 attribute values and character data: & < > " ' become entities; control characters
 // XML 1.0 cannot carry (all below 0x20 except tab, LF, CR) become '?'.

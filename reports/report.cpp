@@ -239,7 +239,8 @@ json to_json(const Report& r) {
   j["timing"] = {{"threads", mf.threads},
                  {"seconds", r.result.seconds},
                  {"float_seconds", r.result.float_seconds},
-                 {"quantized_seconds", r.result.quant_seconds}};
+                 {"quantized_seconds", r.result.quant_seconds},
+                 {"float_outputs", r.float_outputs}};
   if (r.sensitivity) {
     const SensitivityResult& s = *r.sensitivity;
     json per_layer = json::array();
@@ -266,8 +267,9 @@ void write_json(const std::string& path, const Report& report) {
 std::string console_summary(const Report& r) {
   const auto& m = r.result.model;
   std::string out;
-  out += fmt::format("qgate eval: {} samples, scheme {}, {} threads, {:.1f} s\n", m.samples, r.manifest.scheme,
-                     r.manifest.threads, r.result.seconds);
+  out += fmt::format("qgate eval: {} samples, scheme {}, {} threads, {:.1f} s{}\n", m.samples, r.manifest.scheme,
+                     r.manifest.threads, r.result.seconds,
+                     r.float_outputs == "cached" ? " (float outputs read from the cache)" : "");
   out += fmt::format("model {}\n", r.manifest.model_path);
   out += fmt::format("data  {}\n\n", r.manifest.data_description.empty() ? r.manifest.data_spec
                                                                         : r.manifest.data_description);

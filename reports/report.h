@@ -51,6 +51,9 @@ struct Report {
   Verdict verdict;
   std::optional<SensitivityResult> sensitivity;  // when the gates failed and the search ran
   std::optional<SelectiveResult> selective;
+  // Where the float model's outputs came from: "computed" (the float graph ran) or "cached" (read from the
+  // on-disk float-output cache). Reported under timing: it may differ between two runs of the same evaluation.
+  std::string float_outputs = "computed";
 };
 
 // The value map gates are evaluated against (model metrics + layer summaries).

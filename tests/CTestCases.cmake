@@ -21,14 +21,17 @@ add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGE
 add_test(NAME cli.eval_onnx COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval_onnx.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
-# `qgate eval --html` rendered by headless Chromium: the charts are in the file and on the screenshot (exit 77 =
-# skipped: chromium not installed).
+# `qgate eval --html` (CNN, SELECTIVE run with sensitivity bars, RNN) and `qgate compare --html` rendered by headless
+# Chromium: the charts are in the files and on the screenshots (exit 77 = skipped: chromium not installed).
 add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
 add_test(NAME cli.diff COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_diff.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
-# `qgate compare`: one row per scheme, float outputs computed once then cached, top-1 delta equal to eval's.
+# `qgate compare`: one row per scheme, float outputs computed once then cached, top-1 delta equal to eval's; --csv,
+# --junit, and the JSON report validated against reports/schema/compare.schema.json.
 add_test(NAME cli.compare COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_compare.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# The float-output cache shared by eval and compare: reused by a second run, prefix reads, --no-cache, misses.
+add_test(NAME cli.cache COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_cache.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
 # outputs near the float model's (exit 77 = skipped: model or npm packages absent).
 add_test(NAME cli.quantize_litert
@@ -63,3 +66,14 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
              WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   endforeach()
 endif()
+
+# onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
+# run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run` (exit 77 =
+# skipped: onnxruntime-node absent).
+add_test(NAME ort.parity COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(ort.parity PROPERTIES SKIP_RETURN_CODE 77)
+# onnxruntime's saturating AVX2 u8s8 GEMM, reached by running it under valgrind: saturate=avx2-u8s8 reproduces it
+# exactly (exit 77 = skipped: valgrind or onnxruntime-node absent).
+add_test(NAME ort.saturation_valgrind
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_saturation.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(ort.saturation_valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 180)

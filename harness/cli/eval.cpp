@@ -52,10 +52,16 @@ constexpr CommandSpec kSpec = {
     "fully quantized model failed a gate; SELECTIVE means it ships only with the listed layers kept float);\n"
     "2 bad input.\n\n"
     "Data: idx:IMAGES[,LABELS] | folder:DIR | list:FILE | npy:X.npy[,LABELS.npy] | text:FILE\n"
+    "The float model's outputs are cached on disk ($QGATE_CACHE/float-outputs/, default .cache/float-outputs/),\n"
+    "keyed by the model's sha256, the data fingerprint (data and preprocessing) and the output index, shared with\n"
+    "'qgate compare'. With --no-layers a later run reads them and does not run the float graph (the report says\n"
+    "timing.float_outputs = \"cached\"); per-layer error needs the float activations, so with layer metrics the\n"
+    "float graph runs and only fills the cache. --no-cache neither reads nor writes it.\n\n"
     "Gates: PATH OP NUMBER with OP in >= <= > < ==; paths such as top1.delta, top1.delta.ci_low, top1-drop,\n"
     "top5.quant, agreement, kl.p99, layers.sqnr_min (accuracies in percentage points, agreement a fraction).\n"
-    "Outputs (each written atomically, only when the run completes): --report JSON (reports/schema), --csv one row\n"
-    "per layer and metric plus model rows (section,node,name,op,metric,value), --junit one test case per gate."};
+    "Outputs (each written atomically, only when the run completes): --report JSON (reports/schema), --html a\n"
+    "self-contained report with inline SVG charts, --csv one row per layer and metric plus model rows\n"
+    "(section,node,name,op,metric,value), --junit one test case per gate."};
 
 std::vector<int> parse_top_k(const std::string& text) {
   std::vector<int> ks;
@@ -105,11 +111,6 @@ int eval(const std::vector<std::string>& args) {
       "scheme,s", po::value<std::string>(), ("quantization scheme (default tflite-dynamic): " + scheme_preset_names()).c_str())(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
-      "report,r", po::value<std::string>(), "write the JSON report here (written only when the run completes)")(
-      "html", po::value<std::string>(),
-      "write a self-contained HTML report here (inline SVG charts; written only when the run completes)")(
-      "csv", po::value<std::string>(), "write the CSV export here (one row per layer and metric, model rows)")(
-      "junit", po::value<std::string>(), "write JUnit XML here (one test case per gate)")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
       "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed")(
@@ -120,6 +121,7 @@ int eval(const std::vector<std::string>& args) {
       "no-search", po::bool_switch(), "on a failed gate, stop at FAIL (no sensitivity analysis or search)");
   add_data_options(options);
   add_run_options(options);
+  add_export_options(options);
   po::positional_options_description positional;
   po::variables_map vm;
   if (!parse_options(kSpec, options, positional, args, vm)) return 0;
@@ -175,9 +177,19 @@ int eval(const std::vector<std::string>& args) {
   eopts.weight_only = weight_only.nodes.empty() ? nullptr : &weight_only;
   Progress progress;
   eopts.progress = [&](int64_t done, int64_t total) { progress.update(done, total); };
-  std::vector<std::vector<float>> float_outputs;  // kept for the selective search's re-validations
-  if (search) eopts.record_float_outputs = &float_outputs;
+  // The float outputs: read from the on-disk cache when nothing else needs the float graph (per-layer error
+  // needs its activations, so with layer metrics it runs anyway), else recorded and stored for later runs. The
+  // selective search re-validates against them too.
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index);
+  const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
+  std::vector<std::vector<float>> float_outputs;
+  const bool from_cache = !layers && cache.load(total, float_outputs);
+  if (from_cache) eopts.float_outputs = &float_outputs;
+  const bool store = cache.enabled() && !from_cache && !cache.holds(total) &&
+                     FloatOutputCache::fits(total, output_width(fm.graph, eopts.output_index));
+  if (!from_cache && (search || store)) eopts.record_float_outputs = &float_outputs;
   report.result = evaluate(fm.graph, quant_graph, *data, eopts);
+  report.float_outputs = from_cache ? "cached" : "computed";
 
   report.manifest.qgate_version = QGATE_VERSION;
   report.manifest.command = "eval";
@@ -202,12 +214,14 @@ int eval(const std::vector<std::string>& args) {
     sopts.samples = sensitivity_samples;
     sopts.eval = eopts;
     sopts.eval.record_float_outputs = nullptr;
+    sopts.eval.float_outputs = nullptr;  // its baseline runs float and quantized: the cost reference
     report.sensitivity = analyze_sensitivity(fm.graph, scheme, *data, sopts);
     SelectiveOptions selopts;
     selopts.float_budget = float_budget;
     selopts.gates = gates;
     selopts.eval = eopts;
     selopts.eval.record_float_outputs = nullptr;
+    selopts.eval.float_outputs = nullptr;
     selopts.float_outputs = &float_outputs;
     report.selective = search_selective(fm.graph, scheme, *data, *report.sensitivity, selopts);
     report.sensitivity->float_outputs.clear();
@@ -218,10 +232,11 @@ int eval(const std::vector<std::string>& args) {
   }
 
   fmt::print("{}", reports::console_summary(report));
-  if (vm.count("report")) reports::write_json(vm["report"].as<std::string>(), report);
-  if (vm.count("html")) reports::write_html(vm["html"].as<std::string>(), report);
-  if (vm.count("csv")) write_file_atomic(vm["csv"].as<std::string>(), reports::to_csv(report));
-  if (vm.count("junit")) write_file_atomic(vm["junit"].as<std::string>(), reports::to_junit(report));
+  write_exports(vm, report);
+  // Last, like the exports: a run that failed writes nothing, not even the cache.
+  if (store)
+    if (const std::string why = cache.store(float_outputs); !why.empty())
+      fmt::print(stderr, "qgate eval: warning: float outputs not cached: {}\n", why);
   return report.verdict.status == "PASS" ? 0 : 1;
 }
 

@@ -9,6 +9,7 @@
 #include "harness/errors.h"
 #include "harness/model_loader.h"
 #include "harness/npy.h"
+#include "harness/onnx/writer.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"
 #include "harness/tflite/writer.h"
@@ -18,11 +19,13 @@ namespace qgate::cli {
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "quantize", "qgate quantize MODEL.tflite [--scheme S] [--keep-float N1,N2,...] -o OUT.tflite",
+    "quantize", "qgate quantize MODEL.tflite|MODEL.onnx [--scheme S] [--keep-float N1,N2,...] -o OUT.tflite|OUT.onnx",
     "Writes the dynamic-range model of MODEL as TensorFlow Lite's converter does: weights the scheme quantizes\n"
     "become INT8 tensors with their scales, their ops run hybrid (float activations) in LiteRT and the TFLite\n"
     "interpreter; everything else in the file is kept as it was. --keep-float names nodes (ids as 'qgate inspect'\n"
-    "numbers them, or output tensor names) whose weights stay float. Weight-only schemes have no file form."};
+    "numbers them, or output tensor names) whose weights stay float. Weight-only schemes have no file form.\n"
+    "An .onnx model is written as onnxruntime's quantize_dynamic does (--scheme ort-dynamic): MatMul and Gemm\n"
+    "become DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add); Conv stays float."};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -57,6 +60,26 @@ std::set<int> parse_keep_float(const std::string& text, const Graph& g) {
   return ids;
 }
 
+int quantize_onnx(const po::variables_map& vm, const std::string& model_path, const std::string& out_path) {
+  if (!ends_with(out_path, ".onnx"))
+    throw UsageError(fmt::format("--output {}: the quantized model of an .onnx is an .onnx (name it *.onnx)", out_path));
+  if (!vm["keep-float"].as<std::string>().empty())
+    throw UsageError("--keep-float: not supported for .onnx models yet");
+  const Scheme scheme = Scheme::parse(vm["scheme"].as<std::string>());
+  const std::string bytes = read_file(model_path);
+  (void)load_model(model_path);  // the same checks as every other command: qgate can run the float model
+  const OnnxWriteResult w = write_onnx_dynamic_quantized(bytes, scheme, model_path);
+  write_file_atomic(out_path, w.bytes);
+  fmt::print("{} -> {} (scheme {})\n", model_path, out_path, scheme.to_string());
+  for (const OnnxWrittenWeight& x : w.weights)
+    fmt::print("  {:<40} {:<40} {} ({} elements)\n", x.node, x.tensor,
+               x.per_channel ? "int8 per-channel" : "int8 per-tensor", x.elements);
+  for (const std::string& k : w.kept_float) fmt::print("  {}\n", k);
+  fmt::print("  {} weight{} written int8; file: {} -> {}\n", w.weights.size(), w.weights.size() == 1 ? "" : "s",
+             human_bytes(static_cast<double>(bytes.size())), human_bytes(static_cast<double>(w.bytes.size())));
+  return 0;
+}
+
 }  // namespace
 
 int quantize(const std::vector<std::string>& args) {
@@ -74,6 +97,7 @@ int quantize(const std::vector<std::string>& args) {
 
   const std::string model_path = vm["model"].as<std::string>();
   const std::string out_path = vm["output"].as<std::string>();
+  if (ends_with(model_path, ".onnx")) return quantize_onnx(vm, model_path, out_path);
   if (!ends_with(out_path, ".tflite"))
     throw UsageError(fmt::format("--output {}: the quantized model of a .tflite is a .tflite (name it *.tflite)",
                                  out_path));

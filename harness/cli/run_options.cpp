@@ -6,14 +6,38 @@
 
 #include "datasets/preprocess.h"
 #include "harness/cli/commands.h"
+#include "harness/npy.h"
 #include "kernels/parallel.h"
+#include "reports/csv.h"
+#include "reports/html.h"
+#include "reports/junit.h"
 
 namespace qgate::cli {
 
 namespace {
 constexpr const char* kPreprocessFlags[] = {"color", "resize", "interpolation", "crop", "scale",
                                             "mean",  "std",    "dtype",         "layout"};
+template <class R>
+void write_exports_of(const po::variables_map& vm, const R& report) {
+  if (vm.count("report")) write_file_atomic(vm["report"].as<std::string>(), reports::to_json(report).dump(2) + "\n");
+  if (vm.count("html")) reports::write_html(vm["html"].as<std::string>(), report);
+  if (vm.count("csv")) write_file_atomic(vm["csv"].as<std::string>(), reports::to_csv(report));
+  if (vm.count("junit")) write_file_atomic(vm["junit"].as<std::string>(), reports::to_junit(report));
+}
+
 }  // namespace
+
+void add_export_options(po::options_description& options) {
+  options.add_options()("report,r", po::value<std::string>(), "write the JSON report here (reports/schema)")(
+      "html", po::value<std::string>(), "write a self-contained HTML report here (inline SVG charts, no scripts)")(
+      "csv", po::value<std::string>(), "write the CSV export here (one row per layer and metric, model rows)")(
+      "junit", po::value<std::string>(), "write JUnit XML here (one test case per gate)");
+}
+
+void write_exports(const po::variables_map& vm, const reports::Report& report) { write_exports_of(vm, report); }
+void write_exports(const po::variables_map& vm, const reports::CompareReport& report) {
+  write_exports_of(vm, report);
+}
 
 void add_data_options(po::options_description& options) {
   options.add_options()("data,d", po::value<std::string>()->required(), "data set: KIND:ARGS (see above)")(
@@ -34,7 +58,8 @@ void add_data_options(po::options_description& options) {
 void add_run_options(po::options_description& options) {
   options.add_options()("limit", po::value<int64_t>()->default_value(0), "evaluate the first N samples only (0: all)")(
       "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
-      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)");
+      "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
+      "no-cache", po::bool_switch(), "neither read nor write the on-disk cache of float outputs");
 }
 
 DataOptions read_data_options(const po::variables_map& vm) {
@@ -74,6 +99,12 @@ int64_t apply_threads_and_limit(const po::variables_map& vm) {
   const int64_t limit = vm["limit"].as<int64_t>();
   if (limit < 0) throw UsageError(fmt::format("--limit {} is negative", limit));
   return limit;
+}
+
+FloatOutputCache float_cache_for(const po::variables_map& vm, const std::string& model_sha256, const Dataset& data,
+                                 int output_index) {
+  if (vm["no-cache"].as<bool>()) return {};
+  return FloatOutputCache(model_sha256, data.fingerprint(), output_index);
 }
 
 }  // namespace qgate::cli

@@ -9,15 +9,25 @@
 #include "datasets/dataset.h"
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
+#include "harness/float_cache.h"
 #include "harness/graph.h"
 #include "harness/metrics/gates.h"
+#include "reports/compare.h"
+#include "reports/report.h"
 
 namespace qgate::cli {
 
 // Declares --data, --labels, --vocab, --preprocess and the preprocessing flags.
 void add_data_options(po::options_description& options);
-// Declares --limit, --threads and --gate.
+// Declares --limit, --threads, --gate and --no-cache.
 void add_run_options(po::options_description& options);
+
+// Declares --report, --html, --csv and --junit.
+void add_export_options(po::options_description& options);
+// Writes every export asked for, each atomically; called only when the run completed. One writer per format for
+// both commands (reports/: JSON, HTML, CSV, JUnit).
+void write_exports(const po::variables_map& vm, const reports::Report& report);
+void write_exports(const po::variables_map& vm, const reports::CompareReport& report);
 
 // The data options as given (flags override the --preprocess file field by field).
 DataOptions read_data_options(const po::variables_map& vm);
@@ -29,5 +39,8 @@ std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::ve
                                       const std::string& hint = "");
 // Applies --threads (0: all cores) and returns --limit, both checked.
 int64_t apply_threads_and_limit(const po::variables_map& vm);
+// The float-output cache for this model, data set and output index; disabled by --no-cache.
+FloatOutputCache float_cache_for(const po::variables_map& vm, const std::string& model_sha256, const Dataset& data,
+                                 int output_index);
 
 }  // namespace qgate::cli

@@ -157,8 +157,22 @@ const std::set<std::string>& supported_op_types() {
       "PRelu", "HardSwish", "HardSigmoid", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
       "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
       "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
-      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose", "Split"};
+      "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose", "Split",
+      // onnxruntime dynamic quantization (see import_ort_dynamic below)
+      "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger", "Cast"};
   return s;
+}
+
+// com.microsoft contrib ops qgate imports (written by onnxruntime's quantize_dynamic and graph optimizer).
+const std::set<std::string>& supported_ms_op_types() {
+  static const std::set<std::string> s = {"DynamicQuantizeMatMul", "MatMulIntegerToFloat"};
+  return s;
+}
+
+bool node_supported(const onnx::NodeProto& n) {
+  if (n.domain().empty() || n.domain() == "ai.onnx") return supported_op_types().count(n.op_type()) != 0;
+  if (n.domain() == "com.microsoft") return supported_ms_op_types().count(n.op_type()) != 0;
+  return false;
 }
 
 class Importer {
@@ -175,7 +189,7 @@ class Importer {
       throw NotSupported(fmt::format("{}: opset {} is not supported (qgate imports opsets up to 17)", source_, opset_));
     std::map<std::string, std::vector<std::string>> missing;
     for (const auto& n : gp.node()) {
-      if (!(n.domain().empty() || n.domain() == "ai.onnx") || !supported_op_types().count(n.op_type()))
+      if (!node_supported(n))
         missing[n.domain().empty() ? n.op_type() : n.domain() + "." + n.op_type()].push_back(n.name());
     }
     if (!missing.empty()) {
@@ -197,6 +211,11 @@ class Importer {
         case kFloat: t.dtype = DType::f32; break;
         case kInt64: t.dtype = DType::i64; break;
         case kInt32: t.dtype = DType::i32; break;
+        case kUint8:
+        case kInt8:
+          check_8bit_input(in.name(), tt.elem_type());
+          t.dtype = tt.elem_type() == kUint8 ? DType::u8 : DType::i8;
+          break;
         default:
           throw NotSupported(fmt::format("{}: input '{}' has ONNX data type {}, not supported", source_, in.name(),
                                          tt.elem_type()));
@@ -207,7 +226,15 @@ class Importer {
       g_.inputs.push_back(id);
       values_[in.name()] = {id, Layout::onnx};
     }
-    for (const auto& n : gp.node()) import_node(n);
+    find_ort_dynamic_patterns();
+    for (const auto& n : gp.node()) {
+      if (skipped_.count(&n)) continue;
+      if (auto it = fused_.find(&n); it != fused_.end()) {
+        import_ort_dynamic(it->second);
+        continue;
+      }
+      import_node(n);
+    }
     for (const auto& out : gp.output()) {
       auto it = values_.find(out.name());
       if (it == values_.end()) throw ModelError(fmt::format("{}: graph output '{}' is never produced", source_, out.name()));
@@ -890,9 +917,313 @@ class Importer {
       for (int i = 0; i < parts; ++i) set(n, i, {outs[i], x.layout});
     } else if (op == "Resize") {
       resize(n);
+    } else if (op == "DynamicQuantizeLinear" || op == "MatMulInteger" || op == "ConvInteger" || op == "Cast" ||
+               n.domain() == "com.microsoft") {
+      import_integer_op(n);
     } else {
       unsupported(n, "this op type");
     }
+  }
+
+  // 8-bit model inputs go only into the integer ops (the other ops compute in float32 or int32).
+  void check_8bit_input(const std::string& name, int type) const {
+    static const std::set<std::string> kInteger = {"MatMulInteger", "ConvInteger", "Cast", "MatMulIntegerToFloat"};
+    for (const auto& n : model_.graph().node())
+      for (const auto& i : n.input())
+        if (i == name && !kInteger.count(n.op_type()))
+          throw NotSupported(fmt::format("{}: input '{}' is {} and feeds {} node '{}': not supported (8-bit model inputs "
+                                         "go only into MatMulInteger, ConvInteger and Cast)", source_, name,
+                                         type == kUint8 ? "uint8" : "int8", n.op_type(), n.name()));
+  }
+
+  // ---- onnxruntime dynamic quantization ----
+  // quantize_dynamic writes, per MatMul:  x -> DynamicQuantizeLinear -> (y, y_scale, y_zp);
+  //   MatMulInteger(y, W_int8 [K, N], y_zp, W_zp) -> Cast(to float) -> Mul(., Mul(y_scale, W_scale)) [-> Add(bias)]
+  // and its graph optimizer fuses that into com.microsoft DynamicQuantizeMatMul(x, W, W_scale, W_zp, bias) or
+  // MatMulIntegerToFloat(y, W, y_scale, W_scale, y_zp, W_zp, bias). Each becomes one hybrid fully_connected node
+  // with the int8 weight (transposed to [N, K]) and onnxruntime's input quantization and epilogue. Anything not
+  // matching runs as the separate integer ops.
+  struct OrtDynamicPattern {
+    const onnx::NodeProto* final = nullptr;  // the node whose output the fused layer produces
+    std::string x;                           // the float input
+    std::string weight, weight_scale, weight_zp, bias;  // initializer / constant names ("" when absent)
+    std::vector<const onnx::NodeProto*> covered;        // nodes the fused layer replaces (except the DQL)
+    const onnx::NodeProto* dql = nullptr;
+  };
+
+  const onnx::TensorProto* initializer(const std::string& name) const {
+    for (const auto& t : model_.graph().initializer())
+      if (t.name() == name) return &t;
+    for (const auto& n : model_.graph().node())
+      if (n.op_type() == "Constant" && n.output_size() == 1 && n.output(0) == name)
+        for (const auto& a : n.attribute())
+          if (a.name() == "value" && a.has_t()) return &a.t();
+    return nullptr;
+  }
+
+  void find_ort_dynamic_patterns() {
+    const auto& nodes = model_.graph().node();
+    std::map<std::string, std::vector<const onnx::NodeProto*>> consumers;
+    std::map<std::string, const onnx::NodeProto*> producer;
+    std::set<std::string> graph_outputs;
+    for (const auto& o : model_.graph().output()) graph_outputs.insert(o.name());
+    for (const auto& n : nodes) {
+      for (const auto& i : n.input()) consumers[i].push_back(&n);
+      for (const auto& o : n.output()) producer[o] = &n;
+    }
+    auto only_consumer = [&](const std::string& name) -> const onnx::NodeProto* {
+      auto it = consumers.find(name);
+      if (graph_outputs.count(name) || it == consumers.end() || it->second.size() != 1) return nullptr;
+      return it->second[0];
+    };
+    auto produced_by = [&](const std::string& name, const char* op) -> const onnx::NodeProto* {
+      auto it = producer.find(name);
+      return it != producer.end() && it->second->op_type() == op && it->second->domain().empty() ? it->second : nullptr;
+    };
+    // The weight: a constant int8 [K, N] without -128 (the hybrid GEMM's precondition), zero point all 0.
+    auto weight_ok = [&](const std::string& w, const std::string& zp) {
+      const onnx::TensorProto* t = initializer(w);
+      if (!t || t->data_type() != kInt8 || t->dims_size() != 2) return false;
+      const Tensor wt = tensor_from_proto(*t, source_);
+      for (int64_t i = 0; i < wt.elements(); ++i)
+        if (wt.as<int8_t>()[i] == -128) return false;
+      if (zp.empty()) return true;
+      const onnx::TensorProto* z = initializer(zp);
+      if (!z || z->data_type() != kInt8) return false;
+      const Tensor zt = tensor_from_proto(*z, source_);
+      for (int64_t i = 0; i < zt.elements(); ++i)
+        if (zt.as<int8_t>()[i] != 0) return false;
+      return zt.elements() == 1 || zt.elements() == wt.shape[1];
+    };
+    auto scale_ok = [&](const std::string& name, int64_t n) {
+      const onnx::TensorProto* t = initializer(name);
+      if (!t || t->data_type() != kFloat) return false;
+      int64_t e = 1;
+      for (int64_t d : t->dims()) e *= d;
+      return e == 1 || e == n;
+    };
+    auto out_columns = [&](const std::string& w) { return initializer(w)->dims(1); };
+    // A trailing Add of a constant float [N] bias.
+    auto take_bias = [&](OrtDynamicPattern& p, const std::string& out) {
+      const onnx::NodeProto* add = only_consumer(out);
+      if (!add || add->op_type() != "Add" || !add->domain().empty() || add->input_size() != 2) return;
+      const std::string other = add->input(0) == out ? add->input(1) : add->input(0);
+      const onnx::TensorProto* b = initializer(other);
+      if (!b || b->data_type() != kFloat || b->dims_size() != 1 || b->dims(0) != out_columns(p.weight)) return;
+      p.bias = other;
+      p.covered.push_back(add);
+      p.final = add;
+    };
+    auto arg = [](const onnx::NodeProto& n, int i) { return i < n.input_size() ? n.input(i) : std::string(); };
+    std::map<const onnx::NodeProto*, int> dql_uses;  // DQL node -> fused patterns reading it
+    for (const auto& n : nodes) {
+      OrtDynamicPattern p;
+      if (n.domain() == "com.microsoft" && n.op_type() == "DynamicQuantizeMatMul") {
+        if (!weight_ok(arg(n, 1), arg(n, 3)) || !scale_ok(arg(n, 2), out_columns(arg(n, 1)))) continue;
+        p.x = arg(n, 0), p.weight = arg(n, 1), p.weight_scale = arg(n, 2), p.weight_zp = arg(n, 3);
+        p.bias = arg(n, 4);
+        if (!p.bias.empty() && !initializer(p.bias)) continue;
+        p.final = &n;
+      } else if ((n.domain() == "com.microsoft" && n.op_type() == "MatMulIntegerToFloat") ||
+                 (n.domain().empty() && n.op_type() == "MatMulInteger")) {
+        const onnx::NodeProto* dql = produced_by(arg(n, 0), "DynamicQuantizeLinear");
+        const bool ms = n.domain() == "com.microsoft";
+        const std::string a_zp = ms ? arg(n, 4) : arg(n, 2), w_zp = ms ? arg(n, 5) : arg(n, 3);
+        if (!dql || dql->output_size() < 3 || dql->output(0) != arg(n, 0) || a_zp != dql->output(2)) continue;
+        if (!weight_ok(arg(n, 1), w_zp)) continue;
+        p.x = dql->input(0), p.weight = arg(n, 1), p.weight_zp = w_zp, p.dql = dql;
+        const int64_t cols = out_columns(p.weight);
+        if (ms) {
+          if (arg(n, 2) != dql->output(1) || !scale_ok(arg(n, 3), cols)) continue;
+          p.weight_scale = arg(n, 3);
+          p.bias = arg(n, 6);
+          if (!p.bias.empty() && !initializer(p.bias)) continue;
+          p.final = &n;
+        } else {
+          const onnx::NodeProto* cast = only_consumer(n.output(0));
+          if (!cast || cast->op_type() != "Cast" || attr_int(*cast, "to", 0) != kFloat) continue;
+          const onnx::NodeProto* mul = only_consumer(cast->output(0));
+          if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2) continue;
+          const std::string scale = mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
+          const onnx::NodeProto* scales_mul = produced_by(scale, "Mul");
+          if (!scales_mul || only_consumer(scale) != mul || scales_mul->input_size() != 2) continue;
+          // Mul(y_scale, W_scale), either order.
+          const int own = scales_mul->input(0) == dql->output(1) ? 0 : scales_mul->input(1) == dql->output(1) ? 1 : -1;
+          if (own < 0 || !scale_ok(scales_mul->input(1 - own), cols)) continue;
+          p.weight_scale = scales_mul->input(1 - own);
+          p.covered = {&n, cast, scales_mul};
+          p.final = mul;
+          take_bias(p, mul->output(0));
+          if (p.final == mul) p.covered.push_back(mul);
+          else p.covered.insert(p.covered.end() - 1, mul);
+        }
+      } else {
+        continue;
+      }
+      if (p.covered.empty()) p.covered.push_back(&n);
+      for (const onnx::NodeProto* c : p.covered)
+        if (c != p.final) skipped_.insert(c);
+      if (p.dql) ++dql_uses[p.dql];
+      fused_[p.final] = p;
+    }
+    // A DynamicQuantizeLinear all of whose consumers were fused is not needed.
+    for (const auto& [dql, uses] : dql_uses) {
+      size_t readers = 0;
+      bool escapes = false;
+      for (const auto& o : dql->output()) {
+        readers += consumers[o].size();
+        escapes = escapes || graph_outputs.count(o);
+      }
+      // Each fused pattern reads y and y_zp (MatMulInteger or MatMulIntegerToFloat) and y_scale once.
+      if (!escapes && readers == static_cast<size_t>(3 * uses)) skipped_.insert(dql);
+    }
+  }
+
+  // Emits the hybrid fully connected node of one recognised pattern.
+  void import_ort_dynamic(const OrtDynamicPattern& p) {
+    const onnx::NodeProto& n = *p.final;
+    const std::string name = out_name(n);
+    auto vit = values_.find(p.x);
+    if (vit == values_.end())
+      throw ModelError(fmt::format("{}: {} node '{}': input '{}' is not produced by an earlier node", source_,
+                                   n.op_type(), n.name(), p.x));
+    const int x = onnx_order(vit->second);
+    const Tensor wkn = tensor_from_proto(*initializer(p.weight), source_);
+    const int32_t k = wkn.shape[0], cols = wkn.shape[1];
+    if (g_.tensors[x].shape.empty() || g_.tensors[x].shape.back() != k)
+      unsupported(n, fmt::format("an input of shape {} against a weight of shape {}", shape_string(g_.tensors[x].shape),
+                                 shape_string(wkn.shape)));
+    Tensor w;
+    w.name = p.weight + "/nk";
+    w.dtype = w.file_dtype = DType::i8;
+    w.shape = {cols, k};
+    w.is_constant = true;
+    w.allocate();
+    for (int32_t r = 0; r < k; ++r)
+      for (int32_t c = 0; c < cols; ++c) w.as<int8_t>()[int64_t{c} * k + r] = wkn.as<int8_t>()[int64_t{r} * cols + c];
+    const Tensor st = tensor_from_proto(*initializer(p.weight_scale), source_);
+    w.quant.scale.assign(st.as<float>(), st.as<float>() + st.elements());
+    w.quant.zero_point.assign(w.quant.scale.size(), 0);
+    w.quant.axis = 0;
+    std::vector<int> inputs = {x, add(std::move(w))};
+    if (!p.bias.empty()) {
+      Tensor b = tensor_from_proto(*initializer(p.bias), source_);
+      if (b.dtype != DType::f32 || b.elements() != cols) unsupported(n, "a bias that is not float [N]");
+      b.shape = {cols};
+      inputs.push_back(add(std::move(b)));
+    }
+    Attributes a;
+    a.set("keep_num_dims", int64_t{1});
+    a.set("asymmetric_quantize_inputs", int64_t{1});
+    a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
+    a.set("qgate_epilogue", std::string("onnxruntime"));
+    set(n, 0, {emit(OpType::fully_connected, inputs, a, name, /*fold=*/false), Layout::onnx});
+  }
+
+  // Cast, DynamicQuantizeLinear, MatMulInteger, ConvInteger as their own ops (the unfused forms), and the
+  // com.microsoft ops that did not match a pattern.
+  void import_integer_op(const onnx::NodeProto& n) {
+    const std::string& op = n.op_type();
+    const std::string name = out_name(n);
+    if (n.domain() == "com.microsoft")
+      unsupported(n, "this com.microsoft op outside onnxruntime's dynamic-quantization pattern (a constant int8 "
+                     "weight without -128, zero weight zero point, constant scales, a DynamicQuantizeLinear input)");
+    if (op == "Cast") {
+      const int64_t to = attr_int(n, "to", 0);
+      DType t;
+      switch (to) {
+        case kFloat: t = DType::f32; break;
+        case kInt32: t = DType::i32; break;
+        case kInt64: t = DType::i64; break;
+        case kUint8: t = DType::u8; break;
+        case kInt8: t = DType::i8; break;
+        case kBool: t = DType::boolean; break;
+        default: unsupported(n, fmt::format("to = {} (float, int32, int64, uint8, int8 or bool)", to));
+      }
+      const Value x = in(n, 0);
+      set(n, 0, {emit_typed(OpType::cast, {x.id}, {}, {name}, {t})[0], x.layout});
+    } else if (op == "DynamicQuantizeLinear") {
+      std::vector<std::string> names;
+      for (int i = 0; i < 3; ++i) names.push_back(i < n.output_size() && !n.output(i).empty() ? n.output(i) : name + fmt::format("/{}", i));
+      const Value x = in(n, 0);
+      const std::vector<int> outs = emit_typed(OpType::dynamic_quantize_linear, {onnx_order(x)}, {}, names, {});
+      for (int i = 0; i < 3; ++i) set(n, i, {outs[i], Layout::onnx});
+    } else if (op == "MatMulInteger") {
+      std::vector<int> inputs;
+      for (int i = 0; i < 4; ++i) inputs.push_back(has(n, i) ? onnx_order(in(n, i)) : -1);
+      while (inputs.back() < 0) inputs.pop_back();
+      set(n, 0, {emit(OpType::matmul_integer, inputs, {}, name), Layout::onnx});
+    } else {  // ConvInteger, NCHW as ONNX
+      const Value xv = in(n, 0), wv = in(n, 1);
+      const Shape xs = logical_shape(xv), ws = logical_shape(wv);
+      if (xs.size() != 4 || ws.size() != 4) unsupported(n, "a rank other than 4 (only 2-D convolution)");
+      std::vector<int64_t> strides = attr_ints(n, "strides"), dil = attr_ints(n, "dilations");
+      if (strides.empty()) strides = {1, 1};
+      if (dil.empty()) dil = {1, 1};
+      // window_padding works on NHWC shapes; SAME_LOWER / SAME_UPPER / explicit pads all end as 4 numbers here.
+      const Shape nhwc_shape = {xs[0], xs[2], xs[3], xs[1]};
+      Padding pad = window_padding(n, nhwc_shape, ws[2], ws[3], strides[0], strides[1], dil[0], dil[1]);
+      std::vector<int64_t> pads = pad.explicit_pads;
+      if (pads.empty() && pad.tflite == 0) {
+        auto same = [](int64_t in, int64_t kk, int64_t s, int64_t d) {
+          const int64_t ek = (kk - 1) * d + 1, out = (in + s - 1) / s;
+          const int64_t total = std::max<int64_t>((out - 1) * s + ek - in, 0);
+          return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
+        };
+        const auto [t, b] = same(xs[2], ws[2], strides[0], dil[0]);
+        const auto [l, r] = same(xs[3], ws[3], strides[1], dil[1]);
+        pads = {t, l, b, r};
+      }
+      if (pads.empty()) pads = {0, 0, 0, 0};
+      Attributes a;
+      a.set("stride_h", strides[0]);
+      a.set("stride_w", strides[1]);
+      a.set("dilation_h_factor", dil[0]);
+      a.set("dilation_w_factor", dil[1]);
+      a.set("group", attr_int(n, "group", 1));
+      a.set("pads", pads);
+      std::vector<int> inputs;
+      for (int i = 0; i < 4; ++i) inputs.push_back(has(n, i) ? onnx_order(in(n, i)) : -1);
+      while (inputs.back() < 0) inputs.pop_back();
+      set(n, 0, {emit(OpType::conv_integer, inputs, a, name), Layout::onnx});
+    }
+  }
+
+  // emit_multi with the output dtypes given before prepare (CAST reads its target type from its output).
+  std::vector<int> emit_typed(OpType op, std::vector<int> inputs, const Attributes& attrs,
+                              const std::vector<std::string>& names, const std::vector<DType>& types) {
+    std::vector<int> out_ids;
+    for (size_t i = 0; i < names.size(); ++i) {
+      Tensor out;
+      out.name = names[i];
+      if (i < types.size()) out.dtype = types[i];
+      out_ids.push_back(add(std::move(out)));
+    }
+    Node nd;
+    nd.op = op;
+    nd.name = names[0];
+    nd.inputs = std::move(inputs);
+    nd.outputs = out_ids;
+    nd.attrs = attrs;
+    auto impl = make_op(op);
+    OpContext ctx{g_, nd, {}, {}};
+    bool all_const = true;
+    for (int t : nd.inputs) {
+      ctx.inputs.push_back(t < 0 ? nullptr : &g_.tensors[t]);
+      if (t >= 0 && !g_.tensors[t].is_constant) all_const = false;
+    }
+    for (int id : out_ids) ctx.outputs.push_back(&g_.tensors[id]);
+    impl->prepare(ctx);
+    for (int id : out_ids) g_.tensors[id].file_dtype = g_.tensors[id].dtype;
+    if (all_const) {
+      for (int id : out_ids) g_.tensors[id].allocate();
+      impl->run(ctx);
+      for (int id : out_ids) g_.tensors[id].is_constant = true;
+      return out_ids;
+    }
+    nd.id = static_cast<int>(g_.nodes.size());
+    g_.nodes.push_back(std::move(nd));
+    return out_ids;
   }
 
   // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
@@ -1192,11 +1523,18 @@ class Importer {
   Graph g_;
   std::map<std::string, Value> values_;
   std::map<int, int> to_onnx_, to_nhwc_;
+  // onnxruntime dynamic-quantization patterns: node -> its fused layer (keyed by the pattern's last node), and
+  // the nodes a fused layer replaces.
+  std::map<const onnx::NodeProto*, OrtDynamicPattern> fused_;
+  std::set<const onnx::NodeProto*> skipped_;
 };
 
 }  // namespace
 
-bool onnx_op_supported(const std::string& op_type) { return supported_op_types().count(op_type) != 0; }
+bool onnx_op_supported(const std::string& op_type) {
+  if (op_type.rfind("com.microsoft.", 0) == 0) return supported_ms_op_types().count(op_type.substr(14)) != 0;
+  return supported_op_types().count(op_type) != 0;
+}
 
 bool looks_like_onnx(const std::string& bytes) {
   onnx::ModelProto m;

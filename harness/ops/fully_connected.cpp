@@ -6,6 +6,10 @@
 //   qgate_epilogue "tflite":  out = bias + f32(acc) * f32(s_in * s_w[n]), the multiply skipped (out = bias)
 //                             when the whole input is zero (TFLite's IsZeroVector over all rows);
 //   qgate_epilogue "xnnpack": out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias, no skip.
+// onnxruntime's dynamic quantization (qgate_input_quantization "ort-u8-tensor", qgate_epilogue "onnxruntime"):
+// the whole input quantized uint8 with one scale and zero point (DynamicQuantizeLinear), then
+// out = f32(f32(acc) * f32(s_in * s_w[n])) + bias; qgate_saturation "avx2-u8s8" forms the product with
+// onnxruntime's saturating AVX2 arithmetic.
 // Weight scales: one (per-tensor) or N (per-channel on dimension 0); fused activation in float.
 #include <fmt/format.h>
 
@@ -73,11 +77,18 @@ class FullyConnectedOp : public Op {
       ctx.fail(fmt::format("int8 weights have depth {}; the hybrid int32 accumulators are exact only up to {}",
                            p.depth, kernels::kHybridMaxDepth));
     const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.units, "weights");
-    hybrid_params_.input_quantization = ops::read_asymmetric_inputs(ctx)
-                                            ? kernels::HybridInputQuantization::asymmetric_rows
-                                            : kernels::HybridInputQuantization::symmetric_rows;
-    hybrid_params_.epilogue =
-        ops::read_xnnpack_epilogue(ctx) ? kernels::HybridEpilogue::xnnpack_qd8 : kernels::HybridEpilogue::tflite_builtin;
+    if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
+      hybrid_params_.input_quantization = kernels::HybridInputQuantization::ort_u8_tensor;
+      hybrid_params_.epilogue = kernels::HybridEpilogue::onnxruntime;
+      hybrid_params_.arithmetic = ort.saturating ? kernels::Int8ProductArithmetic::saturating_u8s8_pairs
+                                                 : kernels::Int8ProductArithmetic::exact;
+    } else {
+      hybrid_params_.input_quantization = ops::read_asymmetric_inputs(ctx)
+                                              ? kernels::HybridInputQuantization::asymmetric_rows
+                                              : kernels::HybridInputQuantization::symmetric_rows;
+      hybrid_params_.epilogue = ops::read_xnnpack_epilogue(ctx) ? kernels::HybridEpilogue::xnnpack_qd8
+                                                                : kernels::HybridEpilogue::tflite_builtin;
+    }
     hybrid_params_.activation = p.activation;
     const auto n = static_cast<int32_t>(p.units), k = static_cast<int32_t>(p.depth);
     packed_ = kernels::pack_int8_weights(w.data, n, k, w.scales.data(), static_cast<int32_t>(w.scales.size()));

@@ -50,8 +50,24 @@ bool read_asymmetric_inputs(const OpContext& ctx) {
 bool read_xnnpack_epilogue(const OpContext& ctx) {
   const std::string v = ctx.node.attrs.get_string(kEpilogueAttr, "tflite");
   if (v != "tflite" && v != "xnnpack")
-    ctx.fail(fmt::format("{} is '{}', expected 'tflite' or 'xnnpack'", kEpilogueAttr, v));
+    ctx.fail(fmt::format("{} is '{}', expected 'tflite' or 'xnnpack' (onnxruntime's is fully_connected's only)",
+                         kEpilogueAttr, v));
   return v == "xnnpack";
+}
+
+OrtHybrid read_ort_hybrid(const OpContext& ctx) {
+  OrtHybrid r;
+  const std::string iq = ctx.node.attrs.get_string(kInputQuantizationAttr, "");
+  const std::string ep = ctx.node.attrs.get_string(kEpilogueAttr, "tflite");
+  const std::string sat = ctx.node.attrs.get_string(kSaturationAttr, "");
+  if (iq.empty() && ep != "onnxruntime" && sat.empty()) return r;
+  if (iq != "ort-u8-tensor" || ep != "onnxruntime" || (!sat.empty() && sat != "avx2-u8s8"))
+    ctx.fail(fmt::format("{} '{}', {} '{}' and {} '{}': onnxruntime's dynamic quantization needs 'ort-u8-tensor', "
+                         "'onnxruntime' and (optionally) 'avx2-u8s8'", kInputQuantizationAttr, iq, kEpilogueAttr, ep,
+                         kSaturationAttr, sat));
+  r.enabled = true;
+  r.saturating = sat == "avx2-u8s8";
+  return r;
 }
 
 }  // namespace qgate::ops

@@ -28,4 +28,12 @@ bool read_asymmetric_inputs(const OpContext& ctx);
 // The "qgate_epilogue" attribute: "tflite" (absent) -> false, "xnnpack" -> true; anything else fails.
 bool read_xnnpack_epilogue(const OpContext& ctx);
 
+// onnxruntime's dynamic quantization on a fully connected node (qgate_input_quantization "ort-u8-tensor" with
+// qgate_epilogue "onnxruntime", optional qgate_saturation "avx2-u8s8"); any partial combination fails.
+struct OrtHybrid {
+  bool enabled = false;
+  bool saturating = false;
+};
+OrtHybrid read_ort_hybrid(const OpContext& ctx);
+
 }  // namespace qgate::ops

@@ -1,8 +1,10 @@
 // Runs an .onnx model in onnxruntime-node (CPU execution provider) on .npy inputs and writes its outputs as .npy.
 //
 //   node run_ort.mjs [--runs N] [--threads T] [--graph-optimization disabled|basic|extended|all]
-//                    MODEL.onnx OUTDIR [NAME=]IN.npy ...
+//                    [--optimized-model PATH] MODEL.onnx OUTDIR [NAME=]IN.npy ...
 //
+// Options may come anywhere on the line. --optimized-model also writes the graph onnxruntime runs after its
+// optimizer (e.g. fused com.microsoft ops) to PATH.
 // Inputs: a bare IN.npy feeds the model's inputs in the session's input order; NAME=IN.npy feeds the input
 // called NAME (the two forms may not be mixed). The array's dtype and shape must equal the input's.
 // Outputs: OUTDIR/out_<j>.npy is the session's j-th output (graph output order), in its own dtype and shape;
@@ -41,13 +43,15 @@ export function loadOrt() {
 
 const OPT_LEVELS = ['disabled', 'basic', 'extended', 'all'];
 
-export async function createSession(ort, modelPath, { threads = 1, graphOptimization = 'all' } = {}) {
+export async function createSession(ort, modelPath, { threads = 1, graphOptimization = 'all', optimizedModel } = {}) {
   return ort.InferenceSession.create(modelPath, {
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: graphOptimization,
+    // Saving the optimized graph logs a warning per run about its layout ops: keep errors only.
+    ...(optimizedModel ? { optimizedModelFilePath: optimizedModel, logSeverityLevel: 3 } : {}),
   });
 }
 
@@ -68,7 +72,7 @@ export async function sessionIo(modelPath) {
 }
 
 function parseArgs(argv) {
-  const o = { runs: 5, threads: 1, graphOptimization: 'all', files: [] };
+  const o = { runs: 5, threads: 1, graphOptimization: 'all', optimizedModel: undefined, files: [] };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -78,12 +82,13 @@ function parseArgs(argv) {
     if (a === '--runs') o.runs = Number(value());
     else if (a === '--threads') o.threads = Number(value());
     else if (a === '--graph-optimization') o.graphOptimization = value();
+    else if (a === '--optimized-model') o.optimizedModel = value();
     else if (a.startsWith('--')) throw new UsageError(`unknown option ${a}`);
     else o.files.push(a);
   }
   if (o.files.length < 2) {
     throw new UsageError('usage: run_ort.mjs [--runs N] [--threads T] [--graph-optimization disabled|basic|extended|all] ' +
-                         'MODEL.onnx OUTDIR [NAME=]IN.npy ...');
+                         '[--optimized-model PATH] MODEL.onnx OUTDIR [NAME=]IN.npy ...');
   }
   if (!(Number.isInteger(o.runs) && o.runs >= 1)) throw new UsageError(`--runs wants an integer >= 1, got ${o.runs}`);
   if (!(Number.isInteger(o.threads) && o.threads >= 1)) {

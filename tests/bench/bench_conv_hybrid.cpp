@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/bench/bench_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/cpu_features.h"
@@ -22,45 +23,11 @@
 #include "kernels/quantize.h"
 
 using namespace qgate::kernels;
-
-namespace {
-
-std::vector<float> random_floats(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-// Median of several timed batches, in microseconds per call.
-double time_us(const std::function<void()>& fn, double min_seconds) {
-  fn();
-  std::vector<double> samples;
-  const auto start_all = std::chrono::steady_clock::now();
-  int reps = 1;
-  while (true) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < reps; ++i) fn();
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s < 0.01) {
-      reps *= 2;
-      continue;
-    }
-    samples.push_back(s * 1e6 / reps);
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start_all).count() > min_seconds &&
-        samples.size() >= 5)
-      break;
-  }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
-}
-
-}  // namespace
+using qgate::bench::random_floats;
+using qgate::bench::time_us;
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  const double min_s = quick ? 0.1 : 0.5;
+  const double min_s = qgate::bench::min_seconds_from_args(argc, argv);
   fmt::print("kernel path: {}\n\n", kernel_path());
 
   // ---- CONV_2D 3x3 56x56x64 -> 64 ----

@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/bench/bench_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/cpu_features.h"
 #include "kernels/depthwise_conv2d.h"
@@ -20,41 +21,12 @@
 #include "kernels/parallel.h"
 
 using namespace qgate::kernels;
+using qgate::bench::random_floats;
+using qgate::bench::time_us;
 
 namespace {
 
 constexpr double kPeakGflopsPerCore = 99.0;
-
-std::vector<float> random_floats(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
-
-// Median of several timed batches, in milliseconds per call.
-double time_ms(const std::function<void()>& fn, double min_seconds) {
-  fn();  // warm up caches and the pool
-  std::vector<double> samples;
-  auto start_all = std::chrono::steady_clock::now();
-  int reps = 1;
-  while (true) {
-    auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < reps; ++i) fn();
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    if (s < 0.02) {
-      reps *= 2;
-      continue;
-    }
-    samples.push_back(s * 1000.0 / reps);
-    if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start_all).count() > min_seconds &&
-        samples.size() >= 3)
-      break;
-  }
-  std::sort(samples.begin(), samples.end());
-  return samples[samples.size() / 2];
-}
 
 struct Bench {
   std::string name;
@@ -80,8 +52,7 @@ Conv2DParams conv_params(int h, int w, int cin, int cout, int k) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool quick = argc > 1 && std::strcmp(argv[1], "--quick") == 0;
-  const double min_seconds = quick ? 0.1 : 0.5;
+  const double min_seconds = qgate::bench::min_seconds_from_args(argc, argv);
   std::vector<Bench> benches;
   std::vector<std::vector<float>> keep;  // owners of every buffer the closures borrow
   auto buf = [&](size_t n, uint32_t seed) -> float* {
@@ -134,7 +105,7 @@ int main(int argc, char** argv) {
     double ms[2];
     for (int t = 1; t <= 2; ++t) {
       set_num_threads(t);
-      ms[t - 1] = time_ms(b.run, min_seconds);
+      ms[t - 1] = time_us(b.run, min_seconds) / 1000.0;
     }
     auto gf = [&](double m) { return b.flops / (m * 1e-3) / 1e9; };
     fmt::print("{:<28} {:>8.3f} {:>9.1f} {:>6.1f}% | {:>8.3f} {:>9.1f} {:>6.1f}%\n", b.name, ms[0], gf(ms[0]),

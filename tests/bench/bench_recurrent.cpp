@@ -1,12 +1,13 @@
 // Float vs hybrid time of one LSTM step: 256 units, input 256, batch 1 (the weight-bandwidth-bound shape where
-// hybrid should win). The kernels here use the scalar stand-in quantizer and int8 dot (kernels/recurrent_common.h),
-// so the hybrid figure is a baseline for the fast kernels/hybrid_gemm.h to beat.
-#include <chrono>
+// hybrid should win), with the weights packed as the ops pack them at prepare (kernels/hybrid_gemm.h).
+//
+//   ./build/bench_recurrent [--quick]
 #include <cstdio>
 #include <random>
 #include <vector>
 
 #include "kernels/lstm.h"
+#include "tests/bench/bench_util.h"
 
 using namespace qgate::kernels;
 
@@ -20,23 +21,19 @@ struct Store {
   PackedInt8Weights qp;
 };
 
-double time_steps(const LstmParams& p, const LstmWeights& w, int iters) {
+double time_step_us(const LstmParams& p, const LstmWeights& w, double min_seconds) {
   LstmScratch s;
   s.resize(w, 1);
-  std::vector<float> x(256), h(256, 0.0f), c(256, 0.0f), out(256);
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  for (float& v : x) v = d(rng);
-  for (int i = 0; i < 10; ++i) lstm_step(p, w, 1, x.data(), nullptr, h.data(), c.data(), out.data(), 256, s);
-  const auto t0 = std::chrono::steady_clock::now();
-  for (int i = 0; i < iters; ++i) lstm_step(p, w, 1, x.data(), nullptr, h.data(), c.data(), out.data(), 256, s);
-  const auto t1 = std::chrono::steady_clock::now();
-  return std::chrono::duration<double, std::micro>(t1 - t0).count() / iters;
+  std::vector<float> h(256, 0.0f), c(256, 0.0f), out(256);
+  const std::vector<float> x = qgate::bench::random_floats(256, 1);
+  return qgate::bench::time_us([&] { lstm_step(p, w, 1, x.data(), nullptr, h.data(), c.data(), out.data(), 256, s); },
+                               min_seconds);
 }
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const double min_seconds = qgate::bench::min_seconds_from_args(argc, argv);
   const int n = 256;
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> d(-0.1f, 0.1f);
@@ -72,10 +69,9 @@ int main() {
   for (int g = 0; g < 4; ++g) wf.bias[g] = wh.bias[g] = bias.data();
   LstmParams sym, asym;
   asym.asymmetric_inputs = true;
-  const int iters = 2000;
-  const double tf = time_steps(sym, wf, iters);
-  const double ts = time_steps(sym, wh, iters);
-  const double ta = time_steps(asym, wh, iters);
+  const double tf = time_step_us(sym, wf, min_seconds);
+  const double ts = time_step_us(sym, wh, min_seconds);
+  const double ta = time_step_us(asym, wh, min_seconds);
   std::printf("LSTM step, 256 units, input 256, batch 1 (packed GEMM kernels, weights packed at prepare)\n");
   std::printf("  float             %8.2f us\n", tf);
   std::printf("  hybrid symmetric  %8.2f us  (%.2fx float)\n", ts, tf / ts);

@@ -4,7 +4,10 @@
 #  - the first run computes the float outputs, the second reads them from $QGATE_CACHE/float-outputs/ and gives
 #    the same rows;
 #  - the tflite-dynamic row's top-1 delta equals the one an independent `qgate eval --report` gives;
-#  - the report is a qgate.compare object, schema_version 1, one row per scheme;
+#  - the report is a qgate.compare object, schema_version 1, one row per scheme, valid against
+#    reports/schema/compare.schema.json (with and without --layers);
+#  - --csv has one row per scheme x layer x metric (a leading scheme column), --junit one test case per scheme x
+#    gate with the failing scheme's gate failed;
 #  - an unknown scheme exits 2.
 # Usage: cli_compare.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
@@ -25,7 +28,7 @@ check() {
 schemes="tflite-dynamic,per-tensor,bits=4,min-elements=0"
 
 "$qgate" compare --model "$model" --schemes "$schemes" --data "$data" --limit $n --report "$work/c1.json" \
-  >"$work/c1.txt" 2>&1
+  --csv "$work/c1.csv" --junit "$work/c1.xml" >"$work/c1.txt" 2>&1
 rc=$?
 cat "$work/c1.txt"
 [[ $rc -eq 1 ]]
@@ -83,6 +86,65 @@ assert abs(mine - d) < 1e-9, (mine, d)
 print("top-1 delta", mine, "== eval", d)
 PY
 check "tflite-dynamic top-1 delta equals eval's" $?
+
+gates=(--gate "top1.delta.ci_low>=-1.0" --gate "layers.sqnr_min>=15")
+"$qgate" compare --model "$model" --schemes "$schemes" --data "$data" --limit $n --layers "${gates[@]}" \
+  --report "$work/l.json" --csv "$work/l.csv" --junit "$work/l.xml" >"$work/l.txt" 2>&1
+check "compare --layers with two gates exits 1" $([[ $? -eq 1 ]]; echo $?)
+
+/usr/bin/python3 - "$repo/reports/schema/compare.schema.json" "$work"/c1.json "$work"/c2.json "$work"/l.json <<'PY'
+import json, sys, jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+for p in sys.argv[2:]:
+    jsonschema.validate(json.load(open(p)), schema)
+# And the schema rejects what it should: a missing field, an unknown one, a wrong kind.
+c = json.load(open(sys.argv[2]))
+for bad in ({k: v for k, v in c.items() if k != "rows"}, dict(c, extra=1), dict(c, kind="qgate.eval")):
+    try:
+        jsonschema.validate(bad, schema)
+    except jsonschema.ValidationError:
+        continue
+    raise AssertionError("schema accepted a bad report")
+PY
+check "compare reports validate against reports/schema/compare.schema.json (which rejects bad ones)" $?
+
+/usr/bin/python3 - "$work/l.json" "$work/l.csv" "$work/c1.csv" <<'PY'
+import csv, json, sys
+c = json.load(open(sys.argv[1]))
+rows = list(csv.reader(open(sys.argv[2], newline="")))
+assert rows[0] == ["scheme", "section", "node", "name", "op", "metric", "value"], rows[0]
+assert all(len(x) == 7 for x in rows), "ragged rows"
+metrics = ("sqnr_db", "cosine", "nmse", "mse", "max_abs_error", "mean_error", "rmse_over_scale")
+expected = {(r["scheme"], str(l["node"]), f"accumulated.{m}") for r in c["rows"] for l in r["layers"] for m in metrics}
+got = [(x[0], x[2], x[5]) for x in rows[1:] if x[1] == "layer" and not x[5].startswith("series.")]
+assert len(got) == len(set(got)) == len(expected) and set(got) == expected, (len(got), len(expected))
+for r in c["rows"]:
+    model = {x[5]: x[6] for x in rows[1:] if x[0] == r["scheme"] and x[1] == "model"}
+    assert float(model["top1.delta"]) == r["top1"]["delta"], r["scheme"]
+    assert int(model["weight_bytes.quantized"]) == r["weight_bytes_quantized"], r["scheme"]
+    sq = min(float(x[6]) for x in rows[1:] if x[0] == r["scheme"] and x[1] == "layer" and x[5] == "accumulated.sqnr_db")
+    assert sq == r["worst_layer_sqnr_db"], (sq, r["worst_layer_sqnr_db"])
+plain = list(csv.reader(open(sys.argv[3], newline="")))
+assert not [x for x in plain[1:] if x[1] == "layer"], "layer rows without --layers"
+assert {x[0] for x in plain[1:]} == {r["scheme"] for r in c["rows"]}
+PY
+check "compare --csv: one row per scheme x layer x metric, values equal the JSON's" $?
+
+/usr/bin/python3 - "$work/l.json" "$work/l.xml" <<'PY'
+import json, sys, xml.etree.ElementTree as ET
+c = json.load(open(sys.argv[1]))
+root = ET.parse(sys.argv[2]).getroot()
+cases = root.findall("./testsuite/testcase")
+assert len(cases) == sum(len(r["gates"]) for r in c["rows"]) == 4, len(cases)
+assert int(root.get("tests")) == 4
+want = {(f"qgate.gates.{r['scheme']}", g["gate"], g["passed"]) for r in c["rows"] for g in r["gates"]}
+got = {(t.get("classname"), t.get("name"), t.find("failure") is None) for t in cases}
+assert got == want, (got, want)
+assert int(root.get("failures")) == sum(not g["passed"] for r in c["rows"] for g in r["gates"]) >= 1
+assert [s.get("name") for s in root.findall("testsuite")] == [f"qgate.compare.{r['scheme']}" for r in c["rows"]]
+PY
+check "compare --junit: one test case per scheme x gate, the failing ones failed" $?
 
 "$qgate" compare --model "$model" --schemes "tflite-dynamic,no-such-scheme" --data "$data" --limit 10 \
   >"$work/bad.txt" 2>&1

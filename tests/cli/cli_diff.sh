@@ -15,6 +15,8 @@ data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=300
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
+export QGATE_CACHE=$work/cache
 fails=0
 passes=0
 check() {

@@ -200,23 +200,55 @@ TEST_SUITE("harness.reports.html") {
     CHECK(html.find("<span class=\"badge\">PASS</span>") != std::string::npos);
   }
 
-  TEST_CASE("sensitivity bars render from plain pairs") {
-    const std::vector<std::pair<std::string, double>> items = {{"conv<1>", -0.8}, {"dense", 0.2}, {"lstm", -3.5}};
-    const std::string html = to_html(sample_report(), items);
+  TEST_CASE("sensitivity: two bars per layer, kept-float layers marked, selective steps listed") {
+    Report r = sample_report();
+    SensitivityResult s;
+    s.samples = 300;
+    s.all_quantized.top1_delta = -4.0;
+    s.seconds = 3.0;
+    s.double_run_seconds = 1.0;
+    const char* names[] = {"conv<1>", "dense", "lstm"};
+    for (int i = 0; i < 3; ++i) {
+      LayerSensitivity l;
+      l.node = i * 2;
+      l.name = names[i];
+      l.float_bytes = 4096;
+      l.only_quantized.top1_delta = i == 1 ? -3.5 : -0.2;
+      l.only_float.top1_delta = i == 1 ? -0.3 : -3.9;
+      s.layers.push_back(l);
+    }
+    r.sensitivity = s;
+    SelectiveResult sel;
+    sel.found = true;
+    sel.keep_float = {2};
+    sel.keep_float_names = {"dense"};
+    SelectiveStep step;
+    step.keep_float = {2};
+    step.passed = true;
+    sel.steps.push_back(step);
+    r.selective = sel;
+    r.verdict.status = "SELECTIVE";
+    const std::string html = to_html(r);
     const std::string chart = svg_element(html, "chart-sensitivity");
     REQUIRE(!chart.empty());
-    CHECK(attribute(open_tag(html, "chart-sensitivity"), "data-bars") == "3");
-    CHECK(count(chart, "<g class=\"bar\"") == 3);
+    CHECK(attribute(open_tag(html, "chart-sensitivity"), "data-layers") == "3");
+    CHECK(attribute(open_tag(html, "chart-sensitivity"), "data-bars") == "6");
+    CHECK(count(chart, "data-variant=\"only-quantized\"") == 3);
+    CHECK(count(chart, "data-variant=\"only-float\"") == 3);
+    // Drops are positive: node 2 alone quantized costs 3.5 points.
+    CHECK(chart.find("data-node=\"2\" data-variant=\"only-quantized\" data-value=\"3.5\"") != std::string::npos);
     CHECK(chart.find("conv&lt;1&gt;") != std::string::npos);
+    CHECK(chart.find("2 dense (kept float)") != std::string::npos);
+    CHECK(chart.find("nan") == std::string::npos);
+    CHECK(html.find("<table id=\"selective\"") != std::string::npos);
     CHECK(html.find("sensitivity-empty") == std::string::npos);
+    CHECK(html.find("<div class=\"verdict selective\"") != std::string::npos);
+  }
 
-    // Many items are cut to the largest magnitudes.
-    std::vector<std::pair<std::string, double>> many;
-    for (int i = 0; i < 100; ++i) many.push_back({"l" + std::to_string(i), i % 2 ? i : -i});
-    const std::string section = html_sensitivity_section(many);
-    CHECK(count(section, "<g class=\"bar\"") == 60);
-    CHECK(section.find("data-label=\"l99\"") != std::string::npos);
-    CHECK(section.find("data-label=\"l1\"") == std::string::npos);
+  TEST_CASE("without sensitivity analysis the section says so") {
+    const std::string html = to_html(sample_report());
+    CHECK(html.find("chart-sensitivity") == std::string::npos);
+    CHECK(html.find("sensitivity-empty") != std::string::npos);
   }
 
   TEST_CASE("a report without layers or labels still renders") {

@@ -26,7 +26,11 @@ TEST_SUITE("harness.scheme") {
   TEST_CASE("canonical strings print back unchanged") {
     for (const char* s : {"tflite-dynamic", "tflite-dynamic-legacy", "xnnpack-qd8", "weight-only-int8",
                           "per-channel,bits=4,act=asym,min-elements=0", "per-tensor,bits=2",
-                          "tflite-dynamic,act=sym,epilogue=xnnpack", "per-channel,ops=conv2d+fully_connected"}) {
+                          "tflite-dynamic,act=sym,epilogue=xnnpack", "per-channel,ops=conv2d+fully_connected",
+                          "ort-dynamic", "ort-dynamic,granularity=per-channel", "ort-dynamic,reduce-range=1",
+                          "ort-dynamic,saturate=avx2-u8s8",
+                          "ort-dynamic,granularity=per-channel,min-elements=1024,reduce-range=1,saturate=avx2-u8s8",
+                          "xnnpack-qd8,granularity=converter"}) {
       CAPTURE(s);
       CHECK(Scheme::parse(s).to_string() == s);
     }
@@ -34,6 +38,22 @@ TEST_SUITE("harness.scheme") {
     CHECK(Scheme::parse("per-channel,min-elements=0,act=asym,bits=4").to_string() ==
           "per-channel,bits=4,act=asym,min-elements=0");
     CHECK(Scheme::parse("tflite-dynamic,bits=8").to_string() == "tflite-dynamic");
+    CHECK(Scheme::parse("ort-dynamic,saturate=avx2-u8s8,granularity=per-channel").to_string() ==
+          "ort-dynamic,granularity=per-channel,saturate=avx2-u8s8");
+    CHECK(Scheme::parse("ort-dynamic,saturate=none,reduce-range=0").to_string() == "ort-dynamic");
+  }
+
+  TEST_CASE("ort-dynamic: onnxruntime quantize_dynamic's defaults") {
+    const Scheme s = Scheme::parse("ort-dynamic");
+    CHECK(s.granularity == qgate::WeightGranularity::per_tensor);
+    CHECK(s.activations == qgate::ActivationMode::ort_u8_tensor);
+    CHECK(s.epilogue == qgate::Epilogue::onnxruntime);
+    CHECK(s.weight_quantizer == qgate::WeightQuantizer::onnxruntime);
+    CHECK(s.min_elements == 0);
+    CHECK(s.ops == std::set<qgate::OpType>{qgate::OpType::fully_connected});
+    CHECK(s.weight_qmax() == 127);
+    CHECK(Scheme::parse("ort-dynamic,reduce-range=1").weight_qmax() == 64);
+    CHECK(Scheme::parse("ort-dynamic,saturate=avx2-u8s8").saturation == qgate::Saturation::avx2_u8s8);
   }
 
   TEST_CASE("bad strings name the token and the rule") {
@@ -49,7 +69,11 @@ TEST_SUITE("harness.scheme") {
     CHECK(msg("int4").find("'int4' is not a preset") != std::string::npos);
     CHECK(msg("per-channel,bits=9").find("bits=9 must be an integer in [2, 8]") != std::string::npos);
     CHECK(msg("per-channel,bits=x").find("bits=x") != std::string::npos);
-    CHECK(msg("per-channel,act=fp16").find("act=fp16 must be sym, asym, none or op") != std::string::npos);
+    CHECK(msg("per-channel,act=fp16").find("act=fp16 must be sym, asym, none, op or u8-tensor") != std::string::npos);
+    CHECK(msg("ort-dynamic,saturate=avx512").find("saturate=avx512 must be none or avx2-u8s8") != std::string::npos);
+    CHECK(msg("per-channel,saturate=avx2-u8s8").find("go together") != std::string::npos);
+    CHECK(msg("ort-dynamic,ops=conv2d").find("fully_connected only") != std::string::npos);
+    CHECK(msg("ort-dynamic,reduce-range=1,bits=4").find("conflicts") != std::string::npos);
     CHECK(msg("per-channel,colour=red").find("unknown key 'colour'") != std::string::npos);
     CHECK(msg("per-channel,bits").find("not key=value") != std::string::npos);
     CHECK(msg("per-channel,bits=4,bits=5").find("given twice") != std::string::npos);

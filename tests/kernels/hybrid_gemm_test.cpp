@@ -99,6 +99,50 @@ TEST_SUITE("kernels.hybrid_gemm") {
     }
   }
 
+  TEST_CASE("saturating u8s8 pairs (onnxruntime AVX2 arithmetic) match the reference, both paths") {
+    // Activations near 255 (as uint8) against weights near +-127 make pair sums overflow int16.
+    for (int32_t m : {1, 2, 3, 5})
+      for (int32_t k : {1, 2, 7, 32, 33, 64, 95})
+        for (int32_t n : {1, 4, 6}) {
+          CAPTURE(fmt::format("m{} k{} n{}", m, k, n));
+          const auto w = random_int8(static_cast<size_t>(n) * k, 11 + k, -127, 127);
+          auto q = random_int8(static_cast<size_t>(m) * k, 29 + n, 60, 127);
+          std::vector<int32_t> zp(static_cast<size_t>(m));
+          for (int32_t b = 0; b < m; ++b) zp[static_cast<size_t>(b)] = -128 + 37 * b;
+          std::vector<uint8_t> u(q.size());
+          std::vector<int32_t> zp_u8(zp.size());
+          for (size_t i = 0; i < q.size(); ++i) u[i] = static_cast<uint8_t>(q[i] + 128);
+          for (size_t i = 0; i < zp.size(); ++i) zp_u8[i] = zp[i] + 128;
+          std::vector<int32_t> want(static_cast<size_t>(m) * n);
+          reference::gemm_u8s8_saturating_pairs(w.data(), n, k, u.data(), zp_u8.data(), m, want.data());
+          const float one = 1.0f;
+          const auto packed = kernels::pack_int8_weights(w.data(), n, k, &one, 1);
+          for (SimdPath path : test::testable_paths()) {
+            CAPTURE(test::path_name(path));
+            std::vector<int32_t> acc(want.size(), kSentinel);
+            kernels::hybrid_gemm_s8s8s32(packed, q.data(), zp.data(), m, acc.data(), path,
+                                         kernels::Int8ProductArithmetic::saturating_u8s8_pairs);
+            CHECK(acc == want);
+          }
+        }
+  }
+
+  TEST_CASE("saturating u8s8: 255 x 127 over K = 64 gives 32 saturated pairs (onnxruntime under valgrind)") {
+    // uint8 255 (int8 127 with zero point -128 = uint8 0) times 127: each pair 64770 clamps to 32767.
+    const std::vector<int8_t> w(64, 127), q(64, 127);
+    const int32_t zp = -128;
+    const float one = 1.0f;
+    const auto packed = kernels::pack_int8_weights(w.data(), 1, 64, &one, 1);
+    for (SimdPath path : test::testable_paths()) {
+      int32_t sat = 0, exact = 0;
+      kernels::hybrid_gemm_s8s8s32(packed, q.data(), &zp, 1, &sat, path,
+                                   kernels::Int8ProductArithmetic::saturating_u8s8_pairs);
+      kernels::hybrid_gemm_s8s8s32(packed, q.data(), &zp, 1, &exact, path);
+      CHECK(sat == 1048544);    // 32 * 32767
+      CHECK(exact == 2072640);  // 64 * 255 * 127
+    }
+  }
+
   TEST_CASE("a weight matrix with an all-zero channel") {
     const int32_t m = 4, n = 9, k = 70;
     auto w = random_int8(static_cast<size_t>(n) * k, 5, -127, 127);

@@ -1,0 +1,45 @@
+#!/bin/bash
+# onnxruntime dynamic-quantization parity: `qgate quantize --scheme S` writes the quantized .onnx, onnxruntime-node
+# runs it (graph optimization all: fused DynamicQuantizeMatMul / MatMulIntegerToFloat; disabled: the written
+# DynamicQuantizeLinear + MatMulInteger + Cast + Mul + Add), and both `qgate run --scheme S` on the float model and
+# `qgate run` on the written file must give the same bits (NMSE 0); so must `qgate run` on the optimized graph
+# onnxruntime saves (com.microsoft DynamicQuantizeMatMul). Exit 77 when onnxruntime-node is absent.
+# Usage: ort_parity.sh QGATE REPO_DIR
+set -u
+qgate=$1
+repo=$2
+cd "$repo" || exit 2
+[ -d node_modules/onnxruntime-node ] || { echo "skipped: node_modules/onnxruntime-node absent"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+for scheme in ort-dynamic ort-dynamic,granularity=per-channel ort-dynamic,reduce-range=1; do
+  for m in mlp cnn; do
+    x=tests/data/ort/${m}_x.npy
+    tag=$(echo "$m-$scheme" | tr ',=' '__')
+    "$qgate" quantize tests/data/ort/$m.onnx --scheme "$scheme" -o "$tmp/$tag.onnx" >/dev/null || { echo "FAIL quantize $tag"; fail=1; continue; }
+    "$qgate" run tests/data/ort/$m.onnx --scheme "$scheme" -i "$x" -o "$tmp/$tag.scheme" >/dev/null || fail=1
+    "$qgate" run "$tmp/$tag.onnx" -i "$x" -o "$tmp/$tag.file" >/dev/null || fail=1
+    for opt in all disabled; do
+      node reference/onnxruntime/run_ort.mjs "$tmp/$tag.onnx" "$tmp/$tag.ort_$opt" --runs 1 --threads 1 \
+        --graph-optimization $opt --optimized-model "$tmp/$tag.opt_$opt.onnx" "$x" || { echo "FAIL onnxruntime $tag $opt"; fail=1; continue; }
+      sides="scheme file"
+      # The graph onnxruntime's optimizer made (DynamicQuantizeMatMul with optimization all) imported by qgate.
+      # (mlp only: the CNN's optimized graph holds onnxruntime's NCHWc layout ops.)
+      if [ $opt = all ] && [ $m = mlp ]; then
+        "$qgate" run "$tmp/$tag.opt_$opt.onnx" -i "$x" -o "$tmp/$tag.fused" >/dev/null && sides="$sides fused" || fail=1
+      fi
+      for side in $sides; do
+        /usr/bin/python3 - "$tmp/$tag.$side/out_0.npy" "$tmp/$tag.ort_$opt/out_0.npy" "$tag $side vs onnxruntime($opt)" <<'PY' || fail=1
+import sys, numpy as np
+q, o = np.load(sys.argv[1]), np.load(sys.argv[2])
+nmse = float(((q.astype(np.float64) - o) ** 2).sum() / max((o.astype(np.float64) ** 2).sum(), 1e-300))
+same = q.shape == o.shape and np.array_equal(q.view(np.uint32), o.view(np.uint32))
+print(f"{'ok  ' if same else 'FAIL'} {sys.argv[3]}: max |diff| {float(np.abs(q - o).max()):.3g}, NMSE {nmse:.3g}")
+sys.exit(0 if same else 1)
+PY
+      done
+    done
+  done
+done
+exit $fail
