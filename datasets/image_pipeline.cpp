@@ -131,6 +131,16 @@ ImagePipeline ImagePipeline::plan(const Preprocess& p, const ModelInput& input, 
     const bool channels_bad = pl.channels != mc;
     if (size_bad || channels_bad) {
       std::vector<std::string> hints;
+      // An explicit --layout that reads the shape the other way round is the likelier mistake than the size.
+      if (p.layout && s.size() == 4) {
+        const bool other_nhwc = pl.layout == Layout::nchw;
+        const int oh = other_nhwc ? s[1] : s[2], ow = other_nhwc ? s[2] : s[3], oc = other_nhwc ? s[3] : s[1];
+        if (pl.channels == oc && (size.width == 0 || (size.width == ow && size.height == oh))) {
+          throw InputError(fmt::format("{}: {}, {}, read as {} by --layout {} (the shape fits --layout {})",
+                                       error_prefix, images_text, model_text, layout_name(pl.layout),
+                                       other_nhwc ? "nchw" : "nhwc", other_nhwc ? "nhwc" : "nchw"));
+        }
+      }
       if (size_bad) hints.push_back(fmt::format("{} {}x{}", pl.crop ? "--crop" : "--resize", mw, mh));
       if (channels_bad && (mc == 1 || mc == 3)) hints.push_back(mc == 3 ? "--color rgb" : "--color gray");
       std::string hint = hints.empty() ? "check the model"

@@ -889,7 +889,14 @@ def write_readme(out, rows, args):
     lines += ["", f"Built with torch {torch.__version__}, {args.threads} CPU thread(s) on a shared 2-core machine; "
               "training times are wall-clock seconds of the run that wrote each file. `models.json` holds the same "
               "figures and each file's sha256."]
-    (out / "README.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # The ONNX exports' section belongs to scripts/make_onnx_models.py: keep it.
+    path = out / "README.md"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    kept = old[old.index(ONNX_SECTION):] if ONNX_SECTION in old else ""
+    path.write_text("\n".join(lines) + "\n" + ("\n" + kept if kept else ""), encoding="utf-8")
+
+
+ONNX_SECTION = "## ONNX exports"
 
 
 if __name__ == "__main__":

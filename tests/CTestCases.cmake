@@ -17,6 +17,8 @@ set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.
+add_test(NAME cli.eval_onnx COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval_onnx.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval --html` (CNN, SELECTIVE run with sensitivity bars, RNN) and `qgate compare --html` rendered by headless
@@ -49,11 +51,13 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
 endif()
 
 # Parity on the repository's own models, float and hybrid: tests/parity/own_models.txt, one "NAME ARGS..." line per
-# ctest case parity.NAME (model paths relative to the repo top).
+# ctest case parity.NAME (model paths relative to the repo top; @MODEL_CACHE@ stands for the model cache of
+# scripts/fetch_models, which also makes the random-weight ONNX models).
 if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
   file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
   foreach(line ${QGATE_OWN_PARITY})
+    string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
     separate_arguments(words UNIX_COMMAND "${line}")
     list(POP_FRONT words case_name)
     add_test(NAME parity.${case_name}

@@ -3,11 +3,12 @@
 //   node inputs.mjs [--seed S] [--int-range V] MODEL.tflite OUTDIR   writes OUTDIR/in_<i>.npy, prints their paths
 //
 // float32 inputs are uniform in [0, 1] when image-like (rank 4, 3 or 1 channels last: MediaPipe feeds images
-// normalized to [0, 1] or [-1, 1], and [0, 1] is inside both; grey images such as Fashion-MNIST are pixels / 255),
-// else uniform in [-1, 1]; uint8 inputs are
-// uniform in 0..255, int8 in -128..127. int32 inputs are token ids, uniform in [0, V): V from --int-range, else
-// the row count of the EMBEDDING_LOOKUP table the input feeds (followed through RESHAPE / SQUEEZE /
-// EXPAND_DIMS), else an error asking for --int-range (an arbitrary range would index out of bounds).
+// normalized to [0, 1] or [-1, 1], and [0, 1] is inside both; grey images such as Fashion-MNIST are pixels / 255;
+// ONNX models, see writeInputsForIo, also count rank 4 with 3 or 1 channels in dim 1, NCHW), else uniform in
+// [-1, 1]; uint8 inputs are uniform in 0..255, int8 in -128..127. int32 and int64 inputs are token ids, uniform
+// in [0, V): V from --int-range, else the row count of the EMBEDDING_LOOKUP table the input feeds (followed
+// through RESHAPE / SQUEEZE / EXPAND_DIMS), else an error asking for --int-range (an arbitrary range would index
+// out of bounds).
 // Each input i draws from its own stream seeded by (seed, i), so adding an input does not change the others.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -28,6 +29,11 @@ export function splitmix64(seed) {
 
 export function isImageLike(t) {
   return t.shape.length === 4 && (t.shape[3] === 3 || t.shape[3] === 1);
+}
+
+// NHWC or NCHW images (an ONNX model's [1, C, H, W] input).
+export function isImageLikeAnyLayout(t) {
+  return isImageLike(t) || (t.shape.length === 4 && (t.shape[1] === 3 || t.shape[1] === 1));
 }
 
 // Ops that pass a token id tensor through unchanged in value (only its shape changes).
@@ -60,13 +66,13 @@ export function embeddingRows(modelBytes, index, what = 'tflite') {
   return rows;
 }
 
-// opts.intRange: V for int32 inputs (values in [0, V)).
+// opts.intRange: V for int32 / int64 inputs (values in [0, V)); opts.imageLike overrides isImageLike(t).
 export function makeInput(t, seed, index, opts = {}) {
   const next = splitmix64(BigInt(seed) * 1000003n + BigInt(index));
   const n = elementCount(t.shape);
   if (t.shape.some((d) => d < 0)) throw new Error(`input ${index} (${t.name}) has a dynamic shape (${t.shape})`);
   if (t.dtype === 'float32') {
-    const [lo, hi] = isImageLike(t) ? [0, 1] : [-1, 1];
+    const [lo, hi] = (opts.imageLike ?? isImageLike(t)) ? [0, 1] : [-1, 1];
     const data = new Float32Array(n);
     // 24 random bits give every float32 in [0, 1) on a 2^-24 grid, exactly representable.
     for (let i = 0; i < n; ++i) data[i] = lo + (hi - lo) * (Number(next() >> 40n) / 16777216);
@@ -82,14 +88,19 @@ export function makeInput(t, seed, index, opts = {}) {
     for (let i = 0; i < n; ++i) data[i] = Number(next() >> 56n) - 128;
     return { dtype: 'int8', shape: t.shape, data, range: [-128, 127] };
   }
-  if (t.dtype === 'int32') {
+  if (t.dtype === 'int32' || t.dtype === 'int64') {
     const v = opts.intRange;
     if (!(Number.isInteger(v) && v >= 1)) {
-      throw new Error(`input ${index} (${t.name}) is int32 and feeds no EMBEDDING_LOOKUP: give its value range ` +
-                      'with --int-range V (values in [0, V))');
+      throw new Error(`input ${index} (${t.name}) is ${t.dtype} and feeds no EMBEDDING_LOOKUP: give its value ` +
+                      'range with --int-range V (values in [0, V))');
+    }
+    // Modulo bias is below 2^-50 for any table size: uniform for every purpose here.
+    if (t.dtype === 'int64') {
+      const data = new BigInt64Array(n);
+      for (let i = 0; i < n; ++i) data[i] = next() % BigInt(v);
+      return { dtype: 'int64', shape: t.shape, data, range: [0, v - 1] };
     }
     const data = new Int32Array(n);
-    // Modulo bias is below 2^-50 for any table size: uniform for every purpose here.
     for (let i = 0; i < n; ++i) data[i] = Number(next() % BigInt(v));
     return { dtype: 'int32', shape: t.shape, data, range: [0, v - 1] };
   }
@@ -104,6 +115,18 @@ export function writeInputs(modelBytes, modelPath, outDir, seed, opts = {}) {
   return io.inputs.map((t, i) => {
     const intRange = opts.intRange ?? (t.dtype === 'int32' ? embeddingRows(modelBytes, i, modelPath) : null);
     const a = makeInput(t, seed, i, { intRange });
+    const file = path.join(outDir, `in_${i}.npy`);
+    writeNpy(file, a);
+    return { path: file, name: t.name, shape: t.shape, dtype: t.dtype, range: a.range };
+  });
+}
+
+// The same for a model described by its input list [{name, dtype, shape}] (e.g. an ONNX session's metadata):
+// NCHW and NHWC images count as image-like; int32 / int64 inputs need opts.intRange.
+export function writeInputsForIo(inputs, outDir, seed, opts = {}) {
+  fs.mkdirSync(outDir, { recursive: true });
+  return inputs.map((t, i) => {
+    const a = makeInput(t, seed, i, { intRange: opts.intRange, imageLike: isImageLikeAnyLayout(t) });
     const file = path.join(outDir, `in_${i}.npy`);
     writeNpy(file, a);
     return { path: file, name: t.name, shape: t.shape, dtype: t.dtype, range: a.range };

@@ -21,7 +21,7 @@ for scheme in ort-dynamic ort-dynamic,granularity=per-channel ort-dynamic,reduce
     "$qgate" run tests/data/ort/$m.onnx --scheme "$scheme" -i "$x" -o "$tmp/$tag.scheme" >/dev/null || fail=1
     "$qgate" run "$tmp/$tag.onnx" -i "$x" -o "$tmp/$tag.file" >/dev/null || fail=1
     for opt in all disabled; do
-      node reference/onnxruntime/run_ort.mjs "$tmp/$tag.onnx" "$tmp/$tag.ort_$opt" --threads 1 \
+      node reference/onnxruntime/run_ort.mjs "$tmp/$tag.onnx" "$tmp/$tag.ort_$opt" --runs 1 --threads 1 \
         --graph-optimization $opt --optimized-model "$tmp/$tag.opt_$opt.onnx" "$x" || { echo "FAIL onnxruntime $tag $opt"; fail=1; continue; }
       sides="scheme file"
       # The graph onnxruntime's optimizer made (DynamicQuantizeMatMul with optimization all) imported by qgate.
@@ -30,7 +30,7 @@ for scheme in ort-dynamic ort-dynamic,granularity=per-channel ort-dynamic,reduce
         "$qgate" run "$tmp/$tag.opt_$opt.onnx" -i "$x" -o "$tmp/$tag.fused" >/dev/null && sides="$sides fused" || fail=1
       fi
       for side in $sides; do
-        /usr/bin/python3 - "$tmp/$tag.$side/out_0.npy" "$tmp/$tag.ort_$opt/output_0.npy" "$tag $side vs onnxruntime($opt)" <<'PY' || fail=1
+        /usr/bin/python3 - "$tmp/$tag.$side/out_0.npy" "$tmp/$tag.ort_$opt/out_0.npy" "$tag $side vs onnxruntime($opt)" <<'PY' || fail=1
 import sys, numpy as np
 q, o = np.load(sys.argv[1]), np.load(sys.argv[2])
 nmse = float(((q.astype(np.float64) - o) ** 2).sum() / max((o.astype(np.float64) ** 2).sum(), 1e-300))

@@ -141,6 +141,11 @@ TEST_SUITE("datasets.idx") {
     auto planar = open(plain, model_input("in", DType::f32, {1, 3, 2, 3}), rgb);
     planar->load(1, s);
     for (int c = 0; c < 3; ++c) CHECK(s.inputs[0].as<float>()[c * 6 + 4] == 15 / 255.0f);
+    // [1, 1, 2, 4]: one gray plane, NCHW found from the shape (an ONNX image input): the pixels in row order.
+    const std::string i24 = "idx:" + dir.write("i24.idx", idx_images(2, 2, 4));
+    auto gray_nchw = open(i24, model_input("in", DType::f32, {1, 1, 2, 4}));
+    gray_nchw->load(1, s);
+    for (int k = 0; k < 8; ++k) CHECK(s.inputs[0].as<float>()[k] == (10 + 4 * (k / 4) + k % 4) / 255.0f);
     // Preprocessing enters the fingerprint.
     CHECK(open(plain, model_input("in", DType::f32, {1, 6}))->fingerprint() != a->fingerprint());
   }
@@ -218,6 +223,13 @@ TEST_SUITE("datasets.idx") {
               "--color, or the model)");
     CHECK(error_of([&] { open(spec, model_input("x", DType::i32, {1, 28, 28, 1})); }) ==
           "data " + spec + ": model input 'x' is [1,28,28,1] int32: images feed float32, uint8 or int8 inputs");
+    // An explicit --layout that contradicts an NCHW (ONNX) input: name the layout, not a resize.
+    qgate::Preprocess nhwc;
+    nhwc.layout = qgate::Layout::nhwc;
+    CHECK(error_of([&] { open(spec, model_input("x", DType::f32, {1, 1, 28, 28}), nhwc); }) ==
+          "data " + spec +
+              ": images are 28x28x1, model input 'x' is [1,1,28,28] float32, read as NHWC by --layout nhwc (the "
+              "shape fits --layout nchw)");
     qgate::Preprocess scaled;
     scaled.scale = 0.5f;
     CHECK(error_of([&] { open(spec, model_input("x", DType::u8, {1, 28, 28, 1}), scaled); }) ==

@@ -1,6 +1,6 @@
-// Parity of `qgate run` against a real TFLite runtime on one model and seeded inputs, float or hybrid.
+// Parity of `qgate run` against a real TFLite or ONNX runtime on one model and seeded inputs, float or hybrid.
 //
-//   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite [--reference litert|interpreter]
+//   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime]
 //        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...]
 //        [--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
 //
@@ -11,9 +11,13 @@
 // --qgate-arg ARG (repeatable) is appended to `qgate run` (e.g. --activations asym, --epilogue xnnpack).
 // Reference: litert (reference/litert/run_litert.mjs: LiteRT.js, XNNPACK) or interpreter
 // (reference/tflite_interpreter/run_tflite.mjs: the older TFLite interpreter of @tensorflow/tfjs-tflite, builtin
-// RNN/LSTM kernels; one Infer() on a fresh runner, since its recurrent state carries across Infer() calls).
-// Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1], others [-1, 1], uint8
-// 0..255, int32 token ids in [0, V) with V from --int-range or the embedding table the input feeds).
+// RNN/LSTM kernels; one Infer() on a fresh runner, since its recurrent state carries across Infer() calls) for
+// .tflite; onnxruntime (reference/onnxruntime/run_ort.mjs: onnxruntime-node, CPU, 1 intra-op thread, default graph
+// optimizations) for .onnx, whose inputs and outputs come from the session's metadata (--quantize and --outputs
+// are TFLite-only).
+// Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1] (NHWC, and for ONNX
+// also NCHW), others [-1, 1], uint8 0..255, int32/int64 token ids in [0, V) with V from --int-range or, in a
+// .tflite, the embedding table the input feeds).
 // Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
 // name and package version and its runner script> (or $QGATE_GOLDEN_CACHE); only this script writes the cache.
 // Candidate: `qgate run M --input in_0.npy [--input in_1.npy ...] --output-dir D [ARGS]` writes D/out_<j>.npy
@@ -30,11 +34,12 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../reference/litert/npy.mjs';
-import { writeInputs } from '../../reference/litert/inputs.mjs';
+import { writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
 import { modelIo } from '../../reference/litert/tflite_reader.mjs';
 import { findNodeModules } from '../../reference/litert/litert_node.mjs';
 import { withOutputs } from '../../reference/litert/tflite_outputs.mjs';
 import { findPackageDir as interpreterDir } from '../../reference/tflite_interpreter/run_tflite.mjs';
+import { findPackageDir as ortDir, sessionIo } from '../../reference/onnxruntime/run_ort.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -57,6 +62,15 @@ const RUNTIMES = {
     dir: interpreterDir,
     args: () => [], // exactly one Infer() on a fresh runner: recurrent state carries across Infer() calls
     time: /Infer median ([0-9.]+) ms/,
+  },
+  onnxruntime: {
+    label: 'onnxruntime',
+    script: path.join(repo, 'reference', 'onnxruntime', 'run_ort.mjs'),
+    pkg: 'onnxruntime-node',
+    dir: ortDir,
+    args: (o) => ['--runs', String(o.runs), '--threads', '1'],
+    time: /run median ([0-9.]+) ms/,
+    onnx: true,
   },
 };
 // Guards NMSE against an all-zero golden output; small enough never to matter for a real signal.
@@ -98,7 +112,14 @@ function parseArgs(argv) {
   if (!(Number.isInteger(o.qgateRepeat) && o.qgateRepeat >= 1)) {
     throw new Usage(`--qgate-repeat wants an integer >= 1, got ${o.qgateRepeat}`);
   }
-  if (!RUNTIMES[o.reference]) throw new Usage(`--reference wants litert or interpreter, got ${o.reference}`);
+  if (!RUNTIMES[o.reference]) {
+    throw new Usage(`--reference wants ${Object.keys(RUNTIMES).join(', ')}, got ${o.reference}`);
+  }
+  const onnxModel = /\.onnx$/i.test(o.model);
+  if (onnxModel !== Boolean(RUNTIMES[o.reference].onnx)) {
+    throw new Usage(`--model ${o.model} needs --reference ${onnxModel ? 'onnxruntime' : 'litert or interpreter'}`);
+  }
+  if (onnxModel && (o.quantize || o.outputs)) throw new Usage('--quantize and --outputs apply to .tflite models only');
   if (o.intRange !== undefined && !(Number.isInteger(o.intRange) && o.intRange >= 1)) {
     throw new Usage(`--int-range wants an integer >= 1, got ${o.intRange}`);
   }
@@ -144,7 +165,7 @@ function golden(o, ref, inputs, work) {
     { encoding: 'utf8' });
   if (r.status !== 0) {
     // The runner's own message first, then the runtime's ERROR lines (its WARNING/INFO lines are noise here).
-    const own = /^run_(litert|tflite):/;
+    const own = /^run_(litert|tflite|ort):/;
     const lines = r.stderr.split('\n');
     const why = [...lines.filter((l) => own.test(l)).slice(0, 1),
       ...lines.filter((l) => /ERROR/.test(l) && !own.test(l)).slice(-4)].map((l) => `    ${l.trim()}`).join('\n');
@@ -211,7 +232,20 @@ function compare(q, r) {
   return { nmse, maxAbs, nonFinite };
 }
 
-function main() {
+// {io: {inputs, outputs}, inputs: written input files} for qgate's model and the reference's.
+async function modelInputs(o, qModel, ref, work) {
+  const dir = path.join(work, 'inputs');
+  if (RUNTIMES[o.reference].onnx) {
+    const io = await sessionIo(qModel.path);
+    const refIo = ref === qModel ? io : await sessionIo(ref.path);
+    return { io, refIo, inputs: writeInputsForIo(io.inputs, dir, o.seed, { intRange: o.intRange }) };
+  }
+  const io = modelIo(qModel.bytes, qModel.path);
+  const refIo = modelIo(ref.bytes, ref.path);
+  return { io, refIo, inputs: writeInputs(qModel.bytes, qModel.path, dir, o.seed, { intRange: o.intRange }) };
+}
+
+async function main() {
   const o = parseArgs(process.argv.slice(2));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qgate-parity-'));
   const name = path.basename(o.model);
@@ -219,12 +253,10 @@ function main() {
   try {
     const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
     const ref = o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel;
-    const io = modelIo(qModel.bytes, qModel.path);
-    const refIo = modelIo(ref.bytes, ref.path);
+    const { io, refIo, inputs } = await modelInputs(o, qModel, ref, work);
     if (refIo.outputs.length !== io.outputs.length) {
       throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
     }
-    const inputs = writeInputs(qModel.bytes, qModel.path, path.join(work, 'inputs'), o.seed, { intRange: o.intRange });
     const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
     const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
       o.outputs && `outputs ${o.outputs.join(',')}`, o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
@@ -291,10 +323,10 @@ function main() {
 }
 
 try {
-  process.exitCode = main();
+  process.exitCode = await main();
 } catch (e) {
   if (e instanceof Usage) {
-    console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite [--reference litert|interpreter] ` +
+    console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime] ` +
                   '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...] ' +
                   '[--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]');
     process.exitCode = 2;
