@@ -159,6 +159,7 @@ const std::set<std::string>& supported_op_types() {
       "BatchNormalization", "Reshape", "Flatten", "Transpose", "Concat", "Softmax", "LogSoftmax", "Gather",
       "Squeeze", "Unsqueeze", "ReduceMean", "Pad", "Identity", "Constant", "Shape", "Dropout", "Exp", "Log",
       "Sqrt", "Abs", "Neg", "Elu", "Max", "Min", "Pow", "ReduceSum", "ReduceMax", "Slice", "Resize", "ConvTranspose", "Split",
+      "Expand",
       "RNN", "LSTM", "GRU",
       // onnxruntime dynamic quantization (see import_ort_dynamic below)
       "DynamicQuantizeLinear", "MatMulInteger", "ConvInteger", "Cast"};
@@ -765,6 +766,22 @@ class Importer {
         b = {emit(OpType::reshape, {b.id}, a, slope.name + "/per_channel"), Layout::onnx};
       }
       binary(n, t, in(n, 0), b);
+    } else if (op == "Expand") {
+      // Expand is numpy broadcasting of the input against a shape: input + zeros(shape) with the broadcasting ADD
+      // is the same value, and folds at load when the input is a constant (torch's zero initial states).
+      const std::vector<int64_t> want = const_ints(n, 1, "shape");
+      Shape zs;
+      for (int64_t d : want) {
+        if (d < 1 || d > std::numeric_limits<int32_t>::max())
+          unsupported(n, fmt::format("shape [{}] (every dimension must be positive)", fmt::join(want, ",")));
+        zs.push_back(static_cast<int32_t>(d));
+      }
+      const Tensor& x = g_.tensors[in(n, 0).id];
+      if (x.dtype != DType::f32) unsupported(n, fmt::format("a {} input (only float32)", dtype_name(x.dtype)));
+      int64_t count = 1;
+      for (int32_t d : zs) count *= d;
+      const int zeros = const_f32(x.name + "/expand_zeros", zs, std::vector<float>(static_cast<size_t>(count), 0.0f));
+      binary(n, OpType::add, in(n, 0), {zeros, Layout::onnx});
     } else if (op == "Max" || op == "Min") {
       if (n.input_size() != 2) unsupported(n, fmt::format("{} inputs (only 2)", n.input_size()));
       binary(n, op == "Max" ? OpType::maximum : OpType::minimum, in(n, 0), in(n, 1));

@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
       // Inputs qgate needs at load time (weights, shapes, axes, pads) are graph inputs in these tests; real
       // models carry them as initializers. Bind them from the test data as initializers, and say so.
       static const std::map<std::string, std::set<int>> kLoadTime = {
-          {"Conv", {1, 2}}, {"ConvTranspose", {1, 2}}, {"Gemm", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}}, {"Reshape", {1}},
+          {"Conv", {1, 2}}, {"ConvTranspose", {1, 2}}, {"Gemm", {1, 2}}, {"BatchNormalization", {1, 2, 3, 4}}, {"Reshape", {1}}, {"Expand", {1}},
           {"Squeeze", {1}}, {"Unsqueeze", {1}}, {"Pad", {1, 2}}, {"ReduceSum", {1}}, {"Clip", {1, 2}},
           {"Slice", {1, 2, 3, 4}}, {"Split", {1}}, {"Resize", {1, 2, 3}},
           // Recurrent weights, biases, sequence_lens and peepholes; initial_h / initial_c stay run-time inputs.
