@@ -1781,8 +1781,7 @@ class Importer {
     d.w = in(n, w_slot).id;
     const Tensor& wt = g_.tensors[d.w];
     if (wt.dtype != DType::i8)
-      unsupported(n, fmt::format("{} of type {} (only int8 weights; uint8 weights with a zero point are not "
-                                 "supported)", wname, dtype_name(wt.dtype)));
+      unsupported(n, fmt::format("{} of type {} (only int8 W and R with zero points 0)", wname, dtype_name(wt.dtype)));
     for (int64_t i = 0; i < wt.elements(); ++i)
       if (wt.as<int8_t>()[i] == -128)
         unsupported(n, fmt::format("{} holding -128 (the hybrid kernel takes int8 weights in [-127, 127])", wname));
@@ -1801,8 +1800,8 @@ class Importer {
         unsupported(n, fmt::format("a non-constant or non-8-bit {}_zero_point (input {})", wname, zp_slot));
       for (int64_t i = 0; i < zt.elements(); ++i)
         if ((zt.dtype == DType::i8 ? int{zt.as<int8_t>()[i]} : int{zt.as<uint8_t>()[i]}) != 0)
-          unsupported(n, fmt::format("{}_zero_point {} at element {} (only zero weight zero points: symmetric "
-                                     "int8 weights)", wname, zt.dtype == DType::i8 ? int{zt.as<int8_t>()[i]}
+          unsupported(n, fmt::format("{}_zero_point {} at element {} (only zero weight zero points, i.e. "
+                                     "symmetric int8 weights)", wname, zt.dtype == DType::i8 ? int{zt.as<int8_t>()[i]}
                                                                                     : int{zt.as<uint8_t>()[i]}, i));
     }
     return d;

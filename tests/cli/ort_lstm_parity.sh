@@ -45,4 +45,22 @@ sys.exit(0 if ok else 1)
 PY
   done
 done
+# A non-zero weight zero point is refused with a one-line error (exit 2) naming the input.
+/usr/bin/python3 - tests/data/ort/dqlstm.onnx "$tmp/zp.onnx" <<'PY' || fail=1
+import sys, numpy as np, onnx
+from onnx import numpy_helper
+m = onnx.load(sys.argv[1])
+for t in m.graph.initializer:
+    if t.name == 'R_zero_point':
+        t.CopyFrom(numpy_helper.from_array(np.array([3], np.int8), 'R_zero_point'))
+onnx.save(m, sys.argv[2])
+PY
+"$qgate" run "$tmp/zp.onnx" -i "$x" -o "$tmp/zp.out" >/dev/null 2>"$tmp/zp.err"
+rc=$?
+if [ $rc -ne 2 ] || ! grep -q "R_zero_point 3 at element 0" "$tmp/zp.err" || [ -e "$tmp/zp.out" ]; then
+  echo "FAIL non-zero R_zero_point: exit $rc, $(cat "$tmp/zp.err")"
+  fail=1
+else
+  echo "ok   non-zero R_zero_point refused: $(cat "$tmp/zp.err")"
+fi
 exit $fail
