@@ -136,8 +136,9 @@ kernels::LstmParams lstm_params(const OpContext& ctx) {
   if (p.cell_clip < 0 || p.proj_clip < 0)
     ctx.fail(fmt::format("cell_clip {} and proj_clip {} must be >= 0 (0: no clipping)", p.cell_clip, p.proj_clip));
   p.asymmetric_inputs = ctx.node.attrs.get_bool("asymmetric_quantize_inputs", false);
-  p.ort_dynamic = ops::read_ort_hybrid(ctx).enabled;
-  if (p.ort_dynamic && ctx.node.attrs.has("qgate_saturation"))
+  const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx);
+  p.ort_dynamic = ort.enabled;
+  if (ort.saturating)
     ctx.fail("qgate_saturation: onnxruntime's saturating uint8 x int8 product is modelled for fully_connected only");
   p.gate_clip = recurrent_ops::gate_clip_attr(ctx);
   return p;
