@@ -189,7 +189,7 @@ TEST_CASE("lstm_sequence ort_dynamic (onnxruntime DynamicQuantizeLSTM) matches t
       for (auto [in, cells] : {std::pair{1, 1}, std::pair{5, 8}, std::pair{33, 17}})
         for (bool rows : {false, true})
           for (bool peep : {false, true}) {
-            LstmCase c{b, t, in, cells, true, Variant::hybrid_asymmetric};
+            LstmCase c{b, t, in, cells, true, Variant::hybrid_asymmetric, {}};
             c.opt.ort = true;
             c.opt.row_scales = rows;
             c.opt.peephole = peep;
@@ -199,7 +199,7 @@ TEST_CASE("lstm_sequence ort_dynamic (onnxruntime DynamicQuantizeLSTM) matches t
           }
   // Extreme and all-zero sequences (an all-zero tensor quantizes with scale 1, zero point 0).
   for (float mag : {0.0f, 1e-6f, 60.0f}) {
-    LstmCase c{2, 3, 6, 5, true, Variant::hybrid_asymmetric};
+    LstmCase c{2, 3, 6, 5, true, Variant::hybrid_asymmetric, {}};
     c.opt.ort = true;
     c.magnitude = mag;
     run_lstm_case(c);
