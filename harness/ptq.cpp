@@ -213,8 +213,13 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
       if (scheme.activations == ActivationMode::ort_u8_tensor) {
         n.attrs.set(kAsymmetricInputsAttr, int64_t{1});
         n.attrs.set(kInputQuantizationAttr, std::string("ort-u8-tensor"));
+      } else if (n.attrs.has(kInputQuantizationAttr)) {
+        // A node imported with onnxruntime's arithmetic (e.g. DynamicQuantizeMatMul, DynamicQuantizeLSTM) runs
+        // the scheme's on its int8 weights.
+        n.attrs.set(kInputQuantizationAttr, std::string());
       }
       if (scheme.saturation == Saturation::avx2_u8s8) n.attrs.set(kSaturationAttr, std::string("avx2-u8s8"));
+      else if (n.attrs.has(kSaturationAttr)) n.attrs.set(kSaturationAttr, std::string());
       n.version = n.attrs.get_bool(kAsymmetricInputsAttr, false) ? 3 : 2;
     }
   }

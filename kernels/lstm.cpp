@@ -6,7 +6,7 @@
 
 namespace qgate::kernels {
 
-void LstmScratch::resize(const LstmWeights& w, int batch) {
+void LstmScratch::resize(const LstmWeights& w, int batch, int64_t sequence_rows) {
   const int64_t cells = static_cast<int64_t>(batch) * w.n_cell();
   gates.assign(static_cast<size_t>(4 * cells), 0.0f);
   cell_out.assign(static_cast<size_t>(cells), 0.0f);
@@ -15,6 +15,8 @@ void LstmScratch::resize(const LstmWeights& w, int batch) {
   aux.resize(static_cast<int64_t>(batch) * w.n_aux(), batch);
   output_state.resize(static_cast<int64_t>(batch) * w.n_output(), batch);
   cell_out_q.resize(cells, batch);
+  // Every row of the sequence shares one scale and zero point; the per-row arrays hold a step's batch of copies.
+  sequence.resize(sequence_rows * w.n_input(), batch);
 }
 
 namespace {
@@ -34,11 +36,45 @@ void add_product(const RecurrentMatrix& w, const float* src, const QuantizedRows
   else matvec_accumulate_f32(w, src, batch, gate, n_cell);
 }
 
+void activate_gate(const LstmParams& p, int g, int64_t count, Activation act, float* gate) {
+  if (p.gate_clip > 0.0f)
+    for (int64_t i = 0; i < count; ++i) gate[i] = std::max(std::min(p.gate_clip, gate[i]), -p.gate_clip);
+  if (g == lstm_cell_gate) {
+    apply_recurrent_activation(act, gate, count);
+  } else {
+    for (int64_t i = 0; i < count; ++i) gate[i] = sigmoid_eigen(gate[i]);
+  }
+}
+
+// onnxruntime's DynamicQuantizeLSTM gate: the input product (its GEMM writes the gate), the recurrent product
+// added, the peephole term added, then the bias (Wb + Rb) added and the clip applied.
+void compute_gate_ort(const LstmParams& p, const LstmWeights& w, int g, int batch, const StepSources& s,
+                      const float* c, Activation act, float* gate) {
+  const int n_cell = w.n_cell();
+  const int64_t count = static_cast<int64_t>(batch) * n_cell;
+  std::fill_n(gate, count, 0.0f);
+  matvec_accumulate_hybrid(w.input_to[g], s.xq, batch, true, gate, n_cell);
+  matvec_accumulate_hybrid(w.recurrent_to[g], s.hq, batch, true, gate, n_cell);
+  for (int b = 0; b < batch; ++b) {
+    float* row = gate + static_cast<size_t>(b) * n_cell;
+    if (const float* peep = w.peephole[g]) {
+      const float* cb = c + static_cast<size_t>(b) * n_cell;
+      for (int n = 0; n < n_cell; ++n) row[n] += peep[n] * cb[n];
+    }
+    for (int n = 0; n < n_cell; ++n) row[n] += w.bias[g][n];
+  }
+  activate_gate(p, g, count, act, gate);
+}
+
 // TFLite's CalculateLstmGate{Float,Hybrid}.
 void compute_gate(const LstmParams& p, const LstmWeights& w, int g, int batch, const StepSources& s, const float* c,
                   Activation act, float* gate) {
   const int n_cell = w.n_cell();
   const float* ln = w.layer_norm[g];
+  if (p.ort_dynamic) {
+    compute_gate_ort(p, w, g, batch, s, c, act, gate);
+    return;
+  }
   for (int b = 0; b < batch; ++b) {
     float* row = gate + static_cast<size_t>(b) * n_cell;
     if (ln) std::fill_n(row, n_cell, 0.0f);
@@ -73,20 +109,12 @@ void compute_gate(const LstmParams& p, const LstmWeights& w, int g, int batch, c
       for (int n = 0; n < n_cell; ++n) row[n] += w.bias[g][n];
     }
   }
-  const int64_t count = static_cast<int64_t>(batch) * n_cell;
-  if (p.gate_clip > 0.0f)
-    for (int64_t i = 0; i < count; ++i) gate[i] = std::max(std::min(p.gate_clip, gate[i]), -p.gate_clip);
-  if (g == lstm_cell_gate) {
-    apply_recurrent_activation(act, gate, count);
-  } else {
-    for (int64_t i = 0; i < count; ++i) gate[i] = sigmoid_eigen(gate[i]);
-  }
+  activate_gate(p, g, static_cast<int64_t>(batch) * n_cell, act, gate);
 }
 
-}  // namespace
-
-void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const float* aux, float* h,
-               float* c, float* out, int out_stride, LstmScratch& scratch) {
+// One step; x_pre (ort_dynamic only) holds this step's rows of the sequence quantized once by lstm_sequence.
+void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const QuantizedRows* x_pre,
+          const float* aux, float* h, float* c, float* out, int out_stride, LstmScratch& scratch) {
   const int n_cell = w.n_cell(), n_input = w.n_input(), n_output = w.n_output(), n_aux = w.n_aux();
   const bool hybrid = w.hybrid();
   const int64_t cells = static_cast<int64_t>(batch) * n_cell;
@@ -100,7 +128,18 @@ void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float
   s.skip_x = all_zero(x, static_cast<int64_t>(batch) * n_input);
   s.skip_aux = s.aux == nullptr || all_zero(s.aux, static_cast<int64_t>(batch) * n_aux);
   s.skip_h = hybrid && all_zero(h, static_cast<int64_t>(batch) * n_output);
-  if (hybrid) {
+  if (p.ort_dynamic) {
+    // No skips: onnxruntime multiplies zero inputs too (the sums are 0 either way).
+    s.skip_x = s.skip_h = false;
+    s.skip_aux = true;
+    s.xq = *x_pre;
+    s.hq = scratch.output_state.view();
+    float scale;
+    int32_t zero_point;
+    quantize_tensor_ort_s8(h, static_cast<int64_t>(batch) * n_output, s.hq.q, &scale, &zero_point);
+    std::fill_n(s.hq.scale, batch, scale);
+    std::fill_n(s.hq.zero_point, batch, zero_point);
+  } else if (hybrid) {
     s.xq = scratch.input.view();
     s.auxq = scratch.aux.view();
     s.hq = scratch.output_state.view();
@@ -155,6 +194,13 @@ void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float
                 n_output * sizeof(float));
 }
 
+}  // namespace
+
+void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const float* aux, float* h,
+               float* c, float* out, int out_stride, LstmScratch& scratch) {
+  step(p, w, batch, x, nullptr, aux, h, c, out, out_stride, scratch);
+}
+
 void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayout& layout, bool forward,
                    const float* x, const float* aux, float* h, float* c, float* out, int out_stride,
                    LstmScratch& scratch) {
@@ -162,12 +208,29 @@ void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayo
   const int n_cell = w.n_cell(), n_output = w.n_output();
   // aux rows are n_aux wide: TFLite's sequence LSTM offsets the aux pointer by the input's step (n_input), a
   // defect that shows only when the sizes differ; this is the correct offset.
+  if (p.ort_dynamic) {
+    // The whole sequence quantized once (onnxruntime's input GEMM covers every step); the scratch holds
+    // time * batch rows (LstmScratch::resize).
+    QuantizedRows all = scratch.sequence.view();
+    float scale;
+    int32_t zero_point;
+    quantize_tensor_ort_s8(x, static_cast<int64_t>(T) * B * I, all.q, &scale, &zero_point);
+    std::fill_n(all.scale, B, scale);
+    std::fill_n(all.zero_point, B, zero_point);
+    for (int s = 0; s < T; ++s) {
+      const int t = forward ? s : T - 1 - s;
+      const size_t row0 = static_cast<size_t>(t) * B;
+      const QuantizedRows xq{all.q + row0 * I, all.scale, all.zero_point};
+      step(p, w, B, x + row0 * I, &xq, nullptr, h, c, out + row0 * out_stride, out_stride, scratch);
+    }
+    return;
+  }
   if (layout.time_major) {
     for (int s = 0; s < T; ++s) {
       const int t = forward ? s : T - 1 - s;
       const size_t row0 = static_cast<size_t>(t) * B;
-      lstm_step(p, w, B, x + row0 * I, aux ? aux + row0 * A : nullptr, h, c, out + row0 * out_stride, out_stride,
-                scratch);
+      step(p, w, B, x + row0 * I, nullptr, aux ? aux + row0 * A : nullptr, h, c, out + row0 * out_stride, out_stride,
+           scratch);
     }
     return;
   }
@@ -179,8 +242,8 @@ void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayo
     for (int s = 0; s < T; ++s) {
       const int t = forward ? s : T - 1 - s;
       const size_t row = static_cast<size_t>(b) * T + t;
-      lstm_step(p, w, 1, x + row * I, aux ? aux + row * A : nullptr, hb, cb, out + row * out_stride, out_stride,
-                scratch);
+      step(p, w, 1, x + row * I, nullptr, aux ? aux + row * A : nullptr, hb, cb, out + row * out_stride, out_stride,
+           scratch);
     }
   }
 }

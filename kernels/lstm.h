@@ -28,6 +28,12 @@ struct LstmParams {
   // TFLite field). Unlike cell_clip it bounds the inputs of sigmoid and of the cell gate's activation.
   float gate_clip = 0.0f;
   bool asymmetric_inputs = false;            // hybrid only
+  // Hybrid only: onnxruntime's DynamicQuantizeLSTM arithmetic instead of TFLite's. lstm_sequence quantizes the
+  // whole input sequence once (DynamicQuantizeLinear: uint8, one scale and zero point for all steps and rows) and
+  // h_{t-1} once per step over the whole batch, the same way; each gate is f32(acc_x) * f32(s_x * s_w) plus
+  // f32(acc_h) * f32(s_h * s_r), then the peephole term, then the bias. Time-major sequences, no aux input, no
+  // projection, no layer norm (the op checks).
+  bool ort_dynamic = false;
 };
 
 // Weights of one cell. input_to[g] [n_cell, n_input], aux_to[g] [n_cell, n_aux] (absent without aux input),
@@ -58,8 +64,9 @@ struct LstmScratch {
   std::vector<float> gates;  // 4 * batch * n_cell
   std::vector<float> cell_out;  // batch * n_cell: o * act(c)
   QuantizedRowsBuffer input, aux, output_state, cell_out_q;  // hybrid only
+  QuantizedRowsBuffer sequence;  // ort_dynamic: the whole input sequence, `sequence_rows` rows
 
-  void resize(const LstmWeights& w, int batch);
+  void resize(const LstmWeights& w, int batch, int64_t sequence_rows = 0);
 };
 
 // One step over `batch` rows. x [batch, n_input], aux [batch, n_aux] or null, h (output state) [batch, n_output]

@@ -123,6 +123,11 @@ void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq,
     hybrid_gemm_s8s8s32(*w.i8_packed, xq.q, asymmetric ? xq.zero_point : nullptr, batch, acc);
     for (int b = 0; b < batch; ++b) {
       float* ob = out + static_cast<size_t>(b) * out_stride;
+      if (w.row_scales) {
+        for (int n = 0; n < w.rows; ++n)
+          ob[n] += static_cast<float>(acc[static_cast<size_t>(b) * w.rows + n]) * (xq.scale[b] * w.row_scales[n]);
+        continue;
+      }
       const float scale = xq.scale[b] * w.scale;
       for (int n = 0; n < w.rows; ++n) ob[n] += static_cast<float>(acc[static_cast<size_t>(b) * w.rows + n]) * scale;
     }
@@ -136,7 +141,7 @@ void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq,
     for (int n = 0; n < w.rows; ++n) {
       int32_t acc = dot_i8_scalar(w.i8 + static_cast<size_t>(n) * w.cols, qb, w.cols);
       if (zp != 0) acc -= zp * w.row_sums[n];
-      ob[n] += static_cast<float>(acc) * scale;
+      ob[n] += static_cast<float>(acc) * (w.row_scales ? xq.scale[b] * w.row_scales[n] : scale);
     }
   }
 }

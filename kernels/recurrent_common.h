@@ -36,12 +36,14 @@ int32_t dot_i8_scalar(const int8_t* a, const int8_t* b, int n);
 
 // ---- Weight matrices and the per-source step ----
 
-// A borrowed row-major weight matrix [rows, cols]: float (f32 set) or int8 with one per-tensor scale (i8 set).
+// A borrowed row-major weight matrix [rows, cols]: float (f32 set) or int8 with one per-tensor scale (i8 set),
+// or one scale per row (row_scales set: onnxruntime's per-channel DynamicQuantizeLSTM weights).
 // Absent when neither is set (an optional input the op does not have).
 struct RecurrentMatrix {
   const float* f32 = nullptr;
   const int8_t* i8 = nullptr;
   float scale = 1.0f;                 // int8 only
+  const float* row_scales = nullptr;  // int8 only: [rows] scales in place of `scale`
   const int32_t* row_sums = nullptr;  // int8 only: sum_k W[n][k], needed with asymmetric inputs (cached at prepare)
   // Packed forms for the fast kernels (set at prepare; the products are the same, see matvec_accumulate_*).
   const PackedMatrix* f32_packed = nullptr;
@@ -86,7 +88,7 @@ void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const Q
 // TFLite's portable float MatrixBatchVectorMultiplyAccumulate.
 void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride);
 
-// out[b * out_stride + n] += f32(acc) * f32(s_in[b] * s_w), acc = sum_k W[n][k] * q[b][k] - zp[b] * rowsum[n]
+// out[b * out_stride + n] += f32(acc) * f32(s_in[b] * s_w) (s_w: row_scales[n] when set), acc = sum_k W[n][k] * q[b][k] - zp[b] * rowsum[n]
 // (exact int32; the zero-point term only when `asymmetric`). With i8_packed set acc comes from the packed int8
 // GEMM (kernels/hybrid_gemm.h): the same exact integers, so the same bits.
 void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq, int batch, bool asymmetric,

@@ -190,10 +190,89 @@ void lstm_step(const kernels::LstmParams& p, const kernels::LstmWeights& w, int 
     for (int k = 0; k < O; ++k) out[static_cast<size_t>(b) * out_stride + k] = h[static_cast<size_t>(b) * O + k];
 }
 
+namespace {
+
+// DynamicQuantizeLinear over n values, straight from its definition: range [min(x_min, 0), max(x_max, 0)],
+// scale = range / 255 (1 when empty), zp = round_half_even(clamp(-x_min / scale, 0, 255)), q = clamp(
+// round_half_even(x / scale) + zp, 0, 255), all float32. Returns q - zp (what the integer product uses).
+std::vector<int32_t> ort_quantize(const float* x, int64_t n, float* scale) {
+  float mn = 0.0f, mx = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    mn = std::min(mn, x[i]);
+    mx = std::max(mx, x[i]);
+  }
+  *scale = mx == mn ? 1.0f : (mx - mn) / 255.0f;
+  const float zp = std::nearbyint(std::clamp(0.0f - mn / *scale, 0.0f, 255.0f));
+  std::vector<int32_t> q(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    q[i] = static_cast<int32_t>(std::clamp(std::nearbyint(x[i] / *scale) + zp, 0.0f, 255.0f) - zp);
+  return q;
+}
+
+// out[b][n] += f32(sum_k W[n][k] * q[b][k]) * f32(s_in * s_w[n]).
+void add_ort_product(const RecurrentMatrix& w, const int32_t* q, float s_in, int batch, float* out) {
+  for (int b = 0; b < batch; ++b)
+    for (int n = 0; n < w.rows; ++n) {
+      int32_t acc = 0;
+      for (int k = 0; k < w.cols; ++k)
+        acc += int32_t{w.i8[static_cast<size_t>(n) * w.cols + k]} * q[static_cast<size_t>(b) * w.cols + k];
+      out[static_cast<size_t>(b) * w.rows + n] +=
+          static_cast<float>(acc) * (s_in * (w.row_scales ? w.row_scales[n] : w.scale));
+    }
+}
+
+// onnxruntime's DynamicQuantizeLSTM (LstmParams::ort_dynamic), time-major: x quantized once for the whole
+// sequence, h once per step; each gate: input product, + recurrent product, + peephole, + bias, clip, activation.
+void lstm_sequence_ort(const kernels::LstmParams& p, const kernels::LstmWeights& w, const kernels::SequenceLayout& l,
+                       bool forward, const float* x, float* h, float* c, float* out, int out_stride) {
+  const int I = w.n_input(), N = w.n_cell(), B = l.batch;
+  const size_t cells = static_cast<size_t>(B) * N;
+  float sx = 1.0f;
+  const std::vector<int32_t> qx = ort_quantize(x, static_cast<int64_t>(l.time) * B * I, &sx);
+  for (int s = 0; s < l.time; ++s) {
+    const int t = forward ? s : l.time - 1 - s;
+    const size_t r = seq_row(l, 0, t);
+    float sh = 1.0f;
+    const std::vector<int32_t> qh = ort_quantize(h, static_cast<int64_t>(cells), &sh);
+    auto gate = [&](int g) {
+      std::vector<float> v(cells, 0.0f);
+      add_ort_product(w.input_to[g], qx.data() + r * I, sx, B, v.data());
+      add_ort_product(w.recurrent_to[g], qh.data(), sh, B, v.data());
+      for (size_t i = 0; i < cells; ++i) {
+        if (w.peephole[g]) v[i] += w.peephole[g][i % N] * c[i];
+        v[i] += w.bias[g][i % N];
+        if (p.gate_clip > 0.0f) v[i] = std::clamp(v[i], -p.gate_clip, p.gate_clip);
+        v[i] = g == kernels::lstm_cell_gate ? kernels::recurrent_activation(p.activation, v[i])
+                                            : kernels::sigmoid_eigen(v[i]);
+      }
+      return v;
+    };
+    std::vector<float> ig;
+    if (!w.cifg()) ig = gate(kernels::lstm_input_gate);
+    const std::vector<float> fg = gate(kernels::lstm_forget_gate), gg = gate(kernels::lstm_cell_gate);
+    for (size_t i = 0; i < cells; ++i) {
+      const float fc = fg[i] * c[i];
+      const float gi = gg[i] * (w.cifg() ? 1.0f - fg[i] : ig[i]);
+      c[i] = fc + gi;
+      if (p.cell_clip > 0.0f) c[i] = std::clamp(c[i], -p.cell_clip, p.cell_clip);
+    }
+    const std::vector<float> og = gate(kernels::lstm_output_gate);
+    for (size_t i = 0; i < cells; ++i) h[i] = og[i] * kernels::recurrent_activation(p.activation, c[i]);
+    for (int b = 0; b < B; ++b)
+      for (int k = 0; k < N; ++k) out[(r + b) * out_stride + k] = h[static_cast<size_t>(b) * N + k];
+  }
+}
+
+}  // namespace
+
 void lstm_sequence(const kernels::LstmParams& p, const kernels::LstmWeights& w, const kernels::SequenceLayout& l,
                    bool forward, const float* x, const float* aux, float* h, float* c, float* out, int out_stride,
                    kernels::LstmScratch& scratch) {
   const int I = w.n_input(), A = w.n_aux(), N = w.n_cell(), O = w.n_output();
+  if (p.ort_dynamic) {
+    lstm_sequence_ort(p, w, l, forward, x, h, c, out, out_stride);
+    return;
+  }
   if (l.time_major) {
     for (int s = 0; s < l.time; ++s) {
       const int t = forward ? s : l.time - 1 - s;

@@ -72,6 +72,11 @@ endif()
 # skipped: onnxruntime-node absent).
 add_test(NAME ort.parity COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.parity PROPERTIES SKIP_RETURN_CODE 77)
+# onnxruntime's com.microsoft DynamicQuantizeLSTM imported as hybrid LSTMs on its int8 weights, against
+# onnxruntime-node within NMSE 1e-13 (activation approximations; exit 77 = skipped: onnxruntime-node absent).
+add_test(NAME ort.dynamic_quantize_lstm
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_lstm_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(ort.dynamic_quantize_lstm PROPERTIES SKIP_RETURN_CODE 77)
 # onnxruntime's saturating AVX2 u8s8 GEMM, reached by running it under valgrind: saturate=avx2-u8s8 reproduces it
 # exactly (exit 77 = skipped: valgrind or onnxruntime-node absent).
 add_test(NAME ort.saturation_valgrind

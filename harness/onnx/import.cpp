@@ -168,7 +168,7 @@ const std::set<std::string>& supported_op_types() {
 
 // com.microsoft contrib ops qgate imports (written by onnxruntime's quantize_dynamic and graph optimizer).
 const std::set<std::string>& supported_ms_op_types() {
-  static const std::set<std::string> s = {"DynamicQuantizeMatMul", "MatMulIntegerToFloat"};
+  static const std::set<std::string> s = {"DynamicQuantizeMatMul", "MatMulIntegerToFloat", "DynamicQuantizeLSTM"};
   return s;
 }
 
@@ -942,6 +942,8 @@ class Importer {
       onnx_gru(n);
     } else if (op == "Resize") {
       resize(n);
+    } else if (op == "DynamicQuantizeLSTM" && n.domain() == "com.microsoft") {
+      onnx_lstm(n, /*dynamic_quantize=*/true);
     } else if (op == "DynamicQuantizeLinear" || op == "MatMulInteger" || op == "ConvInteger" || op == "Cast" ||
                n.domain() == "com.microsoft") {
       import_integer_op(n);
@@ -1560,7 +1562,10 @@ class Importer {
   };
 
   // Validates what RNN, LSTM and GRU share (X, W, R, B, sequence_lens, direction, layout, activations, clip).
-  RecurrentShape recurrent_shape(const onnx::NodeProto& n, int gates, const std::vector<std::string>& default_acts) {
+  // transposed: W [D, I, gates * H] and R [D, H, gates * H] (com.microsoft DynamicQuantizeLSTM) instead of ONNX's
+  // [D, gates * H, I] and [D, gates * H, H].
+  RecurrentShape recurrent_shape(const onnx::NodeProto& n, int gates, const std::vector<std::string>& default_acts,
+                                 bool transposed = false) {
     RecurrentShape r;
     const Shape xs = logical_shape(in(n, 0));
     if (xs.size() != 3) throw ModelError(fmt::format("{}: {} node '{}': X has shape {}, expected rank 3", source_,
@@ -1578,9 +1583,14 @@ class Importer {
         unsupported(n, fmt::format("a non-constant or absent {} (input {}; weights must be initializers)",
                                    i == 1 ? "W" : "R", i));
     const Shape ws = g_.tensors[in(n, 1).id].shape, rs = g_.tensors[in(n, 2).id].shape;
-    r.H = static_cast<int>(attr_int(n, "hidden_size", rs.size() == 3 ? rs[2] : 0));
+    r.H = static_cast<int>(attr_int(n, "hidden_size", rs.size() == 3 ? rs[transposed ? 1 : 2] : 0));
     const int gh = gates * r.H;
-    if (ws != Shape{r.dirs, gh, r.I} || rs != Shape{r.dirs, gh, r.H})
+    if (transposed && (ws != Shape{r.dirs, r.I, gh} || rs != Shape{r.dirs, r.H, gh}))
+      throw ModelError(fmt::format("{}: {} node '{}': W {} and R {} do not match [{}, {}, {}] and [{}, {}, {}] "
+                                   "(directions, input / hidden size, {} gates x hidden_size)", source_,
+                                   n.op_type(), n.name(), shape_string(ws), shape_string(rs), r.dirs, r.I, gh,
+                                   r.dirs, r.H, gh, gates));
+    if (!transposed && (ws != Shape{r.dirs, gh, r.I} || rs != Shape{r.dirs, gh, r.H}))
       throw ModelError(fmt::format("{}: {} node '{}': W {} and R {} do not match [{}, {}, {}] and [{}, {}, {}] "
                                    "(directions, {} gates x hidden_size, input / hidden size)", source_,
                                    n.op_type(), n.name(), shape_string(ws), shape_string(rs), r.dirs, gh, r.I,
@@ -1758,8 +1768,81 @@ class Importer {
     recurrent_outputs(n, r, per_dir);
   }
 
-  void onnx_lstm(const onnx::NodeProto& n) {
-    const RecurrentShape r = recurrent_shape(n, 4, {"sigmoid", "tanh", "tanh"});
+  // com.microsoft DynamicQuantizeLSTM's int8 weights: W [D, I, 4H] or R [D, H, 4H] (input w_slot) with their
+  // scales ([D] per tensor or [D, 4H] per channel) and zero points (all 0: symmetric), checked.
+  struct DqWeights {
+    int w = -1;  // tensor id (add() moves g_.tensors: no pointers kept)
+    std::vector<float> scales;  // [D] or [D, 4H]
+    bool per_channel = false;
+  };
+  DqWeights dq_weights(const onnx::NodeProto& n, int w_slot, int scale_slot, int zp_slot, int dirs, int H) {
+    const char* wname = w_slot == 1 ? "W" : "R";
+    DqWeights d;
+    d.w = in(n, w_slot).id;
+    const Tensor& wt = g_.tensors[d.w];
+    if (wt.dtype != DType::i8)
+      unsupported(n, fmt::format("{} of type {} (only int8 W and R with zero points 0)", wname, dtype_name(wt.dtype)));
+    for (int64_t i = 0; i < wt.elements(); ++i)
+      if (wt.as<int8_t>()[i] == -128)
+        unsupported(n, fmt::format("{} holding -128 (the hybrid kernel takes int8 weights in [-127, 127])", wname));
+    if (!has(n, scale_slot) || !g_.tensors[in(n, scale_slot).id].is_constant ||
+        g_.tensors[in(n, scale_slot).id].dtype != DType::f32)
+      unsupported(n, fmt::format("an absent, non-constant or non-float {}_scale (input {})", wname, scale_slot));
+    const Tensor& st = g_.tensors[in(n, scale_slot).id];
+    d.per_channel = st.elements() == int64_t{dirs} * 4 * H;
+    if (st.elements() != dirs && !d.per_channel)
+      throw ModelError(fmt::format("{}: {} node '{}': {}_scale has shape {}, expected [{}] or [{}, {}]", source_,
+                                   n.op_type(), n.name(), wname, shape_string(st.shape), dirs, dirs, 4 * H));
+    d.scales.assign(st.as<float>(), st.as<float>() + st.elements());
+    if (has(n, zp_slot)) {
+      const Tensor& zt = g_.tensors[in(n, zp_slot).id];
+      if (!zt.is_constant || (zt.dtype != DType::i8 && zt.dtype != DType::u8))
+        unsupported(n, fmt::format("a non-constant or non-8-bit {}_zero_point (input {})", wname, zp_slot));
+      for (int64_t i = 0; i < zt.elements(); ++i)
+        if ((zt.dtype == DType::i8 ? int{zt.as<int8_t>()[i]} : int{zt.as<uint8_t>()[i]}) != 0)
+          unsupported(n, fmt::format("{}_zero_point {} at element {} (only zero weight zero points, i.e. "
+                                     "symmetric int8 weights)", wname, zt.dtype == DType::i8 ? int{zt.as<int8_t>()[i]}
+                                                                                    : int{zt.as<uint8_t>()[i]}, i));
+    }
+    return d;
+  }
+  // Gate block `blk` of direction d as an int8 [H, K] constant, W[d][k][blk * H + h] times `sign` (-1 negates
+  // exactly: no -128), with its scale or its H per-row scales.
+  int dq_gate_weight(const DqWeights& dw, const std::string& name, int d, int blk, int H, float sign) {
+    const int K = g_.tensors[dw.w].shape[1], G = g_.tensors[dw.w].shape[2];
+    Tensor t;
+    t.name = name;
+    t.dtype = t.file_dtype = DType::i8;
+    t.shape = {H, K};
+    t.is_constant = true;
+    t.allocate();
+    const int8_t* src = g_.tensors[dw.w].as<int8_t>() + int64_t{d} * K * G;
+    for (int h = 0; h < H; ++h)
+      for (int k = 0; k < K; ++k) {
+        const int8_t v = src[int64_t{k} * G + int64_t{blk} * H + h];
+        t.as<int8_t>()[int64_t{h} * K + k] = static_cast<int8_t>(sign < 0 ? -v : v);
+      }
+    if (dw.per_channel)
+      t.quant.scale.assign(dw.scales.begin() + int64_t{d} * 4 * H + int64_t{blk} * H,
+                           dw.scales.begin() + int64_t{d} * 4 * H + int64_t{blk + 1} * H);
+    else
+      t.quant.scale = {dw.scales[d]};
+    t.quant.zero_point.assign(t.quant.scale.size(), 0);
+    t.quant.axis = 0;
+    return add(std::move(t));
+  }
+
+  // dynamic_quantize: com.microsoft DynamicQuantizeLSTM (inputs as LSTM, then W_scale, W_zero_point, R_scale,
+  // R_zero_point; W and R int8 and transposed). Its int8 weights stay as they are, each gate's block an int8
+  // constant with its scales, and the op runs onnxruntime's arithmetic (LstmParams::ort_dynamic).
+  void onnx_lstm(const onnx::NodeProto& n, bool dynamic_quantize = false) {
+    const RecurrentShape r = recurrent_shape(n, 4, {"sigmoid", "tanh", "tanh"}, dynamic_quantize);
+    if (dynamic_quantize && r.batch_major) unsupported(n, "layout 1 (DynamicQuantizeLSTM is time-major)");
+    DqWeights dw, dr;
+    if (dynamic_quantize) {
+      dw = dq_weights(n, 1, 8, 9, r.dirs, r.H);
+      dr = dq_weights(n, 2, 10, 11, r.dirs, r.H);
+    }
     const std::string base = recurrent_base(n);
     const int H = r.H, I = r.I, outputs = recurrent_op_outputs(n, 3);
     const bool input_forget = attr_int(n, "input_forget", 0) != 0;
@@ -1794,10 +1877,15 @@ class Importer {
         const int blk = input_forget && g == 1 ? 0 : kBlock[g];
         const float sign = input_forget && g == 1 ? -1.0f : 1.0f;
         const int64_t row0 = int64_t{d} * 4 * H + int64_t{blk} * H;
-        inputs[1 + g] = const_f32(fmt::format("{}/input_to_{}", dn, kGate[g]), {H, I},
-                                  const_floats(w, row0 * I, int64_t{H} * I, sign));
-        inputs[5 + g] = const_f32(fmt::format("{}/recurrent_to_{}", dn, kGate[g]), {H, H},
-                                  const_floats(rw, row0 * H, int64_t{H} * H, sign));
+        if (dynamic_quantize) {
+          inputs[1 + g] = dq_gate_weight(dw, fmt::format("{}/input_to_{}", dn, kGate[g]), d, blk, H, sign);
+          inputs[5 + g] = dq_gate_weight(dr, fmt::format("{}/recurrent_to_{}", dn, kGate[g]), d, blk, H, sign);
+        } else {
+          inputs[1 + g] = const_f32(fmt::format("{}/input_to_{}", dn, kGate[g]), {H, I},
+                                    const_floats(w, row0 * I, int64_t{H} * I, sign));
+          inputs[5 + g] = const_f32(fmt::format("{}/recurrent_to_{}", dn, kGate[g]), {H, H},
+                                    const_floats(rw, row0 * H, int64_t{H} * H, sign));
+        }
         std::vector<float> b(H, 0.0f);
         if (bias >= 0) {
           const int64_t b0 = int64_t{d} * 8 * H + int64_t{blk} * H;  // Wb block; Rb follows 4H later
@@ -1818,6 +1906,11 @@ class Importer {
       inputs[19] = c0[d];
       Attributes a = recurrent_attrs(r, d);
       a.set("fused_activation_function", fused_activation(n, r.activations[3 * d + 1], "cell"));
+      if (dynamic_quantize) {
+        a.set("asymmetric_quantize_inputs", int64_t{1});
+        a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
+        a.set("qgate_epilogue", std::string("onnxruntime"));
+      }
       std::vector<std::string> names = {dn + "/Y", dn + "/Y_h", dn + "/Y_c"};
       names.resize(outputs);
       per_dir.push_back(emit_multi(OpType::unidirectional_sequence_lstm, inputs, a, names));

@@ -3,6 +3,7 @@
 // asymmetric_quantize_inputs picks the activation quantization of the hybrid kernel.
 #include <fmt/format.h>
 
+#include "harness/ops/hybrid_util.h"
 #include "harness/ops/recurrent_util.h"
 #include "kernels/lstm.h"
 
@@ -57,8 +58,9 @@ struct LstmCell {
   recurrent_ops::SequenceState h_state, c_state;  // bound with initial_states only
 
   // initial_states: the states may also be non-variable or absent inputs (recurrent_ops::SequenceState).
+  // row_scales: int8 weights may have one scale per row (onnxruntime's per-channel DynamicQuantizeLSTM).
   void bind(const OpContext& ctx, const LstmSlots& s, int n_input, int n_aux, int batch, const char* dir,
-            bool initial_states = false) {
+            bool initial_states = false, bool row_scales = false) {
     const int fgate = s.input_to[kernels::lstm_forget_gate];
     const int rgate = s.recurrent_to[kernels::lstm_forget_gate];
     if (!has(ctx, fgate) || ctx.in(fgate).shape.size() != 2 || !has(ctx, rgate) || ctx.in(rgate).shape.size() != 2)
@@ -74,9 +76,10 @@ struct LstmCell {
     for (int g = 0; g < 4; ++g) {
       if (cifg && g == kernels::lstm_input_gate) continue;
       const std::string gate = fmt::format("{}input-to-{} weights", dir, kGateName[g]);
-      w.input_to[g] = bind_matrix(ctx, s.input_to[g], n_cell, n_input, gate.c_str(), row_sums);
+      w.input_to[g] = bind_matrix(ctx, s.input_to[g], n_cell, n_input, gate.c_str(), row_sums, true, true, row_scales);
       const std::string rec = fmt::format("{}recurrent-to-{} weights", dir, kGateName[g]);
-      w.recurrent_to[g] = bind_matrix(ctx, s.recurrent_to[g], n_cell, n_output, rec.c_str(), row_sums);
+      w.recurrent_to[g] =
+          bind_matrix(ctx, s.recurrent_to[g], n_cell, n_output, rec.c_str(), row_sums, true, true, row_scales);
       mats.push_back(&w.input_to[g]);
       mats.push_back(&w.recurrent_to[g]);
       if (n_aux > 0) {
@@ -133,6 +136,10 @@ kernels::LstmParams lstm_params(const OpContext& ctx) {
   if (p.cell_clip < 0 || p.proj_clip < 0)
     ctx.fail(fmt::format("cell_clip {} and proj_clip {} must be >= 0 (0: no clipping)", p.cell_clip, p.proj_clip));
   p.asymmetric_inputs = ctx.node.attrs.get_bool("asymmetric_quantize_inputs", false);
+  const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx);
+  p.ort_dynamic = ort.enabled;
+  if (ort.saturating)
+    ctx.fail("qgate_saturation: onnxruntime's saturating uint8 x int8 product is modelled for fully_connected only");
   p.gate_clip = recurrent_ops::gate_clip_attr(ctx);
   return p;
 }
@@ -149,6 +156,7 @@ class LstmOp final : public Op {
     batch_ = ctx.in(0).shape[0];
     cell_.bind(ctx, kUnidirectional, ctx.in(0).shape[1], 0, batch_, "");
     params_ = lstm_params(ctx);
+    if (params_.ort_dynamic) ctx.fail("onnxruntime dynamic quantization runs on UNIDIRECTIONAL_SEQUENCE_LSTM only");
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {batch_, cell_.w.n_output()};
   }
@@ -176,8 +184,17 @@ class SequenceLstmOp final : public Op {
                            ctx.outputs.size()));
     ctx.expect_input(0, DType::f32, 3);
     layout_ = sequence_layout(ctx, ctx.in(0), ctx.node.attrs.get_bool("time_major", false));
-    cell_.bind(ctx, kUnidirectional, ctx.in(0).shape[2], 0, layout_.batch, "", /*initial_states=*/true);
     params_ = lstm_params(ctx);
+    cell_.bind(ctx, kUnidirectional, ctx.in(0).shape[2], 0, layout_.batch, "", /*initial_states=*/true,
+               /*row_scales=*/params_.ort_dynamic);
+    if (params_.ort_dynamic) {
+      // onnxruntime's DynamicQuantizeLSTM (imported from ONNX): time-major, no projection or layer norm.
+      if (!cell_.w.hybrid() || !layout_.time_major || cell_.w.projection.present() || cell_.w.layer_norm[1])
+        ctx.fail(fmt::format("onnxruntime dynamic quantization (qgate_input_quantization 'ort-u8-tensor') needs int8 "
+                             "weights, time_major 1, no projection and no layer norm (weights {}, time_major {})",
+                             cell_.w.hybrid() ? "int8" : "float32", layout_.time_major ? 1 : 0));
+      cell_.scratch.resize(cell_.w, layout_.batch, int64_t{layout_.time} * layout_.batch);
+    }
     forward_ = !ctx.node.attrs.get_bool("reverse", false);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = sequence_shape(layout_, cell_.w.n_output());
@@ -234,6 +251,7 @@ class BidirectionalSequenceLstmOp final : public Op {
              "bw ");
     if (fw_.w.hybrid() != bw_.w.hybrid()) ctx.fail("fw weights and bw weights must both be float32 or both int8");
     params_ = lstm_params(ctx);
+    if (params_.ort_dynamic) ctx.fail("onnxruntime dynamic quantization runs on UNIDIRECTIONAL_SEQUENCE_LSTM only");
     const int fo = fw_.w.n_output(), bo = bw_.w.n_output();
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = sequence_shape(layout_, merge_ ? fo + bo : fo);

@@ -1,6 +1,7 @@
 #include "harness/ops/recurrent_util.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -8,7 +9,7 @@
 namespace qgate::recurrent_ops {
 
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     MatrixStore& store, bool required, bool pack) {
+                                     MatrixStore& store, bool required, bool pack, bool row_scales) {
   kernels::RecurrentMatrix m;
   if (!ctx.has_input(i)) {
     if (required) ctx.fail(fmt::format("input {} ({}) is required but absent", i, what));
@@ -29,18 +30,26 @@ kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, i
     store.f32.push_back(kernels::gemm_pack(m.f32, rows, cols, cols, 1));
     m.f32_packed = &store.f32.back();
   } else if (t.dtype == DType::i8) {
-    if (t.quant.scale.size() != 1)
+    const bool per_row = row_scales && rows > 1 && t.quant.scale.size() == static_cast<size_t>(rows) &&
+                         t.quant.axis == 0;
+    if (t.quant.scale.size() != 1 && !per_row)
       ctx.fail(fmt::format("input {} ({}, '{}') is int8 with {} scales; hybrid recurrent ops need one per-tensor "
-                           "scale", i, what, t.name, t.quant.scale.size()));
+                           "scale{}", i, what, t.name, t.quant.scale.size(),
+                           row_scales ? fmt::format(" or {} on dimension 0", rows) : std::string()));
+    for (float s : t.quant.scale)
+      if (!(s >= 0.0f) || !std::isfinite(s))
+        ctx.fail(fmt::format("input {} ({}, '{}') has scale {}; scales must be finite and >= 0", i, what, t.name, s));
     m.i8 = t.as<int8_t>();
     m.scale = t.quant.scale[0];
+    if (per_row) m.row_scales = t.quant.scale.data();
     if (!kernels::int8_weights_symmetric(m.i8, int64_t{rows} * cols))
       ctx.fail(fmt::format("input {} ({}, '{}') holds -128; symmetric int8 weights are in [-127, 127]", i, what,
                            t.name));
     if (!pack) return m;
     store.row_sums.push_back(kernels::int8_row_sums(m.i8, rows, cols));
     m.row_sums = store.row_sums.back().data();
-    store.i8.push_back(kernels::pack_int8_weights(m.i8, rows, cols, &m.scale, 1));
+    store.i8.push_back(per_row ? kernels::pack_int8_weights(m.i8, rows, cols, m.row_scales, rows)
+                               : kernels::pack_int8_weights(m.i8, rows, cols, &m.scale, 1));
     m.i8_packed = &store.i8.back();
   } else {
     ctx.fail(fmt::format("input {} ({}, '{}') is {}, expected float32 or int8", i, what, t.name, dtype_name(t.dtype)));
@@ -60,6 +69,7 @@ kernels::RecurrentMatrix matrix_rows(const kernels::RecurrentMatrix& m, int row0
   } else if (m.i8) {
     r.i8 = m.i8 + offset;
     r.scale = m.scale;
+    if (m.row_scales) r.row_scales = m.row_scales + row0;
     store.row_sums.push_back(kernels::int8_row_sums(r.i8, rows, r.cols));
     r.row_sums = store.row_sums.back().data();
     store.i8.push_back(kernels::pack_int8_weights(r.i8, rows, r.cols, &r.scale, 1));

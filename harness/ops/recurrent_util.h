@@ -20,8 +20,11 @@ struct MatrixStore {
   std::deque<kernels::PackedInt8Weights> i8;
 };
 // pack = false skips the packed forms and row sums (a matrix only used through matrix_rows).
+// row_scales: an int8 matrix may also carry one scale per row (quantized dimension 0), onnxruntime's per-channel
+// DynamicQuantizeLSTM weights; TFLite's hybrid kernels take one scale.
 kernels::RecurrentMatrix bind_matrix(const OpContext& ctx, size_t i, int rows, int cols, const char* what,
-                                     MatrixStore& store, bool required = true, bool pack = true);
+                                     MatrixStore& store, bool required = true, bool pack = true,
+                                     bool row_scales = false);
 // Rows [row0, row0 + rows) of a bound matrix as a matrix of their own (same scale), with its own row sums and
 // packed forms in `store` (GRU splits its recurrent weights by gate).
 kernels::RecurrentMatrix matrix_rows(const kernels::RecurrentMatrix& m, int row0, int rows, MatrixStore& store);

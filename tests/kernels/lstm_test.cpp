@@ -16,9 +16,11 @@ struct LstmOptions {
   bool cifg = false, peephole = false, projection = false, projection_bias = false, layer_norm = false;
   int aux = 0;
   float cell_clip = 0.0f, proj_clip = 0.0f, gate_clip = 0.0f;
+  bool ort = false, row_scales = false;  // onnxruntime DynamicQuantizeLSTM arithmetic; per-row weight scales
   std::string name() const {
-    return fmt::format("cifg{} peep{} proj{} pbias{} ln{} aux{} cclip{} pclip{} gclip{}", cifg, peephole,
-                       projection, projection_bias, layer_norm, aux, cell_clip, proj_clip, gate_clip);
+    return fmt::format("cifg{} peep{} proj{} pbias{} ln{} aux{} cclip{} pclip{} gclip{} ort{} rowscales{}", cifg,
+                       peephole, projection, projection_bias, layer_norm, aux, cell_clip, proj_clip, gate_clip, ort,
+                       row_scales);
   }
 };
 
@@ -56,12 +58,21 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   std::vector<std::vector<float>> vecs;
   vecs.reserve(16);
   kernels::LstmWeights w;
+  // Per-row scales (o.row_scales): the stored scale times a factor in [0.5, 1.5) per row.
+  auto scale_rows = [&](kernels::RecurrentMatrix& m) {
+    if (!o.row_scales) return;
+    vecs.push_back(random_floats(rng, m.rows, 0.5f, 1.5f));
+    for (float& s : vecs.back()) s *= m.scale;
+    m.row_scales = vecs.back().data();
+  };
   for (int g = 0; g < 4; ++g) {
     if (o.cifg && g == kernels::lstm_input_gate) continue;
     mats.push_back(make_matrix(rng, c.cells, c.input));
     w.input_to[g] = mats.back().view(hy);
+    scale_rows(w.input_to[g]);
     mats.push_back(make_matrix(rng, c.cells, n_output));
     w.recurrent_to[g] = mats.back().view(hy);
+    scale_rows(w.recurrent_to[g]);
     if (o.aux > 0) {
       mats.push_back(make_matrix(rng, c.cells, o.aux));
       w.aux_to[g] = mats.back().view(hy);
@@ -90,6 +101,7 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   p.gate_clip = o.gate_clip;
   p.proj_clip = o.proj_clip;
   p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
+  p.ort_dynamic = o.ort;
 
   const std::vector<float> x = sequence_input(rng, c, c.input);
   const std::vector<float> aux = o.aux > 0 ? sequence_input(rng, c, o.aux) : std::vector<float>{};
@@ -99,7 +111,7 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   std::vector<float> h(static_cast<size_t>(c.batch) * n_output, 0.0f), h_ref = h;
   std::vector<float> cs(static_cast<size_t>(c.batch) * c.cells, 0.0f), cs_ref = cs;
   kernels::LstmScratch scratch;
-  scratch.resize(w, c.batch);
+  scratch.resize(w, c.batch, o.ort ? int64_t{c.batch} * c.time : 0);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
   const float* auxp = o.aux > 0 ? aux.data() : nullptr;
   kernels::lstm_sequence(p, w, layout, forward, x.data(), auxp, h.data(), cs.data(), out.data(), stride, scratch);
@@ -166,6 +178,32 @@ TEST_CASE("lstm_sequence with each option and with all of them") {
               run_lstm_case(c, true);
               run_lstm_case(c, false);
             }
+}
+
+// onnxruntime's DynamicQuantizeLSTM arithmetic (LstmParams::ort_dynamic): the fast kernel (whole-sequence
+// quantization into the scratch, packed int8 GEMM, shared step code) against the reference's plain loops, bit for
+// bit. Time-major only (the op requires it); peepholes and gate clip are what the ONNX import can give it.
+TEST_CASE("lstm_sequence ort_dynamic (onnxruntime DynamicQuantizeLSTM) matches the reference") {
+  for (int b : {1, 2, 3})
+    for (int t : {1, 4})
+      for (auto [in, cells] : {std::pair{1, 1}, std::pair{5, 8}, std::pair{33, 17}})
+        for (bool rows : {false, true})
+          for (bool peep : {false, true}) {
+            LstmCase c{b, t, in, cells, true, Variant::hybrid_asymmetric, {}};
+            c.opt.ort = true;
+            c.opt.row_scales = rows;
+            c.opt.peephole = peep;
+            c.opt.gate_clip = peep ? 1.5f : 0.0f;
+            run_lstm_case(c, true);
+            run_lstm_case(c, false);
+          }
+  // Extreme and all-zero sequences (an all-zero tensor quantizes with scale 1, zero point 0).
+  for (float mag : {0.0f, 1e-6f, 60.0f}) {
+    LstmCase c{2, 3, 6, 5, true, Variant::hybrid_asymmetric, {}};
+    c.opt.ort = true;
+    c.magnitude = mag;
+    run_lstm_case(c);
+  }
 }
 
 TEST_CASE("lstm_sequence with extreme inputs") {
