@@ -143,7 +143,7 @@ TEST_CASE("lstm_sequence (no options) matches the reference over shapes, variant
         for (int t : {1, 4, 7})
           for (int i : {1, 5, 16, 33})
             for (int u : {1, 4, 17, 64}) {
-              LstmCase c{b, t, i, u};
+              LstmCase c{b, t, i, u, false, Variant::f32, {}};
               c.time_major = tm;
               c.variant = v;
               run_lstm_case(c);
@@ -171,7 +171,7 @@ TEST_CASE("lstm_sequence with each option and with all of them") {
         for (int b : {1, 3})
           for (int i : {5, 16})
             for (int u : {4, 17}) {
-              LstmCase c{b, 4, i, u};
+              LstmCase c{b, 4, i, u, false, Variant::f32, {}};
               c.time_major = tm;
               c.variant = v;
               c.opt = o;
@@ -210,7 +210,7 @@ TEST_CASE("lstm_sequence with extreme inputs") {
   for (Variant v : kVariants)
     for (bool tm : {false, true})
       for (float mag : {1e-20f, 1e4f, 1e30f}) {
-        LstmCase c{3, 4, 16, 17};
+        LstmCase c{3, 4, 16, 17, false, Variant::f32, {}};
         c.time_major = tm;
         c.variant = v;
         c.magnitude = mag;
