@@ -155,6 +155,8 @@ const ConvMode kConvModes[] = {
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product, "per-channel builtin (asym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right, "grouped builtin (asym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8, "xnnpack qd8"},
+    // onnxruntime ConvInteger: one uint8 scale and zero point over the whole batch, padding with the zero point.
+    {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product, "onnxruntime (batch u8)"},
 };
 
 void run_conv_case(const ConvCase& c, const std::vector<Fill>& fills, bool per_channel, bool zero_channel,
@@ -192,7 +194,7 @@ void run_conv_case(const ConvCase& c, const std::vector<Fill>& fills, bool per_c
         kernels::conv2d_hybrid(p, h, packed, input.data(), b, got.data(), scratch, path, acc.data());
         check_equal(scratch.q, taps.q, "q");
         check_equal(scratch.input_scales, taps.input_scales, "input scale");
-        if (mode.quantization == HybridInputQuantization::asymmetric_rows)
+        if (mode.quantization != HybridInputQuantization::symmetric_rows)
           check_equal(scratch.zero_points, taps.zero_points, "zero point");
         check_equal(acc, taps.acc, "acc");
         check_bits(got, want);
