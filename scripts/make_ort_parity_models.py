@@ -5,6 +5,9 @@ parity tests, plus a seeded input batch each, written to tests/data/ort/.
   mlp.onnx       Linear(64, 48) -> ReLU -> Linear(48, 10)            input [4, 64]   (Gemm nodes)
   cnn.onnx       Conv(1, 4, 3) -> ReLU -> Flatten -> MatMul(576, 10)  input [2, 1, 14, 14]
   saturate.onnx  MatMul(64, 8) with weights that make onnxruntime's AVX2 uint8 x int8 pairs overflow int16
+  convnet.onnx   Conv(3, 8, 3, pad 1) -> ReLU -> Conv(8, 8, 3, stride 2, pad 1, groups 2) -> ReLU
+                 -> depthwise Conv(8, 8, 3, pad 2, dilation 2) -> Conv(8, 4, 1, no bias) -> Flatten -> Linear(144, 5)
+                                                                     input [3, 3, 12, 12]
 Run with Debian's python (python3-torch): /usr/bin/python3 scripts/make_ort_parity_models.py
 """
 import os
@@ -57,6 +60,22 @@ class Saturate(torch.nn.Module):
         return torch.matmul(x, self.w)
 
 
+class ConvNet(torch.nn.Module):
+    # Every ConvInteger case qgate fuses: SAME-like pads, explicit asymmetric pads (stride 2), groups, no bias; and
+    # a depthwise conv that stays float.
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.b = torch.nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8)
+        self.pw = torch.nn.Conv2d(8, 4, 1, bias=False)
+        self.fc = torch.nn.Linear(144, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.b(torch.relu(self.a(x))))
+        return self.fc(torch.flatten(self.pw(self.dw(x)), 1))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(20240611)
@@ -71,6 +90,9 @@ def main():
     x[:, 5] = -0.05                    # one small negative keeps a zero point above 0
     export(Saturate(), x, 'saturate.onnx')
     save_npy('saturate_x.npy', x.numpy())
+    x = torch.randn(3, 3, 12, 12)
+    export(ConvNet(), x, 'convnet.onnx')
+    save_npy('convnet_x.npy', x.numpy())
 
 
 if __name__ == '__main__':
