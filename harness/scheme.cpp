@@ -209,12 +209,6 @@ Scheme Scheme::parse(const std::string& text) {
     if (ort_parts && !ort_op_types().count(op))
       throw InputError(fmt::format("scheme '{}': act=u8-tensor runs in {} only; ops={} is not allowed", text,
                                    ops_string(ort_op_types()), ops_string(s.ops)));
-  // The saturating pairs model MatMulInteger's uint8 x int8 product; ConvInteger's im2col GEMM on such CPUs is not
-  // modelled, so a conv must not silently run exact under it.
-  if (s.saturation != Saturation::none && s.ops.count(OpType::conv2d))
-    throw InputError(fmt::format("scheme '{}': saturate={} models onnxruntime's MatMulInteger product only; add "
-                                 "ops=fully_connected (ops={} includes conv2d)", text, "avx2-u8s8",
-                                 ops_string(s.ops)));
   if (s.reduce_range && s.bits != 8)
     throw InputError(fmt::format("scheme '{}': reduce-range=1 fixes the weights to [-64, 64]; bits={} conflicts",
                                  text, s.bits));

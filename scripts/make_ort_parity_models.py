@@ -5,6 +5,8 @@ parity tests, plus a seeded input batch each, written to tests/data/ort/.
   mlp.onnx       Linear(64, 48) -> ReLU -> Linear(48, 10)            input [4, 64]   (Gemm nodes)
   cnn.onnx       Conv(1, 4, 3) -> ReLU -> Flatten -> MatMul(576, 10)  input [2, 1, 14, 14]
   saturate.onnx  MatMul(64, 8) with weights that make onnxruntime's AVX2 uint8 x int8 pairs overflow int16
+  saturate_conv.onnx  Conv(4, 8, 3) with weights and inputs that would overflow int16 pairs if ConvInteger's
+                 product saturated as MatMulInteger's does (it does not: tests/cli/ort_saturation.sh)
   convnet.onnx   Conv(3, 8, 3, pad 1) -> ReLU -> Conv(8, 8, 3, stride 2, pad 1, groups 2) -> ReLU
                  -> depthwise Conv(8, 8, 3, pad 2, dilation 2) -> Conv(8, 4, 1, no bias) -> Flatten -> Linear(144, 5)
                                                                      input [3, 3, 12, 12]
@@ -76,6 +78,18 @@ class ConvNet(torch.nn.Module):
         return self.fc(torch.flatten(self.pw(self.dw(x)), 1))
 
 
+class SaturateConv(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(4, 8, 3)
+        w = torch.rand(8, 4, 3, 3) * 0.5 + 0.5
+        w[:, 0, 0, 0] *= -1.0
+        self.conv.weight = torch.nn.Parameter(w)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     torch.manual_seed(20240611)
@@ -93,6 +107,10 @@ def main():
     x = torch.randn(3, 3, 12, 12)
     export(ConvNet(), x, 'convnet.onnx')
     save_npy('convnet_x.npy', x.numpy())
+    x = torch.rand(2, 4, 8, 8) * 0.2 + 0.8
+    x[:, 1, 3, 3] = -0.05
+    export(SaturateConv(), x, 'saturate_conv.onnx')
+    save_npy('saturate_conv_x.npy', x.numpy())
 
 
 if __name__ == '__main__':

@@ -23,9 +23,12 @@
 //                                                point (DynamicQuantizeLinear), padding with that zero point (the
 //                                                ConvInteger spec), out = f32(f32(acc) * f32(s_in * s_w[n])) + bias
 //                                                (Cast, Mul by the scale product, Add of the reshaped bias).
-//                                                Grouped convolutions too (ConvInteger's group). The saturating
-//                                                uint8 x int8 product (qgate_saturation) is modelled for
-//                                                fully_connected only and fails here.
+//                                                Grouped convolutions too (ConvInteger's group). The product is
+//                                                exact even under qgate_saturation "avx2-u8s8": onnxruntime 1.30's
+//                                                ConvInteger with int8 weights does not saturate int16 pairs on
+//                                                AVX2 without VNNI, unlike its MatMulInteger (measured under
+//                                                valgrind on tests/data/ort/saturate_conv.onnx, whose pairs reach
+//                                                61999: bit-exact with the exact product; ort.saturation_valgrind).
 // DESIGN.md 2.1 writes the per-channel epilogue "float(acc - rowsum*zp) * s_w[n] * s_in[b] + bias" without its
 // grouping: TFLite's reference kernel multiplies left to right, its optimized kernel (what its builtin resolver
 // runs for an ungrouped conv) multiplies the two scales first; the two differ by up to 1 ulp. We follow the
@@ -40,7 +43,6 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
-#include "harness/ptq.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/parallel.h"
@@ -120,9 +122,6 @@ class Conv2DOp : public Op {
     kernels::Conv2DHybridParams& h = hybrid_params_;
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
-      if (ort.saturating)
-        ctx.fail(fmt::format("{} 'avx2-u8s8' is modelled for fully_connected (MatMulInteger) only, not for "
-                             "onnxruntime's ConvInteger", kSaturationAttr));
       h = {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product};
     } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
