@@ -32,8 +32,7 @@ constexpr Preset kPresets[] = {
     {"per-tensor", WeightGranularity::per_tensor, ActivationMode::symmetric, Epilogue::tflite},
     {"per-channel", WeightGranularity::per_channel, ActivationMode::symmetric, Epilogue::tflite},
     // onnxruntime quantize_dynamic's defaults: int8 symmetric per-tensor weights, every size, MatMul/Gemm
-    // (MatMulInteger) and Conv (ConvInteger). Depthwise convolutions stay float: qgate's depthwise hybrid kernel
-    // has no onnxruntime mode.
+    // (MatMulInteger) and Conv (ConvInteger, depthwise included).
     {"ort-dynamic", WeightGranularity::per_tensor, ActivationMode::ort_u8_tensor, Epilogue::onnxruntime,
      WeightQuantizer::onnxruntime, 0, true},
 };
@@ -68,7 +67,7 @@ const char* act_word(ActivationMode m) {
 }
 
 // The op types with an onnxruntime dynamic-quantization mode (act=u8-tensor, epilogue=onnxruntime).
-std::set<OpType> ort_op_types() { return {OpType::fully_connected, OpType::conv2d}; }
+std::set<OpType> ort_op_types() { return {OpType::fully_connected, OpType::conv2d, OpType::depthwise_conv2d}; }
 
 Scheme from_preset(const Preset& p) {
   Scheme s;
@@ -199,7 +198,7 @@ Scheme Scheme::parse(const std::string& text) {
                                    "ops, reduce-range, saturate)", text, key));
     }
   }
-  // The onnxruntime activation quantization and epilogue exist in the fully connected and conv2d kernels only.
+  // The onnxruntime activation quantization and epilogue exist in the fully connected and conv kernels only.
   const bool ort_parts = s.activations == ActivationMode::ort_u8_tensor || s.epilogue == Epilogue::onnxruntime ||
                          s.saturation != Saturation::none;
   if (ort_parts && (s.activations != ActivationMode::ort_u8_tensor || s.epilogue != Epilogue::onnxruntime))

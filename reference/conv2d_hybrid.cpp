@@ -123,11 +123,12 @@ void conv2d_hybrid(const kernels::Conv2DParams& p, const kernels::Conv2DHybridPa
 
 void depthwise_conv2d_hybrid(const kernels::DepthwiseConv2DParams& p, kernels::HybridConvEpilogue e,
                              const int8_t* filter, const float* weight_scales, int32_t scale_count,
-                             const float* bias, const float* input, float* output, HybridConvTaps* taps) {
+                             const float* bias, const float* input, float* output, HybridConvTaps* taps,
+                             kernels::HybridInputQuantization input_quantization) {
   HybridConvTaps local;
   HybridConvTaps& t = taps ? *taps : local;
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  quantize_images(p.batch, image, kernels::HybridInputQuantization::asymmetric_rows, input, t);
+  quantize_images(p.batch, image, input_quantization, input, t);
   const int out_c = p.out_c();
   t.acc.assign(static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * out_c), 0);
   for (int b = 0; b < p.batch; ++b)

@@ -27,9 +27,11 @@ void conv2d_hybrid(const kernels::Conv2DParams& p, const kernels::Conv2DHybridPa
                    const float* weight_scales, int32_t scale_count, const float* input, const float* bias,
                    float* output, HybridConvTaps* taps = nullptr);
 
-// Images always asymmetric, padded taps skipped.
+// Images asymmetric (or the whole batch as onnxruntime's DynamicQuantizeLinear), padded taps skipped.
 void depthwise_conv2d_hybrid(const kernels::DepthwiseConv2DParams& p, kernels::HybridConvEpilogue epilogue,
                              const int8_t* filter, const float* weight_scales, int32_t scale_count,
-                             const float* bias, const float* input, float* output, HybridConvTaps* taps = nullptr);
+                             const float* bias, const float* input, float* output, HybridConvTaps* taps = nullptr,
+                             kernels::HybridInputQuantization input_quantization =
+                                 kernels::HybridInputQuantization::asymmetric_rows);
 
 }  // namespace qgate::reference

@@ -26,7 +26,7 @@ constexpr CommandSpec kSpec = {
     "numbers them, or output tensor names) whose weights stay float. Weight-only schemes have no file form.\n"
     "An .onnx model is written as onnxruntime's quantize_dynamic does (--scheme ort-dynamic): MatMul and Gemm\n"
     "become DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add), Conv becomes DynamicQuantizeLinear +\n"
-    "ConvInteger + Cast + Mul (+ Reshape/Add of the bias); depthwise Conv stays float."};
+    "ConvInteger + Cast + Mul (+ Reshape/Add of the bias)."};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

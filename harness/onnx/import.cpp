@@ -972,8 +972,8 @@ class Importer {
   // And per Conv:  ConvInteger(y, W_int8 [O, I/group, KH, KW], y_zp, W_zp) -> Cast(to float)
   //   -> Mul(., Mul(y_scale, W_scale)) [-> Add(., Reshape(bias [O], [1, -1, 1, 1]))]
   // which becomes one hybrid conv2d node (the weight transposed to OHWI, the ConvInteger's strides, dilations,
-  // pads and group) with the same input quantization and epilogue. Depthwise ConvInteger (group > 1, one input
-  // channel per group) is not fused: qgate's depthwise hybrid kernel has no onnxruntime mode.
+  // pads and group) with the same input quantization and epilogue; a depthwise ConvInteger (group > 1, one input
+  // channel per group) becomes a hybrid depthwise_conv2d the same way.
   struct OrtDynamicPattern {
     const onnx::NodeProto* conv = nullptr;   // the ConvInteger of a conv pattern (null: a fully connected one)
     const onnx::NodeProto* final = nullptr;  // the node whose output the fused layer produces
@@ -1047,12 +1047,10 @@ class Importer {
       p.final = add;
     };
     auto arg = [](const onnx::NodeProto& n, int i) { return i < n.input_size() ? n.input(i) : std::string(); };
-    // The conv weight: a constant int8 [O, I/group, KH, KW] without -128, zero point 0 (scalar or per O), not
-    // depthwise.
+    // The conv weight: a constant int8 [O, I/group, KH, KW] without -128, zero point 0 (scalar or per O).
     auto conv_weight_ok = [&](const onnx::NodeProto& n) {
       const onnx::TensorProto* t = initializer(arg(n, 1));
       if (!t || t->data_type() != kInt8 || t->dims_size() != 4) return false;
-      if (attr_int(n, "group", 1) > 1 && t->dims(1) == 1) return false;
       const Tensor wt = tensor_from_proto(*t, source_);
       for (int64_t i = 0; i < wt.elements(); ++i)
         if (wt.as<int8_t>()[i] == -128) return false;
@@ -1203,22 +1201,25 @@ class Importer {
     // Explicit pads become zeros before the conv: 0 lies in DynamicQuantizeLinear's range (it always includes
     // 0), so the scale is unchanged and the zeros quantize exactly to the zero point ConvInteger pads with.
     const int xin = pad.explicit_pads.empty() ? x : pad_nhwc(x, pad.explicit_pads, 0.0f, name + "/pad");
+    // Depthwise (as a float Conv imports): filter [1, KH, KW, O] with O = C * depth_multiplier.
+    const int64_t group = attr_int(c, "group", 1);
+    const bool depthwise = group > 1 && ci == 1 && group == xs[3];
     Tensor w;
-    w.name = p.weight + "/ohwi";
+    w.name = p.weight + (depthwise ? "/1hwo" : "/ohwi");
     w.dtype = w.file_dtype = DType::i8;
-    w.shape = {o, kh, kw, ci};
+    w.shape = depthwise ? Shape{1, kh, kw, o} : Shape{o, kh, kw, ci};
     w.is_constant = true;
     w.allocate();
     for (int32_t a = 0; a < o; ++a)
       for (int32_t i = 0; i < ci; ++i)
         for (int32_t y = 0; y < kh; ++y)
           for (int32_t z = 0; z < kw; ++z)
-            w.as<int8_t>()[((int64_t{a} * kh + y) * kw + z) * ci + i] =
+            w.as<int8_t>()[depthwise ? (int64_t{y} * kw + z) * o + a : ((int64_t{a} * kh + y) * kw + z) * ci + i] =
                 oihw.as<int8_t>()[((int64_t{a} * ci + i) * kh + y) * kw + z];
     const Tensor st = tensor_from_proto(*initializer(p.weight_scale), source_);
     w.quant.scale.assign(st.as<float>(), st.as<float>() + st.elements());
     w.quant.zero_point.assign(w.quant.scale.size(), 0);
-    w.quant.axis = 0;
+    w.quant.axis = depthwise ? 3 : 0;
     std::vector<int> inputs = {xin, add(std::move(w))};
     if (!p.bias.empty()) {
       Tensor b = tensor_from_proto(*initializer(p.bias), source_);
@@ -1231,10 +1232,12 @@ class Importer {
     a.set("dilation_h_factor", dil[0]);
     a.set("dilation_w_factor", dil[1]);
     a.set("padding", pad.tflite);
+    if (depthwise) a.set("depth_multiplier", int64_t{o / xs[3]});
     a.set("asymmetric_quantize_inputs", int64_t{1});
     a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
     a.set("qgate_epilogue", std::string("onnxruntime"));
-    set(n, 0, {emit(OpType::conv2d, inputs, a, name, /*fold=*/false), Layout::nhwc});
+    set(n, 0, {emit(depthwise ? OpType::depthwise_conv2d : OpType::conv2d, inputs, a, name, /*fold=*/false),
+               Layout::nhwc});
   }
 
   // Emits the hybrid fully connected node of one recognised pattern.

@@ -147,9 +147,6 @@ OnnxWriteResult write_onnx_dynamic_quantized(const std::string& bytes, const Sch
       std::string why;
       if (!w || w->data_type() != kFloat || w->dims_size() != 4)
         why = "the weight is not a 4-D float initializer (only 2-D convolution)";
-      else if (attr_int(n, "group", 1) > 1 && w->dims(1) == 1)
-        why = fmt::format("depthwise (group {}): qgate's depthwise hybrid kernel has no onnxruntime mode",
-                          attr_int(n, "group", 1));
       else if (has_bias && (!bias || bias->data_type() != kFloat || bias->dims_size() != 1))
         why = "the bias is not a 1-D float initializer";
       if (!why.empty()) {

@@ -124,7 +124,7 @@ std::string small_cnn(const std::string& extra_op = "") {
 }
 
 // x [2,3,7,7] -> Conv 3->4 3x3 stride 2, asymmetric explicit pads, bias -> Relu -> Conv 4->4 3x3 group 2 SAME,
-// no bias -> Conv depthwise 4 (stays float under ort-dynamic) -> y. Weights varied in sign and size.
+// no bias -> Conv depthwise 4 -> y. Weights varied in sign and size.
 std::string conv_for_ort() {
   onnx::ModelProto m;
   m.set_ir_version(8);
@@ -168,18 +168,18 @@ std::vector<float> run_once(const Graph& g) {
 }  // namespace
 
 TEST_SUITE("harness.onnx") {
-  TEST_CASE("ort-dynamic: Conv written as ConvInteger imports fused into hybrid conv2d, same bits as the scheme") {
+  TEST_CASE("ort-dynamic: Conv written as ConvInteger imports fused into hybrid conv2d / depthwise_conv2d, same "
+            "bits as the scheme") {
     const std::string bytes = conv_for_ort();
     const Scheme scheme = Scheme::parse("ort-dynamic");
     const OnnxWriteResult w = write_onnx_dynamic_quantized(bytes, scheme, "conv_for_ort.onnx");
-    CHECK(w.weights.size() == 2);  // the two ordinary convs
-    REQUIRE(w.kept_float.size() == 1);
-    CHECK(w.kept_float[0].find("depthwise") != std::string::npos);
+    CHECK(w.weights.size() == 3);
+    CHECK(w.kept_float.empty());
     const Graph written = import_onnx(w.bytes, "written.onnx");
     std::map<OpType, int> count;
     for (const Node& n : written.nodes) {
       ++count[n.op];
-      if (n.op == OpType::conv2d) {
+      if (n.op == OpType::conv2d || n.op == OpType::depthwise_conv2d) {
         CHECK(n.attrs.get_string(kEpilogueAttr, "") == "onnxruntime");
         CHECK(n.attrs.get_string(kInputQuantizationAttr, "") == "ort-u8-tensor");
       }
