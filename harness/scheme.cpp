@@ -18,7 +18,9 @@ struct Preset {
   Epilogue epilogue;
   WeightQuantizer weight_quantizer = WeightQuantizer::tflite;
   int64_t min_elements = 1024;
-  bool fc_only = false;  // default ops: fully_connected only (else every op with a hybrid kernel)
+  // Default ops: the op types onnxruntime's quantize_dynamic quantizes (MatMul/Gemm as fully_connected, Conv as
+  // conv2d) instead of every op with a hybrid kernel.
+  bool ort_ops = false;
 };
 
 // The defaults each base word stands for; keys after it override them.
@@ -29,8 +31,8 @@ constexpr Preset kPresets[] = {
     {"weight-only-int8", WeightGranularity::converter_default, ActivationMode::weight_only, Epilogue::tflite},
     {"per-tensor", WeightGranularity::per_tensor, ActivationMode::symmetric, Epilogue::tflite},
     {"per-channel", WeightGranularity::per_channel, ActivationMode::symmetric, Epilogue::tflite},
-    // onnxruntime quantize_dynamic's defaults: int8 symmetric per-tensor weights, every size, MatMul/Gemm. qgate
-    // writes Conv layers of such a model float (see `qgate quantize`), so conv is not in the default ops.
+    // onnxruntime quantize_dynamic's defaults: int8 symmetric per-tensor weights, every size, MatMul/Gemm
+    // (MatMulInteger) and Conv (ConvInteger, depthwise included).
     {"ort-dynamic", WeightGranularity::per_tensor, ActivationMode::ort_u8_tensor, Epilogue::onnxruntime,
      WeightQuantizer::onnxruntime, 0, true},
 };
@@ -64,6 +66,9 @@ const char* act_word(ActivationMode m) {
   return "?";
 }
 
+// The op types with an onnxruntime dynamic-quantization mode (act=u8-tensor, epilogue=onnxruntime).
+std::set<OpType> ort_op_types() { return {OpType::fully_connected, OpType::conv2d, OpType::depthwise_conv2d}; }
+
 Scheme from_preset(const Preset& p) {
   Scheme s;
   s.base = p.name;
@@ -72,7 +77,7 @@ Scheme from_preset(const Preset& p) {
   s.epilogue = p.epilogue;
   s.weight_quantizer = p.weight_quantizer;
   s.min_elements = p.min_elements;
-  s.ops = p.fc_only ? std::set<OpType>{OpType::fully_connected} : hybrid_op_types();
+  s.ops = p.ort_ops ? ort_op_types() : hybrid_op_types();
   return s;
 }
 
@@ -108,8 +113,12 @@ std::string scheme_preset_names() {
 bool Scheme::per_channel_for(OpType op) const {
   switch (granularity) {
     case WeightGranularity::per_tensor: return false;
-    case WeightGranularity::per_channel: return op == OpType::conv2d || op == OpType::depthwise_conv2d ||
-                                                op == OpType::fully_connected || op == OpType::embedding_lookup;
+    case WeightGranularity::per_channel:
+      // onnxruntime's quantize_dynamic quantizes a Conv's weight per tensor even with per_channel=True (its
+      // ConvInteger path calls the per-tensor weight quantizer), so the onnxruntime quantizer does too.
+      if (weight_quantizer == WeightQuantizer::onnxruntime) return op == OpType::fully_connected;
+      return op == OpType::conv2d || op == OpType::depthwise_conv2d || op == OpType::fully_connected ||
+             op == OpType::embedding_lookup;
     case WeightGranularity::converter_default: return op == OpType::conv2d || op == OpType::depthwise_conv2d;
   }
   return false;
@@ -189,15 +198,16 @@ Scheme Scheme::parse(const std::string& text) {
                                    "ops, reduce-range, saturate)", text, key));
     }
   }
-  // The onnxruntime activation quantization, epilogue and saturation exist in the fully connected kernel only.
+  // The onnxruntime activation quantization and epilogue exist in the fully connected and conv kernels only.
   const bool ort_parts = s.activations == ActivationMode::ort_u8_tensor || s.epilogue == Epilogue::onnxruntime ||
                          s.saturation != Saturation::none;
   if (ort_parts && (s.activations != ActivationMode::ort_u8_tensor || s.epilogue != Epilogue::onnxruntime))
     throw InputError(fmt::format("scheme '{}': act=u8-tensor, epilogue=onnxruntime and saturate= go together "
                                  "(onnxruntime's dynamic quantization)", text));
-  if (ort_parts && s.ops != std::set<OpType>{OpType::fully_connected})
-    throw InputError(fmt::format("scheme '{}': act=u8-tensor runs in fully_connected only; ops={} is not allowed",
-                                 text, ops_string(s.ops)));
+  for (OpType op : s.ops)
+    if (ort_parts && !ort_op_types().count(op))
+      throw InputError(fmt::format("scheme '{}': act=u8-tensor runs in {} only; ops={} is not allowed", text,
+                                   ops_string(ort_op_types()), ops_string(s.ops)));
   if (s.reduce_range && s.bits != 8)
     throw InputError(fmt::format("scheme '{}': reduce-range=1 fixes the weights to [-64, 64]; bits={} conflicts",
                                  text, s.bits));

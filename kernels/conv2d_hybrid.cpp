@@ -109,12 +109,19 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
   const int64_t k = group_depth(p);
   const int64_t rows_per_block = block_rows(p);
   assert(s.slots >= 1 && s.acc.size() >= static_cast<size_t>(s.slots * rows_per_block * (p.out_c / p.groups)));
-  const bool asymmetric = h.input_quantization == HybridInputQuantization::asymmetric_rows;
+  const bool ort = h.input_quantization == HybridInputQuantization::ort_u8_tensor;
+  const bool asymmetric = ort || h.input_quantization == HybridInputQuantization::asymmetric_rows;
   const bool avx2 = resolve_path(path) == SimdPath::avx2;
 
-  // Quantize each image once (DESIGN.md 7), never the im2col matrix: one scale (and zero point) per image.
+  // Quantize each image once (DESIGN.md 7), never the im2col matrix: one scale (and zero point) per image; or,
+  // as onnxruntime's DynamicQuantizeLinear, the whole batch with one scale and zero point, repeated per image.
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  for (int32_t b = 0; b < p.batch; ++b) {
+  if (ort) {
+    quantize_tensor_ort_s8(input, p.batch * image, s.q.data(), &s.input_scales[0], &s.zero_points[0], path);
+    std::fill(s.input_scales.begin() + 1, s.input_scales.begin() + p.batch, s.input_scales[0]);
+    std::fill(s.zero_points.begin() + 1, s.zero_points.begin() + p.batch, s.zero_points[0]);
+  }
+  for (int32_t b = 0; b < p.batch && !ort; ++b) {
     if (asymmetric) {
       quantize_row_asymmetric(input + b * image, image, s.q.data() + b * image, &s.input_scales[b],
                               &s.zero_points[b], path);

@@ -1,7 +1,9 @@
 // Hybrid (dynamic-range) 2-D convolution: float NHWC input, int8 OHWI filter with per-tensor or per-channel
 // scales, float bias and output (TFLite CONV_2D with int8 weights; DESIGN.md 2.1 and 2.2).
 //
-// Method: each batch image (H*W*C floats) is quantized once to int8 with one scale (and zero point); int8
+// Method: each batch image (H*W*C floats) is quantized once to int8 with one scale (and zero point) -- or, for
+// onnxruntime's dynamic quantization (ort_u8_tensor), the whole batch with one uint8 scale and zero point as
+// DynamicQuantizeLinear does, held as int8 q - 128 with zero point zp - 128 (the same products); int8
 // im2col blocks of output pixels (padded with the image's zero point, 0 for symmetric images) go through the
 // packed int8 GEMM of kernels/hybrid_gemm.h; the exact int32 accumulators become floats in one of three
 // epilogues. A 1x1 stride-1 ungrouped convolution multiplies the quantized image in place.
@@ -38,7 +40,8 @@ enum class HybridConvEpilogue : uint8_t {
 };
 
 struct Conv2DHybridParams {
-  // symmetric_rows: each image symmetric, zero point 0; asymmetric_rows: each image asymmetric.
+  // symmetric_rows: each image symmetric, zero point 0; asymmetric_rows: each image asymmetric; ort_u8_tensor:
+  // the whole batch as onnxruntime's DynamicQuantizeLinear (padding with its zero point, as ConvInteger pads).
   HybridInputQuantization input_quantization = HybridInputQuantization::asymmetric_rows;
   HybridConvEpilogue epilogue = HybridConvEpilogue::scale_product;
 };

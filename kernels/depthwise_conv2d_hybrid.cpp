@@ -52,11 +52,17 @@ void DepthwiseConv2DHybridScratch::reserve(const DepthwiseConv2DParams& p) {
 
 void depthwise_conv2d_hybrid(const DepthwiseConv2DParams& p, HybridConvEpilogue epilogue, const int8_t* filter,
                              const float* weight_scales, const float* bias, const float* input, float* output,
-                             DepthwiseConv2DHybridScratch& s, SimdPath path, int32_t* acc_out) {
+                             DepthwiseConv2DHybridScratch& s, SimdPath path, int32_t* acc_out,
+                             HybridInputQuantization input_quantization) {
   const int64_t rows = int64_t{p.batch} * p.out_h;
   if (rows <= 0 || p.out_w <= 0 || p.out_c() <= 0) return;
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  for (int32_t b = 0; b < p.batch; ++b)
+  if (input_quantization == HybridInputQuantization::ort_u8_tensor) {
+    quantize_tensor_ort_s8(input, p.batch * image, s.q.data(), &s.input_scales[0], &s.zero_points[0], path);
+    std::fill(s.input_scales.begin() + 1, s.input_scales.begin() + p.batch, s.input_scales[0]);
+    std::fill(s.zero_points.begin() + 1, s.zero_points.begin() + p.batch, s.zero_points[0]);
+  }
+  for (int32_t b = 0; b < p.batch && input_quantization != HybridInputQuantization::ort_u8_tensor; ++b)
     quantize_row_asymmetric(input + b * image, image, s.q.data() + b * image, &s.input_scales[b], &s.zero_points[b],
                             path);
 

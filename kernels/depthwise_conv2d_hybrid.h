@@ -2,7 +2,8 @@
 // one scale per output channel, float bias and output (TFLite DEPTHWISE_CONV_2D with int8 weights, DESIGN.md 2.1).
 //
 // Each batch image (H*W*C floats) is quantized once, asymmetric (TFLite's hybrid depthwise has no symmetric
-// mode). Taps outside the image are skipped: acc[c] = sum over in-image taps of w[tap][c] * (q - zp), exact in
+// mode); or, for onnxruntime's ConvInteger (input_quantization ort_u8_tensor), the whole batch at once with one
+// uint8 scale and zero point as DynamicQuantizeLinear (skipping a padded tap equals padding with the zero point). Taps outside the image are skipped: acc[c] = sum over in-image taps of w[tap][c] * (q - zp), exact in
 // int32 (at most kernel_h * kernel_w * 127 * 255 in magnitude). The epilogue is one of kernels/conv2d_hybrid.h's;
 // TFLite's builtin kernel on x86 (DepthwiseConvHybridGeneral) computes f32(f32(f32(acc) * s_in) * s_w[c]) + bias,
 // the xnnpack_qd8 order.
@@ -33,7 +34,8 @@ struct DepthwiseConv2DHybridScratch {
 void depthwise_conv2d_hybrid(const DepthwiseConv2DParams& p, HybridConvEpilogue epilogue, const int8_t* filter,
                              const float* weight_scales, const float* bias, const float* input, float* output,
                              DepthwiseConv2DHybridScratch& scratch, SimdPath path = SimdPath::automatic,
-                             int32_t* acc_out = nullptr);
+                             int32_t* acc_out = nullptr,
+                             HybridInputQuantization input_quantization = HybridInputQuantization::asymmetric_rows);
 
 namespace detail {
 // One output row (batch b, row oh) from the quantized image q (zero point zp, scale s_in); depth_multiplier 1.

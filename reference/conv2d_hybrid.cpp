@@ -1,5 +1,7 @@
 #include "reference/conv2d_hybrid.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -40,10 +42,38 @@ float epilogue(kernels::HybridConvEpilogue e, int32_t acc, float s_in, float s_w
   std::abort();
 }
 
-void quantize_images(int32_t batch, int64_t image, bool asymmetric, const float* input, HybridConvTaps& t) {
+// onnxruntime's DynamicQuantizeLinear over all n values (ONNX spec arithmetic in float32, half to even), stored as
+// int8 q - 128 with zero point zp - 128: one scale and zero point for the whole batch.
+void quantize_ort_batch(int64_t n, const float* x, float* scale, int32_t* zero_point, int8_t* q) {
+  float mn = 0.0f, mx = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    mn = std::min(mn, x[i]);
+    mx = std::max(mx, x[i]);
+  }
+  const float s = mx == mn ? 1.0f : (mx - mn) / 255.0f;
+  const float zp = std::nearbyint(std::clamp(0.0f - mn / s, 0.0f, 255.0f));
+  for (int64_t i = 0; i < n; ++i) {
+    const float y = std::clamp(x[i] / s, -zp, 255.0f - zp);  // clamped first: the rounding cannot leave [0, 255]
+    q[i] = static_cast<int8_t>(static_cast<int32_t>(std::nearbyint(y) + zp) - 128);
+  }
+  *scale = s;
+  *zero_point = static_cast<int32_t>(zp) - 128;
+}
+
+void quantize_images(int32_t batch, int64_t image, kernels::HybridInputQuantization mode, const float* input,
+                     HybridConvTaps& t) {
+  const bool asymmetric = mode == kernels::HybridInputQuantization::asymmetric_rows;
   t.q.assign(static_cast<size_t>(batch * image), 0);
   t.input_scales.assign(static_cast<size_t>(batch), 0.0f);
   t.zero_points.assign(static_cast<size_t>(batch), 0);
+  if (mode == kernels::HybridInputQuantization::ort_u8_tensor) {
+    float s = 0.0f;
+    int32_t zp = 0;
+    quantize_ort_batch(batch * image, input, &s, &zp, t.q.data());
+    t.input_scales.assign(static_cast<size_t>(batch), s);
+    t.zero_points.assign(static_cast<size_t>(batch), zp);
+    return;
+  }
   for (int32_t b = 0; b < batch; ++b) {
     if (asymmetric)
       quantize_row_asymmetric(input + b * image, image, t.q.data() + b * image, &t.input_scales[b], &t.zero_points[b]);
@@ -60,8 +90,7 @@ void conv2d_hybrid(const kernels::Conv2DParams& p, const kernels::Conv2DHybridPa
   HybridConvTaps local;
   HybridConvTaps& t = taps ? *taps : local;
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  quantize_images(p.batch, image, h.input_quantization == kernels::HybridInputQuantization::asymmetric_rows, input,
-                  t);
+  quantize_images(p.batch, image, h.input_quantization, input, t);
   t.acc.assign(static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * p.out_c), 0);
   const int cin_g = p.in_c / p.groups;
   const int cout_g = p.out_c / p.groups;
@@ -94,11 +123,12 @@ void conv2d_hybrid(const kernels::Conv2DParams& p, const kernels::Conv2DHybridPa
 
 void depthwise_conv2d_hybrid(const kernels::DepthwiseConv2DParams& p, kernels::HybridConvEpilogue e,
                              const int8_t* filter, const float* weight_scales, int32_t scale_count,
-                             const float* bias, const float* input, float* output, HybridConvTaps* taps) {
+                             const float* bias, const float* input, float* output, HybridConvTaps* taps,
+                             kernels::HybridInputQuantization input_quantization) {
   HybridConvTaps local;
   HybridConvTaps& t = taps ? *taps : local;
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  quantize_images(p.batch, image, true, input, t);
+  quantize_images(p.batch, image, input_quantization, input, t);
   const int out_c = p.out_c();
   t.acc.assign(static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * out_c), 0);
   for (int b = 0; b < p.batch; ++b)

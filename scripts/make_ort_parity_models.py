@@ -5,6 +5,11 @@ parity tests, plus a seeded input batch each, written to tests/data/ort/.
   mlp.onnx       Linear(64, 48) -> ReLU -> Linear(48, 10)            input [4, 64]   (Gemm nodes)
   cnn.onnx       Conv(1, 4, 3) -> ReLU -> Flatten -> MatMul(576, 10)  input [2, 1, 14, 14]
   saturate.onnx  MatMul(64, 8) with weights that make onnxruntime's AVX2 uint8 x int8 pairs overflow int16
+  saturate_conv.onnx  Conv(4, 8, 3) with weights and inputs that would overflow int16 pairs if ConvInteger's
+                 product saturated as MatMulInteger's does (it does not: tests/cli/ort_saturation.sh)
+  convnet.onnx   Conv(3, 8, 3, pad 1) -> ReLU -> Conv(8, 8, 3, stride 2, pad 1, groups 2) -> ReLU
+                 -> depthwise Conv(8, 8, 3, pad 2, dilation 2) -> Conv(8, 4, 1, no bias) -> Flatten -> Linear(144, 5)
+                                                                     input [3, 3, 12, 12]
   dqlstm*.onnx   one com.microsoft DynamicQuantizeLSTM node (hand-built graph, int8 weights with their scales):
                  dqlstm.onnx forward, hidden 8, input [T 7, B 2, I 5], initial_h / initial_c given;
                  dqlstm_bidi.onnx bidirectional with bias, peepholes and per-channel scales; input dqlstm_x.npy (both)
@@ -112,6 +117,34 @@ def make_dq_lstm():
     save_npy('dqlstm_x.npy', rng.standard_normal((7, 2, 5)).astype(np.float32))
 
 
+class ConvNet(torch.nn.Module):
+    # Every ConvInteger case qgate fuses: SAME-like pads, explicit asymmetric pads (stride 2), groups, no bias; and
+    # a depthwise conv that stays float.
+    def __init__(self):
+        super().__init__()
+        self.a = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.b = torch.nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2)
+        self.dw = torch.nn.Conv2d(8, 8, 3, padding=2, dilation=2, groups=8)
+        self.pw = torch.nn.Conv2d(8, 4, 1, bias=False)
+        self.fc = torch.nn.Linear(144, 5)
+
+    def forward(self, x):
+        x = torch.relu(self.b(torch.relu(self.a(x))))
+        return self.fc(torch.flatten(self.pw(self.dw(x)), 1))
+
+
+class SaturateConv(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(4, 8, 3)
+        w = torch.rand(8, 4, 3, 3) * 0.5 + 0.5
+        w[:, 0, 0, 0] *= -1.0
+        self.conv.weight = torch.nn.Parameter(w)
+
+    def forward(self, x):
+        return self.conv(x)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     if sys.argv[1:] == ['dqlstm']:
@@ -131,6 +164,13 @@ def main():
     x[:, 5] = -0.05                    # one small negative keeps a zero point above 0
     export(Saturate(), x, 'saturate.onnx')
     save_npy('saturate_x.npy', x.numpy())
+    x = torch.randn(3, 3, 12, 12)
+    export(ConvNet(), x, 'convnet.onnx')
+    save_npy('convnet_x.npy', x.numpy())
+    x = torch.rand(2, 4, 8, 8) * 0.2 + 0.8
+    x[:, 1, 3, 3] = -0.05
+    export(SaturateConv(), x, 'saturate_conv.onnx')
+    save_npy('saturate_conv_x.npy', x.numpy())
 
 
 if __name__ == '__main__':

@@ -25,7 +25,8 @@ constexpr CommandSpec kSpec = {
     "interpreter; everything else in the file is kept as it was. --keep-float names nodes (ids as 'qgate inspect'\n"
     "numbers them, or output tensor names) whose weights stay float. Weight-only schemes have no file form.\n"
     "An .onnx model is written as onnxruntime's quantize_dynamic does (--scheme ort-dynamic): MatMul and Gemm\n"
-    "become DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add); Conv stays float."};
+    "become DynamicQuantizeLinear + MatMulInteger + Cast + Mul (+ Add), Conv becomes DynamicQuantizeLinear +\n"
+    "ConvInteger + Cast + Mul (+ Reshape/Add of the bias)."};
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

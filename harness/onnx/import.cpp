@@ -970,7 +970,14 @@ class Importer {
   // MatMulIntegerToFloat(y, W, y_scale, W_scale, y_zp, W_zp, bias). Each becomes one hybrid fully_connected node
   // with the int8 weight (transposed to [N, K]) and onnxruntime's input quantization and epilogue. Anything not
   // matching runs as the separate integer ops.
+  //
+  // And per Conv:  ConvInteger(y, W_int8 [O, I/group, KH, KW], y_zp, W_zp) -> Cast(to float)
+  //   -> Mul(., Mul(y_scale, W_scale)) [-> Add(., Reshape(bias [O], [1, -1, 1, 1]))]
+  // which becomes one hybrid conv2d node (the weight transposed to OHWI, the ConvInteger's strides, dilations,
+  // pads and group) with the same input quantization and epilogue; a depthwise ConvInteger (group > 1, one input
+  // channel per group) becomes a hybrid depthwise_conv2d the same way.
   struct OrtDynamicPattern {
+    const onnx::NodeProto* conv = nullptr;   // the ConvInteger of a conv pattern (null: a fully connected one)
     const onnx::NodeProto* final = nullptr;  // the node whose output the fused layer produces
     std::string x;                           // the float input
     std::string weight, weight_scale, weight_zp, bias;  // initializer / constant names ("" when absent)
@@ -1042,6 +1049,51 @@ class Importer {
       p.final = add;
     };
     auto arg = [](const onnx::NodeProto& n, int i) { return i < n.input_size() ? n.input(i) : std::string(); };
+    // The conv weight: a constant int8 [O, I/group, KH, KW] without -128, zero point 0 (scalar or per O).
+    auto conv_weight_ok = [&](const onnx::NodeProto& n) {
+      const onnx::TensorProto* t = initializer(arg(n, 1));
+      if (!t || t->data_type() != kInt8 || t->dims_size() != 4) return false;
+      const Tensor wt = tensor_from_proto(*t, source_);
+      for (int64_t i = 0; i < wt.elements(); ++i)
+        if (wt.as<int8_t>()[i] == -128) return false;
+      const std::string zp = arg(n, 3);
+      if (zp.empty()) return true;
+      const onnx::TensorProto* z = initializer(zp);
+      if (!z || z->data_type() != kInt8) return false;
+      const Tensor zt = tensor_from_proto(*z, source_);
+      for (int64_t i = 0; i < zt.elements(); ++i)
+        if (zt.as<int8_t>()[i] != 0) return false;
+      return zt.elements() == 1 || zt.elements() == wt.shape[0];
+    };
+    // A trailing Add of the bias as quantize_dynamic writes it: Reshape(float [O], [1, -1, 1, 1]), or a constant
+    // already shaped [1, O, 1, 1].
+    auto take_conv_bias = [&](OrtDynamicPattern& p, const std::string& out, int64_t channels) {
+      const onnx::NodeProto* add = only_consumer(out);
+      if (!add || add->op_type() != "Add" || !add->domain().empty() || add->input_size() != 2) return;
+      const std::string other = add->input(0) == out ? add->input(1) : add->input(0);
+      const onnx::NodeProto* reshape = produced_by(other, "Reshape");
+      std::string bias = other;
+      if (reshape) {
+        const onnx::TensorProto* shape = initializer(arg(*reshape, 1));
+        if (!shape || shape->data_type() != kInt64 || only_consumer(other) != add) return;
+        const Tensor st = tensor_from_proto(*shape, source_);
+        if (st.elements() != 4) return;
+        const int64_t* d = st.as<int64_t>();
+        if (d[0] != 1 || (d[1] != -1 && d[1] != channels) || d[2] != 1 || d[3] != 1) return;
+        bias = arg(*reshape, 0);
+      }
+      const onnx::TensorProto* b = initializer(bias);
+      if (!b || b->data_type() != kFloat) return;
+      int64_t e = 1;
+      for (int64_t d : b->dims()) e *= d;
+      const bool shaped = b->dims_size() == 4 && b->dims(0) == 1 && b->dims(1) == channels && b->dims(2) == 1 &&
+                          b->dims(3) == 1;
+      if (e != channels || (reshape ? b->dims_size() != 1 : !shaped)) return;
+      p.bias = bias;
+      if (reshape) p.covered.push_back(reshape);
+      p.covered.push_back(add);
+      p.final = add;
+    };
     std::map<const onnx::NodeProto*, int> dql_uses;  // DQL node -> fused patterns reading it
     for (const auto& n : nodes) {
       OrtDynamicPattern p;
@@ -1084,6 +1136,27 @@ class Importer {
           if (p.final == mul) p.covered.push_back(mul);
           else p.covered.insert(p.covered.end() - 1, mul);
         }
+      } else if (n.domain().empty() && n.op_type() == "ConvInteger") {
+        const onnx::NodeProto* dql = produced_by(arg(n, 0), "DynamicQuantizeLinear");
+        if (!dql || dql->output_size() < 3 || dql->output(0) != arg(n, 0) || arg(n, 2) != dql->output(2)) continue;
+        if (!conv_weight_ok(n)) continue;
+        const onnx::NodeProto* cast = only_consumer(n.output(0));
+        if (!cast || cast->op_type() != "Cast" || attr_int(*cast, "to", 0) != kFloat) continue;
+        const onnx::NodeProto* mul = only_consumer(cast->output(0));
+        if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2) continue;
+        const std::string scale = mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
+        const onnx::NodeProto* scales_mul = produced_by(scale, "Mul");
+        if (!scales_mul || only_consumer(scale) != mul || scales_mul->input_size() != 2) continue;
+        const int own = scales_mul->input(0) == dql->output(1) ? 0 : scales_mul->input(1) == dql->output(1) ? 1 : -1;
+        // One weight scale: a per-channel one would need a [1, O, 1, 1] shape to broadcast (quantize_dynamic
+        // writes per-tensor conv weights).
+        if (own < 0 || !scale_ok(scales_mul->input(1 - own), 1)) continue;
+        p.conv = &n;
+        p.x = dql->input(0), p.weight = arg(n, 1), p.weight_zp = arg(n, 3), p.dql = dql;
+        p.weight_scale = scales_mul->input(1 - own);
+        p.covered = {&n, cast, scales_mul, mul};
+        p.final = mul;
+        take_conv_bias(p, mul->output(0), initializer(p.weight)->dims(0));
       } else {
         continue;
       }
@@ -1106,8 +1179,75 @@ class Importer {
     }
   }
 
+  // Emits the hybrid conv2d node of one recognised ConvInteger pattern (NHWC, as a float Conv imports).
+  void import_ort_conv(const OrtDynamicPattern& p) {
+    const onnx::NodeProto& n = *p.final;
+    const onnx::NodeProto& c = *p.conv;
+    const std::string name = out_name(n);
+    auto vit = values_.find(p.x);
+    if (vit == values_.end())
+      throw ModelError(fmt::format("{}: {} node '{}': input '{}' is not produced by an earlier node", source_,
+                                   c.op_type(), c.name(), p.x));
+    const Tensor oihw = tensor_from_proto(*initializer(p.weight), source_);
+    const int32_t o = oihw.shape[0], ci = oihw.shape[1], kh = oihw.shape[2], kw = oihw.shape[3];
+    const int x = nhwc(vit->second, c);
+    const Shape xs = g_.tensors[x].shape;
+    if (xs.size() != 4 || xs[3] % ci != 0 || xs[3] / ci != attr_int(c, "group", 1))
+      unsupported(c, fmt::format("an input of shape {} against a weight of shape {} and group {}",
+                                 shape_string(logical_shape(vit->second)), shape_string(oihw.shape),
+                                 attr_int(c, "group", 1)));
+    std::vector<int64_t> strides = attr_ints(c, "strides"), dil = attr_ints(c, "dilations");
+    if (strides.empty()) strides = {1, 1};
+    if (dil.empty()) dil = {1, 1};
+    Padding pad = window_padding(c, xs, kh, kw, strides[0], strides[1], dil[0], dil[1]);
+    // Explicit pads become zeros before the conv: 0 lies in DynamicQuantizeLinear's range (it always includes
+    // 0), so the scale is unchanged and the zeros quantize exactly to the zero point ConvInteger pads with.
+    const int xin = pad.explicit_pads.empty() ? x : pad_nhwc(x, pad.explicit_pads, 0.0f, name + "/pad");
+    // Depthwise (as a float Conv imports): filter [1, KH, KW, O] with O = C * depth_multiplier.
+    const int64_t group = attr_int(c, "group", 1);
+    const bool depthwise = group > 1 && ci == 1 && group == xs[3];
+    Tensor w;
+    w.name = p.weight + (depthwise ? "/1hwo" : "/ohwi");
+    w.dtype = w.file_dtype = DType::i8;
+    w.shape = depthwise ? Shape{1, kh, kw, o} : Shape{o, kh, kw, ci};
+    w.is_constant = true;
+    w.allocate();
+    for (int32_t a = 0; a < o; ++a)
+      for (int32_t i = 0; i < ci; ++i)
+        for (int32_t y = 0; y < kh; ++y)
+          for (int32_t z = 0; z < kw; ++z)
+            w.as<int8_t>()[depthwise ? (int64_t{y} * kw + z) * o + a : ((int64_t{a} * kh + y) * kw + z) * ci + i] =
+                oihw.as<int8_t>()[((int64_t{a} * ci + i) * kh + y) * kw + z];
+    const Tensor st = tensor_from_proto(*initializer(p.weight_scale), source_);
+    w.quant.scale.assign(st.as<float>(), st.as<float>() + st.elements());
+    w.quant.zero_point.assign(w.quant.scale.size(), 0);
+    w.quant.axis = depthwise ? 3 : 0;
+    std::vector<int> inputs = {xin, add(std::move(w))};
+    if (!p.bias.empty()) {
+      Tensor b = tensor_from_proto(*initializer(p.bias), source_);
+      b.shape = {o};
+      inputs.push_back(add(std::move(b)));
+    }
+    Attributes a;
+    a.set("stride_h", strides[0]);
+    a.set("stride_w", strides[1]);
+    a.set("dilation_h_factor", dil[0]);
+    a.set("dilation_w_factor", dil[1]);
+    a.set("padding", pad.tflite);
+    if (depthwise) a.set("depth_multiplier", int64_t{o / xs[3]});
+    a.set("asymmetric_quantize_inputs", int64_t{1});
+    a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
+    a.set("qgate_epilogue", std::string("onnxruntime"));
+    set(n, 0, {emit(depthwise ? OpType::depthwise_conv2d : OpType::conv2d, inputs, a, name, /*fold=*/false),
+               Layout::nhwc});
+  }
+
   // Emits the hybrid fully connected node of one recognised pattern.
   void import_ort_dynamic(const OrtDynamicPattern& p) {
+    if (p.conv) {
+      import_ort_conv(p);
+      return;
+    }
     const onnx::NodeProto& n = *p.final;
     const std::string name = out_name(n);
     auto vit = values_.find(p.x);

@@ -59,6 +59,7 @@ OnnxWriteResult write_onnx_dynamic_quantized(const std::string& bytes, const Sch
   onnx::GraphProto* g = m.mutable_graph();
   const bool per_channel = scheme.granularity == WeightGranularity::per_channel;
   const bool quantize_fc = scheme.quantizes(OpType::fully_connected);
+  const bool quantize_conv = scheme.quantizes(OpType::conv2d);
   // How often each name is read (a weight read by another node too keeps its float initializer).
   std::map<std::string, int> reads;
   for (const auto& n : g->node())
@@ -69,13 +70,93 @@ OnnxWriteResult write_onnx_dynamic_quantized(const std::string& bytes, const Sch
   std::map<std::string, std::string> dql_of;  // input name -> DQL output prefix
   std::set<std::string> drop_initializers;
   int serial = 0;
+  // The DynamicQuantizeLinear of x, written once per distinct input; returns its output prefix.
+  auto quantize_input = [&](const std::string& x) {
+    if (!dql_of.count(x)) {
+      const std::string p = x + "_dql";
+      dql_of[x] = p;
+      *nodes.Add() = make_node("DynamicQuantizeLinear", {x}, {p + "_quantized", p + "_scale", p + "_zero_point"},
+                               p);
+    }
+    return dql_of[x];
+  };
+  // Conv as quantize_dynamic writes it: per-tensor int8 weight (its ConvInteger path never quantizes per channel),
+  // ConvInteger with the Conv's attributes, Cast, Mul by Mul(x_scale, W_scale), and the bias reshaped to
+  // [1, C, 1, 1] and added.
+  auto write_conv_integer = [&](const onnx::NodeProto& n, const std::string& label, const onnx::TensorProto& w,
+                                bool bias) {
+    Tensor wt = parse_onnx_tensor(w.SerializeAsString(), source);
+    std::vector<int8_t> q(static_cast<size_t>(wt.elements()));
+    const float scale = kernels::quantize_weights_ort_per_tensor(wt.as<float>(), wt.elements(), scheme.weight_qmax(),
+                                                                 q.data());
+    const std::string base = n.input(1) + fmt::format("_q{}", serial++);
+    onnx::TensorProto* wq = g->add_initializer();
+    wq->set_name(base + "_quantized");
+    wq->set_data_type(kInt8);
+    for (int64_t d : w.dims()) wq->add_dims(d);
+    wq->set_raw_data(std::string(reinterpret_cast<const char*>(q.data()), q.size()));
+    onnx::TensorProto* ws = g->add_initializer();
+    ws->set_name(base + "_scale");
+    ws->set_data_type(kFloat);
+    ws->set_raw_data(std::string(reinterpret_cast<const char*>(&scale), 4));
+    onnx::TensorProto* wz = g->add_initializer();
+    wz->set_name(base + "_zero_point");
+    wz->set_data_type(kInt8);
+    wz->set_raw_data(std::string(1, '\0'));
+    if (reads[n.input(1)] == 1) drop_initializers.insert(n.input(1));
+    const std::string p = quantize_input(n.input(0));
+    const std::string y = n.output(0);
+    onnx::NodeProto conv = make_node("ConvInteger", {p + "_quantized", wq->name(), p + "_zero_point", wz->name()},
+                                     {y + "_output_quantized"}, label + "_ConvInteger");
+    for (const auto& a : n.attribute()) *conv.add_attribute() = a;
+    *nodes.Add() = conv;
+    onnx::NodeProto cast = make_node("Cast", {y + "_output_quantized"}, {y + "_output_cast"}, label + "_cast");
+    onnx::AttributeProto* to = cast.add_attribute();
+    to->set_name("to");
+    to->set_type(onnx::AttributeProto::INT);
+    to->set_i(kFloat);
+    *nodes.Add() = cast;
+    *nodes.Add() = make_node("Mul", {p + "_scale", ws->name()}, {y + "_scales_mul"}, label + "_scales_mul");
+    *nodes.Add() = make_node("Mul", {y + "_output_cast", y + "_scales_mul"}, {bias ? y + "_output_scaled" : y},
+                             label + "_output_scale_mul");
+    if (bias) {
+      onnx::TensorProto* shape = g->add_initializer();
+      shape->set_name(y + "_bias_reshape_shape");
+      shape->set_data_type(onnx::TensorProto::INT64);
+      shape->add_dims(4);
+      const int64_t dims[4] = {1, -1, 1, 1};
+      shape->set_raw_data(std::string(reinterpret_cast<const char*>(dims), sizeof(dims)));
+      *nodes.Add() = make_node("Reshape", {n.input(2), shape->name()}, {y + "_bias_reshaped"},
+                               label + "_bias_reshape");
+      *nodes.Add() = make_node("Add", {y + "_output_scaled", y + "_bias_reshaped"}, {y}, label + "_bias_add");
+    }
+    result.weights.push_back({label, n.input(1), false, wt.elements()});
+  };
   for (const auto& n : g->node()) {
     const std::string label = n.name().empty() ? (n.output_size() ? n.output(0) : n.op_type()) : n.name();
     const bool is_matmul = n.domain().empty() && n.op_type() == "MatMul";
     const bool is_gemm = n.domain().empty() && n.op_type() == "Gemm";
-    if (n.domain().empty() && n.op_type() == "Conv" && quantize_fc)
-      result.kept_float.push_back(fmt::format("{}: Conv stays float (onnxruntime's ConvInteger takes uint8 weights "
-                                              "only)", label));
+    if (n.domain().empty() && n.op_type() == "Conv" && n.input_size() >= 2) {
+      if (!quantize_conv) {
+        *nodes.Add() = n;
+        continue;
+      }
+      const onnx::TensorProto* w = find_initializer(*g, n.input(1));
+      const bool has_bias = n.input_size() > 2 && !n.input(2).empty();
+      const onnx::TensorProto* bias = has_bias ? find_initializer(*g, n.input(2)) : nullptr;
+      std::string why;
+      if (!w || w->data_type() != kFloat || w->dims_size() != 4)
+        why = "the weight is not a 4-D float initializer (only 2-D convolution)";
+      else if (has_bias && (!bias || bias->data_type() != kFloat || bias->dims_size() != 1))
+        why = "the bias is not a 1-D float initializer";
+      if (!why.empty()) {
+        result.kept_float.push_back(fmt::format("{}: Conv stays float: {}", label, why));
+        *nodes.Add() = n;
+        continue;
+      }
+      write_conv_integer(n, label, *w, bias != nullptr);
+      continue;
+    }
     if (!(is_matmul || is_gemm) || !quantize_fc || n.input_size() < 2) {
       *nodes.Add() = n;
       continue;
@@ -128,14 +209,7 @@ OnnxWriteResult write_onnx_dynamic_quantized(const std::string& bytes, const Sch
     wz->set_raw_data(std::string(scales.size(), '\0'));
     if (reads[n.input(1)] == 1) drop_initializers.insert(n.input(1));
 
-    const std::string x = n.input(0);
-    if (!dql_of.count(x)) {
-      const std::string p = x + "_dql";
-      dql_of[x] = p;
-      *nodes.Add() = make_node("DynamicQuantizeLinear", {x}, {p + "_quantized", p + "_scale", p + "_zero_point"},
-                               p);
-    }
-    const std::string p = dql_of[x];
+    const std::string p = quantize_input(n.input(0));
     const std::string y = n.output(0);
     const bool bias = c != nullptr;
     *nodes.Add() = make_node("MatMulInteger", {p + "_quantized", wq->name(), p + "_zero_point", wz->name()},

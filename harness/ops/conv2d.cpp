@@ -17,6 +17,18 @@
 //                                                image, zero-point padding, out = f32(acc) * f32(s_w[n] * s_in) + bias.
 //   "tflite", otherwise (one distinct scale)  -> per-tensor path (EvalHybrid): symmetric image, zero padding,
 //                                                out = f32(acc) * f32(s_in * s_w) + bias.
+//   "onnxruntime" with qgate_input_quantization "ort-u8-tensor"
+//                                             -> onnxruntime's ConvInteger as quantize_dynamic writes it: the whole
+//                                                input (every image of the batch) uint8 with one scale and zero
+//                                                point (DynamicQuantizeLinear), padding with that zero point (the
+//                                                ConvInteger spec), out = f32(f32(acc) * f32(s_in * s_w[n])) + bias
+//                                                (Cast, Mul by the scale product, Add of the reshaped bias).
+//                                                Grouped convolutions too (ConvInteger's group). The product is
+//                                                exact even under qgate_saturation "avx2-u8s8": onnxruntime 1.30's
+//                                                ConvInteger with int8 weights does not saturate int16 pairs on
+//                                                AVX2 without VNNI, unlike its MatMulInteger (measured under
+//                                                valgrind on tests/data/ort/saturate_conv.onnx, whose pairs reach
+//                                                61999: bit-exact with the exact product; ort.saturation_valgrind).
 // DESIGN.md 2.1 writes the per-channel epilogue "float(acc - rowsum*zp) * s_w[n] * s_in[b] + bias" without its
 // grouping: TFLite's reference kernel multiplies left to right, its optimized kernel (what its builtin resolver
 // runs for an ungrouped conv) multiplies the two scales first; the two differ by up to 1 ulp. We follow the
@@ -109,7 +121,9 @@ class Conv2DOp : public Op {
     using kernels::HybridInputQuantization;
     kernels::Conv2DHybridParams& h = hybrid_params_;
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
-    if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
+    if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
+      h = {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product};
+    } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
       fc_rows_ = p.batch * p.in_h * p.in_w;
@@ -118,8 +132,7 @@ class Conv2DOp : public Op {
                                               static_cast<int32_t>(w.scales.size()));
       fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
       return;
-    }
-    if (ops::read_xnnpack_epilogue(ctx)) {
+    } else if (ops::read_xnnpack_epilogue(ctx)) {
       h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8};
     } else if (p.groups > 1) {
       h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};

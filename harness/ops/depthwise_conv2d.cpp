@@ -9,6 +9,10 @@
 // reference kernel computes f32(acc) * f32(s_w[c] * s_in) and its NEON path f32(f32(acc) * s_w[c]) * s_in:
 // up to 1 ulp apart.) TFLite requires per-channel scales on dimension 3; qgate also accepts one per-tensor
 // scale (a per-tensor scheme) and repeats it for every channel.
+// onnxruntime's dynamic quantization (qgate_input_quantization "ort-u8-tensor", qgate_epilogue "onnxruntime": a
+// depthwise ConvInteger as quantize_dynamic writes it) instead quantizes the whole input (every image) with one
+// uint8 scale and zero point and computes out = f32(f32(acc) * f32(s_in * s_w[c])) + bias; the product is exact
+// (qgate_saturation is accepted and ignored, as for conv2d: ConvInteger does not saturate).
 #include <vector>
 
 #include <fmt/format.h>
@@ -64,9 +68,14 @@ class DepthwiseConv2DOp : public Op {
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
     if (hybrid_) {
       const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
-      // Read only to reject bad values: the one hybrid depthwise mode ignores both (see the top of this file).
-      (void)ops::read_xnnpack_epilogue(ctx);
-      (void)ops::read_asymmetric_inputs(ctx);
+      if (ops::read_ort_hybrid(ctx).enabled) {
+        epilogue_ = kernels::HybridConvEpilogue::scale_product;
+        input_quantization_ = kernels::HybridInputQuantization::ort_u8_tensor;
+      } else {
+        // Read only to reject bad values: TFLite's one hybrid depthwise mode ignores both (see the top).
+        (void)ops::read_xnnpack_epilogue(ctx);
+        (void)ops::read_asymmetric_inputs(ctx);
+      }
       weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
       if (w.scales.size() > 1) weight_scales_ = w.scales;
     }
@@ -87,8 +96,9 @@ class DepthwiseConv2DOp : public Op {
     const float* in = replicated_.empty() ? ctx.in(0).as<float>() : replicate(ctx.in(0).as<float>());
     const kernels::DepthwiseConv2DParams& p = replicated_.empty() ? params_ : flat_;
     if (hybrid_)
-      kernels::depthwise_conv2d_hybrid(p, kernels::HybridConvEpilogue::xnnpack_qd8, ctx.in(1).as<int8_t>(),
-                                       weight_scales_.data(), bias_, in, ctx.out(0).as<float>(), scratch_);
+      kernels::depthwise_conv2d_hybrid(p, epilogue_, ctx.in(1).as<int8_t>(), weight_scales_.data(), bias_, in,
+                                       ctx.out(0).as<float>(), scratch_, kernels::SimdPath::automatic, nullptr,
+                                       input_quantization_);
     else
       kernels::depthwise_conv2d_float(p, in, ctx.in(1).as<float>(), bias_, ctx.out(0).as<float>());
   }
@@ -112,6 +122,8 @@ class DepthwiseConv2DOp : public Op {
   const float* bias_ = nullptr;
   bool hybrid_ = false;
   std::vector<float> weight_scales_;  // one per output channel
+  kernels::HybridConvEpilogue epilogue_ = kernels::HybridConvEpilogue::xnnpack_qd8;
+  kernels::HybridInputQuantization input_quantization_ = kernels::HybridInputQuantization::asymmetric_rows;
   kernels::DepthwiseConv2DHybridScratch scratch_;
 };
 

@@ -50,7 +50,7 @@ bool read_asymmetric_inputs(const OpContext& ctx) {
 bool read_xnnpack_epilogue(const OpContext& ctx) {
   const std::string v = ctx.node.attrs.get_string(kEpilogueAttr, "tflite");
   if (v != "tflite" && v != "xnnpack")
-    ctx.fail(fmt::format("{} is '{}', expected 'tflite' or 'xnnpack' (onnxruntime's is fully_connected's only)",
+    ctx.fail(fmt::format("{} is '{}', expected 'tflite' or 'xnnpack' (onnxruntime's is fully_connected's and conv2d's only)",
                          kEpilogueAttr, v));
   return v == "xnnpack";
 }

@@ -25,10 +25,11 @@ Int8Weights read_int8_weights(const OpContext& ctx, size_t i, int axis, int64_t 
 // The "asymmetric_quantize_inputs" attribute (absent: 0).
 bool read_asymmetric_inputs(const OpContext& ctx);
 
-// The "qgate_epilogue" attribute: "tflite" (absent) -> false, "xnnpack" -> true; anything else fails.
+// The "qgate_epilogue" attribute: "tflite" (absent) -> false, "xnnpack" -> true; anything else fails (read
+// read_ort_hybrid first where "onnxruntime" is allowed).
 bool read_xnnpack_epilogue(const OpContext& ctx);
 
-// onnxruntime's dynamic quantization on a fully connected node (qgate_input_quantization "ort-u8-tensor" with
+// onnxruntime's dynamic quantization on a fully connected or conv2d node (qgate_input_quantization "ort-u8-tensor" with
 // qgate_epilogue "onnxruntime", optional qgate_saturation "avx2-u8s8"); any partial combination fails.
 struct OrtHybrid {
   bool enabled = false;

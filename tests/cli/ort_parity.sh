@@ -1,9 +1,11 @@
 #!/bin/bash
 # onnxruntime dynamic-quantization parity: `qgate quantize --scheme S` writes the quantized .onnx, onnxruntime-node
 # runs it (graph optimization all: fused DynamicQuantizeMatMul / MatMulIntegerToFloat; disabled: the written
-# DynamicQuantizeLinear + MatMulInteger + Cast + Mul + Add), and both `qgate run --scheme S` on the float model and
-# `qgate run` on the written file must give the same bits (NMSE 0); so must `qgate run` on the optimized graph
-# onnxruntime saves (com.microsoft DynamicQuantizeMatMul). Exit 77 when onnxruntime-node is absent.
+# DynamicQuantizeLinear + MatMulInteger / ConvInteger + Cast + Mul + Add), and both `qgate run --scheme S` on the
+# float model and `qgate run` on the written file (ConvInteger and MatMulInteger patterns fused back into hybrid
+# conv2d / fully_connected) must give the same bits (NMSE 0); so must `qgate run` on the optimized graph
+# onnxruntime saves (com.microsoft DynamicQuantizeMatMul). The written file must hold the expected number of
+# ConvInteger nodes (convnet: all 4 Convs, the depthwise one included). Exit 77 when onnxruntime-node is absent.
 # Usage: ort_parity.sh QGATE REPO_DIR
 set -u
 qgate=$1
@@ -14,10 +16,24 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 for scheme in ort-dynamic ort-dynamic,granularity=per-channel ort-dynamic,reduce-range=1; do
-  for m in mlp cnn; do
+  for m in mlp cnn convnet; do
     x=tests/data/ort/${m}_x.npy
     tag=$(echo "$m-$scheme" | tr ',=' '__')
     "$qgate" quantize tests/data/ort/$m.onnx --scheme "$scheme" -o "$tmp/$tag.onnx" >/dev/null || { echo "FAIL quantize $tag"; fail=1; continue; }
+    want=$(case $m in mlp) echo 0;; cnn) echo 1;; convnet) echo 4;; esac)
+    "$qgate" inspect "$tmp/$tag.onnx" > "$tmp/$tag.inspect" || fail=1
+    /usr/bin/python3 - "$tmp/$tag.onnx" "$want" "$tag" "$tmp/$tag.inspect" <<'PY' || fail=1
+import sys
+data = open(sys.argv[1], 'rb').read()
+# NodeProto.op_type is field 4, a length-prefixed string: count without an onnx package.
+got = data.count(b'"\x0bConvInteger')
+# Imported, every ConvInteger pattern is one hybrid conv2d: no integer op is left.
+left = [w for w in ('conv_integer', 'matmul_integer', 'dynamic_quantize_linear') if w in open(sys.argv[4]).read()]
+ok = got == int(sys.argv[2]) and not left
+print(f"{'ok  ' if ok else 'FAIL'} {sys.argv[3]}: {got} ConvInteger node(s) written, expected {sys.argv[2]}; "
+      f"unfused integer ops after import: {left or 'none'}")
+sys.exit(0 if ok else 1)
+PY
     "$qgate" run tests/data/ort/$m.onnx --scheme "$scheme" -i "$x" -o "$tmp/$tag.scheme" >/dev/null || fail=1
     "$qgate" run "$tmp/$tag.onnx" -i "$x" -o "$tmp/$tag.file" >/dev/null || fail=1
     for opt in all disabled; do

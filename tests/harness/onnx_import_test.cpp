@@ -4,12 +4,15 @@
 #include <doctest/doctest.h>
 #include <onnx/onnx_pb.h>
 
+#include <bit>
 #include <map>
 #include <string>
 
 #include "harness/errors.h"
 #include "harness/executor.h"
 #include "harness/onnx/import.h"
+#include "harness/onnx/writer.h"
+#include "harness/ptq.h"
 
 using namespace qgate;
 
@@ -120,9 +123,81 @@ std::string small_cnn(const std::string& extra_op = "") {
   return m.SerializeAsString();
 }
 
+// x [2,3,7,7] -> Conv 3->4 3x3 stride 2, asymmetric explicit pads, bias -> Relu -> Conv 4->4 3x3 group 2 SAME,
+// no bias -> Conv depthwise 4 -> y. Weights varied in sign and size.
+std::string conv_for_ort() {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(13);
+  auto* g = m.mutable_graph();
+  add_value_info(g->mutable_input(), "x", {2, 3, 7, 7});
+  add_float_init(g, "w1", {4, 3, 3, 3}, -0.04f);
+  add_float_init(g, "b1", {4}, -0.02f);
+  add_float_init(g, "w2", {4, 2, 3, 3}, -0.03f);
+  add_float_init(g, "wdw", {4, 1, 3, 3}, 0.2f);
+  auto* c1 = add_node(g, "Conv", {"x", "w1", "b1"}, {"c1"});
+  add_ints(c1, "pads", {0, 1, 1, 0});
+  add_ints(c1, "strides", {2, 2});
+  add_node(g, "Relu", {"c1"}, {"r"});
+  auto* c2 = add_node(g, "Conv", {"r", "w2"}, {"c2"});
+  add_ints(c2, "pads", {1, 1, 1, 1});
+  auto* ga = c2->add_attribute();
+  ga->set_name("group");
+  ga->set_type(onnx::AttributeProto::INT);
+  ga->set_i(2);
+  auto* dw = add_node(g, "Conv", {"c2", "wdw"}, {"y"});
+  add_ints(dw, "pads", {1, 1, 1, 1});
+  auto* gd = dw->add_attribute();
+  gd->set_name("group");
+  gd->set_type(onnx::AttributeProto::INT);
+  gd->set_i(4);
+  add_value_info(g->mutable_output(), "y", {2, 4, 4, 4});
+  return m.SerializeAsString();
+}
+
+std::vector<float> run_once(const Graph& g) {
+  Executor ex(g);
+  ex.prepare();
+  for (int64_t i = 0; i < ex.input(0).elements(); ++i)
+    ex.input(0).as<float>()[i] = 0.37f * static_cast<float>(i % 17) - 2.1f + 0.001f * static_cast<float>(i);
+  ex.run();
+  const Tensor& o = ex.output(0);
+  return {o.as<float>(), o.as<float>() + o.elements()};
+}
+
 }  // namespace
 
 TEST_SUITE("harness.onnx") {
+  TEST_CASE("ort-dynamic: Conv written as ConvInteger imports fused into hybrid conv2d / depthwise_conv2d, same "
+            "bits as the scheme") {
+    const std::string bytes = conv_for_ort();
+    const Scheme scheme = Scheme::parse("ort-dynamic");
+    const OnnxWriteResult w = write_onnx_dynamic_quantized(bytes, scheme, "conv_for_ort.onnx");
+    CHECK(w.weights.size() == 3);
+    CHECK(w.kept_float.empty());
+    const Graph written = import_onnx(w.bytes, "written.onnx");
+    std::map<OpType, int> count;
+    for (const Node& n : written.nodes) {
+      ++count[n.op];
+      if (n.op == OpType::conv2d || n.op == OpType::depthwise_conv2d) {
+        CHECK(n.attrs.get_string(kEpilogueAttr, "") == "onnxruntime");
+        CHECK(n.attrs.get_string(kInputQuantizationAttr, "") == "ort-u8-tensor");
+      }
+    }
+    CHECK(count[OpType::conv2d] == 2);
+    CHECK(count[OpType::depthwise_conv2d] == 1);
+    CHECK(count[OpType::conv_integer] == 0);
+    CHECK(count[OpType::dynamic_quantize_linear] == 0);
+    CHECK(count[OpType::padv2] == 1);  // the asymmetric pads of the first conv
+    const Graph quantized = quantize_graph(import_onnx(bytes, "conv_for_ort.onnx"), scheme).graph;
+    const std::vector<float> a = run_once(written), b = run_once(quantized);
+    REQUIRE(a.size() == b.size());
+    int differ = 0;
+    for (size_t i = 0; i < a.size(); ++i) differ += std::bit_cast<uint32_t>(a[i]) != std::bit_cast<uint32_t>(b[i]);
+    CHECK(differ == 0);
+  }
+
+
   TEST_CASE("conv chain: one transpose in, one out, batch norm folded, shape subgraph folded") {
     const std::string bytes = small_cnn();
     REQUIRE(looks_like_onnx(bytes));

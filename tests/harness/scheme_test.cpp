@@ -28,8 +28,9 @@ TEST_SUITE("harness.scheme") {
                           "per-channel,bits=4,act=asym,min-elements=0", "per-tensor,bits=2",
                           "tflite-dynamic,act=sym,epilogue=xnnpack", "per-channel,ops=conv2d+fully_connected",
                           "ort-dynamic", "ort-dynamic,granularity=per-channel", "ort-dynamic,reduce-range=1",
-                          "ort-dynamic,saturate=avx2-u8s8",
+                          "ort-dynamic,saturate=avx2-u8s8", "ort-dynamic,ops=fully_connected,saturate=avx2-u8s8",
                           "ort-dynamic,granularity=per-channel,min-elements=1024,reduce-range=1,saturate=avx2-u8s8",
+                          "ort-dynamic,ops=conv2d",
                           "xnnpack-qd8,granularity=converter"}) {
       CAPTURE(s);
       CHECK(Scheme::parse(s).to_string() == s);
@@ -40,6 +41,7 @@ TEST_SUITE("harness.scheme") {
     CHECK(Scheme::parse("tflite-dynamic,bits=8").to_string() == "tflite-dynamic");
     CHECK(Scheme::parse("ort-dynamic,saturate=avx2-u8s8,granularity=per-channel").to_string() ==
           "ort-dynamic,granularity=per-channel,saturate=avx2-u8s8");
+    CHECK(Scheme::parse("ort-dynamic,ops=depthwise_conv2d+fully_connected+conv2d").to_string() == "ort-dynamic");
     CHECK(Scheme::parse("ort-dynamic,saturate=none,reduce-range=0").to_string() == "ort-dynamic");
   }
 
@@ -50,7 +52,14 @@ TEST_SUITE("harness.scheme") {
     CHECK(s.epilogue == qgate::Epilogue::onnxruntime);
     CHECK(s.weight_quantizer == qgate::WeightQuantizer::onnxruntime);
     CHECK(s.min_elements == 0);
-    CHECK(s.ops == std::set<qgate::OpType>{qgate::OpType::fully_connected});
+    // MatMul/Gemm (MatMulInteger) and Conv (ConvInteger, depthwise included).
+    CHECK(s.ops == std::set<qgate::OpType>{qgate::OpType::fully_connected, qgate::OpType::conv2d,
+                                           qgate::OpType::depthwise_conv2d});
+    // quantize_dynamic quantizes a Conv's weight per tensor even with per_channel=True.
+    const Scheme pc = Scheme::parse("ort-dynamic,granularity=per-channel");
+    CHECK(pc.per_channel_for(qgate::OpType::fully_connected));
+    CHECK_FALSE(pc.per_channel_for(qgate::OpType::conv2d));
+    CHECK_FALSE(pc.per_channel_for(qgate::OpType::depthwise_conv2d));
     CHECK(s.weight_qmax() == 127);
     CHECK(Scheme::parse("ort-dynamic,reduce-range=1").weight_qmax() == 64);
     CHECK(Scheme::parse("ort-dynamic,saturate=avx2-u8s8").saturation == qgate::Saturation::avx2_u8s8);
@@ -72,7 +81,7 @@ TEST_SUITE("harness.scheme") {
     CHECK(msg("per-channel,act=fp16").find("act=fp16 must be sym, asym, none, op or u8-tensor") != std::string::npos);
     CHECK(msg("ort-dynamic,saturate=avx512").find("saturate=avx512 must be none or avx2-u8s8") != std::string::npos);
     CHECK(msg("per-channel,saturate=avx2-u8s8").find("go together") != std::string::npos);
-    CHECK(msg("ort-dynamic,ops=conv2d").find("fully_connected only") != std::string::npos);
+    CHECK(msg("ort-dynamic,ops=gru").find("act=u8-tensor runs in") != std::string::npos);
     CHECK(msg("ort-dynamic,reduce-range=1,bits=4").find("conflicts") != std::string::npos);
     CHECK(msg("per-channel,colour=red").find("unknown key 'colour'") != std::string::npos);
     CHECK(msg("per-channel,bits").find("not key=value") != std::string::npos);

@@ -12,6 +12,7 @@
 #include <limits>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -155,6 +156,8 @@ const ConvMode kConvModes[] = {
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product, "per-channel builtin (asym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right, "grouped builtin (asym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8, "xnnpack qd8"},
+    // onnxruntime ConvInteger: one uint8 scale and zero point over the whole batch, padding with the zero point.
+    {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product, "onnxruntime (batch u8)"},
 };
 
 void run_conv_case(const ConvCase& c, const std::vector<Fill>& fills, bool per_channel, bool zero_channel,
@@ -192,7 +195,7 @@ void run_conv_case(const ConvCase& c, const std::vector<Fill>& fills, bool per_c
         kernels::conv2d_hybrid(p, h, packed, input.data(), b, got.data(), scratch, path, acc.data());
         check_equal(scratch.q, taps.q, "q");
         check_equal(scratch.input_scales, taps.input_scales, "input scale");
-        if (mode.quantization == HybridInputQuantization::asymmetric_rows)
+        if (mode.quantization != HybridInputQuantization::symmetric_rows)
           check_equal(scratch.zero_points, taps.zero_points, "zero point");
         check_equal(acc, taps.acc, "acc");
         check_bits(got, want);
@@ -304,20 +307,27 @@ void run_dw_case(const DwCase& c, const std::vector<Fill>& fills, bool per_chann
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
   const auto input = make_input(p.batch, image, fills, seed + 3);
   const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * out_c);
-  for (HybridConvEpilogue e :
-       {HybridConvEpilogue::xnnpack_qd8, HybridConvEpilogue::scale_product, HybridConvEpilogue::left_to_right}) {
+  // The three epilogues with per-image asymmetric quantization, then onnxruntime's (batch-wide uint8, scale
+  // product).
+  const std::pair<HybridConvEpilogue, HybridInputQuantization> modes[] = {
+      {HybridConvEpilogue::xnnpack_qd8, HybridInputQuantization::asymmetric_rows},
+      {HybridConvEpilogue::scale_product, HybridInputQuantization::asymmetric_rows},
+      {HybridConvEpilogue::left_to_right, HybridInputQuantization::asymmetric_rows},
+      {HybridConvEpilogue::scale_product, HybridInputQuantization::ort_u8_tensor}};
+  for (const auto& [e, iq] : modes) {
     reference::HybridConvTaps taps;
     std::vector<float> want(out_n);
     reference::depthwise_conv2d_hybrid(p, e, filter.data(), scales.data(), static_cast<int32_t>(scales.size()), b,
-                                       input.data(), want.data(), &taps);
+                                       input.data(), want.data(), &taps, iq);
     for (SimdPath path : test::testable_paths()) {
-      CAPTURE(fmt::format("{} | epilogue {} | {}", c.name(), static_cast<int>(e), test::path_name(path)));
+      CAPTURE(fmt::format("{} | epilogue {} | input {} | {}", c.name(), static_cast<int>(e), static_cast<int>(iq),
+                          test::path_name(path)));
       kernels::DepthwiseConv2DHybridScratch scratch;
       scratch.reserve(p);
       auto got = test::nan_filled(out_n);
       std::vector<int32_t> acc(out_n, kAccSentinel);
       kernels::depthwise_conv2d_hybrid(p, e, filter.data(), scales_full.data(), b, input.data(), got.data(), scratch,
-                                       path, acc.data());
+                                       path, acc.data(), iq);
       check_equal(scratch.q, taps.q, "q");
       check_equal(scratch.input_scales, taps.input_scales, "input scale");
       check_equal(scratch.zero_points, taps.zero_points, "zero point");
