@@ -304,11 +304,13 @@ class Importer {
     return emit_multi(op, std::move(inputs), attrs, {name}, fold)[0];
   }
   std::vector<int> emit_multi(OpType op, std::vector<int> inputs, const Attributes& attrs,
-                              const std::vector<std::string>& names, bool fold = true) {
+                              const std::vector<std::string>& names, bool fold = true,
+                              const std::vector<DType>& types = {}) {
     std::vector<int> out_ids;
-    for (const std::string& name : names) {
+    for (size_t i = 0; i < names.size(); ++i) {
       Tensor out;
-      out.name = name;
+      out.name = names[i];
+      if (i < types.size()) out.dtype = types[i];
       out_ids.push_back(add(std::move(out)));
     }
     Node n;
@@ -1359,38 +1361,7 @@ class Importer {
   // emit_multi with the output dtypes given before prepare (CAST reads its target type from its output).
   std::vector<int> emit_typed(OpType op, std::vector<int> inputs, const Attributes& attrs,
                               const std::vector<std::string>& names, const std::vector<DType>& types) {
-    std::vector<int> out_ids;
-    for (size_t i = 0; i < names.size(); ++i) {
-      Tensor out;
-      out.name = names[i];
-      if (i < types.size()) out.dtype = types[i];
-      out_ids.push_back(add(std::move(out)));
-    }
-    Node nd;
-    nd.op = op;
-    nd.name = names[0];
-    nd.inputs = std::move(inputs);
-    nd.outputs = out_ids;
-    nd.attrs = attrs;
-    auto impl = make_op(op);
-    OpContext ctx{g_, nd, {}, {}};
-    bool all_const = true;
-    for (int t : nd.inputs) {
-      ctx.inputs.push_back(t < 0 ? nullptr : &g_.tensors[t]);
-      if (t >= 0 && !g_.tensors[t].is_constant) all_const = false;
-    }
-    for (int id : out_ids) ctx.outputs.push_back(&g_.tensors[id]);
-    impl->prepare(ctx);
-    for (int id : out_ids) g_.tensors[id].file_dtype = g_.tensors[id].dtype;
-    if (all_const) {
-      for (int id : out_ids) g_.tensors[id].allocate();
-      impl->run(ctx);
-      for (int id : out_ids) g_.tensors[id].is_constant = true;
-      return out_ids;
-    }
-    nd.id = static_cast<int>(g_.nodes.size());
-    g_.nodes.push_back(std::move(nd));
-    return out_ids;
+    return emit_multi(op, std::move(inputs), attrs, names, true, types);
   }
 
   // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
