@@ -15,14 +15,7 @@ repo=$2
 model=$repo/models/fmnist_cnn.tflite
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export QGATE_CACHE=$work/cache
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 # same A.json B.json [PYTHON_EXPR over a, b]: the reports are equal outside timing (and the expression holds).
 same() {
   /usr/bin/python3 - "$1" "$2" "${3:-True}" <<'PY'
@@ -115,5 +108,4 @@ check "reports validate against the schema" $?
 if [[ $fails -ne 0 ]]; then
   for f in e1 e2 c; do echo "== $f"; cat "$work/$f.txt"; done
 fi
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

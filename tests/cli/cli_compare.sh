@@ -17,14 +17,7 @@ model=$repo/models/fmnist_cnn.tflite
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=300
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export QGATE_CACHE=$work/cache
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 schemes="tflite-dynamic,per-tensor,bits=4,min-elements=0"
 
 "$qgate" compare --model "$model" --schemes "$schemes" --data "$data" --limit $n --report "$work/c1.json" \
@@ -151,5 +144,4 @@ check "compare --junit: one test case per scheme x gate, the failing ones failed
 [[ $? -eq 2 ]]
 check "unknown scheme exits 2" $?
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

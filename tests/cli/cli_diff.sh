@@ -13,15 +13,7 @@ model=$repo/models/fmnist_cnn.tflite
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=300
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
-export QGATE_CACHE=$work/cache
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 gates=(--gate "top1.delta.ci_low>=-1.0" --gate "agreement>=0.98" --gate "layers.sqnr_min>=10")
 "$qgate" eval --model "$model" --data "$data" --limit $n "${gates[@]}" \
@@ -112,5 +104,4 @@ check "diff on schema_version 99: exit 2 ($(head -c 100 "$work/err"))" $?
 [[ $? -eq 2 ]]
 check "diff with one file: usage error, exit 2" $?
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -4,10 +4,7 @@
 set -uo pipefail
 qgate=$1
 model=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-passes=0
+source "$(dirname "$0")/lib.sh"
 
 # expect_error NAME EXPECTED_SUBSTRING -- command...
 expect_error() {
@@ -59,5 +56,4 @@ expect_error "unknown option" "--frobnicate" -- "$qgate" run "$model" --frobnica
 expect_error "unknown command" "frobnicate" -- "$qgate" frobnicate
 expect_error "negative threads" "--threads" -- "$qgate" run "$model" --threads -3 --input "$work/x_f32.npy" --output-dir "$work/out"
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -17,15 +17,7 @@ model=$repo/models/fmnist_cnn.tflite
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=200
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
-export QGATE_CACHE=$work/cache
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 "$qgate" eval --model "$model" --data "$data" --limit $n --threads 1 --report "$work/t1.json" >"$work/t1.txt" 2>&1
 rc=$?
@@ -146,5 +138,4 @@ rc=$?
 [[ $rc -eq 1 ]] && grep -q '"status": "NEEDS_QAT"' "$work/qat.json"
 check "failing gate with the search: exit 1, report says NEEDS_QAT" $?
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

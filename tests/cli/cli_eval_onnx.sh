@@ -16,13 +16,7 @@ repo=$2
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=2000
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 for fmt in onnx tflite; do
   "$qgate" eval --model "$repo/models/fmnist_cnn.$fmt" --data "$data" --limit $n --scheme tflite-dynamic \
@@ -91,5 +85,4 @@ rc=$?
 [[ $rc -eq 2 && ! -e $work/bad.json && $(wc -l <"$work/err") -eq 1 ]] && grep -q "by --layout nhwc (the shape fits --layout nchw)" "$work/err"
 check "--layout nhwc on the NCHW model: exit 2, one line ($(head -c 160 "$work/err")...), no report" $?
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -5,13 +5,7 @@
 set -uo pipefail
 qgate=$1
 model=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-passes=0
-check() {  # check NAME CONDITION-EXIT-STATUS
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 
 for cmd in "" inspect run quantize; do
   "$qgate" $cmd --help >"$work/help" 2>&1
@@ -36,5 +30,4 @@ check "outputs are byte-identical for 1 and 2 threads" $?
 [[ -z $(ls -A "$work/t1" | grep -v '^out_[0-9]*\.npy$') ]]
 check "output directory holds only out_<i>.npy" $?
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

@@ -15,15 +15,7 @@ repo=$2
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 n=300
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
-export QGATE_CACHE=$work/cache
-fails=0
-passes=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
+source "$(dirname "$0")/lib.sh"
 # field REPORT PYTHON_EXPR: prints the expression evaluated over the report `r`.
 field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
@@ -72,5 +64,4 @@ check "the three reports validate against the JSON schema" $?
 if [[ $fails -ne 0 ]]; then
   for f in cnn fragile deep; do echo "== $f"; cat "$work/$f.txt"; done
 fi
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish
