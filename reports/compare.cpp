@@ -30,17 +30,6 @@ std::string interval(const metrics::TopKResult* t) {
   return fmt::format("{:+.2f} [{:+.2f},{:+.2f}]", t->delta_pct, t->delta_ci_low_pct, t->delta_ci_high_pct);
 }
 
-// Decimal units, as `qgate inspect` prints them.
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB"};
-  int u = 0;
-  while (bytes >= 1000 && u < 3) {
-    bytes /= 1000;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
-
 }  // namespace
 
 bool all_pass(const CompareReport& report) {

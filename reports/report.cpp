@@ -350,4 +350,14 @@ std::string console_summary(const Report& r) {
   return out;
 }
 
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KB", "MB", "GB"};
+  int u = 0;
+  while (bytes >= 1000 && u < 3) {
+    bytes /= 1000;
+    ++u;
+  }
+  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
+}
+
 }  // namespace qgate::reports

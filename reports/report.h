@@ -67,6 +67,8 @@ void apply_selective(Report& report);
 nlohmann::ordered_json to_json(const Report& report);
 // Writes the JSON report atomically (temporary file + rename).
 void write_json(const std::string& path, const Report& report);
+// Byte counts in decimal units with one decimal: "950 B", "63.3 KB", "1.2 MB" (console tables, inspect).
+std::string human_bytes(double bytes);
 // The console summary: accuracy table, worst ten layers by SQNR, verdict line.
 std::string console_summary(const Report& report);
 

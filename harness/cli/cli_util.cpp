@@ -23,14 +23,4 @@ bool parse_options(const CommandSpec& spec, po::options_description& options,
   return true;
 }
 
-std::string human_bytes(double bytes) {
-  const char* units[] = {"B", "KB", "MB", "GB"};
-  int u = 0;
-  while (bytes >= 1000 && u < 3) {
-    bytes /= 1000;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{:.0f} {}", bytes, units[u]) : fmt::format("{:.1f} {}", bytes, units[u]);
-}
-
 }  // namespace qgate::cli

@@ -6,6 +6,8 @@
 
 #include <boost/program_options.hpp>
 
+#include "reports/report.h"
+
 namespace qgate::cli {
 
 namespace po = boost::program_options;
@@ -22,7 +24,6 @@ bool parse_options(const CommandSpec& spec, po::options_description& options,
                    const po::positional_options_description& positional, const std::vector<std::string>& args,
                    po::variables_map& vm);
 
-// "1.2 MB"
-std::string human_bytes(double bytes);
+using reports::human_bytes;
 
 }  // namespace qgate::cli
