@@ -110,7 +110,8 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
   const int64_t rows_per_block = block_rows(p);
   assert(s.slots >= 1 && s.acc.size() >= static_cast<size_t>(s.slots * rows_per_block * (p.out_c / p.groups)));
   const bool ort = h.input_quantization == HybridInputQuantization::ort_u8_tensor;
-  const bool asymmetric = ort || h.input_quantization == HybridInputQuantization::asymmetric_rows;
+  const bool xnnpack = h.input_quantization == HybridInputQuantization::xnnpack_rows;
+  const bool asymmetric = ort || xnnpack || h.input_quantization == HybridInputQuantization::asymmetric_rows;
   const bool avx2 = resolve_path(path) == SimdPath::avx2;
 
   // Quantize each image once (DESIGN.md 7), never the im2col matrix: one scale (and zero point) per image; or,
@@ -122,7 +123,10 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
     std::fill(s.zero_points.begin() + 1, s.zero_points.begin() + p.batch, s.zero_points[0]);
   }
   for (int32_t b = 0; b < p.batch && !ort; ++b) {
-    if (asymmetric) {
+    if (xnnpack) {
+      quantize_row_xnnpack(input + b * image, image, s.q.data() + b * image, &s.input_scales[b], &s.zero_points[b],
+                           path);
+    } else if (asymmetric) {
       quantize_row_asymmetric(input + b * image, image, s.q.data() + b * image, &s.input_scales[b],
                               &s.zero_points[b], path);
     } else {

@@ -183,7 +183,8 @@ void fully_connected_hybrid(const HybridFcParams& params, const PackedInt8Weight
   assert(scratch.input_scales.size() >= static_cast<size_t>(rows));
   const int64_t out_count = int64_t{rows} * w.n;
   const bool ort = params.input_quantization == HybridInputQuantization::ort_u8_tensor;
-  const bool asymmetric = ort || params.input_quantization == HybridInputQuantization::asymmetric_rows;
+  const bool xnnpack = params.input_quantization == HybridInputQuantization::xnnpack_rows;
+  const bool asymmetric = ort || xnnpack || params.input_quantization == HybridInputQuantization::asymmetric_rows;
   const int32_t scale_count = static_cast<int32_t>(w.scales.size());
 
   auto quantize_and_multiply = [&] {
@@ -195,7 +196,10 @@ void fully_connected_hybrid(const HybridFcParams& params, const PackedInt8Weight
                 scratch.input_scales[0]);
       std::fill(scratch.zero_points.begin() + 1, scratch.zero_points.begin() + std::max(rows, 1),
                 scratch.zero_points[0]);
-    } else if (asymmetric)
+    } else if (xnnpack)
+      quantize_rows_xnnpack(input, rows, w.k, scratch.q.data(), scratch.input_scales.data(),
+                            scratch.zero_points.data(), path);
+    else if (asymmetric)
       quantize_rows_asymmetric(input, rows, w.k, scratch.q.data(), scratch.input_scales.data(),
                                scratch.zero_points.data(), path);
     else

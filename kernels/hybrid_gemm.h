@@ -76,6 +76,7 @@ enum class HybridInputQuantization : uint8_t {
   symmetric_rows,
   asymmetric_rows,
   ort_u8_tensor,  // onnxruntime DynamicQuantizeLinear: the whole input (all rows) as uint8 with one scale/zp
+  xnnpack_rows,   // XNNPACK qd8: asymmetric rows with XNNPACK's parameters and rounding (quantize_row_xnnpack)
 };
 enum class HybridEpilogue : uint8_t {
   tflite_builtin,  // out = bias; skipped multiply when the whole input is zero; builtin scale order

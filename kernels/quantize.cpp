@@ -127,6 +127,14 @@ void quantize_linear_ort_portable(const float* x, int64_t n, float scale, uint8_
   }
 }
 
+void quantize_linear_xnnpack_portable(const float* x, int64_t n, float inv, int32_t zero_point, int8_t* q) {
+  const float lo = static_cast<float>(-128 - zero_point), hi = static_cast<float>(127 - zero_point);
+  for (int64_t i = 0; i < n; ++i) {
+    const float y = std::clamp(x[i] * inv, lo, hi);  // the bounds are integers: clamping first rounds the same
+    q[i] = static_cast<int8_t>(static_cast<int32_t>(std::nearbyint(y)) + zero_point);
+  }
+}
+
 void quantize_row_symmetric_portable(const float* x, int64_t n, int8_t* q, float* scale) {
   float mn = n > 0 ? x[0] : 0.0f, mx = mn;
   for (int64_t i = 1; i < n; ++i) {
@@ -184,6 +192,37 @@ void quantize_row_asymmetric(const float* x, int64_t n, int8_t* q, float* scale,
     detail::quantize_row_asymmetric_avx2(x, n, q, scale, zero_point);
   else
     detail::quantize_row_asymmetric_portable(x, n, q, scale, zero_point);
+}
+
+XnnpackRowParams xnnpack_row_params(float row_min, float row_max) {
+  const float qmin = -128.0f, qmax = 127.0f;
+  const float rmin = std::min(0.0f, row_min), rmax = std::max(0.0f, row_max);
+  const float inv = rmin == rmax ? 1.0f : (qmax - qmin) / (rmax - rmin);
+  const float rmin_inv = rmin * inv, rmax_inv = rmax * inv;
+  // qmin + rmin_inv is the error of anchoring at the low end, qmax + rmax_inv at the high end (signs included).
+  float zp = (qmin + rmin_inv) + (qmax + rmax_inv) > 0.0f ? qmin - rmin_inv : qmax - rmax_inv;
+  zp = std::min(std::max(zp, qmin), qmax);
+  return {inv, static_cast<int32_t>(std::nearbyint(zp))};
+}
+
+void quantize_row_xnnpack(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point, SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
+  float mn = 0.0f, mx = 0.0f;
+  if (n > 0) {
+    if (avx2) detail::min_max_avx2(x, n, &mn, &mx);
+    else detail::min_max_portable(x, n, &mn, &mx);
+  }
+  const XnnpackRowParams p = xnnpack_row_params(mn, mx);
+  *scale = 1.0f / p.inv_scale;
+  *zero_point = p.zero_point;
+  if (avx2) detail::quantize_linear_xnnpack_avx2(x, n, p.inv_scale, p.zero_point, q);
+  else detail::quantize_linear_xnnpack_portable(x, n, p.inv_scale, p.zero_point, q);
+}
+
+void quantize_rows_xnnpack(const float* x, int64_t rows, int64_t k, int8_t* q, float* scales, int32_t* zero_points,
+                           SimdPath path) {
+  path = resolve_path(path);
+  for (int64_t r = 0; r < rows; ++r) quantize_row_xnnpack(x + r * k, k, q + r * k, scales + r, zero_points + r, path);
 }
 
 void quantize_rows_symmetric(const float* x, int64_t rows, int64_t k, int8_t* q, float* scales, SimdPath path) {

@@ -37,6 +37,22 @@ void quantize_rows_symmetric(const float* x, int64_t rows, int64_t k, int8_t* q,
 void quantize_rows_asymmetric(const float* x, int64_t rows, int64_t k, int8_t* q, float* scales,
                               int32_t* zero_points, SimdPath path = SimdPath::automatic);
 
+// XNNPACK's qd8 row quantization (LiteRT's XNNPACK path for dynamic-range FC and conv): range
+// [min(0, min x), max(0, max x)], multiplier inv = f32(255 / range) (1 for an all-zero row), zero point nudged in
+// float32 (the end with the smaller error) and rounded half to even, q = clamp(rint(x * inv) + zp, -128, 127) with
+// round-half-even; the row's scale is reported as f32(1 / inv). TFLite's builtin quantizer instead computes
+// range / 255 in double and rounds half away from zero: the scales differ by an ulp on some rows. A row holding an
+// infinity or NaN gets unspecified values (as in XNNPACK), never a crash.
+void quantize_row_xnnpack(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point,
+                          SimdPath path = SimdPath::automatic);
+void quantize_rows_xnnpack(const float* x, int64_t rows, int64_t k, int8_t* q, float* scales,
+                           int32_t* zero_points, SimdPath path = SimdPath::automatic);
+struct XnnpackRowParams {
+  float inv_scale;  // the multiplier applied to x
+  int32_t zero_point;
+};
+XnnpackRowParams xnnpack_row_params(float row_min, float row_max);
+
 // Scale and zero point of an asymmetric row from its float min and max (the double arithmetic of 2.1b).
 struct AsymmetricParams {
   float scale;
@@ -107,6 +123,9 @@ namespace detail {
 void quantize_linear_ort_portable(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip,
                                   uint8_t* q);
 void quantize_linear_ort_avx2(const float* x, int64_t n, float scale, uint8_t zero_point, uint8_t flip, uint8_t* q);
+// q = clamp(rint(x * inv) + zp, -128, 127), round half to even (XNNPACK's f32 -> qs8 conversion).
+void quantize_linear_xnnpack_portable(const float* x, int64_t n, float inv, int32_t zero_point, int8_t* q);
+void quantize_linear_xnnpack_avx2(const float* x, int64_t n, float inv, int32_t zero_point, int8_t* q);
 void min_max_portable(const float* x, int64_t n, float* mn, float* mx);
 void min_max_avx2(const float* x, int64_t n, float* mn, float* mx);
 

@@ -183,4 +183,27 @@ void quantize_linear_ort_avx2(const float* x, int64_t n, float scale, uint8_t ze
   if (i < n) quantize_linear_ort_portable(x + i, n - i, scale, zero_point, flip, q + i);
 }
 
+// XNNPACK's f32 -> qs8 conversion: multiply, clamp to [-128 - zp, 127 - zp], convert with round-half-even
+// (vcvtps2dq, default MXCSR), add the zero point. Same operations as the portable loop.
+void quantize_linear_xnnpack_avx2(const float* x, int64_t n, float inv, int32_t zero_point, int8_t* q) {
+  const __m256 vinv = _mm256_set1_ps(inv);
+  const __m256 lo = _mm256_set1_ps(static_cast<float>(-128 - zero_point));
+  const __m256 hi = _mm256_set1_ps(static_cast<float>(127 - zero_point));
+  const __m256i vzp = _mm256_set1_epi32(zero_point);
+  auto step = [&](const float* p8) {
+    const __m256 y = _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(p8), vinv), lo), hi);
+    return _mm256_add_epi32(_mm256_cvtps_epi32(y), vzp);
+  };
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    // Values are in [-128, 127]: the signed packs keep them.
+    const __m256i w01 = _mm256_packs_epi32(step(x + i), step(x + i + 8));
+    const __m256i w23 = _mm256_packs_epi32(step(x + i + 16), step(x + i + 24));
+    const __m256i b = _mm256_packs_epi16(w01, w23);
+    const __m256i ordered = _mm256_permutevar8x32_epi32(b, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), ordered);
+  }
+  if (i < n) quantize_linear_xnnpack_portable(x + i, n - i, inv, zero_point, q + i);
+}
+
 }  // namespace qgate::kernels::detail

@@ -75,7 +75,9 @@ void quantize_images(int32_t batch, int64_t image, kernels::HybridInputQuantizat
     return;
   }
   for (int32_t b = 0; b < batch; ++b) {
-    if (asymmetric)
+    if (mode == kernels::HybridInputQuantization::xnnpack_rows)
+      quantize_row_xnnpack(input + b * image, image, t.q.data() + b * image, &t.input_scales[b], &t.zero_points[b]);
+    else if (asymmetric)
       quantize_row_asymmetric(input + b * image, image, t.q.data() + b * image, &t.input_scales[b], &t.zero_points[b]);
     else
       quantize_row_symmetric(input + b * image, image, t.q.data() + b * image, &t.input_scales[b]);

@@ -66,13 +66,16 @@ void hybrid_output_xnnpack_qd8(const int32_t* acc, int32_t m, int32_t n, const f
 void fully_connected_hybrid(const kernels::HybridFcParams& params, const int8_t* w, int32_t n, int32_t k,
                             const float* weight_scales, int32_t scale_count, const float* bias, const float* input,
                             int32_t rows, float* output) {
-  const bool asymmetric = params.input_quantization == kernels::HybridInputQuantization::asymmetric_rows;
+  const bool xnnpack = params.input_quantization == kernels::HybridInputQuantization::xnnpack_rows;
+  const bool asymmetric = xnnpack || params.input_quantization == kernels::HybridInputQuantization::asymmetric_rows;
   std::vector<int8_t> q(static_cast<size_t>(int64_t{rows} * k));
   std::vector<float> s_in(static_cast<size_t>(rows));
   std::vector<int32_t> zp(static_cast<size_t>(rows), 0);
   std::vector<int32_t> acc(static_cast<size_t>(int64_t{rows} * n));
   auto quantize_and_multiply = [&] {
-    if (asymmetric)
+    if (xnnpack)
+      quantize_rows_xnnpack(input, rows, k, q.data(), s_in.data(), zp.data());
+    else if (asymmetric)
       quantize_rows_asymmetric(input, rows, k, q.data(), s_in.data(), zp.data());
     else
       quantize_rows_symmetric(input, rows, k, q.data(), s_in.data());

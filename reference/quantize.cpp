@@ -78,4 +78,36 @@ void quantize_rows_asymmetric(const float* x, int64_t rows, int64_t k, int8_t* q
     quantize_row_asymmetric(x + r * k, k, q + r * k, scales + r, zero_points + r);
 }
 
+void quantize_row_xnnpack(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point) {
+  float mn = 0.0f, mx = 0.0f;
+  for (int64_t i = 0; i < n; ++i) {
+    if (x[i] < mn) mn = x[i];
+    if (x[i] > mx) mx = x[i];
+  }
+  // mn <= 0 <= mx by construction (the range always holds zero).
+  const float multiplier = mn == mx ? 1.0f : 255.0f / (mx - mn);
+  const float low_end = -128.0f - mn * multiplier;   // zero point that maps mn exactly to -128
+  const float high_end = 127.0f - mx * multiplier;   // zero point that maps mx exactly to 127
+  const float low_error = -128.0f + mn * multiplier;
+  const float high_error = 127.0f + mx * multiplier;
+  float zp = low_error + high_error > 0.0f ? low_end : high_end;
+  if (zp < -128.0f) zp = -128.0f;
+  if (zp > 127.0f) zp = 127.0f;
+  const int32_t z = static_cast<int32_t>(std::nearbyint(zp));
+  *zero_point = z;
+  *scale = 1.0f / multiplier;
+  for (int64_t i = 0; i < n; ++i) {
+    float y = x[i] * multiplier;
+    if (y > static_cast<float>(127 - z)) y = static_cast<float>(127 - z);
+    if (y < -1e9f) y = -1e9f;  // keeps the int conversion defined; the max below clamps it anyway
+    int32_t v = static_cast<int32_t>(std::nearbyint(y)) + z;
+    if (v < -128) v = -128;
+    q[i] = static_cast<int8_t>(v);
+  }
+}
+
+void quantize_rows_xnnpack(const float* x, int64_t rows, int64_t k, int8_t* q, float* scales, int32_t* zero_points) {
+  for (int64_t r = 0; r < rows; ++r) quantize_row_xnnpack(x + r * k, k, q + r * k, scales + r, zero_points + r);
+}
+
 }  // namespace qgate::reference

@@ -127,13 +127,13 @@ class Conv2DOp : public Op {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
       fc_rows_ = p.batch * p.in_h * p.in_w;
-      fc_params_ = {HybridInputQuantization::asymmetric_rows, kernels::HybridEpilogue::xnnpack_qd8, p.activation};
+      fc_params_ = {HybridInputQuantization::xnnpack_rows, kernels::HybridEpilogue::xnnpack_qd8, p.activation};
       fc_packed_ = kernels::pack_int8_weights(w.data, p.out_c, p.in_c, w.scales.data(),
                                               static_cast<int32_t>(w.scales.size()));
       fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
       return;
     } else if (ops::read_xnnpack_epilogue(ctx)) {
-      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8};
+      h = {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8};
     } else if (p.groups > 1) {
       h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};
     } else if (w.distinct_scales || ops::read_asymmetric_inputs(ctx)) {

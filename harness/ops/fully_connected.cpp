@@ -83,11 +83,13 @@ class FullyConnectedOp : public Op {
       hybrid_params_.arithmetic = ort.saturating ? kernels::Int8ProductArithmetic::saturating_u8s8_pairs
                                                  : kernels::Int8ProductArithmetic::exact;
     } else {
-      hybrid_params_.input_quantization = ops::read_asymmetric_inputs(ctx)
-                                              ? kernels::HybridInputQuantization::asymmetric_rows
-                                              : kernels::HybridInputQuantization::symmetric_rows;
-      hybrid_params_.epilogue = ops::read_xnnpack_epilogue(ctx) ? kernels::HybridEpilogue::xnnpack_qd8
-                                                                : kernels::HybridEpilogue::tflite_builtin;
+      // XNNPACK quantizes its rows its own way (asymmetric always); TFLite's builtin kernel by the op's flag.
+      const bool xnnpack = ops::read_xnnpack_epilogue(ctx);
+      const bool asymmetric = ops::read_asymmetric_inputs(ctx);
+      hybrid_params_.input_quantization = xnnpack      ? kernels::HybridInputQuantization::xnnpack_rows
+                                          : asymmetric ? kernels::HybridInputQuantization::asymmetric_rows
+                                                       : kernels::HybridInputQuantization::symmetric_rows;
+      hybrid_params_.epilogue = xnnpack ? kernels::HybridEpilogue::xnnpack_qd8 : kernels::HybridEpilogue::tflite_builtin;
     }
     hybrid_params_.activation = p.activation;
     const auto n = static_cast<int32_t>(p.units), k = static_cast<int32_t>(p.depth);

@@ -155,7 +155,8 @@ const ConvMode kConvModes[] = {
     {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product, "per-tensor builtin (sym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product, "per-channel builtin (asym)"},
     {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right, "grouped builtin (asym)"},
-    {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8, "xnnpack qd8"},
+    {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8, "xnnpack epilogue, builtin rows"},
+    {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8, "xnnpack qd8"},
     // onnxruntime ConvInteger: one uint8 scale and zero point over the whole batch, padding with the zero point.
     {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product, "onnxruntime (batch u8)"},
 };
@@ -402,7 +403,8 @@ TEST_SUITE("kernels.fc_hybrid") {
           if (zero_mode == 2) std::fill(input.begin(), input.end(), -0.0f);
           const auto packed = kernels::pack_int8_weights(w.data(), fc.n, fc.k, scales.data(),
                                                          static_cast<int32_t>(scales.size()));
-          for (auto q : {HybridInputQuantization::symmetric_rows, HybridInputQuantization::asymmetric_rows})
+          for (auto q : {HybridInputQuantization::symmetric_rows, HybridInputQuantization::asymmetric_rows,
+                         HybridInputQuantization::xnnpack_rows})
             for (auto e : {kernels::HybridEpilogue::tflite_builtin, kernels::HybridEpilogue::xnnpack_qd8})
               for (Activation act : {Activation::none, Activation::relu}) {
                 const kernels::HybridFcParams hp{q, e, act};

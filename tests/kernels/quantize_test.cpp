@@ -105,6 +105,16 @@ RowResult run_asymmetric(const std::vector<float>& x, SimdPath path, bool refere
   return r;
 }
 
+RowResult run_xnnpack(const std::vector<float>& x, SimdPath path, bool reference) {
+  RowResult r;
+  r.q.assign(x.size(), int8_t{99});
+  if (reference)
+    reference::quantize_row_xnnpack(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp);
+  else
+    kernels::quantize_row_xnnpack(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp, path);
+  return r;
+}
+
 // Bit-for-bit: scales compared as bit patterns, values and zero points exactly.
 void check_same(const RowResult& got, const RowResult& want) {
   CHECK(std::bit_cast<uint32_t>(got.scale) == std::bit_cast<uint32_t>(want.scale));
@@ -121,10 +131,15 @@ void check_same(const RowResult& got, const RowResult& want) {
 void check_row_both_modes(const std::vector<float>& x) {
   const RowResult ws = run_symmetric(x, SimdPath::portable, true);
   const RowResult wa = run_asymmetric(x, SimdPath::portable, true);
+  const RowResult wx = run_xnnpack(x, SimdPath::portable, true);
+  // XNNPACK's parameters are undefined for a row holding an infinity or NaN (255 / inf, inf - inf): not compared.
+  bool finite = true;
+  for (float v : x) finite = finite && std::isfinite(v);
   for (SimdPath path : test::testable_paths()) {
     CAPTURE(test::path_name(path));
     check_same(run_symmetric(x, path, false), ws);
     check_same(run_asymmetric(x, path, false), wa);
+    if (finite) check_same(run_xnnpack(x, path, false), wx);
   }
 }
 
@@ -164,6 +179,32 @@ TEST_SUITE("kernels.quantize") {
         CAPTURE(fmt::format("n{} kind{}", n, kind));
         check_row_both_modes(make_row(n, kind, static_cast<uint32_t>(n * 10 + kind)));
       }
+  }
+
+  TEST_CASE("xnnpack rows: hand-computed parameters, and where they differ from TFLite's") {
+    // Row [-1, 0, 3]: range 4, inv = f32(255 / 4) = 63.75 (exact), scale = f32(1 / 63.75).
+    // Errors: -128 + (-1 * 63.75) = -191.75 and 127 + 3 * 63.75 = 318.25, sum > 0 -> zp = -128 - (-63.75) =
+    // -64.25 -> rint -64. q = rint(x * 63.75) - 64: -1 -> rint(-63.75) - 64 = -128; 3 -> rint(191.25) - 64 = 127.
+    const std::vector<float> x = {-1.0f, 0.0f, 3.0f, 0.5f / 63.75f};
+    for (SimdPath path : test::testable_paths()) {
+      CAPTURE(test::path_name(path));
+      const RowResult r = run_xnnpack(x, path, false);
+      CHECK(r.zp == -64);
+      CHECK(std::bit_cast<uint32_t>(r.scale) == std::bit_cast<uint32_t>(1.0f / 63.75f));
+      CHECK(int{r.q[0]} == -128);
+      CHECK(int{r.q[1]} == -64);
+      CHECK(int{r.q[2]} == 127);
+      // x * inv is 0.5 up to rounding of the division: ties to even give 0 (TFLite's round-half-away gives 1
+      // when the product is exactly 0.5).
+      const float prod = x[3] * 63.75f;
+      CHECK(int{r.q[3]} == static_cast<int>(std::nearbyint(prod)) - 64);
+    }
+    // Range 255 / 7 is not exact in float: XNNPACK's scale f32(1 / f32(255 / 7)) and TFLite's f32(7 / 255.0)
+    // differ by one ulp, the cause of the last difference with LiteRT before this quantizer existed.
+    const RowResult xr = run_xnnpack({-3.0f, 4.0f}, SimdPath::portable, true);
+    const RowResult tr = run_asymmetric({-3.0f, 4.0f}, SimdPath::portable, true);
+    CHECK(xr.scale != tr.scale);
+    CHECK(std::fabs(xr.scale - tr.scale) <= std::nextafter(tr.scale, 1.0f) - tr.scale);
   }
 
   TEST_CASE("all-zero rows (including -0.0) give q = 0, scale 1, zero point 0") {
