@@ -170,8 +170,8 @@ TEST_SUITE("harness.hybrid_ops") {
          {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product},
          {HybridInputQuantization::symmetric_rows, HybridEpilogue::tflite_builtin}},
         {"xnnpack-qd8",
-         {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8},
-         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::xnnpack_qd8}},
+         {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8},
+         {HybridInputQuantization::xnnpack_rows, HybridEpilogue::xnnpack_qd8}},
         {"weight-only-int8", {}, {}},
     };
     const Net net = make_net();
@@ -263,7 +263,7 @@ TEST_SUITE("harness.hybrid_ops") {
     const Tensor& qw = qg.graph.tensors[wt];
     REQUIRE(qw.dtype == DType::i8);
     std::vector<float> want(2 * 3 * 5 * 6);
-    kernels::HybridFcParams fc{kernels::HybridInputQuantization::asymmetric_rows, kernels::HybridEpilogue::xnnpack_qd8,
+    kernels::HybridFcParams fc{kernels::HybridInputQuantization::xnnpack_rows, kernels::HybridEpilogue::xnnpack_qd8,
                                kernels::Activation::relu};
     reference::fully_connected_hybrid(fc, qw.as<int8_t>(), 6, 40, qw.quant.scale.data(),
                                       static_cast<int32_t>(qw.quant.scale.size()), bias.data(), input.data(), 30,
