@@ -6,6 +6,7 @@
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <map>
 #include <set>
 
@@ -1096,6 +1097,25 @@ class Importer {
       p.covered.push_back(add);
       p.final = add;
     };
+    // quantize_dynamic's float tail of an integer product: Cast to float -> Mul by Mul(x_scale, w_scale) (either
+    // order), each node read only by the next, with a weight scale of `scale_count` values.
+    struct ScaleChain {
+      const onnx::NodeProto *cast, *mul, *scales_mul;
+      std::string weight_scale;
+    };
+    auto scale_chain = [&](const onnx::NodeProto& product, const onnx::NodeProto& dql,
+                           int64_t scale_count) -> std::optional<ScaleChain> {
+      const onnx::NodeProto* cast = only_consumer(product.output(0));
+      if (!cast || cast->op_type() != "Cast" || attr_int(*cast, "to", 0) != kFloat) return std::nullopt;
+      const onnx::NodeProto* mul = only_consumer(cast->output(0));
+      if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2) return std::nullopt;
+      const std::string scale = mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
+      const onnx::NodeProto* scales_mul = produced_by(scale, "Mul");
+      if (!scales_mul || only_consumer(scale) != mul || scales_mul->input_size() != 2) return std::nullopt;
+      const int own = scales_mul->input(0) == dql.output(1) ? 0 : scales_mul->input(1) == dql.output(1) ? 1 : -1;
+      if (own < 0 || !scale_ok(scales_mul->input(1 - own), scale_count)) return std::nullopt;
+      return ScaleChain{cast, mul, scales_mul, scales_mul->input(1 - own)};
+    };
     std::map<const onnx::NodeProto*, int> dql_uses;  // DQL node -> fused patterns reading it
     for (const auto& n : nodes) {
       OrtDynamicPattern p;
@@ -1121,18 +1141,11 @@ class Importer {
           if (!p.bias.empty() && !initializer(p.bias)) continue;
           p.final = &n;
         } else {
-          const onnx::NodeProto* cast = only_consumer(n.output(0));
-          if (!cast || cast->op_type() != "Cast" || attr_int(*cast, "to", 0) != kFloat) continue;
-          const onnx::NodeProto* mul = only_consumer(cast->output(0));
-          if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2) continue;
-          const std::string scale = mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
-          const onnx::NodeProto* scales_mul = produced_by(scale, "Mul");
-          if (!scales_mul || only_consumer(scale) != mul || scales_mul->input_size() != 2) continue;
-          // Mul(y_scale, W_scale), either order.
-          const int own = scales_mul->input(0) == dql->output(1) ? 0 : scales_mul->input(1) == dql->output(1) ? 1 : -1;
-          if (own < 0 || !scale_ok(scales_mul->input(1 - own), cols)) continue;
-          p.weight_scale = scales_mul->input(1 - own);
-          p.covered = {&n, cast, scales_mul};
+          const std::optional<ScaleChain> chain = scale_chain(n, *dql, cols);
+          if (!chain) continue;
+          const onnx::NodeProto* mul = chain->mul;
+          p.weight_scale = chain->weight_scale;
+          p.covered = {&n, chain->cast, chain->scales_mul};
           p.final = mul;
           take_bias(p, mul->output(0));
           if (p.final == mul) p.covered.push_back(mul);
@@ -1142,23 +1155,16 @@ class Importer {
         const onnx::NodeProto* dql = produced_by(arg(n, 0), "DynamicQuantizeLinear");
         if (!dql || dql->output_size() < 3 || dql->output(0) != arg(n, 0) || arg(n, 2) != dql->output(2)) continue;
         if (!conv_weight_ok(n)) continue;
-        const onnx::NodeProto* cast = only_consumer(n.output(0));
-        if (!cast || cast->op_type() != "Cast" || attr_int(*cast, "to", 0) != kFloat) continue;
-        const onnx::NodeProto* mul = only_consumer(cast->output(0));
-        if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2) continue;
-        const std::string scale = mul->input(0) == cast->output(0) ? mul->input(1) : mul->input(0);
-        const onnx::NodeProto* scales_mul = produced_by(scale, "Mul");
-        if (!scales_mul || only_consumer(scale) != mul || scales_mul->input_size() != 2) continue;
-        const int own = scales_mul->input(0) == dql->output(1) ? 0 : scales_mul->input(1) == dql->output(1) ? 1 : -1;
         // One weight scale: a per-channel one would need a [1, O, 1, 1] shape to broadcast (quantize_dynamic
         // writes per-tensor conv weights).
-        if (own < 0 || !scale_ok(scales_mul->input(1 - own), 1)) continue;
+        const std::optional<ScaleChain> chain = scale_chain(n, *dql, 1);
+        if (!chain) continue;
         p.conv = &n;
         p.x = dql->input(0), p.weight = arg(n, 1), p.weight_zp = arg(n, 3), p.dql = dql;
-        p.weight_scale = scales_mul->input(1 - own);
-        p.covered = {&n, cast, scales_mul, mul};
-        p.final = mul;
-        take_conv_bias(p, mul->output(0), initializer(p.weight)->dims(0));
+        p.weight_scale = chain->weight_scale;
+        p.covered = {&n, chain->cast, chain->scales_mul, chain->mul};
+        p.final = chain->mul;
+        take_conv_bias(p, chain->mul->output(0), initializer(p.weight)->dims(0));
       } else {
         continue;
       }
