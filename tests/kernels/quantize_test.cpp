@@ -185,20 +185,26 @@ TEST_SUITE("kernels.quantize") {
     // Row [-1, 0, 3]: range 4, inv = f32(255 / 4) = 63.75 (exact), scale = f32(1 / 63.75).
     // Errors: -128 + (-1 * 63.75) = -191.75 and 127 + 3 * 63.75 = 318.25, sum > 0 -> zp = -128 - (-63.75) =
     // -64.25 -> rint -64. q = rint(x * 63.75) - 64: -1 -> rint(-63.75) - 64 = -128; 3 -> rint(191.25) - 64 = 127.
-    const std::vector<float> x = {-1.0f, 0.0f, 3.0f, 0.5f / 63.75f};
-    for (SimdPath path : test::testable_paths()) {
-      CAPTURE(test::path_name(path));
-      const RowResult r = run_xnnpack(x, path, false);
-      CHECK(r.zp == -64);
-      CHECK(std::bit_cast<uint32_t>(r.scale) == std::bit_cast<uint32_t>(1.0f / 63.75f));
-      CHECK(int{r.q[0]} == -128);
-      CHECK(int{r.q[1]} == -64);
-      CHECK(int{r.q[2]} == 127);
-      // x * inv is 0.5 up to rounding of the division: ties to even give 0 (TFLite's round-half-away gives 1
-      // when the product is exactly 0.5).
-      const float prod = x[3] * 63.75f;
-      CHECK(int{r.q[3]} == static_cast<int>(std::nearbyint(prod)) - 64);
-    }
+    // Row [-0.984375, 3, 0.0078125, 0.0234375]: range 3.984375 = 255 / 64, so inv = 64 exactly and the last two
+    // products are exact ties 0.5 and 1.5; zp = -128 + 63 = -65. Ties go to even (0 and 2), where TFLite's
+    // round-half-away would give 1 and 2.
+    struct Case {
+      std::vector<float> x;
+      float inv;
+      int32_t zp;
+      std::vector<int> q;
+    };
+    const Case cases[] = {{{-1.0f, 0.0f, 3.0f}, 63.75f, -64, {-128, -64, 127}},
+                          {{-0.984375f, 3.0f, 0.0078125f, 0.0234375f}, 64.0f, -65, {-128, 127, -65, -63}}};
+    for (const Case& c : cases)
+      for (SimdPath path : test::testable_paths()) {
+        CAPTURE(test::path_name(path));
+        CAPTURE(c.inv);
+        const RowResult r = run_xnnpack(c.x, path, false);
+        CHECK(r.zp == c.zp);
+        CHECK(std::bit_cast<uint32_t>(r.scale) == std::bit_cast<uint32_t>(1.0f / c.inv));
+        for (size_t i = 0; i < c.q.size(); ++i) CHECK(int{r.q[i]} == c.q[i]);
+      }
     // Range 255 / 7 is not exact in float: XNNPACK's scale f32(1 / f32(255 / 7)) and TFLite's f32(7 / 255.0)
     // differ by one ulp, the cause of the last difference with LiteRT before this quantizer existed.
     const RowResult xr = run_xnnpack({-3.0f, 4.0f}, SimdPath::portable, true);
