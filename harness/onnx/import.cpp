@@ -304,6 +304,7 @@ class Importer {
   int emit(OpType op, std::vector<int> inputs, const Attributes& attrs, const std::string& name, bool fold = true) {
     return emit_multi(op, std::move(inputs), attrs, {name}, fold)[0];
   }
+  // `types`: output dtypes set before prepare, for ops that read their target type from the output (CAST).
   std::vector<int> emit_multi(OpType op, std::vector<int> inputs, const Attributes& attrs,
                               const std::vector<std::string>& names, bool fold = true,
                               const std::vector<DType>& types = {}) {
@@ -1316,12 +1317,12 @@ class Importer {
         default: unsupported(n, fmt::format("to = {} (float, int32, int64, uint8, int8 or bool)", to));
       }
       const Value x = in(n, 0);
-      set(n, 0, {emit_typed(OpType::cast, {x.id}, {}, {name}, {t})[0], x.layout});
+      set(n, 0, {emit_multi(OpType::cast, {x.id}, {}, {name}, true, {t})[0], x.layout});
     } else if (op == "DynamicQuantizeLinear") {
       std::vector<std::string> names;
       for (int i = 0; i < 3; ++i) names.push_back(i < n.output_size() && !n.output(i).empty() ? n.output(i) : name + fmt::format("/{}", i));
       const Value x = in(n, 0);
-      const std::vector<int> outs = emit_typed(OpType::dynamic_quantize_linear, {onnx_order(x)}, {}, names, {});
+      const std::vector<int> outs = emit_multi(OpType::dynamic_quantize_linear, {onnx_order(x)}, {}, names);
       for (int i = 0; i < 3; ++i) set(n, i, {outs[i], Layout::onnx});
     } else if (op == "MatMulInteger") {
       std::vector<int> inputs;
@@ -1362,12 +1363,6 @@ class Importer {
       while (inputs.back() < 0) inputs.pop_back();
       set(n, 0, {emit(OpType::conv_integer, inputs, a, name), Layout::onnx});
     }
-  }
-
-  // emit_multi with the output dtypes given before prepare (CAST reads its target type from its output).
-  std::vector<int> emit_typed(OpType op, std::vector<int> inputs, const Attributes& attrs,
-                              const std::vector<std::string>& names, const std::vector<DType>& types) {
-    return emit_multi(op, std::move(inputs), attrs, names, true, types);
   }
 
   // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
