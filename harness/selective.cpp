@@ -47,7 +47,8 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
   SelectiveResult r;
   r.float_budget = options.float_budget;
   const std::vector<metrics::Gate> gates =
-      options.gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate()} : options.gates;
+      options.gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate(data.num_classes() > 0)}
+                            : options.gates;
   const bool layer_gates = std::any_of(gates.begin(), gates.end(),
                                        [](const metrics::Gate& g) { return g.path.rfind("layers.", 0) == 0; });
 

@@ -48,7 +48,8 @@ std::map<std::string, double> gate_value_map(const Report& report) {
 void apply_gates(Report& report, const std::vector<metrics::Gate>& gates) {
   const auto values = gate_value_map(report);
   report.gates.clear();
-  for (const metrics::Gate& g : gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate()} : gates)
+  const bool labeled = report.result.model.labeled > 0;
+  for (const metrics::Gate& g : gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate(labeled)} : gates)
     report.gates.push_back(metrics::evaluate(g, values));
   report.verdict = {};
   bool all = true;
@@ -63,6 +64,10 @@ void apply_gates(Report& report, const std::vector<metrics::Gate>& gates) {
       report.verdict.reasons.push_back(fmt::format(
           "top-1 {:.2f}% -> {:.2f}% ({:+.2f} points, 95% interval [{:+.2f}, {:+.2f}]); every gate holds",
           t1->float_pct, t1->quant_pct, t1->delta_pct, t1->delta_ci_low_pct, t1->delta_ci_high_pct));
+    else if (report.result.model.samples > 0)
+      report.verdict.reasons.push_back(fmt::format("top-1 agreement {:.4f} (95% interval [{:.4f}, {:.4f}]); every gate holds",
+                                                   report.result.model.agreement, report.result.model.agreement_ci_low,
+                                                   report.result.model.agreement_ci_high));
     else
       report.verdict.reasons.push_back("every gate holds");
   }
@@ -161,8 +166,8 @@ json to_json(const Report& r) {
   model["score_kind"] = {{"float", metrics::score_kind_name(m.float_kind)},
                          {"quantized", metrics::score_kind_name(m.quant_kind)}};
   model["nonfinite"] = {{"float", m.float_nonfinite}, {"quantized", m.quant_nonfinite}};
-  json topk = json::array();
-  for (const auto& t : m.top_k)
+  json topk = json::array();  // empty without labels: no accuracy is claimed
+  for (const auto& t : m.labeled > 0 ? m.top_k : std::vector<metrics::TopKResult>{})
     topk.push_back({{"k", t.k},
                     {"float", num(t.float_pct)},
                     {"quantized", num(t.quant_pct)},
@@ -174,6 +179,7 @@ json to_json(const Report& r) {
                     {"mcnemar", {{"b", t.b}, {"c", t.c}, {"p", num(t.mcnemar_p)}}}});
   model["top_k"] = topk;
   model["agreement"] = num(m.agreement);
+  model["agreement_interval"] = {{"low", num(m.agreement_ci_low)}, {"high", num(m.agreement_ci_high)}};
   model["kl"] = {{"mean", num(m.kl.mean)}, {"median", num(m.kl.median)}, {"p99", num(m.kl.p99)},
                  {"p99_9", num(m.kl.p99_9)}, {"max", num(m.kl.max)}};
   model["true_class_shift"] = {{"mean", num(m.dp_mean)}, {"rms", num(m.dp_rms)}};
@@ -283,9 +289,9 @@ std::string console_summary(const Report& r) {
                                                                t.delta_ci_high_pct),
                          fmt::format("{}/{}", t.b, t.c), t.mcnemar_p);
   }
-  out += fmt::format("\n  top-1 agreement {:.4f}   KL mean {:.3g} p99 {:.3g} max {:.3g}   true-class dp mean {:+.3g} "
-                     "rms {:.3g}\n",
-                     m.agreement, m.kl.mean, m.kl.p99, m.kl.max, m.dp_mean, m.dp_rms);
+  out += fmt::format("\n  top-1 agreement {:.4f} [{:.4f}, {:.4f}]   KL mean {:.3g} p99 {:.3g} max {:.3g}", m.agreement,
+                     m.agreement_ci_low, m.agreement_ci_high, m.kl.mean, m.kl.p99, m.kl.max);
+  out += m.labeled > 0 ? fmt::format("   true-class dp mean {:+.3g} rms {:.3g}\n", m.dp_mean, m.dp_rms) : "\n";
   if (!r.result.layers.empty()) {
     std::vector<const LayerResult*> worst;
     for (const auto& l : r.result.layers) worst.push_back(&l);

@@ -15,6 +15,10 @@ set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+# A reader leaving early (`qgate ... | head`): exit status of what qgate found, complete reports, quiet stderr.
+add_test(NAME cli.stdout COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_stdout.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# Unlabeled data: the default gate is top-1 agreement (counted independently from per-sample `qgate run`).
+add_test(NAME cli.unlabeled COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_unlabeled.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.

@@ -99,7 +99,7 @@ int compare(const std::vector<std::string>& args) {
   for (const auto& s : split_schemes(schemes_text)) schemes.push_back(Scheme::parse(s));
   const bool layers = vm["layers"].as<bool>();
   metrics::ModelMetricsOptions mopts;  // top-1 and top-5, default bootstrap seed: the same numbers as eval
-  const std::vector<metrics::Gate> gates =
+  std::vector<metrics::Gate> gates =
       read_gates(vm, mopts.top_k, layers, layers ? "" : "; layers.* need --layers");
   const int64_t limit = apply_threads_and_limit(vm);
   const int output_index = vm["output-index"].as<int>();
@@ -108,6 +108,7 @@ int compare(const std::vector<std::string>& args) {
   LoadedModel fm = load_model(model_path);
   const DataOptions dopts = read_data_options(vm);
   std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
+  gates = fit_gates_to_data(std::move(gates), *data);
 
   // Without --layers every scheme runs only its quantized graph against the float outputs: from the on-disk
   // cache (shared with eval), else from the first scheme's run, which records and stores them.

@@ -132,7 +132,7 @@ int eval(const std::vector<std::string>& args) {
   mopts.top_k = parse_top_k(vm["top-k"].as<std::string>());
   mopts.bootstrap_seed = vm["seed"].as<uint64_t>();
   const bool layers = !vm["no-layers"].as<bool>();
-  const std::vector<metrics::Gate> gates = read_gates(vm, mopts.top_k, layers);
+  std::vector<metrics::Gate> gates = read_gates(vm, mopts.top_k, layers);
   const int64_t limit = apply_threads_and_limit(vm);
 
   const int64_t sensitivity_samples = vm["sensitivity-samples"].as<int64_t>();
@@ -167,6 +167,7 @@ int eval(const std::vector<std::string>& args) {
 
   const DataOptions dopts = read_data_options(vm);
   std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
+  gates = fit_gates_to_data(std::move(gates), *data);
 
   EvalOptions eopts;
   eopts.model = mopts;

@@ -92,6 +92,18 @@ std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::ve
   return gates;
 }
 
+std::vector<metrics::Gate> fit_gates_to_data(std::vector<metrics::Gate> gates, const Dataset& data) {
+  const bool labeled = data.num_classes() > 0;
+  if (gates.empty()) return {metrics::default_gate(labeled)};
+  if (!labeled)
+    for (const auto& g : gates)
+      if (metrics::gate_needs_labels(g.path))
+        throw UsageError(fmt::format("--gate {}: '{}' needs labels and the data ({}) has none; gate on agreement, "
+                                     "agreement.ci_low or kl.* instead (default without labels: {})",
+                                     g.text, g.path, data.describe(), metrics::kDefaultUnlabeledGate));
+  return gates;
+}
+
 int64_t apply_threads_and_limit(const po::variables_map& vm) {
   const int threads = vm["threads"].as<int>();
   if (threads < 0) throw UsageError(fmt::format("--threads {} is negative", threads));

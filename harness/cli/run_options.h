@@ -37,6 +37,9 @@ std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& 
 // Parses every --gate and refuses unknown fields before anything runs. `hint` is appended to the error.
 std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::vector<int>& top_k, bool with_layers,
                                       const std::string& hint = "");
+// The gates a run applies: the given ones, or the default that fits the data (top-1 delta with labels, top-1
+// agreement without). Refuses a gate on a label-based value when the data has no labels, before the run.
+std::vector<metrics::Gate> fit_gates_to_data(std::vector<metrics::Gate> gates, const Dataset& data);
 // Applies --threads (0: all cores) and returns --limit, both checked.
 int64_t apply_threads_and_limit(const po::variables_map& vm);
 // The float-output cache for this model, data set and output index; disabled by --no-cache.

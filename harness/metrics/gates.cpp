@@ -78,7 +78,7 @@ Gate parse_gate(const std::string& raw) {
   return g;
 }
 
-Gate default_gate() { return parse_gate(kDefaultGate); }
+Gate default_gate(bool labeled) { return parse_gate(labeled ? kDefaultGate : kDefaultUnlabeledGate); }
 
 GateResult evaluate(const Gate& gate, const std::map<std::string, double>& values) {
   const auto it = values.find(gate.path);
@@ -107,6 +107,8 @@ std::map<std::string, double> gate_values(const ModelMetrics& m) {
   v["samples"] = static_cast<double>(m.samples);
   v["labeled"] = static_cast<double>(m.labeled);
   v["agreement"] = m.agreement;
+  v["agreement.ci_low"] = m.agreement_ci_low;
+  v["agreement.ci_high"] = m.agreement_ci_high;
   v["kl.mean"] = m.kl.mean;
   v["kl.median"] = m.kl.median;
   v["kl.p99"] = m.kl.p99;
@@ -132,10 +134,17 @@ std::map<std::string, double> gate_values(const ModelMetrics& m) {
   return v;
 }
 
-std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool with_layers) {
-  std::vector<std::string> out = {"samples", "labeled", "agreement", "kl.mean", "kl.median", "kl.p99",
-                                  "kl.p99.9", "kl.max", "flips", "dp.mean", "dp.rms"};
-  for (int k : top_k) topk_names(k, out);
+bool gate_needs_labels(const std::string& path) {
+  return path == "flips" || path.starts_with("dp.") || path.starts_with("top");
+}
+
+std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool with_layers, bool labeled) {
+  std::vector<std::string> out = {"samples", "labeled",   "agreement", "agreement.ci_low", "agreement.ci_high",
+                                  "kl.mean", "kl.median", "kl.p99",    "kl.p99.9",         "kl.max"};
+  if (labeled) {
+    for (const char* s : {"flips", "dp.mean", "dp.rms"}) out.emplace_back(s);
+    for (int k : top_k) topk_names(k, out);
+  }
   if (with_layers)
     for (const char* s : {"layers.sqnr_min", "layers.cosine_min", "layers.nmse_max", "layers.flagged",
                           "layers.rmse_over_scale_max"})

@@ -19,8 +19,11 @@
 
 namespace qgate::metrics {
 
-// DESIGN.md section 5: the lower end of the top-1 delta's 95% interval loses at most 1.0 point.
+// The default gate fits the data. With labels: the lower end of the top-1 delta's 95% interval loses at most
+// 1.0 point. Without labels: the lower end of the top-1 agreement's 95% interval is at least 0.99, i.e. at most
+// 1% of the predictions change, the least change that a 1-point accuracy loss needs (docs/metrics.md, "Gates").
 inline constexpr const char* kDefaultGate = "top1.delta.ci_low>=-1.0";
+inline constexpr const char* kDefaultUnlabeledGate = "agreement.ci_low>=0.99";
 
 struct Gate {
   std::string text;       // as given
@@ -39,7 +42,7 @@ struct GateResult {
 // Parses "PATH OP NUMBER" (spaces around the parts allowed). PATH: letters, digits, '_', '.', '-'.
 // Throws InputError naming the gate, the offending token and the rule.
 Gate parse_gate(const std::string& text);
-Gate default_gate();
+Gate default_gate(bool labeled = true);
 
 // Compares the value at gate.path. "==" holds within 1e-9 relative (values are computed in floating point);
 // a NaN value fails every comparison. Throws InputError when the path is not in `values`, listing the known
@@ -50,9 +53,12 @@ GateResult evaluate(const Gate& gate, const std::map<std::string, double>& value
 // top{k}.mcnemar.p, top{k}.mcnemar.b, top{k}.mcnemar.c, flips, kl.mean, kl.median, kl.p99, kl.p99.9, kl.max,
 // dp.mean, dp.rms).
 std::map<std::string, double> gate_values(const ModelMetrics& metrics);
-// Every key gate_values() (for these k, with labeled samples) and, with `with_layers`, add_layer_gate_values()
-// can fill: to check gates' paths before a long run.
-std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool with_layers);
+// Every key gate_values() (for these k; the label-based ones only when `labeled`) and, with `with_layers`,
+// add_layer_gate_values() can fill: to check gates' paths before a long run.
+std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool with_layers, bool labeled = true);
+// Names of the gate values that exist only with labels (top{k}.*, flips, dp.*), for the error that refuses them
+// on unlabeled data.
+bool gate_needs_labels(const std::string& path);
 
 // Adds layers.sqnr_min (dB), layers.cosine_min, layers.nmse_max, layers.flagged (count of layers with
 // rmse/scale above kRmseOverScaleFlag) and, when any layer had a scale, layers.rmse_over_scale_max. Adds

@@ -228,6 +228,17 @@ ModelMetrics ModelMetricsAccumulator::finalize() const {
   m.quant_kind = summarize_kind(quant_probs, finite_q);
   if (m.samples > 0) {
     m.agreement = static_cast<double>(m.agree) / static_cast<double>(m.samples);
+    std::vector<std::vector<int8_t>> agrees(1);
+    agrees[0].reserve(rs.size());
+    for (const Record& r : rs) agrees[0].push_back(r.float_top1 >= 0 && r.float_top1 == r.quant_top1);
+    const auto boot = paired_bootstrap_means(agrees, options_.bootstrap_resamples, options_.bootstrap_seed);
+    if (!boot[0].empty()) {
+      const Interval ci = percentile_interval(boot[0], options_.confidence);
+      m.agreement_ci_low = ci.low;
+      m.agreement_ci_high = ci.high;
+    } else {
+      m.agreement_ci_low = m.agreement_ci_high = m.agreement;
+    }
     m.kl.mean = kl_sum / static_cast<double>(m.samples);
     std::sort(kls.begin(), kls.end());
     m.kl.median = percentile_nearest_rank(kls, 50);

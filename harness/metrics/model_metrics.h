@@ -78,6 +78,9 @@ struct ModelMetrics {
   std::vector<TopKResult> top_k;  // one per configured k, ascending; empty of meaning when labeled == 0
   int64_t agree = 0;              // samples with equal top-1 (both defined)
   double agreement = 0;           // agree / samples, a fraction
+  // Bootstrap percentile interval of the agreement over all samples (labels not needed), same resample count,
+  // seed and level as the accuracy intervals: what the default gate on unlabeled data reads.
+  double agreement_ci_low = 0, agreement_ci_high = 0;
   KlSummary kl;
   double dp_mean = 0, dp_rms = 0;  // true-class shift pQ(y) - pF(y) over labeled samples
   std::vector<ClassAccuracy> classes;  // labels that occur, ascending
