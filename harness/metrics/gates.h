@@ -19,7 +19,7 @@
 
 namespace qgate::metrics {
 
-// DESIGN.md section 5: the lower end of the top-1 delta's 95% interval loses at most 1.0 point.
+// docs/metrics.md#gates: the lower end of the top-1 delta's 95% interval loses at most 1.0 point.
 inline constexpr const char* kDefaultGate = "top1.delta.ci_low>=-1.0";
 
 struct Gate {
