@@ -25,7 +25,7 @@ enum class ActivationMode : uint8_t {
   ort_u8_tensor,  // onnxruntime DynamicQuantizeLinear: the whole input tensor uint8 with one scale and zero point
 };
 
-// The order of a hybrid kernel's float epilogue (DESIGN.md 2.1 vs 2.2).
+// The order of a hybrid kernel's float epilogue (docs/arithmetic.md#epilogues).
 enum class Epilogue : uint8_t {
   tflite,   // out = bias + f32(acc) * f32(s_in * s_w): TFLite's builtin kernels
   xnnpack,  // out = f32(f32(acc * s_in) * s_w) + bias: XNNPACK's qd8 path, what TFLite runs on CPU for FC/conv

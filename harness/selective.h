@@ -1,4 +1,4 @@
-// Selective quantization search (DESIGN.md section 5): the fewest layers to keep in float so that every gate
+// Selective quantization search (docs/metrics.md#selective-search): the fewest layers to keep float so that every gate
 // holds, within a budget of float weight bytes. Greedy on sensitivity: layers are ordered by the damage each does
 // when it alone is quantized (KL on the sensitivity samples; ties by what keeping it float recovers), added one at
 // a time while the float bytes stay within the budget, and every candidate set is re-validated on the full

@@ -114,8 +114,9 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
   const bool asymmetric = ort || xnnpack || h.input_quantization == HybridInputQuantization::asymmetric_rows;
   const bool avx2 = resolve_path(path) == SimdPath::avx2;
 
-  // Quantize each image once (DESIGN.md 7), never the im2col matrix: one scale (and zero point) per image; or,
-  // as onnxruntime's DynamicQuantizeLinear, the whole batch with one scale and zero point, repeated per image.
+  // Quantize each image once, never the im2col matrix (docs/performance.md#what-bounds-them): one scale (and zero
+  // point) per image; or, as onnxruntime's DynamicQuantizeLinear, the whole batch with one scale and zero point,
+  // repeated per image.
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
   if (ort) {
     quantize_tensor_ort_s8(input, p.batch * image, s.q.data(), &s.input_scales[0], &s.zero_points[0], path);

@@ -1,5 +1,5 @@
 // Hybrid (dynamic-range) 2-D convolution: float NHWC input, int8 OHWI filter with per-tensor or per-channel
-// scales, float bias and output (TFLite CONV_2D with int8 weights; DESIGN.md 2.1 and 2.2).
+// scales, float bias and output (TFLite CONV_2D with int8 weights; docs/arithmetic.md#conv_2d).
 //
 // Method: each batch image (H*W*C floats) is quantized once to int8 with one scale (and zero point) -- or, for
 // onnxruntime's dynamic quantization (ort_u8_tensor), the whole batch with one uint8 scale and zero point as
@@ -35,7 +35,7 @@ enum class HybridConvEpilogue : uint8_t {
   // f32(f32(acc) * s_w[n]) * s_in + bias, left to right. TFLite's reference HybridConvPerChannel, which TFLite
   // runs for grouped hybrid convolutions (its optimized path has no groups).
   left_to_right,
-  // f32(f32(acc) * s_in) * s_w[n] + bias. XNNPACK's qd8 convolution (DESIGN.md 2.2).
+  // f32(f32(acc) * s_in) * s_w[n] + bias. XNNPACK's qd8 convolution (docs/arithmetic.md#epilogues).
   xnnpack_qd8,
 };
 

@@ -1,5 +1,5 @@
 // Hybrid (dynamic-range) depthwise convolution: float NHWC input, int8 filter [1, kernel_h, kernel_w, out_c] with
-// one scale per output channel, float bias and output (TFLite DEPTHWISE_CONV_2D with int8 weights, DESIGN.md 2.1).
+// one scale per output channel, float bias and output (TFLite's hybrid kernel, docs/arithmetic.md#depthwise_conv_2d).
 //
 // Each batch image (H*W*C floats) is quantized once, asymmetric (TFLite's hybrid depthwise has no symmetric
 // mode); or, for onnxruntime's ConvInteger (input_quantization ort_u8_tensor), the whole batch at once with one

@@ -1,5 +1,5 @@
 // The int8 x int8 -> int32 product of TFLite's hybrid kernels and the float epilogues that follow it
-// (DESIGN.md 2.1, 2.1b, 2.2), plus a hybrid fully connected entry point combining quantize + multiply + epilogue.
+// (docs/arithmetic.md#integer-product), plus a hybrid fully connected entry point: quantize + multiply + epilogue.
 //
 // acc[b][n] = sum_k W[n][k] * q[b][k] - zp[b] * rowsum[n], exact in int32 for K <= 66314 (so that
 // K * 127 * 255, the largest |W * (q - zp)| sum, stays below 2^31). W holds symmetric int8 weights in [-127, 127] (never -128); activations q may

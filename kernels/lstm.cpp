@@ -123,7 +123,7 @@ void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, 
   s.x = x;
   s.aux = n_aux > 0 ? aux : nullptr;
   s.h = h;
-  // Skips are tested over the whole batch of a source (DESIGN 2.1b). The float step skips all-zero input and
+  // Skips test the whole batch of a source (docs/arithmetic.md#lstm). The float step skips all-zero input and
   // aux but always adds the recurrent product, like TFLite's float LSTM.
   s.skip_x = all_zero(x, static_cast<int64_t>(batch) * n_input);
   s.skip_aux = s.aux == nullptr || all_zero(s.aux, static_cast<int64_t>(batch) * n_aux);

@@ -1,5 +1,5 @@
 // Quantization arithmetic of TFLite's dynamic-range (hybrid) kernels: float rows to int8 on the fly, and the
-// symmetric weight quantizer of post-training quantization. DESIGN.md 2, 2.1 and 2.1b are the specification;
+// symmetric weight quantizer of PTQ. Specification: docs/arithmetic.md#weight-quantization, #activation-quantization;
 // the row quantizers are bit-exact with TFLite's (portable and AVX2 paths give identical bytes).
 //
 // Rounding is half away from zero (std::round). Float-to-int conversion of a rounded value that does not fit

@@ -1,5 +1,5 @@
 // Shared pieces of the recurrent kernels (RNN, LSTM): TFLite's Eigen float activation forms, scalar row
-// quantizers, and the per-source "out += W * source" step in float and hybrid form (DESIGN 2.1, 2.1b).
+// quantizers, and the per-source "out += W * source" step in float and hybrid form (docs/arithmetic.md#rnn).
 //
 // Rows are quantized by kernels/quantize.h; the int8 dot below is a simple stand-in that kernels/hybrid_gemm.h
 // can replace without changing any result (exact int32 accumulation either way).
@@ -15,7 +15,7 @@
 
 namespace qgate::kernels {
 
-// ---- Activations (DESIGN 2.1b) ----
+// ---- Activations (docs/arithmetic.md#recurrent-activations) ----
 
 // Eigen's float tanh as TFLite's builtin RNN/LSTM kernels evaluate it: a rational polynomial (odd numerator of
 // degree 13, even denominator of degree 6) on x clamped to +-7.90531110763549805, x itself where |x| < 0.0004.
@@ -29,7 +29,7 @@ float sigmoid_eigen(float x);
 float recurrent_activation(Activation a, float x);
 void apply_recurrent_activation(Activation a, float* x, int64_t n);
 
-// ---- Row quantization: kernels/quantize.h (bit-exact with DESIGN 2.1, AVX2 or portable) ----
+// ---- Row quantization: kernels/quantize.h (docs/arithmetic.md#activation-quantization, AVX2 or portable) ----
 
 // sum_k a[k] * b[k], exact in int32 (n * 127 * 128 fits for any n the ops see).
 int32_t dot_i8_scalar(const int8_t* a, const int8_t* b, int n);

@@ -39,7 +39,7 @@ int64_t rnn_scratch_q_size(const RnnWeights& w, int batch);
 // One step over `batch` rows: out[b * out_stride + n] = act(clip(bias + W x_b + W_aux aux_b + R h_b)), then
 // h_b = out_b (clip only with gate_clip > 0).
 // x is [batch, input_size], aux [batch, aux_size] or null, h [batch, units] (read, then overwritten).
-// Order (DESIGN 2.1b): bias, then input, aux, recurrent contributions; in hybrid mode a source whose whole batch
+// Order (docs/arithmetic.md#rnn): bias, then input, aux, recurrent products; in hybrid mode a source whose whole batch
 // is zero is skipped.
 void rnn_step(const RnnParams& p, const RnnWeights& w, int batch, const float* x, const float* aux, float* h,
               float* out, int out_stride, const QuantizedRows& scratch);

@@ -1,5 +1,5 @@
 // Naive twins of kernels/conv2d_hybrid.h and kernels/depthwise_conv2d_hybrid.h: the spec's arithmetic
-// (DESIGN.md 2.1, 2.2) in direct loops, as test oracles. Each image is quantized with reference/quantize.h (the
+// (docs/arithmetic.md#per-op) in direct loops, as test oracles. Each image is quantized with reference/quantize.h (the
 // whole batch at once, as onnxruntime's DynamicQuantizeLinear, for ort_u8_tensor); the
 // accumulator is the int64 sum over in-image taps of w * (q - zp), checked to fit int32; the epilogue formula
 // is written out in full. Weights are unpacked ([out_c][kh][kw][in_c / groups] and [kh][kw][out_c]).

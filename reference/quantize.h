@@ -1,4 +1,4 @@
-// Naive twins of kernels/quantize.h's row quantizers: DESIGN.md 2.1 / 2.1b transcribed literally, one value at a
+// Naive twins of kernels/quantize.h's quantizers: docs/arithmetic.md#activation-quantization literally, one value at a
 // time, as test oracles. Same signatures as the kernels.
 #pragma once
 

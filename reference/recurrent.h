@@ -1,5 +1,5 @@
 // Naive reference twins of kernels/rnn.h, kernels/lstm.h and kernels/embedding_lookup.h: plain loops in the
-// order of DESIGN 2.1 / 2.1b, quantizing inline with their own scalar quantizers. Test oracles: obviously
+// order of docs/arithmetic.md#per-op, quantizing inline with their own scalar quantizers. Test oracles: obviously
 // correct rather than fast (they allocate; scratch arguments are accepted for signature parity and ignored).
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace qgate::reference {
 
-// One batch row quantized per DESIGN 2.1 (written from the spec text, independent of kernels/).
+// One batch row quantized per docs/arithmetic.md#activation-quantization (written from it, independent of kernels/).
 struct QuantizedRow {
   std::vector<int8_t> q;
   float scale = 1.0f;

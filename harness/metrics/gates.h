@@ -21,7 +21,7 @@ namespace qgate::metrics {
 
 // The default gate fits the data. With labels: the lower end of the top-1 delta's 95% interval loses at most
 // 1.0 point. Without labels: the lower end of the top-1 agreement's 95% interval is at least 0.99, i.e. at most
-// 1% of the predictions change, the least change that a 1-point accuracy loss needs (docs/metrics.md, "Gates").
+// 1% of the predictions change, the least change that a 1-point accuracy loss needs (docs/metrics.md#gates).
 inline constexpr const char* kDefaultGate = "top1.delta.ci_low>=-1.0";
 inline constexpr const char* kDefaultUnlabeledGate = "agreement.ci_low>=0.99";
 

@@ -1,4 +1,4 @@
-// Layer-level error of a tensor x (float run) vs xq (quantized run) (DESIGN.md section 4), as mergeable
+// Layer-level error of a tensor x (float run) vs xq (quantized run) (docs/metrics.md#layer-metrics), as mergeable
 // sufficient statistics in double.
 //
 // Determinism contract: add() first sums one sample into fresh local partials, then adds those to the running

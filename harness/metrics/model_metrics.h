@@ -1,4 +1,4 @@
-// Model-level metrics of a float model vs its quantized twin (DESIGN.md section 4), fed one sample at a time
+// Model-level metrics of a float model vs its quantized twin (docs/metrics.md#model-metrics), fed one sample at a time
 // with both models' outputs and the label.
 //
 // Units: accuracies, their deltas and intervals are in percentage points (0..100), the unit a release gate

@@ -1,7 +1,7 @@
 // CONV_2D: input [N,H,W,Cin], filter OHWI [Cout,KH,KW,Cin/groups] (constant), optional float bias [Cout].
 //
 // A float filter runs the float kernel. An int8 filter runs the hybrid kernel (kernels/conv2d_hybrid.h,
-// DESIGN.md 2.1 and 2.2); the mode follows what TFLite runs for the same tensors:
+// docs/arithmetic.md#conv_2d); the mode follows what TFLite runs for the same tensors:
 //   qgate_epilogue "xnnpack"                  -> XNNPACK qd8: each image asymmetric, im2col padded with its zero
 //                                                point, out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias.
 //   "xnnpack", pointwise (1x1 filter, stride 1, one group)
@@ -29,7 +29,7 @@
 //                                                AVX2 without VNNI, unlike its MatMulInteger (measured under
 //                                                valgrind on tests/data/ort/saturate_conv.onnx, whose pairs reach
 //                                                61999: bit-exact with the exact product; ort.saturation_valgrind).
-// DESIGN.md 2.1 writes the per-channel epilogue "float(acc - rowsum*zp) * s_w[n] * s_in[b] + bias" without its
+// Written "float(acc - rowsum*zp) * s_w[n] * s_in[b] + bias", the per-channel epilogue is ambiguous without its
 // grouping: TFLite's reference kernel multiplies left to right, its optimized kernel (what its builtin resolver
 // runs for an ungrouped conv) multiplies the two scales first; the two differ by up to 1 ulp. We follow the
 // kernel TFLite picks. TFLite's Conv2DOptions have no asymmetric_quantize_inputs; qgate honours the attribute

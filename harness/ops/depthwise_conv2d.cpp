@@ -1,9 +1,9 @@
 // DEPTHWISE_CONV_2D: input [N,H,W,Cin], filter [1,KH,KW,Cin*depth_multiplier] (constant), optional float bias.
 //
 // A float filter runs the float kernel. An int8 filter runs the hybrid kernel (kernels/depthwise_conv2d_hybrid.h,
-// DESIGN.md 2.1) in TFLite's one hybrid depthwise mode, whatever asymmetric_quantize_inputs and qgate_epilogue say
-// (DepthwiseConv2DOptions have no such option, and XNNPACK leaves dynamic-range depthwise to TFLite's builtin
-// kernel): each image quantized asymmetric, padded taps skipped, acc = sum w * (q - zp) in int32, and
+// docs/arithmetic.md#depthwise_conv_2d) in TFLite's one hybrid depthwise mode, whatever asymmetric_quantize_inputs
+// and qgate_epilogue say (DepthwiseConv2DOptions have no such option, and XNNPACK leaves dynamic-range depthwise
+// to TFLite's builtin kernel): each image quantized asymmetric, padded taps skipped, acc = sum w * (q - zp), and
 //   out = f32(f32(f32(acc) * s_in) * s_w[c]) + bias,
 // the order of TFLite's optimized DepthwiseConvHybridGeneral, which its builtin resolver runs on x86. (Its
 // reference kernel computes f32(acc) * f32(s_w[c] * s_in) and its NEON path f32(f32(acc) * s_w[c]) * s_in:

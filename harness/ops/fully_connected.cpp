@@ -1,8 +1,8 @@
 // FULLY_CONNECTED: input of any shape with a multiple of K elements, weights [N, K] (constant), optional bias [N];
 // keep_num_dims keeps the input's leading dimensions.
 //
-// Float weights run the float kernel. int8 weights run the hybrid kernel (DESIGN.md 2.1, 2.2): each input row
-// quantized (asymmetric when asymmetric_quantize_inputs is 1, else symmetric), exact int32 product, then
+// Float weights run the float kernel. int8 weights run the hybrid kernel (docs/arithmetic.md#fully_connected): each
+// input row quantized (asymmetric when asymmetric_quantize_inputs is 1, else symmetric), exact int32 product, then
 //   qgate_epilogue "tflite":  out = bias + f32(acc) * f32(s_in * s_w[n]), the multiply skipped (out = bias)
 //                             when the whole input is zero (TFLite's IsZeroVector over all rows);
 //   qgate_epilogue "xnnpack": out = f32(f32(f32(acc) * s_in) * s_w[n]) + bias, no skip.

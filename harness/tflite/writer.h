@@ -1,6 +1,6 @@
 // TensorFlow Lite writer: patches an ORIGINAL .tflite with the int8 weights of a quantized Graph and returns a
-// dynamic-range model as the TFLite converter writes it (DESIGN.md 2.3), which LiteRT and the TFLite
-// interpreter run with their hybrid (float activations, int8 weights) kernels.
+// dynamic-range model as the TFLite converter writes it (docs/arithmetic.md#what-the-converter-writes), which
+// LiteRT and the TFLite interpreter run with their hybrid (float activations, int8 weights) kernels.
 //
 // Contract:
 // - The file is unpacked with the FlatBuffers object API, changed and packed again, so every operator, option,

@@ -1,7 +1,7 @@
 // Benchmark of hybrid (dynamic-range) convolutions against the project's float kernels on MobileNet-like layers:
 // CONV_2D 3x3 56x56x64 -> 64 (SAME, stride 1) and DEPTHWISE_CONV_2D 3x3 112x112x32 (SAME, stride 1), batch 1,
-// 1 and 2 threads. Hybrid times include quantizing the input image (the whole per-call cost). DESIGN.md 7: int8
-// can be at most 2x fp32 per core on this machine.
+// 1 and 2 threads. Hybrid times include quantizing the input image (the whole per-call cost).
+// docs/performance.md#what-bounds-them: int8 can be at most 2x fp32 per core on these machines.
 //
 //   ./build/bench_conv_hybrid [--quick]
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Benchmark of the float convolution-family kernels on real layer shapes (MobileNet/ResNet-like layers and a
 // classifier head). Prints shape, ms per call, GFLOP/s and % of the 99 GFLOP/s per-core fp32 AVX2 + FMA peak
-// DESIGN.md 7 gives for these machines, for 1 and 2 threads.
+// docs/performance.md#what-bounds-them gives for these machines, for 1 and 2 threads.
 //
 //   ./build/bench_float_kernels [--quick]
 #include <algorithm>

@@ -1,6 +1,6 @@
 // Benchmark of hybrid (dynamic-range) fully connected against the project's float fully connected kernel
 // (kernels/fully_connected.h) on a classifier-head shape, K = 1024, N = 1000, M = 1, 4, 16, 64; and of the row
-// quantizers, scalar (std::round) vs AVX2, in ns per element. 1 and 2 threads. DESIGN.md 7 gives the machine's
+// quantizers, scalar vs AVX2, ns/element; 1 and 2 threads. docs/performance.md#what-bounds-them gives the machine's
 // limits: int8 can be at most 2x fp32 per core; hybrid wins most at small M where weight bandwidth dominates.
 //
 //   ./build/bench_hybrid [--quick]

@@ -1,4 +1,4 @@
-// The PTQ transform against hand-computed quantization (DESIGN.md 2: symmetric, range widened never shifted).
+// PTQ transform vs hand-computed weights (docs/arithmetic.md#weight-quantization: symmetric, widened never shifted).
 #include <cmath>
 
 #include <doctest/doctest.h>

@@ -28,7 +28,7 @@ inline std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, f
   return v;
 }
 
-// A weight matrix kept in both forms: float, and int8 quantized symmetric per tensor (DESIGN 2: s = R/127).
+// A weight matrix as float and as int8 symmetric per tensor (s = R/127, docs/arithmetic.md#weight-quantization).
 struct MatrixStore {
   std::vector<float> f;
   std::vector<int8_t> q;
@@ -72,7 +72,7 @@ inline MatrixStore make_matrix(std::mt19937& rng, int rows, int cols, bool zero_
 }
 
 // Float outputs of the fast kernel and the reference: bit-identical when both evaluate the same expression in
-// the same order (they do: DESIGN 2.1b order, no FMA), and no element may still hold the NaN sentinel.
+// the same order (they do: docs/arithmetic.md#rnn's order, no FMA), and no element may still hold the NaN sentinel.
 inline void check_identical(const std::vector<float>& got, const std::vector<float>& want, const std::string& what) {
   REQUIRE(got.size() == want.size());
   for (size_t i = 0; i < got.size(); ++i) {
