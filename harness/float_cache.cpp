@@ -21,8 +21,16 @@ constexpr int64_t kMaxBytes = int64_t{512} << 20;
 }  // namespace
 
 std::string float_cache_dir() {
-  const char* env = std::getenv("QGATE_CACHE");
-  const std::string base = env && *env ? env : ".cache";
+  // $QGATE_CACHE, else the user's cache directory (XDG), so an installed qgate never writes into the working
+  // directory; without a home either, `.cache` under the working directory.
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v && *v ? v : "";
+  };
+  std::string base = env("QGATE_CACHE");
+  if (base.empty() && !env("XDG_CACHE_HOME").empty()) base = env("XDG_CACHE_HOME") + "/qgate";
+  if (base.empty() && !env("HOME").empty()) base = env("HOME") + "/.cache/qgate";
+  if (base.empty()) base = ".cache";
   return base + "/float-outputs";
 }
 

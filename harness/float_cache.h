@@ -2,7 +2,7 @@
 // graph's outputs depend only on the model, the data (with its preprocessing), the output index and the kernels,
 // so a later run over the same inputs reads them instead of running the float graph again.
 //
-// Files: $QGATE_CACHE/float-outputs/<key>.bin (default .cache/float-outputs/), the key a SHA-256 over the model's
+// Files: $QGATE_CACHE/float-outputs/<key>.bin (default $XDG_CACHE_HOME/qgate, else ~/.cache/qgate), the key a SHA-256 over the model's
 // SHA-256, the data fingerprint (which covers the preprocessing), the output index, the kernel path and the qgate
 // version. A file holds the first N samples' outputs; it serves any run over at most N samples (--limit takes a
 // prefix), and a run over more samples rewrites it. Layout: "QGFO", uint32 version 1, int64 samples, int64 width,
@@ -45,7 +45,8 @@ class FloatOutputCache {
 // Elements of one sample's `output_index` output (0 when the index does not exist: evaluate() reports that).
 int64_t output_width(const Graph& graph, int output_index);
 
-// $QGATE_CACHE/float-outputs, or .cache/float-outputs.
+// $QGATE_CACHE/float-outputs, else $XDG_CACHE_HOME/qgate/float-outputs, else ~/.cache/qgate/float-outputs, else
+// .cache/float-outputs under the working directory.
 std::string float_cache_dir();
 
 }  // namespace qgate
