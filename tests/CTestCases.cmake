@@ -19,6 +19,13 @@ add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<T
 add_test(NAME cli.stdout COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_stdout.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # Unlabeled data: the default gate is top-1 agreement (counted independently from per-sample `qgate run`).
 add_test(NAME cli.unlabeled COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_unlabeled.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# Installed like a tool: `cmake --install` into a scratch prefix and the .deb from cpack (declared dependencies,
+# completion, schemas), each running an eval from an unrelated folder.
+add_test(NAME cli.install COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_install.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+# The .deb installed by apt into a debootstrapped bare Debian 12 root, then an eval there (downloads: long).
+add_test(NAME cli.deb_bare_debian
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/deb_bare_debian.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.deb_bare_debian PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1200)
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.
