@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "harness/npy.h"
-#include "harness/sha256.h"
+#include "core/files.h"
+#include "core/sha256.h"
 #include "kernels/cpu_features.h"
 
 namespace qgate {

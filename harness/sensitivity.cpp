@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/ptq.h"
 #include "kernels/parallel.h"

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/npy.h"
+#include "core/files.h"
 
 namespace qgate::reports {
 

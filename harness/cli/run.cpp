@@ -8,10 +8,10 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/model_loader.h"
-#include "harness/npy.h"
+#include "core/npy.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"
 #include "harness/weight_rules.h"

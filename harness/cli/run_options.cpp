@@ -6,7 +6,7 @@
 
 #include "datasets/preprocess.h"
 #include "harness/cli/commands.h"
-#include "harness/npy.h"
+#include "core/files.h"
 #include "kernels/parallel.h"
 #include "reports/csv.h"
 #include "reports/html.h"

@@ -14,7 +14,7 @@
 #include <fmt/ranges.h>
 #include <onnx/onnx_pb.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/op.h"
 
 namespace qgate {

@@ -12,7 +12,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/op.h"
 #include "tflite_schema_generated.h"
 

@@ -20,7 +20,7 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/fold_constants.h"
 #include "harness/onnx/import.h"

@@ -5,7 +5,7 @@
 #include <zlib.h>
 
 #include "datasets/idx.h"
-#include "harness/npy.h"
+#include "core/files.h"
 #include "tests/datasets/dataset_test_util.h"
 
 namespace {

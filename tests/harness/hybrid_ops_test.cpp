@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"

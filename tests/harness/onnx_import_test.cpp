@@ -8,7 +8,7 @@
 #include <map>
 #include <string>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/onnx/import.h"
 #include "harness/onnx/writer.h"

@@ -9,7 +9,7 @@
 
 #include <doctest/doctest.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "reports/csv.h"
 #include "reports/diff.h"
 #include "reports/junit.h"

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/scheme.h"
 
 using qgate::Scheme;

@@ -14,7 +14,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/tflite/import.h"
 #include "tflite_schema_generated.h"
 

@@ -12,10 +12,10 @@
 #include <doctest/doctest.h>
 #include <flatbuffers/flatbuffers.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/fold_constants.h"
 #include "harness/model_loader.h"
-#include "harness/npy.h"
+#include "core/files.h"
 #include "harness/ptq.h"
 #include "harness/tflite/import.h"
 #include "harness/tflite/writer.h"

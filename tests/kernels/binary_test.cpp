@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/tensor.h"
+#include "core/tensor.h"
 #include "kernels/binary.h"
 #include "reference/binary.h"
 #include "tests/kernels/elementwise_test_util.h"

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "harness/tensor.h"
+#include "core/tensor.h"
 #include "kernels/reduce.h"
 #include "reference/reduce.h"
 #include "tests/kernels/elementwise_test_util.h"
