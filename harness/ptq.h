@@ -10,6 +10,7 @@
 
 #include "harness/graph.h"
 #include "harness/scheme.h"
+#include "reports/model.h"
 
 namespace qgate {
 
@@ -23,22 +24,7 @@ inline constexpr const char* kInputQuantizationAttr = "qgate_input_quantization"
 inline constexpr const char* kSaturationAttr = "qgate_saturation";
 
 // What happened to one weight tensor.
-struct WeightQuantization {
-  int node = -1;
-  int tensor = -1;           // tensor id (same in both graphs)
-  bool quantized = false;
-  bool per_channel = false;
-  int axis = -1;
-  int bits = 8;
-  std::string reason;        // "int8 per-channel axis 0", "stays float: 576 elements < 1024", "kept float"
-  int64_t elements = 0;
-  int64_t float_bytes = 0;   // as float32
-  int64_t quantized_bytes = 0;  // int8 values + float32 scales (float_bytes when not quantized)
-  // Quantization error of the weights themselves: sum of squared error, sum of squares, max |error|, and the
-  // fraction of non-zero weights that became 0.
-  double sum_sq_error = 0, sum_sq = 0, max_abs_error = 0;
-  double zeroed_fraction = 0;
-};
+using reports::WeightQuantization;  // a row of the report model (reports/model.h)
 
 struct QuantizedGraph {
   Graph graph;

@@ -246,7 +246,7 @@ std::string selective_table(const SelectiveResult& sel) {
          "<th>top-1 delta [95%]</th><th>gates</th></tr>\n";
   for (size_t i = 0; i < sel.steps.size(); ++i) {
     const SelectiveStep& st = sel.steps[i];
-    const metrics::TopKResult* t = st.model.find_k(1);
+    const TopKResult* t = st.model.find_k(1);
     out += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                        st.passed ? "pass" : "fail", fmt::join(st.keep_float, ", "), st.float_bytes,
                        t ? fmt::format("{} [{}, {}]", signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
@@ -260,9 +260,9 @@ std::string selective_table(const SelectiveResult& sel) {
 
 std::string verdict_html(const Report& r, const std::string& id) {
   // SELECTIVE is a qualified yes (ship with the listed layers float): amber, not red.
-  const char* cls = r.verdict.status == "PASS" ? "pass" : r.verdict.status == "SELECTIVE" ? "selective" : "fail";
+  const char* cls = r.verdict.status == VerdictStatus::pass ? "pass" : r.verdict.status == VerdictStatus::selective ? "selective" : "fail";
   std::string out = fmt::format("<div class=\"verdict {}\" id=\"{}\"><span class=\"badge\">{}</span><ul>", cls, id,
-                                html_escape(r.verdict.status.empty() ? "NO VERDICT" : r.verdict.status));
+                                html_escape(verdict_name(r.verdict.status)));
   for (const auto& reason : r.verdict.reasons) out += "<li>" + html_escape(reason) + "</li>";
   out += "</ul></div>\n";
   return out;
@@ -520,7 +520,7 @@ std::string layers_html(const Report& r) {
   std::string table = "<table id=\"worst-layers\" class=\"numbers\">\n<tr><th>node</th><th>op</th><th>name</th>"
                       "<th>weights</th><th>SQNR dB</th><th>isolated dB</th><th>weight part dB</th>"
                       "<th>activation part dB</th><th>cosine</th><th>rmse / step</th></tr>\n";
-  auto opt_db = [](const std::optional<metrics::ErrorStats>& s) { return s ? num(s->sqnr_db, 1) : std::string("-"); };
+  auto opt_db = [](const std::optional<ErrorStats>& s) { return s ? num(s->sqnr_db, 1) : std::string("-"); };
   for (const LayerResult* l : worst)
     table += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"name\" title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -673,7 +673,7 @@ std::string html_sensitivity_section(const Report& r) {
 std::string to_html(const Report& r) {
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
-  out += fmt::format("<title>qgate {} &#8212; {}</title>\n", html_escape(r.verdict.status),
+  out += fmt::format("<title>qgate {} &#8212; {}</title>\n", html_escape(verdict_name(r.verdict.status)),
                      html_escape(r.manifest.model_path));
   out += std::string("<style>") + kStyle + "</style>\n</head>\n<body>\n";
   out += header_html(r);
@@ -733,9 +733,9 @@ std::string compare_top1_chart(const CompareReport& cr) {
     const Report& r = cr.rows[i].report;
     const auto* t = r.result.model.labeled > 0 ? r.result.model.find_k(1) : nullptr;
     const double y = top + row * i;
-    const bool pass = r.verdict.status == "PASS";
+    const bool pass = r.verdict.status == VerdictStatus::pass;
     out += fmt::format(R"(<g class="scheme" data-scheme="{}" data-verdict="{}">)", html_escape(r.manifest.scheme),
-                       html_escape(r.verdict.status));
+                       html_escape(verdict_name(r.verdict.status)));
     if (i % 2 == 0)
       out += fmt::format(R"(<rect x="0" y="{}" width="{}" height="{}" class="stripe"/>)", c(y), kChartWidth, row);
     out += fmt::format(R"(<text x="{}" y="{}" class="label" text-anchor="end">{}</text>)", c(label_w), c(y + 17),
@@ -750,7 +750,7 @@ std::string compare_top1_chart(const CompareReport& cr) {
                          signed_num(t->delta_ci_high_pct, 2));
       out += fmt::format(R"(<text x="{}" y="{}" class="value">{} [{}, {}] {}</text>)", c(x1 + 10), c(y + 17),
                          signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
-                         signed_num(t->delta_ci_high_pct, 2), html_escape(r.verdict.status));
+                         signed_num(t->delta_ci_high_pct, 2), html_escape(verdict_name(r.verdict.status)));
     }
     out += "</g>\n";
   }
@@ -765,7 +765,7 @@ std::string compare_table(const CompareReport& cr) {
                     "quantized</th><th>top-1 float</th><th>top-1 quantized</th><th>top-1 delta [95%]</th>"
                     "<th>top-5 delta [95%]</th><th>agreement</th><th>KL p99</th><th>SQNR min dB</th>"
                     "<th>verdict</th></tr>\n";
-  auto delta = [](const metrics::TopKResult* t) {
+  auto delta = [](const TopKResult* t) {
     return t ? fmt::format("{} [{}, {}]", signed_num(t->delta_pct, 2), signed_num(t->delta_ci_low_pct, 2),
                            signed_num(t->delta_ci_high_pct, 2))
              : std::string("-");
@@ -783,10 +783,10 @@ std::string compare_table(const CompareReport& cr) {
     out += fmt::format(
         "<tr class=\"{}\"><td><code>{}</code></td><td>{} &rarr; {}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td>"
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        r.verdict.status == "PASS" ? "pass" : "fail", html_escape(r.manifest.scheme), row.float_bytes, row.quant_bytes,
+        r.verdict.status == VerdictStatus::pass ? "pass" : "fail", html_escape(r.manifest.scheme), row.float_bytes, row.quant_bytes,
         t1 ? num(t1->float_pct, 2) + "%" : "-", t1 ? num(t1->quant_pct, 2) + "%" : "-",
         t1 && t1->delta_pct < 0 ? "neg" : "pos", delta(t1), delta(t5), num(m.agreement, 4),
-        fmt::format("{:.3g}", m.kl.p99), std::isfinite(sqnr) ? num(sqnr, 1) : "-", html_escape(r.verdict.status));
+        fmt::format("{:.3g}", m.kl.p99), std::isfinite(sqnr) ? num(sqnr, 1) : "-", html_escape(verdict_name(r.verdict.status)));
   }
   out += "</table>\n";
   return out;
@@ -814,7 +814,7 @@ std::string compare_manifest_html(const CompareReport& cr) {
 
 std::string to_html(const CompareReport& cr) {
   size_t passed = 0;
-  for (const CompareRow& row : cr.rows) passed += row.report.verdict.status == "PASS";
+  for (const CompareRow& row : cr.rows) passed += row.report.verdict.status == VerdictStatus::pass;
   std::string out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
   out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
   out += fmt::format("<title>qgate compare &#8212; {}</title>\n", html_escape(cr.model_path));

@@ -3,6 +3,11 @@
 set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
+# Dependencies only point down: every include that crosses folders against the allowed directions (the build's own
+# include roots enforce the same table); the self-test proves the check reports planted upward includes.
+add_test(NAME layers.includes COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py ${CMAKE_SOURCE_DIR})
+add_test(NAME layers.self_test COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py --self-test)
+
 # Unit tests: one ctest case per doctest suite family, so a failure names its area.
 foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)

@@ -19,9 +19,10 @@
 #include "harness/cli/run_options.h"
 #include "core/errors.h"
 #include "harness/eval.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "core/npy.h"
 #include "harness/ptq.h"
+#include "harness/verdict.h"
 #include "core/sha256.h"
 #include "kernels/parallel.h"
 #include "reports/compare.h"
@@ -154,7 +155,7 @@ int compare(const std::vector<std::string>& args) {
     r.class_names = data->class_names();
     r.weights = std::move(q.weights);
     for (const auto& w : r.weights) r.weight_tensor_names.push_back(fm.graph.tensors[w.tensor].name);
-    reports::apply_gates(r, gates);
+    apply_gates(r, gates);
     c.rows.push_back(std::move(row));
   }
 

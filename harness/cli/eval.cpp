@@ -15,12 +15,13 @@
 #include "harness/cli/run_options.h"
 #include "core/errors.h"
 #include "harness/eval.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "core/npy.h"
 #include "harness/ptq.h"
 #include "harness/selective.h"
 #include "harness/sensitivity.h"
 #include "core/sha256.h"
+#include "harness/verdict.h"
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
 #include "reports/html.h"
@@ -209,8 +210,8 @@ int eval(const std::vector<std::string>& args) {
   report.manifest.seed = mopts.bootstrap_seed;
   report.manifest.limit = limit;
   report.class_names = data->class_names();
-  reports::apply_gates(report, gates);
-  if (report.verdict.status == "FAIL" && search) {
+  apply_gates(report, gates);
+  if (report.verdict.status == reports::VerdictStatus::fail && search) {
     if (::isatty(2)) fmt::print(stderr, "gate failed: measuring layer sensitivity and searching for float layers...\n");
     SensitivityOptions sopts;
     sopts.samples = sensitivity_samples;
@@ -226,9 +227,8 @@ int eval(const std::vector<std::string>& args) {
     selopts.eval.float_outputs = nullptr;
     selopts.float_outputs = &float_outputs;
     report.selective = search_selective(fm.graph, scheme, *data, *report.sensitivity, selopts);
-    report.sensitivity->float_outputs.clear();
-    reports::apply_selective(report);
-  } else if (report.verdict.status == "FAIL" && vm.count("quantized") && !vm["no-search"].as<bool>()) {
+    apply_selective(report);
+  } else if (report.verdict.status == reports::VerdictStatus::fail && vm.count("quantized") && !vm["no-search"].as<bool>()) {
     report.verdict.reasons.push_back("no selective search: it needs the model quantized here (--scheme), not "
                                      "--quantized");
   }
@@ -239,7 +239,7 @@ int eval(const std::vector<std::string>& args) {
   if (store)
     if (const std::string why = cache.store(float_outputs); !why.empty())
       fmt::print(stderr, "qgate eval: warning: float outputs not cached: {}\n", why);
-  return report.verdict.status == "PASS" ? 0 : 1;
+  return report.verdict.status == reports::VerdictStatus::pass ? 0 : 1;
 }
 
 }  // namespace qgate::cli

@@ -7,7 +7,7 @@
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
 #include "core/errors.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "core/files.h"
 #include "harness/onnx/writer.h"
 #include "harness/ptq.h"

@@ -10,7 +10,7 @@
 #include "harness/cli/commands.h"
 #include "core/errors.h"
 #include "harness/executor.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "core/npy.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"

@@ -14,7 +14,7 @@
 
 #include "core/errors.h"
 #include "harness/fold_constants.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "core/files.h"
 #include "harness/ptq.h"
 #include "harness/tflite/import.h"

@@ -1,4 +1,4 @@
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 
 #include <fmt/format.h>
 
