@@ -1,5 +1,7 @@
 # ctest cases. The fast default set runs in CI (scripts/test); cases labelled "long" run with
-# `scripts/test --long`.
+# `scripts/test --long`. Every asset a case needs is installed by scripts/setup and required: a missing one fails
+# the case. Cases with SKIP_RETURN_CODE 77 exit 77 instead (ctest: skipped) when QGATE_ALLOW_SKIP=1 is set
+# (tests/cli/require.sh, tests/test_assets.h); scripts/test names them at the end.
 set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
@@ -10,21 +12,24 @@ foreach(suite kernels harness datasets)
   set_tests_properties(unit.${suite} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
 
-# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass (exit 77: data absent).
-add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node
-                                                   /usr/share/libonnx-testdata/data/pytorch-converted)
+# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, and every case's
+# outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt).
+add_test(NAME onnx.conformance
+         COMMAND onnx_conformance --expected ${CMAKE_SOURCE_DIR}/tests/conformance/expected.txt
+                 /usr/share/libonnx-testdata/data/node /usr/share/libonnx-testdata/data/pytorch-converted)
 set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 
 # The CLI's error contract (exit 2, one line, nothing written).
 add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+set_tests_properties(cli.errors cli.run PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.
 add_test(NAME cli.eval_onnx COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval_onnx.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval --html` (CNN, SELECTIVE run with sensitivity bars, RNN) and `qgate compare --html` rendered by headless
-# Chromium: the charts are in the files and on the screenshots (exit 77 = skipped: chromium not installed).
+# Chromium: the charts are in the files and on the screenshots (needs chromium).
 add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
@@ -35,7 +40,7 @@ add_test(NAME cli.compare COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_compare.sh $
 # The float-output cache shared by eval and compare: reused by a second run, prefix reads, --no-cache, misses.
 add_test(NAME cli.cache COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_cache.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
-# outputs near the float model's (exit 77 = skipped: model or npm packages absent).
+# outputs near the float model's.
 add_test(NAME cli.quantize_litert
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/quantize_litert.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.quantize_litert PROPERTIES SKIP_RETURN_CODE 77)
@@ -70,18 +75,16 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
 endif()
 
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
-# run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run` (exit 77 =
-# skipped: onnxruntime-node absent).
+# run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run`.
 add_test(NAME ort.parity COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.parity PROPERTIES SKIP_RETURN_CODE 77)
 # onnxruntime's com.microsoft DynamicQuantizeLSTM imported as hybrid LSTMs on its int8 weights, against
-# onnxruntime-node within NMSE 1e-13 (activation approximations; exit 77 = skipped: onnxruntime-node absent).
+# onnxruntime-node within NMSE 1e-13 (activation approximations).
 add_test(NAME ort.dynamic_quantize_lstm
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_lstm_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.dynamic_quantize_lstm PROPERTIES SKIP_RETURN_CODE 77)
 # onnxruntime's saturating AVX2 u8s8 GEMM, reached by running it under valgrind: saturate=avx2-u8s8 reproduces it
-# exactly for MatMulInteger; ConvInteger (int8 weights) is shown not to saturate (exit 77 = skipped: valgrind or
-# onnxruntime-node absent).
+# exactly for MatMulInteger; ConvInteger (int8 weights) is shown not to saturate (needs valgrind).
 add_test(NAME ort.saturation_valgrind
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_saturation.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.saturation_valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

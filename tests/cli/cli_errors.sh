@@ -5,6 +5,7 @@ set -uo pipefail
 qgate=$1
 model=$2
 source "$(dirname "$0")/lib.sh"
+[[ -f $model ]] || missing_asset "$model (scripts/fetch_models fills .cache/models)"
 
 # expect_error NAME EXPECTED_SUBSTRING -- command...
 expect_error() {

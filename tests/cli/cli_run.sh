@@ -6,6 +6,7 @@ set -uo pipefail
 qgate=$1
 model=$2
 source "$(dirname "$0")/lib.sh"
+[[ -f $model ]] || missing_asset "$model (scripts/fetch_models fills .cache/models)"
 
 for cmd in "" inspect run quantize; do
   "$qgate" $cmd --help >"$work/help" 2>&1

@@ -1,7 +1,9 @@
 # Sourced by the CLI test scripts: a scratch directory ($work) removed on exit, qgate's float-output cache kept
-# inside it (runs neither depend on nor fill the user's cache), and ok/FAIL bookkeeping.
+# inside it (runs neither depend on nor fill the user's cache), ok/FAIL bookkeeping, and missing_asset
+# (tests/cli/require.sh).
 #   check NAME STATUS   records "ok NAME" when STATUS is 0, "FAIL NAME" otherwise
 #   finish              prints the totals; its status is the script's verdict (0: every check passed)
+source "$(dirname "${BASH_SOURCE[0]}")/require.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export QGATE_CACHE=$work/cache
