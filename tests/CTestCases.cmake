@@ -45,34 +45,47 @@ add_test(NAME cli.quantize_litert
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/quantize_litert.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.quantize_litert PROPERTIES SKIP_RETURN_CODE 77)
 
-# Float parity with LiteRT: one case per real model (tests/parity/models.txt, cache names from scripts/fetch_models).
-if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
-  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_MODELS REGEX "^[^#]")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
-  foreach(model ${QGATE_PARITY_MODELS})
-    string(REGEX REPLACE "\\.tflite$" "" case_name ${model})
-    add_test(NAME parity.${case_name}
-             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate>
-                     --model ${QGATE_MODEL_CACHE}/${model})
-  endforeach()
+# Float parity with LiteRT: one case per real model (tests/parity/models.txt: "MODEL ARGS..." lines, cache names from
+# scripts/fetch_models, and one "@defaults ARGS..." line that comes before each line's own ARGS).
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_LINES REGEX "^[^#]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
+set(QGATE_PARITY_DEFAULTS "")
+set(QGATE_PARITY_CASES 0)
+foreach(line ${QGATE_PARITY_LINES})
+  separate_arguments(words UNIX_COMMAND "${line}")
+  list(POP_FRONT words model)
+  if(model STREQUAL "@defaults")
+    set(QGATE_PARITY_DEFAULTS ${words})
+    continue()
+  endif()
+  string(REGEX REPLACE "\\.tflite$" "" case_name ${model})
+  add_test(NAME parity.${case_name}
+           COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --reference litert
+                   --model ${QGATE_MODEL_CACHE}/${model} ${QGATE_PARITY_DEFAULTS} ${words})
+  math(EXPR QGATE_PARITY_CASES "${QGATE_PARITY_CASES} + 1")
+endforeach()
+if(QGATE_PARITY_CASES EQUAL 0 OR QGATE_PARITY_DEFAULTS STREQUAL "")
+  message(FATAL_ERROR "tests/parity/models.txt: no model lines or no @defaults line")
 endif()
 
 # Parity on the repository's own models, float and hybrid: tests/parity/own_models.txt, one "NAME ARGS..." line per
 # ctest case parity.NAME (model paths relative to the repo top; @MODEL_CACHE@ stands for the model cache of
 # scripts/fetch_models, which also makes the random-weight ONNX models).
-if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
-  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
-  foreach(line ${QGATE_OWN_PARITY})
-    string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
-    separate_arguments(words UNIX_COMMAND "${line}")
-    list(POP_FRONT words case_name)
-    add_test(NAME parity.${case_name}
-             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
-                     ${words}
-             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
-  endforeach()
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
+list(LENGTH QGATE_OWN_PARITY QGATE_OWN_PARITY_CASES)
+if(QGATE_OWN_PARITY_CASES EQUAL 0)
+  message(FATAL_ERROR "tests/parity/own_models.txt: no case lines")
 endif()
+foreach(line ${QGATE_OWN_PARITY})
+  string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
+  separate_arguments(words UNIX_COMMAND "${line}")
+  list(POP_FRONT words case_name)
+  add_test(NAME parity.${case_name}
+           COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
+                   ${words}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
 
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
 # run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run`.
