@@ -45,6 +45,27 @@ add_test(NAME cli.quantize_litert
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/quantize_litert.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.quantize_litert PROPERTIES SKIP_RETURN_CODE 77)
 
+# The quantizer against an oracle outside qgate: tests/quantize/reference_quantizer.py recomputes from the float file,
+# in numpy, what the published dynamic-range rules write (int8 weights, scales, zero points, axes, op versions,
+# asymmetric_quantize_inputs) and compares `qgate quantize`'s file byte for byte: the repository's models under
+# every TFLite scheme, and four MediaPipe models (float16 weights behind DEQUANTIZE; conv, depthwise, FC) under three. (The sparse MediaPipe models are left out: their weights pass through DENSIFY, which the
+# reference does not decode.)
+add_test(NAME quantize.reference_own
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/quantize/reference_quantizer.py --qgate $<TARGET_FILE:qgate>
+                 --schema ${TFLITE_FBS} --scheme tflite-dynamic --scheme tflite-dynamic-legacy --scheme per-channel
+                 --scheme per-tensor --scheme xnnpack-qd8
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_cnn.tflite ${CMAKE_SOURCE_DIR}/models/fmnist_rnn.tflite
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_birnn.tflite ${CMAKE_SOURCE_DIR}/models/langid_lstm.tflite
+                 ${CMAKE_SOURCE_DIR}/models/embedding_probe.tflite ${CMAKE_SOURCE_DIR}/models/fmnist_fragile_mlp.tflite
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_deep_mlp.tflite)
+add_test(NAME quantize.reference_mediapipe
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/quantize/reference_quantizer.py --qgate $<TARGET_FILE:qgate>
+                 --schema ${TFLITE_FBS} --scheme tflite-dynamic --scheme tflite-dynamic-legacy --scheme per-channel
+                 ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite
+                 ${QGATE_MODEL_CACHE}/hands__hand_landmark_lite.tflite
+                 ${QGATE_MODEL_CACHE}/selfie_segmentation__selfie_segmentation.tflite
+                 ${QGATE_MODEL_CACHE}/holistic__hand_recrop.tflite)
+
 # Float parity with LiteRT: one case per real model (tests/parity/models.txt: "MODEL ARGS..." lines, cache names from
 # scripts/fetch_models, and one "@defaults ARGS..." line that comes before each line's own ARGS).
 file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_LINES REGEX "^[^#]")
