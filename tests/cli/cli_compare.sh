@@ -141,7 +141,8 @@ check "compare --junit: one test case per scheme x gate, the failing ones failed
 
 "$qgate" compare --model "$model" --schemes "tflite-dynamic,no-such-scheme" --data "$data" --limit 10 \
   >"$work/bad.txt" 2>&1
-[[ $? -eq 2 ]]
-check "unknown scheme exits 2" $?
+[[ $? -eq 2 ]] && has_all "$work/bad.txt" "scheme 'no-such-scheme': 'no-such-scheme' is not a preset or granularity" \
+  "expected one of tflite-dynamic,"
+check "unknown scheme exits 2 naming the scheme and the presets" $?
 
 finish

@@ -91,17 +91,17 @@ check "diff bad -> good --json exits 0 and lists improvements" $?
 echo "not json" >"$work/junk.json"
 "$qgate" diff "$work/good.json" "$work/junk.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 && $(wc -l <"$work/err") -eq 1 ]]
-check "diff on a non-JSON file: exit 2, one line ($(head -c 100 "$work/err"))" $?
+[[ $rc -eq 2 && $(wc -l <"$work/err") -eq 1 ]] && has_all "$work/err" "$work/junk.json: not JSON: " "parse error at line 1"
+check "diff on a non-JSON file: exit 2, one line naming the file ($(head -c 100 "$work/err"))" $?
 /usr/bin/python3 -c "
 import json, sys; r = json.load(open(sys.argv[1])); r['schema_version'] = 99; json.dump(r, open(sys.argv[2], 'w'))" \
   "$work/good.json" "$work/v99.json"
 "$qgate" diff "$work/good.json" "$work/v99.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 ]] && grep -q "schema_version is 99" "$work/err"
+[[ $rc -eq 2 ]] && has_all "$work/err" "$work/v99.json: schema_version is 99, this qgate reads schema_version 1"
 check "diff on schema_version 99: exit 2 ($(head -c 100 "$work/err"))" $?
-"$qgate" diff "$work/good.json" >/dev/null 2>&1
-[[ $? -eq 2 ]]
-check "diff with one file: usage error, exit 2" $?
+"$qgate" diff "$work/good.json" >/dev/null 2>"$work/err"
+[[ $? -eq 2 ]] && has_all "$work/err" "qgate diff: the option '--new' is required but missing"
+check "diff with one file: usage error naming --new, exit 2" $?
 
 finish
