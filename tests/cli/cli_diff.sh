@@ -37,7 +37,7 @@ metrics = ("sqnr_db", "cosine", "nmse", "mse", "max_abs_error", "mean_error", "r
 expected = {(str(l["node"]), l["name"], l["op"], f"{p}.{m}") for l in r["layers"] for p in parts if l[p] for m in metrics}
 layer_rows = [x for x in rows[1:] if x[0] == "layer" and not x[4].startswith("series.")]
 got = {(x[1], x[2], x[3], x[4]) for x in layer_rows}
-assert len(layer_rows) == len(got) == len(expected) and got == expected, (len(layer_rows), len(expected))
+assert len(layer_rows) == len(got) == len(expected) > 0 and got == expected, (len(layer_rows), len(expected))
 # Values equal the JSON's exactly (shortest round-trip digits; empty = null).
 by_key = {(x[1], x[4]): x[5] for x in layer_rows}
 for l in r["layers"]:
@@ -63,7 +63,7 @@ assert root.tag == "testsuites"
 suites = root.findall("testsuite")
 assert len(suites) == 1 and suites[0].get("name") == "qgate.eval"
 cases = suites[0].findall("testcase")
-assert [c.get("name") for c in cases] == [g["gate"] for g in r["gates"]]
+assert [c.get("name") for c in cases] == [g["gate"] for g in r["gates"]] and cases, "no gate test cases"
 assert all(c.get("classname") == "qgate.gates" for c in cases)
 failed = [c.get("name") for c in cases if c.find("failure") is not None]
 assert failed == [g["gate"] for g in r["gates"] if not g["passed"]], failed

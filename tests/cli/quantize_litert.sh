@@ -48,7 +48,11 @@ import glob, os, sys
 import numpy as np
 fdir, qdir, bound, name = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 bad = 0
-for fpath in sorted(glob.glob(os.path.join(fdir, "out_*.npy"))):
+outputs = sorted(glob.glob(os.path.join(fdir, "out_*.npy")))
+if not outputs:
+    print(f"     {name}: no outputs in {fdir}")
+    sys.exit(1)
+for fpath in outputs:
     f = np.load(fpath).astype(np.float64)
     q = np.load(os.path.join(qdir, os.path.basename(fpath))).astype(np.float64)
     if f.shape != q.shape or not np.all(np.isfinite(q)):
