@@ -11,6 +11,11 @@ foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
   set_tests_properties(unit.${suite} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
+# Long sweeps (label "long": `scripts/test --long`, not the default run): the AVX2 round-half-away against
+# std::round on all 2^32 float bit patterns, a doctest case skipped unless --no-skip (~90 s).
+add_test(NAME unit.kernels.rounding_every_float
+         COMMAND qgate_tests --no-skip "--test-case=vector round-half-away equals std::round on every float (long)")
+set_tests_properties(unit.kernels.rounding_every_float PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 900)
 
 # ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, and every case's
 # outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt).

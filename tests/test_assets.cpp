@@ -1,6 +1,7 @@
 #include "tests/test_assets.h"
 
 #include <cstdlib>
+#include <string>
 
 #include <doctest/doctest.h>
 
@@ -37,6 +38,14 @@ bool have_asset(const std::filesystem::path& path, std::string_view installed_by
     FAIL_CHECK("missing required asset " << what << "; set QGATE_ALLOW_SKIP=1 to skip instead");
   }
   return false;
+}
+
+void skip_optional(std::string_view what) {
+  const std::string entry = std::string(what) + " (optional, absent on this machine)";
+  for (const auto& s : skips())
+    if (s == entry) return;
+  skips().push_back(entry);
+  MESSAGE("SKIPPED: " << entry);
 }
 
 const std::vector<std::string>& skipped_assets() { return skips(); }
