@@ -32,8 +32,9 @@ quantized_dimension; every other constant input of every op as float32 bits (a F
 DEQUANTIZE may be written as its float32 value); each op's version and asymmetric_quantize_inputs; the op list
 (the original ops, less DEQUANTIZEs whose outputs are no longer used) and the graph inputs and outputs. Ops are
 matched by their output tensor names.
-Prints one line per quantized weight and a summary per model and scheme. Exit status: 0 when every file matches
-and at least one weight was quantized in each; 1 on a difference; 2 on bad usage.
+Prints a summary line per model and scheme, and for a file that differs its differences and the weights
+compared. Exit status: 0 when every file matches and at least one weight was quantized in each; 1 on a
+difference, a failed `qgate quantize` or a missing model; 2 on bad usage.
 """
 import argparse
 import importlib
