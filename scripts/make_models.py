@@ -31,7 +31,6 @@ import argparse
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -50,7 +49,6 @@ REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "harness" / "tflite" / "schema.fbs"
 RUN_TFLITE = REPO / "reference" / "tflite_interpreter" / "run_tflite.mjs"
 RUN_LITERT = REPO / "reference" / "litert" / "run_litert.mjs"
-DEV_NODE_MODULES = Path("/tmp/npmt/node_modules")  # development install, used when <repo>/node_modules is absent
 LITERT_SAMPLES = 5  # LiteRT has no in-process sample loop; one process per sample
 FMNIST_DIR = Path("/usr/share/datasets/fashion-mnist")
 DICT_DIR = Path("/usr/share/dict")
@@ -654,9 +652,6 @@ def run_litert(model_path, x, tmp):
     present; returns the probabilities, or None when it is not available. LiteRT cannot load RNN/LSTM models."""
     if not RUN_LITERT.exists():
         return None
-    env = dict(os.environ)
-    if not (REPO / "node_modules").exists() and DEV_NODE_MODULES.exists():
-        env.setdefault("QGATE_NODE_MODULES", str(DEV_NODE_MODULES))
     probs = []
     for i in range(len(x)):
         inp = Path(tmp) / "litert_in.npy"
@@ -664,7 +659,7 @@ def run_litert(model_path, x, tmp):
         shutil.rmtree(outdir, ignore_errors=True)
         np.save(inp, x[i:i + 1])
         subprocess.run(["node", str(RUN_LITERT), "--runs", "1", str(model_path), str(outdir), str(inp)], check=True,
-                       env=env, stderr=subprocess.DEVNULL)
+                       stderr=subprocess.DEVNULL)
         probs.append(np.load(outdir / "out_0.npy")[0])
     return np.stack(probs)
 

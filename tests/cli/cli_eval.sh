@@ -117,16 +117,17 @@ check "eval of the written dynamic-range file equals eval under the scheme" $?
 head -c 5000 "$model" >"$work/truncated.tflite"
 "$qgate" eval --model "$work/truncated.tflite" --data "$data" --limit 10 --report "$work/bad.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 && ! -e $work/bad.json && $(wc -l <"$work/err") -eq 1 ]]
-check "truncated model: exit 2, one line ($(head -c 120 "$work/err")), no report" $?
+[[ $rc -eq 2 && ! -e $work/bad.json && $(wc -l <"$work/err") -eq 1 ]] &&
+  has_all "$work/err" "$work/truncated.tflite: file: FlatBuffer verification failed on 5000 bytes" "truncated or corrupt"
+check "truncated model: exit 2, one line naming file and rule ($(head -c 120 "$work/err")), no report" $?
 "$qgate" eval --model "$model" --data "$data" --limit 10 --gate "colour>=1" --report "$work/bad2.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 && ! -e $work/bad2.json ]]
-check "unknown gate field: exit 2 before running, no report" $?
+[[ $rc -eq 2 && ! -e $work/bad2.json ]] && has_all "$work/err" "--gate colour>=1: unknown field 'colour'" "(known: agreement,"
+check "unknown gate field: exit 2 before running, names the field and the known ones, no report" $?
 "$qgate" eval --model "$model" --data "idx:$work/absent.gz" --limit 10 --report "$work/bad3.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 && ! -e $work/bad3.json ]]
-check "missing data file: exit 2, no report ($(head -c 120 "$work/err"))" $?
+[[ $rc -eq 2 && ! -e $work/bad3.json ]] && has_all "$work/err" "$work/absent.gz: cannot open: No such file or directory"
+check "missing data file: exit 2, names the file, no report ($(head -c 120 "$work/err"))" $?
 # A gate that cannot hold: exit 1, report written with verdict FAIL (--no-search), or NEEDS_QAT after the search
 # (no set of float layers can make agreement exceed 1).
 "$qgate" eval --model "$model" --data "$data" --limit 50 --gate "agreement>=1.01" --no-search --report "$work/fail.json" >/dev/null 2>&1

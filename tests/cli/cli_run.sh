@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# End-to-end checks of `qgate run` and the help texts: every command answers --help with exit 0, and outputs are
-# byte-identical for 1 and 2 threads (each output element is computed by one thread in a fixed order).
+# End-to-end checks of `qgate run` and the help texts: every command answers --help with exit 0; the outputs match
+# LiteRT's on the same input (reference/litert/run_litert.mjs), so an executor that writes zeros or garbage fails:
+# NMSE <= 1e-10 and every |q - r| <= 5e-5 max |r| (measured on face_detection_short_range with this input: NMSE
+# 1.2e-12, 1.8e-6 on the classificators); and the outputs are byte-identical for 1 and 2 threads (each output
+# element is computed by one thread in a fixed order).
 # Usage: cli_run.sh QGATE_BINARY MODEL.tflite
 set -uo pipefail
 qgate=$1
 model=$2
 source "$(dirname "$0")/lib.sh"
+[[ -f $model ]] || missing_asset "$model (scripts/fetch_models fills .cache/models)"
 
 for cmd in "" inspect run quantize; do
   "$qgate" $cmd --help >"$work/help" 2>&1
@@ -27,6 +31,25 @@ check "run --threads 1 exits 0" $?
 check "run --threads 2 exits 0" $?
 diff -r "$work/t1" "$work/t2" >/dev/null
 check "outputs are byte-identical for 1 and 2 threads" $?
+node "$(dirname "$0")/../../reference/litert/run_litert.mjs" --runs 1 "$model" "$work/litert" "$work/x.npy" 2>"$work/litert.log"
+check "LiteRT runs the model on the same input" $?
+/usr/bin/python3 - "$work/t1" "$work/litert" <<'PY'
+import glob, os, sys
+import numpy as np
+qdir, rdir = sys.argv[1], sys.argv[2]
+golden = sorted(glob.glob(os.path.join(rdir, "out_*.npy")))
+assert golden, f"LiteRT wrote no outputs in {rdir}"
+assert len(golden) == len(glob.glob(os.path.join(qdir, "out_*.npy"))), "output counts differ"
+for g in golden:
+    r = np.load(g).astype(np.float64)
+    q = np.load(os.path.join(qdir, os.path.basename(g))).astype(np.float64)
+    assert q.shape == r.shape, (g, q.shape, r.shape)
+    nmse = ((q - r) ** 2).sum() / max((r ** 2).sum(), 1e-30)
+    rel = np.abs(q - r).max() / np.abs(r).max()
+    print(f"     {os.path.basename(g)} {r.shape}: NMSE {nmse:.2e}, max |q - r| / max |r| {rel:.2e}")
+    assert nmse <= 1e-10 and rel <= 5e-5, "qgate run differs from LiteRT"
+PY
+check "qgate run outputs equal LiteRT's within the float parity bounds" $?
 [[ -z $(ls -A "$work/t1" | grep -v '^out_[0-9]*\.npy$') ]]
 check "output directory holds only out_<i>.npy" $?
 

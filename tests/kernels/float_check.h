@@ -14,6 +14,7 @@
 
 #include "kernels/gemm.h"
 #include "kernels/parallel.h"
+#include "tests/test_assets.h"
 
 namespace qgate::test {
 
@@ -63,6 +64,8 @@ inline std::vector<kernels::SimdPath> testable_paths() {
   std::vector<kernels::SimdPath> paths{kernels::SimdPath::portable};
   if (kernels::resolve_path(kernels::SimdPath::avx2) == kernels::SimdPath::avx2)
     paths.push_back(kernels::SimdPath::avx2);
+  else
+    skip_optional("AVX2 + FMA: the kernels' AVX2 paths");
   return paths;
 }
 
