@@ -317,27 +317,26 @@ void Importer::unary(const onnx::NodeProto& n, OpType op, const Attributes& a) {
   set(n, 0, {emit(op, {x.id}, a, out_name(n)), x.layout});
 }
 
+std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t k, int64_t s, int64_t d) {
+  const int64_t ek = (k - 1) * d + 1, out = (in + s - 1) / s;
+  const int64_t total = std::max<int64_t>((out - 1) * s + ek - in, 0);
+  return {total / 2, total - total / 2};
+}
+
 WindowPadding Importer::window_padding(const onnx::NodeProto& n, const Shape& nhwc_in, int64_t kh, int64_t kw,
                                        int64_t sh, int64_t sw, int64_t dh, int64_t dw) {
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   std::vector<int64_t> pads = attr_ints(n, "pads");
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (pads.size() != 4) unsupported(n, fmt::format("pads [{}] (expected 4 values for 2-D)", fmt::join(pads, ",")));
-  // Pads TFLite's SAME would use: total = max((ceil(in/s) - 1) * s + effective_k - in, 0), the odd one after.
-  auto same = [](int64_t in, int64_t k, int64_t s, int64_t d, bool lower) {
-    const int64_t ek = (k - 1) * d + 1, out = (in + s - 1) / s;
-    const int64_t total = std::max<int64_t>((out - 1) * s + ek - in, 0);
-    const int64_t small = total / 2;
-    return std::pair<int64_t, int64_t>{lower ? total - small : small, lower ? small : total - small};
-  };
-  const auto [th, bh] = same(nhwc_in[1], kh, sh, dh, false);
-  const auto [tw, bw] = same(nhwc_in[2], kw, sw, dw, false);
+  const auto [th, bh] = same_padding(nhwc_in[1], kh, sh, dh);
+  const auto [tw, bw] = same_padding(nhwc_in[2], kw, sw, dw);
   WindowPadding p;
   if (auto_pad == "SAME_UPPER") {
     p.tflite = 0;
   } else if (auto_pad == "SAME_LOWER") {
-    const auto [lth, lbh] = same(nhwc_in[1], kh, sh, dh, true);
-    const auto [ltw, lbw] = same(nhwc_in[2], kw, sw, dw, true);
+    // SAME_LOWER puts the odd pad before.
+    const int64_t lth = bh, lbh = th, ltw = bw, lbw = tw;
     if (lth == lbh && ltw == lbw) p.tflite = 0;
     else p.explicit_pads = {lth, ltw, lbh, lbw};
   } else if (auto_pad == "VALID" || std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; })) {

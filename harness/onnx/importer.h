@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <onnx/onnx_pb.h>
@@ -46,6 +47,10 @@ struct WindowPadding {
   int64_t tflite = 1;                  // VALID
   std::vector<int64_t> explicit_pads;  // empty: none
 };
+
+// TFLite's SAME padding of one spatial dim of size `in` (kernel k, stride s, dilation d): total =
+// max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0), the smaller half before, the odd one after.
+std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t k, int64_t s, int64_t d);
 
 class Importer {
  public:

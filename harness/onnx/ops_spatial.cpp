@@ -84,12 +84,8 @@ void import_pool(Importer& im, NodeRef n, bool is_max) {
   const bool include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
   if (include_pad && pad.tflite == 0) {
     // TFLite's SAME average excludes the padding; count_include_pad needs the zeros padded explicitly.
-    auto same = [](int64_t in, int64_t kk, int64_t s) {
-      const int64_t out = (in + s - 1) / s, total = std::max<int64_t>((out - 1) * s + kk - in, 0);
-      return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
-    };
-    const auto [t, b] = same(xs[1], k[0], strides[0]);
-    const auto [l, r] = same(xs[2], k[1], strides[1]);
+    const auto [t, b] = same_padding(xs[1], k[0], strides[0], 1);
+    const auto [l, r] = same_padding(xs[2], k[1], strides[1], 1);
     pad.explicit_pads = {t, l, b, r};
     pad.tflite = 1;
   }

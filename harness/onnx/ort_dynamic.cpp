@@ -207,6 +207,12 @@ OrtDynamicPatterns find_ort_dynamic_patterns(const onnx::ModelProto& model, cons
   return found;
 }
 
+void set_ort_dynamic_arithmetic(Attributes& a) {
+  a.set("asymmetric_quantize_inputs", int64_t{1});
+  a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
+  a.set("qgate_epilogue", std::string("onnxruntime"));
+}
+
 namespace {
 
 // The scale (per tensor or per output channel) and zero point 0 of a fused layer's int8 weight.
@@ -215,13 +221,6 @@ void set_weight_quant(Importer& im, const OrtDynamicPattern& p, int axis, Tensor
   w.quant.scale.assign(st.as<float>(), st.as<float>() + st.elements());
   w.quant.zero_point.assign(w.quant.scale.size(), 0);
   w.quant.axis = axis;
-}
-
-// onnxruntime's arithmetic on a hybrid node: u8 per-tensor input quantization, its epilogue.
-void set_ort_arithmetic(Attributes& a) {
-  a.set("asymmetric_quantize_inputs", int64_t{1});
-  a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
-  a.set("qgate_epilogue", std::string("onnxruntime"));
 }
 
 // Emits the hybrid conv2d node of one recognised ConvInteger pattern (NHWC, as a float Conv imports).
@@ -275,7 +274,7 @@ void import_ort_conv(Importer& im, const OrtDynamicPattern& p) {
   a.set("dilation_w_factor", dil[1]);
   a.set("padding", pad.tflite);
   if (depthwise) a.set("depth_multiplier", int64_t{o / xs[3]});
-  set_ort_arithmetic(a);
+  set_ort_dynamic_arithmetic(a);
   im.set(n, 0, {im.emit(depthwise ? OpType::depthwise_conv2d : OpType::conv2d, inputs, a, name, /*fold=*/false),
                 Layout::nhwc});
 }
@@ -309,7 +308,7 @@ void import_ort_fully_connected(Importer& im, const OrtDynamicPattern& p) {
   }
   Attributes a;
   a.set("keep_num_dims", int64_t{1});
-  set_ort_arithmetic(a);
+  set_ort_dynamic_arithmetic(a);
   im.set(n, 0, {im.emit(OpType::fully_connected, inputs, a, name, /*fold=*/false), Layout::onnx});
 }
 
@@ -365,13 +364,8 @@ void import_conv_integer(Importer& im, NodeRef n) {
   WindowPadding pad = im.window_padding(n, nhwc_shape, ws[2], ws[3], strides[0], strides[1], dil[0], dil[1]);
   std::vector<int64_t> pads = pad.explicit_pads;
   if (pads.empty() && pad.tflite == 0) {
-    auto same = [](int64_t in, int64_t kk, int64_t s, int64_t d) {
-      const int64_t ek = (kk - 1) * d + 1, out = (in + s - 1) / s;
-      const int64_t total = std::max<int64_t>((out - 1) * s + ek - in, 0);
-      return std::pair<int64_t, int64_t>{total / 2, total - total / 2};
-    };
-    const auto [t, b] = same(xs[2], ws[2], strides[0], dil[0]);
-    const auto [l, r] = same(xs[3], ws[3], strides[1], dil[1]);
+    const auto [t, b] = same_padding(xs[2], ws[2], strides[0], dil[0]);
+    const auto [l, r] = same_padding(xs[3], ws[3], strides[1], dil[1]);
     pads = {t, l, b, r};
   }
   if (pads.empty()) pads = {0, 0, 0, 0};

@@ -22,6 +22,8 @@
 
 #include <onnx/onnx_pb.h>
 
+#include "harness/graph.h"
+
 namespace qgate::onnx_import {
 
 class Importer;
@@ -43,6 +45,10 @@ struct OrtDynamicPatterns {
 
 // Finds the patterns in the model's graph (read only; the nodes are keyed by address into `model`).
 OrtDynamicPatterns find_ort_dynamic_patterns(const onnx::ModelProto& model, const std::string& source);
+
+// onnxruntime's arithmetic on a hybrid node (fully connected, conv, LSTM): the input quantized per tensor to
+// uint8 with a zero point, onnxruntime's epilogue.
+void set_ort_dynamic_arithmetic(Attributes& a);
 
 // Emits the hybrid fully_connected / conv2d / depthwise_conv2d node of one pattern, at the place of its last node.
 void import_ort_dynamic(Importer& im, const OrtDynamicPattern& p);

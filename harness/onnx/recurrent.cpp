@@ -13,6 +13,7 @@
 
 #include "harness/onnx/importer.h"
 #include "harness/onnx/ops.h"
+#include "harness/onnx/ort_dynamic.h"
 #include "harness/onnx/proto.h"
 
 namespace qgate::onnx_import {
@@ -345,11 +346,7 @@ void lstm(Importer& im, NodeRef n, bool dynamic_quantize) {
     inputs[19] = c0[d];
     Attributes a = recurrent_attrs(r, d);
     a.set("fused_activation_function", fused_activation(im, n, r.activations[3 * d + 1], "cell"));
-    if (dynamic_quantize) {
-      a.set("asymmetric_quantize_inputs", int64_t{1});
-      a.set("qgate_input_quantization", std::string("ort-u8-tensor"));
-      a.set("qgate_epilogue", std::string("onnxruntime"));
-    }
+    if (dynamic_quantize) set_ort_dynamic_arithmetic(a);
     std::vector<std::string> names = {dn + "/Y", dn + "/Y_h", dn + "/Y_c"};
     names.resize(outputs);
     per_dir.push_back(im.emit_multi(OpType::unidirectional_sequence_lstm, inputs, a, names));
