@@ -9,6 +9,7 @@
 #include "kernels/dequantize.h"
 #include "reference/dequantize.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -38,10 +39,9 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
   // Exact: every half is representable in float. NaNs must stay NaN with their sign.
   std::vector<uint16_t> h(65536);
   for (int i = 0; i < 65536; ++i) h[i] = static_cast<uint16_t>(i);
-  for (bool avx2 : testing::kernel_paths()) {
-    CAPTURE(testing::path_name(avx2));
+  test::for_each_path([&](kernels::SimdPath path) {
     auto out = testing::nan_filled(h.size());
-    kernels::detail::dequantize_f16_path(avx2, h.data(), out.data(), static_cast<int64_t>(h.size()));
+    kernels::dequantize_f16(h.data(), out.data(), static_cast<int64_t>(h.size()), path);
     int64_t bad = 0;
     for (int i = 0; i < 65536; ++i) {
       const float want = half_oracle(h[i]);
@@ -50,7 +50,7 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
       if (!ok && bad++ < 3) MESSAGE("half 0x" << std::hex << i << ": got " << out[i] << ", want " << want);
     }
     CHECK(bad == 0);
-  }
+  });
   // The scalar helper and the reference twin agree too.
   std::vector<float> ref(65536);
   reference::dequantize_f16(h.data(), ref.data(), 65536);
