@@ -7,6 +7,12 @@ set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_shor
 foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
 endforeach()
+# The kernel suites again with the disable switch on: every kernel test then runs the portable path only (each case
+# prints "kernel paths | ...: ran portable; skipped avx2 (QGATE_DISABLE_AVX2=1 ...)").
+add_test(NAME unit.kernels_portable COMMAND qgate_tests --test-suite=kernels*)
+set_tests_properties(unit.kernels_portable PROPERTIES ENVIRONMENT QGATE_DISABLE_AVX2=1)
+# Every kernel header has its reference twin and unit test (tests/kernels/twins.txt).
+add_test(NAME unit.kernels_twins COMMAND ${CMAKE_SOURCE_DIR}/tests/kernels/twins.sh ${CMAKE_SOURCE_DIR})
 
 # ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass (exit 77: data absent).
 add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node
