@@ -28,7 +28,8 @@ constexpr CommandSpec kSpec = {
     "output order as float32 arrays of each output's shape. Files appear only when every output was computed.\n"
     "A model with int8 weights (a dynamic-range .tflite) runs its hybrid kernels, each op with its own\n"
     "asymmetric_quantize_inputs option unless --activations overrides it. --scheme quantizes a float model\n"
-    "first and runs the quantized twin."};
+    "first and runs the quantized twin. --dump-layers DIR also writes every node's output (DIR/layers.tsv\n"
+    "names each file's node, op and tensor)."};
 
 template <typename T>
 void widen(const Tensor& src, float* dst) {
@@ -55,6 +56,28 @@ Tensor as_float32(const Tensor& t) {
   return out;
 }
 
+// --dump-layers: every node output of one run as DIR/<node id>.npy (float32; float16 tensors are skipped) and
+// DIR/layers.tsv (node, op, output slot, tensor name, file), so a tensor can be matched by name with what another
+// runtime computes for it (reference/litert/bisect.mjs).
+class LayerDumper : public Observer {
+ public:
+  explicit LayerDumper(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  void on_node(const Node& node, const std::vector<Tensor*>& outputs) override {
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const Tensor& t = *outputs[k];
+      std::string file = outputs.size() == 1 ? fmt::format("{}.npy", node.id) : fmt::format("{}_{}.npy", node.id, k);
+      if (t.dtype == DType::f16) file = "-";
+      else write_npy((dir_ / file).string(), as_float32(t));
+      rows_ += fmt::format("{}\t{}\t{}\t{}\t{}\n", node.id, op_name(node.op), k, t.name, file);
+    }
+  }
+  const std::string& rows() const { return rows_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string rows_ = "node\top\toutput\ttensor\tfile\n";
+};
+
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
@@ -66,7 +89,9 @@ int run(const std::vector<std::string>& args) {
       "activations", po::value<std::string>(), "hybrid activation rows for every op: sym or asym")(
       "epilogue", po::value<std::string>(), "hybrid float epilogue order: tflite (builtin kernels) or xnnpack")(
       "threads,t", po::value<int>()->default_value(0), "kernel threads (0: all cores)")(
-      "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr");
+      "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr")(
+      "dump-layers", po::value<std::string>(),
+      "also write every node's output to DIR/<node>.npy with an index DIR/layers.tsv (node, op, tensor name)");
   po::positional_options_description positional;
   positional.add("model", 1);
   po::variables_map vm;
@@ -132,6 +157,21 @@ int run(const std::vector<std::string>& args) {
   if (repeat > 1) fmt::print(stderr, "qgate run: median {:.3f} ms over {} runs\n", times[times.size() / 2], repeat);
 
   namespace fs = std::filesystem;
+  if (vm.count("dump-layers")) {
+    // One more run, untimed, with the observer: the kernels are deterministic, so it computes what the timed
+    // runs computed.
+    const fs::path layer_dir = vm["dump-layers"].as<std::string>();
+    std::error_code dir_ec;
+    fs::create_directories(layer_dir, dir_ec);
+    if (dir_ec)
+      throw InputError(fmt::format("{}: cannot create layer directory: {}", layer_dir.string(), dir_ec.message()));
+    for (size_t i = 0; i < inputs.size(); ++i)
+      std::memcpy(exec.input(i).data.data(), inputs[i].data.data(), inputs[i].bytes());
+    exec.reset_state();
+    LayerDumper dumper(layer_dir);
+    exec.run(&dumper);
+    write_file_atomic((layer_dir / "layers.tsv").string(), dumper.rows());
+  }
   const fs::path dir = vm["output-dir"].as<std::string>();
   std::error_code ec;
   fs::create_directories(dir, ec);
