@@ -98,6 +98,13 @@ void set_activation_mode(Graph& graph, bool asymmetric) {
     if (!weight_slots(n).empty()) n.attrs.set(kAsymmetricInputsAttr, int64_t{asymmetric ? 1 : 0});
 }
 
+void set_litert_cpu_arithmetic(Graph& graph) {
+  for (Node& n : graph.nodes) {
+    n.attrs.set(kArithmeticAttr, std::string("litert-cpu"));
+    if (n.op == OpType::fully_connected || n.op == OpType::conv2d) n.attrs.set(kEpilogueAttr, std::string("xnnpack"));
+  }
+}
+
 QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, const std::set<int>& keep_float) {
   for (int id : keep_float)
     if (id < 0 || id >= static_cast<int>(float_graph.nodes.size()))

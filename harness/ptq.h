@@ -21,6 +21,10 @@ inline constexpr const char* kEpilogueAttr = "qgate_epilogue";  // "tflite", "xn
 inline constexpr const char* kInputQuantizationAttr = "qgate_input_quantization";
 // "avx2-u8s8": onnxruntime's saturating uint8 x int8 product (absent: exact).
 inline constexpr const char* kSaturationAttr = "qgate_saturation";
+// "litert-cpu": the node computes what LiteRT's CPU path computes for it (XNNPACK delegate or TFLite builtin
+// kernel, in LiteRT.js's WebAssembly build; docs/litert-cpu.md). Absent: qgate's own float kernels, and the hybrid
+// kernels the attributes above name.
+inline constexpr const char* kArithmeticAttr = "qgate_arithmetic";
 
 // What happened to one weight tensor.
 struct WeightQuantization {
@@ -60,5 +64,9 @@ bool has_int8_weights(const Graph& graph);
 
 // Overrides every hybrid node's activation mode (`qgate run --activations sym|asym`).
 void set_activation_mode(Graph& graph, bool asymmetric);
+
+// Makes every node of `graph` compute with LiteRT's CPU arithmetic (kArithmeticAttr "litert-cpu"); the hybrid
+// FULLY_CONNECTED and CONV_2D nodes get XNNPACK's qd8 epilogue, which is what the delegate runs for them.
+void set_litert_cpu_arithmetic(Graph& graph);
 
 }  // namespace qgate

@@ -9,7 +9,9 @@
 //
 // Every element is accumulated the same way wherever it falls in a tile: acc = 0, then acc = fma(a_k, w_k, acc)
 // for k = 0 .. K-1 in order (AVX2 path; the portable path does acc += a_k * w_k), then bias, then activation.
-// So splitting rows or panels across threads never changes a result.
+// So splitting rows or panels across threads never changes a result. FloatAccumulation::xnnpack_wasm instead
+// rounds as XNNPACK's WebAssembly SIMD GEMM microkernels (LiteRT's CPU path in LiteRT.js): acc = bias (0 when
+// absent), then acc = acc + f32(a_k * w_k) for k in order, no FMA, on both paths.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +20,12 @@
 #include "kernels/activation.h"
 
 namespace qgate::kernels {
+
+// How a float dot product is rounded. fma_bias_last: qgate's own order (fused multiply-adds from 0, bias added
+// last). xnnpack_wasm: XNNPACK's WebAssembly SIMD microkernels, which LiteRT.js runs on CPU (wasm SIMD has no
+// FMA): the accumulator starts at the bias and each product is rounded before it is added; each kernel states
+// its term order (docs/litert-cpu.md).
+enum class FloatAccumulation : uint8_t { fma_bias_last, xnnpack_wasm };
 
 // Which implementation a kernel uses. `automatic` follows use_avx2(); tests name a path to check both.
 enum class SimdPath : uint8_t { automatic, portable, avx2 };
@@ -53,16 +61,18 @@ PackedMatrix gemm_pack(const float* w, int64_t n, int64_t k, int64_t row_stride,
 // One thread: rows [0, m) of A (row stride lda) times the panels [panel_begin, panel_end) of w, into C (row
 // stride ldc). bias may be nullptr (zero).
 void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
-                 int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc);
+                 int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc,
+                 FloatAccumulation accumulation = FloatAccumulation::fma_bias_last);
 
 // The whole product, split over rows and panels with parallel_for.
 void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, const float* bias,
-                          Activation act, float* c, int64_t ldc);
+                          Activation act, float* c, int64_t ldc,
+                          FloatAccumulation accumulation = FloatAccumulation::fma_bias_last);
 
 namespace detail {
 // The AVX2 + FMA microkernel driver (kernels/gemm_avx2.cpp); same contract as gemm_packed.
 void gemm_packed_avx2(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
-                      const float* bias, Activation act, float* c, int64_t ldc);
+                      const float* bias, Activation act, float* c, int64_t ldc, FloatAccumulation accumulation);
 }  // namespace detail
 
 }  // namespace qgate::kernels

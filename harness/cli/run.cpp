@@ -88,6 +88,8 @@ int run(const std::vector<std::string>& args) {
       "scheme", po::value<std::string>(), ("quantize the weights first: " + scheme_preset_names()).c_str())(
       "activations", po::value<std::string>(), "hybrid activation rows for every op: sym or asym")(
       "epilogue", po::value<std::string>(), "hybrid float epilogue order: tflite (builtin kernels) or xnnpack")(
+      "arithmetic", po::value<std::string>(),
+      "litert-cpu: every op computes as LiteRT's CPU path does (docs/litert-cpu.md)")(
       "threads,t", po::value<int>()->default_value(0), "kernel threads (0: all cores)")(
       "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr")(
       "dump-layers", po::value<std::string>(),
@@ -118,6 +120,11 @@ int run(const std::vector<std::string>& args) {
     if (e != "tflite" && e != "xnnpack") throw UsageError(fmt::format("--epilogue {}: must be tflite or xnnpack", e));
     for (Node& n : m.graph.nodes)
       if (!weight_slots(n).empty()) n.attrs.set(kEpilogueAttr, e);
+  }
+  if (vm.count("arithmetic")) {
+    const std::string a = vm["arithmetic"].as<std::string>();
+    if (a != "litert-cpu") throw UsageError(fmt::format("--arithmetic {}: must be litert-cpu", a));
+    set_litert_cpu_arithmetic(m.graph);
   }
   const Graph& g = m.graph;
   if (input_paths.size() != g.inputs.size())

@@ -43,6 +43,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/parallel.h"
@@ -93,6 +94,7 @@ class Conv2DOp : public Op {
       prepare_hybrid(ctx);
       return;
     }
+    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
     weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::conv2d_scratch_size(p) * slots_), 0.0f);
   }

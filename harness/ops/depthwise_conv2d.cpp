@@ -20,6 +20,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/depthwise_conv2d_hybrid.h"
@@ -64,6 +65,7 @@ class DepthwiseConv2DOp : public Op {
     p.pad_top = kernels::conv_pad_before(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, same);
     p.pad_left = kernels::conv_pad_before(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, same);
     bias_ = ops::read_bias(ctx, 2, out_c);
+    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
     if (hybrid_) {

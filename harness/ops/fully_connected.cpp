@@ -16,6 +16,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/fully_connected.h"
 #include "kernels/hybrid_gemm.h"
@@ -44,6 +45,7 @@ class FullyConnectedOp : public Op {
                            shape_string(in), elements, p.depth, shape_string(w)));
     p.rows = elements / p.depth;
     p.activation = ops::read_activation(ctx);
+    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
     bias_ = ops::read_bias(ctx, 2, p.units);
     ctx.out(0).dtype = DType::f32;
     if (ctx.node.attrs.get_bool("keep_num_dims", false)) {
