@@ -102,7 +102,7 @@ void conv2d_float(const Conv2DParams& p, const PackedConv2DWeights& w, const flo
           } else {
             im2col(p, g, input, m0, rows, col);
             gemm_packed(path, rows, col, pw.k, pw, 0, gemm_panels(pw.n), bias_g, p.activation, out, p.out_c,
-                        p.accumulation);
+                        p.accumulation, cin_g);
           }
         }
       }

@@ -98,13 +98,42 @@ void gemm_packed_portable(int64_t m, const float* a, int64_t lda, PackedView w, 
   }
 }
 
+// XNNPACK's 4x2c4 order, one output at a time (it serves narrow layers only, so plain loops suffice).
+void gemm_packed_xnnpack_c4(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
+                            int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc,
+                            int64_t segment) {
+  if (segment <= 0) segment = w.k;
+  for (int64_t p = panel_begin; p < panel_end; ++p) {
+    const float* panel = w.data + p * kGemmPanel * w.k;
+    const int64_t n_valid = std::min(kGemmPanel, w.n - p * kGemmPanel);
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t j = 0; j < n_valid; ++j) {
+        float lane[4] = {bias ? bias[p * kGemmPanel + j] : 0.0f, 0.0f, 0.0f, 0.0f};
+        for (int64_t kk = 0; kk < w.k; ++kk) {
+          const float product = a[r * lda + kk] * panel[kk * kGemmPanel + j];
+          lane[(kk % segment) % 4] += product;
+        }
+        const float v = (lane[0] + lane[2]) + (lane[1] + lane[3]);
+        c[r * ldc + p * kGemmPanel + j] = apply_activation(act, v);
+      }
+  }
+}
+
 }  // namespace
+
+bool xnnpack_wasm_uses_nr2(int64_t units) {
+  constexpr int64_t nr = 8, nr2 = 2;
+  const int64_t over = (nr - units % nr) % nr, over2 = (nr2 - units % nr2) % nr2;
+  return nr > units || (over2 < over && over * 100 > units);
+}
 
 void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
                  int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc,
-                 FloatAccumulation accumulation) {
+                 FloatAccumulation accumulation, int64_t segment) {
   if (m <= 0 || panel_begin >= panel_end) return;
-  if (resolve_path(path) == SimdPath::avx2)
+  if (accumulation == FloatAccumulation::xnnpack_wasm_c4)
+    gemm_packed_xnnpack_c4(m, a, lda, w, panel_begin, panel_end, bias, act, c, ldc, segment);
+  else if (resolve_path(path) == SimdPath::avx2)
     detail::gemm_packed_avx2(m, a, lda, w, panel_begin, panel_end, bias, act, c, ldc, accumulation);
   else
     gemm_packed_portable(m, a, lda, w, panel_begin, panel_end, bias, act, c, ldc, accumulation);

@@ -25,7 +25,15 @@ namespace qgate::kernels {
 // last). xnnpack_wasm: XNNPACK's WebAssembly SIMD microkernels, which LiteRT.js runs on CPU (wasm SIMD has no
 // FMA): the accumulator starts at the bias and each product is rounded before it is added; each kernel states
 // its term order (docs/litert-cpu.md).
-enum class FloatAccumulation : uint8_t { fma_bias_last, xnnpack_wasm };
+// xnnpack_wasm_c4: XNNPACK's "nr2" microkernel (4x2c4), which it picks for narrow outputs: four partial sums, lane
+// j taking the terms whose index within their tap (segment) is j mod 4, lane 0 starting from the bias, then
+// (lane0 + lane2) + (lane1 + lane3).
+enum class FloatAccumulation : uint8_t { fma_bias_last, xnnpack_wasm, xnnpack_wasm_c4 };
+
+// XNNPACK's choice of its nr2 (4x2c4) GEMM for a fully connected layer (and a 1x1 convolution it runs as one) with
+// `units` outputs on wasm SIMD, where the default GEMM is 8 columns wide: fewer than 8 outputs, or less padding in
+// the 2-wide tiles while the 8-wide tiles waste more than 1% (xnn_use_nr2).
+bool xnnpack_wasm_uses_nr2(int64_t units);
 
 // Which implementation a kernel uses. `automatic` follows use_avx2(); tests name a path to check both.
 enum class SimdPath : uint8_t { automatic, portable, avx2 };
@@ -60,9 +68,11 @@ PackedMatrix gemm_pack(const float* w, int64_t n, int64_t k, int64_t row_stride,
 
 // One thread: rows [0, m) of A (row stride lda) times the panels [panel_begin, panel_end) of w, into C (row
 // stride ldc). bias may be nullptr (zero).
+// `segment` (xnnpack_wasm_c4 only): the K terms form taps of `segment` terms each (a convolution's input channels
+// per tap); 0 means one segment of K.
 void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
                  int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc,
-                 FloatAccumulation accumulation = FloatAccumulation::fma_bias_last);
+                 FloatAccumulation accumulation = FloatAccumulation::fma_bias_last, int64_t segment = 0);
 
 // The whole product, split over rows and panels with parallel_for.
 void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, const float* bias,

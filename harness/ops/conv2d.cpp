@@ -94,7 +94,7 @@ class Conv2DOp : public Op {
       prepare_hybrid(ctx);
       return;
     }
-    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
+    if (ops::litert_cpu(ctx)) p.accumulation = xnnpack_accumulation(p);
     weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::conv2d_scratch_size(p) * slots_), 0.0f);
   }
@@ -112,6 +112,17 @@ class Conv2DOp : public Op {
   }
 
  private:
+  // XNNPACK (wasm) runs a 1x1, stride-1, unpadded, ungrouped convolution as a fully connected layer, whose GEMM is
+  // the narrow nr2 kernel when xnnpack_wasm_uses_nr2(out_c); any other convolution as an indirect GEMM, narrow
+  // when a group has fewer than 8 output channels.
+  static kernels::FloatAccumulation xnnpack_accumulation(const kernels::Conv2DParams& p) {
+    const bool fully_connected = p.groups == 1 && p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
+                                 p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 && p.out_h == p.in_h &&
+                                 p.out_w == p.in_w && p.in_c + p.out_c > 2;
+    const bool narrow = fully_connected ? kernels::xnnpack_wasm_uses_nr2(p.out_c) : p.out_c / p.groups < 8;
+    return narrow ? kernels::FloatAccumulation::xnnpack_wasm_c4 : kernels::FloatAccumulation::xnnpack_wasm;
+  }
+
   void prepare_hybrid(OpContext& ctx) {
     const kernels::Conv2DParams& p = params_;
     const int64_t depth = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);

@@ -45,7 +45,10 @@ class FullyConnectedOp : public Op {
                            shape_string(in), elements, p.depth, shape_string(w)));
     p.rows = elements / p.depth;
     p.activation = ops::read_activation(ctx);
-    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
+    // XNNPACK (wasm) multiplies narrow layers with its nr2 GEMM (kernels/gemm.h).
+    if (ops::litert_cpu(ctx))
+      p.accumulation = kernels::xnnpack_wasm_uses_nr2(p.units) ? kernels::FloatAccumulation::xnnpack_wasm_c4
+                                                                 : kernels::FloatAccumulation::xnnpack_wasm;
     bias_ = ops::read_bias(ctx, 2, p.units);
     ctx.out(0).dtype = DType::f32;
     if (ctx.node.attrs.get_bool("keep_num_dims", false)) {
