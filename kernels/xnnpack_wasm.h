@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "kernels/pool.h"
+#include "kernels/transpose_conv2d.h"
 
 namespace qgate::kernels {
 
@@ -26,5 +27,25 @@ void hard_swish_xnnpack_wasm(const float* in, float* out, int64_t n);
 // then the fused activation clamps it.
 void average_pool2d_xnnpack_wasm(const Pool2DParams& p, bool same_padding, const Nhwc& in_shape, const float* in,
                                  const Nhwc& out_shape, float* out);
+
+// MEAN over a block of adjacent axes followed by kept ones (f32-rdsum 7p7x: XNNPACK's discontiguous reduction),
+// the input viewed as [outer, rows, inner] with the rows reduced: out[o][i] = 0 + (sum of the rows in order,
+// from 0) * (1 / f32(rows)).
+void mean_rows_xnnpack_wasm(const float* in, int64_t outer, int64_t rows, int64_t inner, float* out);
+
+// RESIZE_BILINEAR (XNNPACK's resize operator, f32-ibilinear wasmsimd): per output pixel, source coordinates and
+// weights computed in float as xnn_indirection_init_resize_bilinear2d_hwc_f32 does (align_corners: scale
+// (in - 1) / (out - 1); half-pixel centers: y = oy * scale + (0.5 * scale - 0.5) clamped to [0, in - 1];
+// otherwise TensorFlow's legacy y = min(oy * scale, in - 1)), alpha = y - floor(y); then
+// top = tl + (tr - tl) * alpha_x, bottom = bl + (br - bl) * alpha_x, out = top + (bottom - top) * alpha_y.
+void resize_bilinear_xnnpack_wasm(bool align_corners, bool half_pixel_centers, const Nhwc& in_shape, const float* in,
+                                  const Nhwc& out_shape, float* out);
+
+// TRANSPOSE_CONV and MediaPipe's Convolution2DTransposeBias (XNNPACK's deconvolution: subconvolutions over an
+// indirect GEMM): each output element is the bias, then the taps that reach it in (kh, kw) order, each summing its
+// input channels, every product rounded; with fewer than 8 output channels XNNPACK's nr2 kernel keeps four partial
+// sums by input channel mod 4 (FloatAccumulation::xnnpack_wasm_c4). `filter` is OHWI as stored; bias may be null.
+void transpose_conv2d_xnnpack_wasm(const TransposeConv2DParams& p, const float* filter, const float* input,
+                                   const float* bias, float* output);
 
 }  // namespace qgate::kernels
