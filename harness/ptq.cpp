@@ -99,10 +99,7 @@ void set_activation_mode(Graph& graph, bool asymmetric) {
 }
 
 void set_litert_cpu_arithmetic(Graph& graph) {
-  for (Node& n : graph.nodes) {
-    n.attrs.set(kArithmeticAttr, std::string("litert-cpu"));
-    if (n.op == OpType::fully_connected || n.op == OpType::conv2d) n.attrs.set(kEpilogueAttr, std::string("xnnpack"));
-  }
+  for (Node& n : graph.nodes) n.attrs.set(kArithmeticAttr, std::string("litert-cpu"));
 }
 
 QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, const std::set<int>& keep_float) {

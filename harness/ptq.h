@@ -65,8 +65,8 @@ bool has_int8_weights(const Graph& graph);
 // Overrides every hybrid node's activation mode (`qgate run --activations sym|asym`).
 void set_activation_mode(Graph& graph, bool asymmetric);
 
-// Makes every node of `graph` compute with LiteRT's CPU arithmetic (kArithmeticAttr "litert-cpu"); the hybrid
-// FULLY_CONNECTED and CONV_2D nodes get XNNPACK's qd8 epilogue, which is what the delegate runs for them.
+// Makes every node of `graph` compute with LiteRT's CPU arithmetic (kArithmeticAttr "litert-cpu"): each op then
+// takes the kernel and rounding LiteRT's CPU path uses for it (docs/litert-cpu.md).
 void set_litert_cpu_arithmetic(Graph& graph);
 
 }  // namespace qgate

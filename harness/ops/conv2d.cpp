@@ -136,7 +136,7 @@ class Conv2DOp : public Op {
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
       h = {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product};
-    } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
+    } else if (const bool xnnpack = ops::xnnpack_runs_hybrid(ctx, w, bias_ != nullptr, true); xnnpack && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
       fc_rows_ = p.batch * p.in_h * p.in_w;
@@ -145,7 +145,7 @@ class Conv2DOp : public Op {
                                               static_cast<int32_t>(w.scales.size()));
       fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
       return;
-    } else if (ops::read_xnnpack_epilogue(ctx)) {
+    } else if (xnnpack) {
       h = {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8};
     } else if (p.groups > 1) {
       h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};

@@ -89,7 +89,7 @@ class FullyConnectedOp : public Op {
                                                  : kernels::Int8ProductArithmetic::exact;
     } else {
       // XNNPACK quantizes its rows its own way (asymmetric always); TFLite's builtin kernel by the op's flag.
-      const bool xnnpack = ops::read_xnnpack_epilogue(ctx);
+      const bool xnnpack = ops::xnnpack_runs_hybrid(ctx, w, bias_ != nullptr, false);
       const bool asymmetric = ops::read_asymmetric_inputs(ctx);
       hybrid_params_.input_quantization = xnnpack      ? kernels::HybridInputQuantization::xnnpack_rows
                                           : asymmetric ? kernels::HybridInputQuantization::asymmetric_rows
