@@ -69,4 +69,10 @@ void set_activation_mode(Graph& graph, bool asymmetric);
 // takes the kernel and rounding LiteRT's CPU path uses for it (docs/litert-cpu.md).
 void set_litert_cpu_arithmetic(Graph& graph);
 
+// The arithmetic a graph computes with, as reports name it: "litert-cpu" when its nodes carry that arithmetic;
+// else by its hybrid nodes' epilogue: "tflite-builtin", "xnnpack-qd8", "onnxruntime" (a mix: "mixed"), and
+// "float" when it has no int8 weights (float kernels, e.g. weight-only). Float ops outside litert-cpu run
+// qgate's own kernels.
+std::string arithmetic_name(const Graph& graph);
+
 }  // namespace qgate

@@ -67,6 +67,22 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
   endforeach()
 endif()
 
+# LiteRT's CPU arithmetic on the real models: tests/parity/litert_cpu.txt, one "NAME ARGS..." line per ctest case
+# litert_cpu.NAME, run by qgate with --arithmetic litert-cpu.
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt QGATE_LITERT_CPU_PARITY REGEX "^[^# \t]")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  foreach(line ${QGATE_LITERT_CPU_PARITY})
+    string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
+    separate_arguments(words UNIX_COMMAND "${line}")
+    list(POP_FRONT words case_name)
+    add_test(NAME litert_cpu.${case_name}
+             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
+                     --runs 1 --qgate-arg --arithmetic --qgate-arg litert-cpu ${words}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  endforeach()
+endif()
+
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
 # run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run` (exit 77 =
 # skipped: onnxruntime-node absent).

@@ -8,6 +8,7 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/run_options.h"
 #include "harness/errors.h"
 #include "harness/executor.h"
 #include "harness/model_loader.h"
@@ -121,11 +122,7 @@ int run(const std::vector<std::string>& args) {
     for (Node& n : m.graph.nodes)
       if (!weight_slots(n).empty()) n.attrs.set(kEpilogueAttr, e);
   }
-  if (vm.count("arithmetic")) {
-    const std::string a = vm["arithmetic"].as<std::string>();
-    if (a != "litert-cpu") throw UsageError(fmt::format("--arithmetic {}: must be litert-cpu", a));
-    set_litert_cpu_arithmetic(m.graph);
-  }
+  if (!read_arithmetic_option(vm).empty()) set_litert_cpu_arithmetic(m.graph);
   const Graph& g = m.graph;
   if (input_paths.size() != g.inputs.size())
     throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),

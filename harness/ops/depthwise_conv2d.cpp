@@ -74,6 +74,13 @@ class DepthwiseConv2DOp : public Op {
         epilogue_ = kernels::HybridConvEpilogue::scale_product;
         input_quantization_ = kernels::HybridInputQuantization::ort_u8_tensor;
       } else {
+        // LiteRT's builtin kernel indexes the scale array by output channel: with one per-tensor scale it reads
+        // past the array, so there is no LiteRT arithmetic to reproduce (measured: outputs of 1e30 and more).
+        if (ops::litert_cpu(ctx) && w.scales.size() == 1 && out_c > 1)
+          ctx.fail(fmt::format("int8 filter '{}' has one per-tensor scale; LiteRT's hybrid DEPTHWISE_CONV_2D reads one "
+                               "scale per output channel ({}) and computes garbage with it, so litert-cpu cannot "
+                               "reproduce it (quantize depthwise filters per channel, as tflite-dynamic does)",
+                               ctx.in(1).name, out_c));
         // Read only to reject bad values: TFLite's one hybrid depthwise mode ignores both (see the top).
         (void)ops::read_xnnpack_epilogue(ctx);
         (void)ops::read_asymmetric_inputs(ctx);

@@ -2,7 +2,7 @@
 //
 //   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime]
 //        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...]
-//        [--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
+//        [--int-range V] [--seed 1|--seed 1,2,3] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
 //
 // Models: qgate runs --model, or with --quantize S the dynamic-range file `qgate quantize --model M --scheme S`
 // writes (int8 weights, run hybrid by both runtimes). The reference runs --reference-model when given, else the
@@ -18,6 +18,8 @@
 // Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1] (NHWC, and for ONNX
 // also NCHW), others [-1, 1], uint8 0..255, int32/int64 token ids in [0, V) with V from --int-range or, in a
 // .tflite, the embedding table the input feeds).
+// --seed takes a comma-separated list: each seed's inputs are compared in turn (one quantized file for all), and the
+// exit status covers every seed.
 // Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
 // name and package version and its runner script> (or $QGATE_GOLDEN_CACHE); only this script writes the cache.
 // Candidate: `qgate run M --input in_0.npy [--input in_1.npy ...] --output-dir D [ARGS]` writes D/out_<j>.npy
@@ -80,7 +82,7 @@ class Usage extends Error {}
 
 function parseArgs(argv) {
   const o = {
-    qgate: null, model: null, seed: 1, tolerance: 1e-6, cache: true, keep: false, runs: 3, qgateRepeat: 3,
+    qgate: null, model: null, seeds: [1], tolerance: 1e-6, cache: true, keep: false, runs: 3, qgateRepeat: 3,
     reference: 'litert', referenceModel: null, quantize: null, outputs: null, qgateArgs: [], intRange: undefined,
   };
   for (let i = 0; i < argv.length; ++i) {
@@ -91,7 +93,7 @@ function parseArgs(argv) {
     };
     if (a === '--qgate') o.qgate = value();
     else if (a === '--model') o.model = value();
-    else if (a === '--seed') o.seed = Number(value());
+    else if (a === '--seed') o.seeds = value().split(',').map(Number);
     else if (a === '--tolerance') o.tolerance = Number(value());
     else if (a === '--runs') o.runs = Number(value());
     else if (a === '--qgate-repeat') o.qgateRepeat = Number(value());
@@ -106,7 +108,7 @@ function parseArgs(argv) {
     else throw new Usage(`unknown argument ${a}`);
   }
   if (!o.qgate || !o.model) throw new Usage('--qgate and --model are required');
-  if (!Number.isInteger(o.seed)) throw new Usage(`--seed wants an integer, got ${o.seed}`);
+  if (!o.seeds.length || !o.seeds.every(Number.isInteger)) throw new Usage(`--seed wants integers (1 or 1,2,3), got ${o.seeds}`);
   if (!(o.tolerance >= 0)) throw new Usage(`--tolerance wants a number >= 0, got ${o.tolerance}`);
   if (!(Number.isInteger(o.runs) && o.runs >= 1)) throw new Usage(`--runs wants an integer >= 1, got ${o.runs}`);
   if (!(Number.isInteger(o.qgateRepeat) && o.qgateRepeat >= 1)) {
@@ -147,7 +149,7 @@ function lastLines(text, n) {
 
 // Runs the reference unless a cached golden exists; returns {dir, ms, cached} or throws with its message.
 // `ref` = {path, bytes} of the file the reference runs.
-function golden(o, ref, inputs, work) {
+function golden(o, seed, ref, inputs, work) {
   const rt = RUNTIMES[o.reference];
   const runtimeId = `${rt.pkg} ${runtimeVersion(rt)}`;
   // The runner script is part of the key: a runner fix (e.g. how often it invokes) changes the golden.
@@ -178,7 +180,7 @@ function golden(o, ref, inputs, work) {
   const staging = fs.mkdtempSync(path.join(cacheRoot, `.tmp-${key.slice(0, 8)}-`));
   for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
   fs.writeFileSync(path.join(staging, 'meta.json'), JSON.stringify({
-    model: path.basename(ref.path), model_sha256: sha256(ref.bytes), seed: o.seed,
+    model: path.basename(ref.path), model_sha256: sha256(ref.bytes), seed,
     inputs: inputs.map(({ name, shape, dtype, range }) => ({ name, shape, dtype, range })),
     reference: runtimeId, runner: path.relative(repo, rt.script), reference_ms: ms,
   }, null, 1) + '\n');
@@ -233,88 +235,100 @@ function compare(q, r) {
 }
 
 // {io: {inputs, outputs}, inputs: written input files} for qgate's model and the reference's.
-async function modelInputs(o, qModel, ref, work) {
+async function modelInputs(o, seed, qModel, ref, work) {
   const dir = path.join(work, 'inputs');
   if (RUNTIMES[o.reference].onnx) {
     const io = await sessionIo(qModel.path);
     const refIo = ref === qModel ? io : await sessionIo(ref.path);
-    return { io, refIo, inputs: writeInputsForIo(io.inputs, dir, o.seed, { intRange: o.intRange }) };
+    return { io, refIo, inputs: writeInputsForIo(io.inputs, dir, seed, { intRange: o.intRange }) };
   }
   const io = modelIo(qModel.bytes, qModel.path);
   const refIo = modelIo(ref.bytes, ref.path);
-  return { io, refIo, inputs: writeInputs(qModel.bytes, qModel.path, dir, o.seed, { intRange: o.intRange }) };
+  return { io, refIo, inputs: writeInputs(qModel.bytes, qModel.path, dir, seed, { intRange: o.intRange }) };
+}
+
+async function paritySeed(o, seed, qModel, ref, work) {
+  const name = path.basename(o.model);
+  const rt = RUNTIMES[o.reference];
+  const { io, refIo, inputs } = await modelInputs(o, seed, qModel, ref, work);
+  if (refIo.outputs.length !== io.outputs.length) {
+    throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
+  }
+  const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
+  const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
+    o.outputs && `outputs ${o.outputs.join(',')}`, o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
+  console.log(`parity ${name} vs ${rt.label}${what.length ? ` (${what.join('; ')})` : ''}: seed ${seed}, ` +
+              `tolerance ${o.tolerance === 0 ? '0 (bit-exact)' : o.tolerance}; inputs ${desc}`);
+
+  const g = golden(o, seed, ref, inputs, work);
+
+  const qdir = path.join(work, 'qgate');
+  const qargs = ['run', qModel.path, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir, ...o.qgateArgs];
+  // qgate's --repeat prints its own median run time, the figure comparable with the reference's.
+  if (o.qgateRepeat > 1) qargs.push('--repeat', String(o.qgateRepeat));
+  const t0 = process.hrtime.bigint();
+  const q = spawnSync(o.qgate, qargs, { encoding: 'utf8' });
+  const qms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
+  if (q.status !== 0) {
+    throw new Error(`qgate run failed on ${name} (exit ${q.status ?? q.signal}): ${o.qgate} ${qargs.join(' ')}\n${lastLines(q.stderr + q.stdout, 6)}`);
+  }
+
+  let ok = true;
+  for (let j = 0; j < io.outputs.length; ++j) {
+    const file = `out_${j}.npy`;
+    const r = readNpy(path.join(g.dir, file));
+    const qfile = path.join(qdir, file);
+    if (!fs.existsSync(qfile)) {
+      console.log(`out_${j} (${r.shape}) MISSING: qgate wrote no ${file}`);
+      ok = false;
+      continue;
+    }
+    const qa = readNpy(qfile);
+    if (qa.dtype !== 'float32') {
+      console.log(`out_${j} (${r.shape}) FAIL: qgate wrote ${qa.dtype}, the contract is float32`);
+      ok = false;
+      continue;
+    }
+    if (qa.shape.length !== r.shape.length || qa.shape.some((v, k) => v !== r.shape[k])) {
+      console.log(`out_${j} FAIL: qgate shape (${qa.shape}) != ${rt.label} shape (${r.shape})`);
+      ok = false;
+      continue;
+    }
+    const c = compare(qa, r);
+    // Bit-exact (tolerance 0) also demands max |q - r| == 0, so an all-zero golden cannot hide a difference.
+    const pass = o.tolerance === 0 ? c.nmse === 0 && c.maxAbs === 0 : c.nmse <= o.tolerance;
+    ok &&= pass;
+    const extra = c.nonFinite ? ` (${c.nonFinite} non-finite values where ${rt.label} has none)` : '';
+    console.log(`out_${j} ${io.outputs[j].name} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ${c.maxAbs.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
+  }
+  const extraOut = fs.existsSync(qdir) ? fs.readdirSync(qdir).filter((f) => /^out_\d+\.npy$/.test(f)).length : 0;
+  if (extraOut > io.outputs.length) {
+    console.log(`FAIL: qgate wrote ${extraOut} outputs, the model has ${io.outputs.length}`);
+    ok = false;
+  }
+  const refTime = `${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`;
+  console.log(`time: qgate ${qms.toFixed(1)} ms wall (process incl. load), ${rt.label} ${refTime}`);
+  const qtime = (q.stderr + q.stdout).split('\n').filter((l) => /\bms\b/.test(l));
+  for (const l of qtime.slice(0, 3)) console.log(`  qgate: ${l.trim()}`);
+  return ok;
 }
 
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'qgate-parity-'));
   const name = path.basename(o.model);
-  const rt = RUNTIMES[o.reference];
   try {
     const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
     const ref = o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel;
-    const { io, refIo, inputs } = await modelInputs(o, qModel, ref, work);
-    if (refIo.outputs.length !== io.outputs.length) {
-      throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
-    }
-    const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
-    const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
-      o.outputs && `outputs ${o.outputs.join(',')}`, o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
-    console.log(`parity ${name} vs ${rt.label}${what.length ? ` (${what.join('; ')})` : ''}: seed ${o.seed}, ` +
-                `tolerance ${o.tolerance === 0 ? '0 (bit-exact)' : o.tolerance}; inputs ${desc}`);
-
-    const g = golden(o, ref, inputs, work);
-
-    const qdir = path.join(work, 'qgate');
-    const qargs = ['run', qModel.path, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir, ...o.qgateArgs];
-    // qgate's --repeat prints its own median run time, the figure comparable with the reference's.
-    if (o.qgateRepeat > 1) qargs.push('--repeat', String(o.qgateRepeat));
-    const t0 = process.hrtime.bigint();
-    const q = spawnSync(o.qgate, qargs, { encoding: 'utf8' });
-    const qms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
-    if (q.status !== 0) {
-      throw new Error(`qgate run failed on ${name} (exit ${q.status ?? q.signal}): ${o.qgate} ${qargs.join(' ')}\n${lastLines(q.stderr + q.stdout, 6)}`);
-    }
-
     let ok = true;
-    for (let j = 0; j < io.outputs.length; ++j) {
-      const file = `out_${j}.npy`;
-      const r = readNpy(path.join(g.dir, file));
-      const qfile = path.join(qdir, file);
-      if (!fs.existsSync(qfile)) {
-        console.log(`out_${j} (${r.shape}) MISSING: qgate wrote no ${file}`);
-        ok = false;
-        continue;
-      }
-      const qa = readNpy(qfile);
-      if (qa.dtype !== 'float32') {
-        console.log(`out_${j} (${r.shape}) FAIL: qgate wrote ${qa.dtype}, the contract is float32`);
-        ok = false;
-        continue;
-      }
-      if (qa.shape.length !== r.shape.length || qa.shape.some((v, k) => v !== r.shape[k])) {
-        console.log(`out_${j} FAIL: qgate shape (${qa.shape}) != ${rt.label} shape (${r.shape})`);
-        ok = false;
-        continue;
-      }
-      const c = compare(qa, r);
-      // Bit-exact (tolerance 0) also demands max |q - r| == 0, so an all-zero golden cannot hide a difference.
-      const pass = o.tolerance === 0 ? c.nmse === 0 && c.maxAbs === 0 : c.nmse <= o.tolerance;
-      ok &&= pass;
-      const extra = c.nonFinite ? ` (${c.nonFinite} non-finite values where ${rt.label} has none)` : '';
-      console.log(`out_${j} ${io.outputs[j].name} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ${c.maxAbs.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
+    for (const seed of o.seeds) {
+      const seedWork = path.join(work, `seed-${seed}`);
+      fs.mkdirSync(seedWork, { recursive: true });
+      ok = (await paritySeed(o, seed, qModel, ref, seedWork)) && ok;
     }
-    const extraOut = fs.existsSync(qdir) ? fs.readdirSync(qdir).filter((f) => /^out_\d+\.npy$/.test(f)).length : 0;
-    if (extraOut > io.outputs.length) {
-      console.log(`FAIL: qgate wrote ${extraOut} outputs, the model has ${io.outputs.length}`);
-      ok = false;
-    }
-    const refTime = `${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`;
-    console.log(`time: qgate ${qms.toFixed(1)} ms wall (process incl. load), ${rt.label} ${refTime}`);
-    const qtime = (q.stderr + q.stdout).split('\n').filter((l) => /\bms\b/.test(l));
-    for (const l of qtime.slice(0, 3)) console.log(`  qgate: ${l.trim()}`);
-    console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${o.tolerance === 0 ? 'not bit-exact' : `NMSE above ${o.tolerance}`} or shape mismatch`);
+    const seeds = o.seeds.length > 1 ? ` (seeds ${o.seeds.join(',')})` : '';
+    console.log(ok ? `PASS ${name}${seeds}` : `FAIL ${name}${seeds}: ${o.tolerance === 0 ? 'not bit-exact' : `NMSE above ${o.tolerance}`} or shape mismatch`);
     return ok ? 0 : 1;
   } finally {
     if (o.keep) console.log(`kept ${work}`);
@@ -328,7 +342,7 @@ try {
   if (e instanceof Usage) {
     console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime] ` +
                   '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...] ' +
-                  '[--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]');
+                  '[--int-range V] [--seed 1|1,2,3] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]');
     process.exitCode = 2;
   } else {
     console.error(`parity: FAIL ${e.message}`);
