@@ -83,6 +83,15 @@ if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
   endforeach()
 endif()
 
+# Op-by-op bisection against LiteRT under litert-cpu (every truncated graph and every op alone bit-identical):
+# conv / depthwise / pad / max pooling; FC, MEAN and the builtin fallback of a conv with a zero weight scale;
+# hard-swish, sigmoid, average pooling, bilinear resize and MediaPipe's deconvolution.
+foreach(model face_detection__face_detection_short_range hands__hand_landmark_lite selfie_segmentation__selfie_segmentation)
+  add_test(NAME litert_cpu.bisect.${model}
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/litert_bisect.sh $<TARGET_FILE:qgate> ${QGATE_MODEL_CACHE}/${model}.tflite)
+  set_tests_properties(litert_cpu.bisect.${model} PROPERTIES SKIP_RETURN_CODE 77)
+endforeach()
+
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
 # run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run` (exit 77 =
 # skipped: onnxruntime-node absent).

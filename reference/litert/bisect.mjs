@@ -1,8 +1,8 @@
 // Layer-by-layer bisection of `qgate run` against LiteRT on one .tflite model (float or dynamic-range).
 //
 //   node reference/litert/bisect.mjs --qgate BUILD/qgate MODEL.tflite [--seed S] [--input IN.npy ...]
-//        [--mode truncate|expose] [--qgate-arg ARG ...] [--from K] [--to K] [--ops CONV_2D,...] [--all]
-//        [--json OUT.json] [--keep DIR]
+//        [--mode truncate|expose] [--qgate-arg ARG ...] [--from K] [--to K] [--ops CONV_2D,...]
+//        [--isolated] [--require-exact] [--json OUT.json] [--keep DIR]
 //
 // qgate runs the whole model once with --dump-layers (every node's output, matched to TFLite's tensors by name).
 // LiteRT runs, for every operator k whose output is a float32 tensor qgate also dumped, a copy of the model that
@@ -11,10 +11,16 @@
 // only that prefix); --mode expose keeps every operator and adds nothing but the output (withOutputIds: the full
 // graph's partitioning, with that tensor made external). Each line: operator index, op, whether its weight is
 // int8 (the hybrid ops), tensor name, shape, NMSE and max |qgate - LiteRT| (double), and "exact" when they are
-// bit-identical. Without --all only operators whose result differs from the previous line's status are
-// summarized at the end; every line is printed.
+// bit-identical; the last line names the first operator that differs. --isolated also runs each operator alone
+// in both runtimes on LiteRT's own values of its inputs (tflite_outputs.mjs singleOperator; those inputs come from
+// the full model with them exposed as outputs), which separates an operator's own arithmetic from what it
+// inherits. --ops keeps the named operator types; --from / --to bound the operator indices.
+// Caution, measured: making a tensor a graph output can change what LiteRT computes around it (XNNPACK's sparse
+// NCHW rewrite gives up on clusters with external values), so a difference that shows only at the model's outputs
+// can vanish under observation; docs/litert-cpu.md.
 // Inputs: --input files in model input order, else reference/litert/inputs.mjs's seeded inputs (--seed, default 1).
-// Exit status: 0 when the comparison ran (whatever it found), 1 when a runtime failed, 2 on bad usage.
+// Exit status: 0 when the comparison ran (with --require-exact: and every compared tensor, alone too, was
+// bit-identical), 1 when a runtime failed or --require-exact found a difference, 2 on bad usage.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,7 +52,7 @@ function failuresSince(mark) {
 
 function parseArgs(argv) {
   const o = { qgate: null, model: null, seed: 1, inputs: [], mode: 'truncate', qgateArgs: [], from: 0, to: Infinity,
-    ops: null, json: null, keep: null, isolated: false };
+    ops: null, json: null, keep: null, isolated: false, requireExact: false };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     const value = () => {
@@ -64,6 +70,7 @@ function parseArgs(argv) {
     else if (a === '--json') o.json = value();
     else if (a === '--keep') o.keep = value();
     else if (a === '--isolated') o.isolated = true;
+    else if (a === '--require-exact') o.requireExact = true;
     else if (a.startsWith('--')) throw new Usage(`unknown argument ${a}`);
     else if (!o.model) o.model = a;
     else throw new Usage(`one model only, got ${o.model} and ${a}`);
@@ -217,18 +224,27 @@ async function main() {
     say(firstDiff ? `first difference: op ${firstDiff.op} ${firstDiff.name} ${firstDiff.tensor} NMSE ${firstDiff.nmse.toExponential(3)}`
       : `every compared tensor is bit-identical (${rows.length})`);
     if (o.json) fs.writeFileSync(o.json, JSON.stringify({ model: o.model, mode: o.mode, qgate_args: o.qgateArgs, rows }, null, 1) + '\n');
+    if (o.requireExact) {
+      const bad = rows.filter((r) => !r.exact || (r.isolated && !r.isolated.exact));
+      if (bad.length || !rows.length) {
+        say(`FAIL: ${bad.length} of ${rows.length} compared tensors differ`);
+        return 1;
+      }
+      say(`PASS: ${rows.length} tensors bit-identical${o.isolated ? ', each operator alone too' : ''}`);
+    }
+    return 0;
   } finally {
     if (!o.keep) fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
 main().then(
-  () => process.exit(0),
+  (status) => process.exit(status),
   (e) => {
     realStderr(`bisect: ${e.message}\n`);
     if (e instanceof Usage) {
       realStderr('usage: bisect.mjs --qgate BUILD/qgate MODEL.tflite [--seed S] [--input IN.npy ...] [--mode truncate|expose] ' +
-                 '[--qgate-arg ARG ...] [--from K] [--to K] [--ops OP,...] [--json OUT] [--keep DIR]\n');
+                 '[--qgate-arg ARG ...] [--from K] [--to K] [--ops OP,...] [--isolated] [--require-exact] [--json OUT] [--keep DIR]\n');
       process.exit(2);
     }
     const tail = log.filter((l) => !/^INFO:|WebGPU|navigator/.test(l)).slice(-6);
