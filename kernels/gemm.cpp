@@ -98,7 +98,7 @@ void gemm_packed_portable(int64_t m, const float* a, int64_t lda, PackedView w, 
   }
 }
 
-// XNNPACK's 4x2c4 order, one output at a time (it serves narrow layers only, so plain loops suffice).
+// XNNPACK's 4x2c4 order, a panel's 16 columns at a time (it serves narrow layers only, so plain loops suffice).
 void gemm_packed_xnnpack_c4(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
                             int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc,
                             int64_t segment) {
@@ -106,16 +106,23 @@ void gemm_packed_xnnpack_c4(int64_t m, const float* a, int64_t lda, PackedView w
   for (int64_t p = panel_begin; p < panel_end; ++p) {
     const float* panel = w.data + p * kGemmPanel * w.k;
     const int64_t n_valid = std::min(kGemmPanel, w.n - p * kGemmPanel);
-    for (int64_t r = 0; r < m; ++r)
-      for (int64_t j = 0; j < n_valid; ++j) {
-        float lane[4] = {bias ? bias[p * kGemmPanel + j] : 0.0f, 0.0f, 0.0f, 0.0f};
-        for (int64_t kk = 0; kk < w.k; ++kk) {
-          const float product = a[r * lda + kk] * panel[kk * kGemmPanel + j];
-          lane[(kk % segment) % 4] += product;
+    for (int64_t r = 0; r < m; ++r) {
+      float lane[4][kGemmPanel] = {};
+      if (bias)
+        for (int64_t j = 0; j < n_valid; ++j) lane[0][j] = bias[p * kGemmPanel + j];
+      for (int64_t kk = 0; kk < w.k; ++kk) {
+        const float av = a[r * lda + kk];
+        float* acc = lane[(kk % segment) % 4];
+        const float* b = panel + kk * kGemmPanel;
+        for (int j = 0; j < kGemmPanel; ++j) {
+          const float product = av * b[j];
+          acc[j] += product;
         }
-        const float v = (lane[0] + lane[2]) + (lane[1] + lane[3]);
-        c[r * ldc + p * kGemmPanel + j] = apply_activation(act, v);
       }
+      for (int64_t j = 0; j < n_valid; ++j)
+        c[r * ldc + p * kGemmPanel + j] =
+            apply_activation(act, (lane[0][j] + lane[2][j]) + (lane[1][j] + lane[3][j]));
+    }
   }
 }
 
