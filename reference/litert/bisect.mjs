@@ -12,9 +12,9 @@
 // graph's partitioning, with that tensor made external). Each line: operator index, op, whether its weight is
 // int8 (the hybrid ops), tensor name, shape, NMSE and max |qgate - LiteRT| (double), and "exact" when they are
 // bit-identical; the last line names the first operator that differs. --isolated also runs each operator alone
-// in both runtimes on LiteRT's own values of its inputs (tflite_outputs.mjs singleOperator; those inputs come from
-// the full model with them exposed as outputs), which separates an operator's own arithmetic from what it
-// inherits. --ops keeps the named operator types; --from / --to bound the operator indices.
+// in both runtimes on LiteRT's own values of its inputs (tflite_outputs.mjs singleOperator; each input is the value
+// LiteRT showed for it earlier in the bisection, else from the full model with it exposed as an output), which
+// separates an operator's own arithmetic from what it inherits. --ops keeps the named operator types; --from / --to bound the operator indices.
 // Caution, measured: making a tensor a graph output can change what LiteRT computes around it (XNNPACK's sparse
 // NCHW rewrite gives up on clusters with external values), so a difference that shows only at the model's outputs
 // can vanish under observation; docs/litert-cpu.md.
@@ -146,14 +146,16 @@ async function runLiteRt(core, bytes, arrays, what) {
 }
 
 // Operator k alone on LiteRT's own values of its inputs, in both runtimes: {qgate, litert} arrays of its first
-// output. The inputs come from the full model with those tensors exposed as outputs.
-async function isolated(o, core, bytes, k, arrays, work) {
+// output. The inputs are LiteRT's values already seen in this bisection (`seen`: tensor id -> array, from the run
+// that showed that tensor), else they come from the full model with those tensors exposed as outputs.
+async function isolated(o, core, bytes, k, arrays, work, seen) {
   const single = singleOperator(bytes, k, o.model);
   const g = readTflite(bytes, o.model).subgraphs[0];
   const feeds = single.inputs.map((id) => {
     const gi = g.inputs.indexOf(id);
     return gi >= 0 ? { id, array: arrays[gi] } : { id, array: null };
   });
+  for (const f of feeds) if (!f.array && seen.has(f.id)) f.array = { dtype: 'float32', ...seen.get(f.id) };
   const inner = feeds.filter((f) => !f.array).map((f) => f.id);
   if (inner.length) {
     const got = await runLiteRt(core, withOutputIds(bytes, inner, o.model), arrays, `${o.model} (inputs of op ${k})`);
@@ -196,6 +198,9 @@ async function main() {
         `${g.operators.length} operators, inputs ${o.inputs.length ? inputs.join(',') : `seed ${o.seed}`}`);
     say(`op\tname\tint8\ttensor\tshape\tNMSE\tmaxabs\texact${o.isolated ? '\talone NMSE\talone maxabs\talone exact' : ''}`);
     const rows = [];
+    const seen = new Map();  // tensor id -> LiteRT's value, from the run that showed it, until its last reader
+    const lastReader = new Map();
+    g.operators.forEach((op, i) => op.inputs.forEach((t) => lastReader.set(t, i)));
     for (let k = o.from; k < Math.min(g.operators.length, o.to + 1); ++k) {
       const op = g.operators[k];
       const name = m.opcodes[op.opcodeIndex].name;
@@ -208,16 +213,18 @@ async function main() {
       const int8 = weight && weight.dtype === 'int8' ? 'int8' : '';
       const patched = o.mode === 'truncate' ? truncatedAfter(bytes, k + 1, out, o.model) : withOutputIds(bytes, [out], o.model);
       const [r] = await runLiteRt(core, patched, arrays, `${o.model} up to op ${k}`);
+      seen.set(out, r);
       const qa = readNpy(q.path);
       const c = qa.data.length === r.data.length ? compare(qa, r) : { nmse: NaN, maxAbs: NaN, exact: false };
       const row = { op: k, name, int8: Boolean(int8), tensor: t.name, shape: r.shape, qgate_node: q.node, ...c };
       let alone = '';
       if (o.isolated) {
-        const iso = await isolated(o, core, bytes, k, arrays, work);
+        const iso = await isolated(o, core, bytes, k, arrays, work, seen);
         row.isolated = compare(iso.qgate, iso.litert);
         alone = `\t${row.isolated.nmse.toExponential(3)}\t${row.isolated.maxAbs.toExponential(3)}\t${row.isolated.exact ? 'exact' : ''}`;
       }
       rows.push(row);
+      for (const id of [...seen.keys()]) if ((lastReader.get(id) ?? -1) <= k) seen.delete(id);
       say(`${k}\t${name}\t${int8}\t${t.name}\t(${r.shape})\t${c.nmse.toExponential(3)}\t${c.maxAbs.toExponential(3)}\t${c.exact ? 'exact' : ''}${alone}`);
     }
     const firstDiff = rows.find((r) => !r.exact);
