@@ -23,14 +23,16 @@ namespace qgate::cli {
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--threads N]",
+    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--arithmetic litert-cpu]\n"
+    "          [--dump-layers DIR] [--threads N]",
     "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and\n"
     "shape, or the same shape with another batch size) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model\n"
     "output order as float32 arrays of each output's shape. Files appear only when every output was computed.\n"
     "A model with int8 weights (a dynamic-range .tflite) runs its hybrid kernels, each op with its own\n"
     "asymmetric_quantize_inputs option unless --activations overrides it. --scheme quantizes a float model\n"
-    "first and runs the quantized twin. --dump-layers DIR also writes every node's output (DIR/layers.tsv\n"
-    "names each file's node, op and tensor)."};
+    "first and runs the quantized twin. --arithmetic litert-cpu computes every op as LiteRT's CPU path does\n"
+    "(docs/litert-cpu.md). --dump-layers DIR also writes every node's output (DIR/layers.tsv names each file's\n"
+    "node, op and tensor)."};
 
 template <typename T>
 void widen(const Tensor& src, float* dst) {
@@ -111,6 +113,11 @@ int run(const std::vector<std::string>& args) {
   if (vm.count("input")) input_paths = vm["input"].as<std::vector<std::string>>();
   LoadedModel m = load_model(model_path);
   if (vm.count("scheme")) m.graph = quantize_graph(m.graph, Scheme::parse(vm["scheme"].as<std::string>())).graph;
+  const bool litert_cpu = !read_arithmetic_option(vm).empty();
+  // LiteRT decides rows and epilogues per op itself; an override would describe a run LiteRT never makes.
+  if (litert_cpu && (vm.count("activations") || vm.count("epilogue")))
+    throw UsageError("--arithmetic litert-cpu computes each op as LiteRT does; --activations and --epilogue "
+                     "would override that, give one or the other");
   if (vm.count("activations")) {
     const std::string a = vm["activations"].as<std::string>();
     if (a != "sym" && a != "asym") throw UsageError(fmt::format("--activations {}: must be sym or asym", a));
@@ -122,7 +129,7 @@ int run(const std::vector<std::string>& args) {
     for (Node& n : m.graph.nodes)
       if (!weight_slots(n).empty()) n.attrs.set(kEpilogueAttr, e);
   }
-  if (!read_arithmetic_option(vm).empty()) set_litert_cpu_arithmetic(m.graph);
+  if (litert_cpu) set_litert_cpu_arithmetic(m.graph);
   const Graph& g = m.graph;
   if (input_paths.size() != g.inputs.size())
     throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),
