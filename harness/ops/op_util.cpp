@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/ptq.h"
+
 namespace qgate::ops {
 
 bool value_known(const OpContext& ctx, size_t i) {
@@ -79,5 +81,11 @@ kernels::Activation clamp_activation(const OpContext& ctx) {
 }
 
 kernels::Nhwc nhwc(const Shape& s) { return {s.at(0), s.at(1), s.at(2), s.at(3)}; }
+
+bool litert_cpu(const OpContext& ctx) {
+  const std::string v = ctx.node.attrs.get_string(kArithmeticAttr, "");
+  if (!v.empty() && v != "litert-cpu") ctx.fail(fmt::format("{} is '{}', expected 'litert-cpu' or absent", kArithmeticAttr, v));
+  return v == "litert-cpu";
+}
 
 }  // namespace qgate::ops
