@@ -271,7 +271,7 @@ void import_resize(Importer& im, NodeRef n) {
     // TFLite derives the coordinate scale from the sizes; the ONNX spec uses the given scale.
     if (ls[2] * scales[2] != static_cast<float>(out_hw[0]) || ls[3] * scales[3] != static_cast<float>(out_hw[1]))
       im.unsupported(n, "scales giving a fractional output size");
-  } else if (size_at_prepare < 0) {
+  } else if (size_at_prepare < 0 && out_hw.empty()) {
     im.unsupported(n, "neither scales nor sizes");
   }
   if (size_at_prepare >= 0 && ctm == "pytorch_half_pixel")
