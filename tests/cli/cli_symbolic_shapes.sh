@@ -143,5 +143,14 @@ j = json.load(open('$work/eval.json'))
 n = j['model']['samples']
 print('     eval samples:', n); sys.exit(0 if n == 3 else 1)"
 check "eval of the dynamic-batch classifier on 3 .npy rows completes" $?
+"$qgate" compare --model $d/classifier.onnx --data npy:$d/classifier_x_3.npy --schemes ort-dynamic,tflite-dynamic \
+  --layers --report "$work/compare.json" >"$work/compare.txt" 2>&1
+rc=$?
+[[ $rc -eq 0 || $rc -eq 1 ]] && /usr/bin/python3 -c "
+import json, sys
+j = json.load(open('$work/compare.json'))
+rows = [r['scheme'] for r in j['rows']]
+print('     compare samples:', j['samples'], 'rows:', rows); sys.exit(0 if j['samples'] == 3 and len(rows) == 2 else 1)"
+check "compare of the dynamic-batch classifier (two schemes, layer metrics) completes" $?
 
 finish
