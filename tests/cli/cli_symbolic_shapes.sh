@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Models declared with symbolic input dimensions (tests/data/dynamic, scripts/make_dynamic_models.py): `qgate run`
 # against onnxruntime-node at two spatial sizes of one detector declared [1,3,height,width] and at batch 3 of a
-# classifier declared [batch,3,16,16] (whose flatten is torch's Shape/Gather/Concat/Reshape chain); the batch-3 run
-# against three batch-1 runs; `inspect` naming the symbols and sizing the outputs under --input-shape; `eval` on a
-# .npy data set whose rows size the batch; and the refusals (exit 2, one line naming input, dimension, declared and
+# classifier declared [batch,3,16,16] (whose flatten is torch's Shape/Gather/Concat/Reshape chain), the detector
+# quantized by `qgate quantize --scheme ort-dynamic` and run by both; the batch-3 run against three batch-1 runs;
+# `inspect` naming the symbols and sizing the outputs under --input-shape; `eval` and `compare` on a .npy data set
+# whose rows size the batch; and the refusals (exit 2, one line naming input, dimension, declared and
 # given value): a fixed dimension given another size, a model that reshapes to a fixed batch run at batch 3, and
 # --input-shape mistakes. Fails when onnxruntime-node is absent (exit 77, skipped, under QGATE_ALLOW_SKIP=1).
 # Usage: cli_symbolic_shapes.sh QGATE REPO_DIR
@@ -64,6 +65,17 @@ done
   cmp -s "$work/q_sized/out_0.npy" "$work/q_64x96/out_0.npy"
 check "--input-shape x:1,3,64,96 stating the array's size gives the same bits" $?
 
+# Quantized: `qgate quantize --scheme ort-dynamic` writes 5 ConvInteger nodes, the input still [1,3,height,width];
+# onnxruntime runs the written file at 96x128, and qgate runs it (and the float model under --scheme) at that size.
+"$qgate" quantize $d/detector.onnx --scheme ort-dynamic -o "$work/detector_q.onnx" >/dev/null &&
+  node reference/onnxruntime/run_ort.mjs --runs 1 "$work/detector_q.onnx" "$work/ort_q" $d/detector_x_96x128.npy \
+    >/dev/null 2>&1 &&
+  "$qgate" run "$work/detector_q.onnx" -i $d/detector_x_96x128.npy -o "$work/q_file" >/dev/null &&
+  "$qgate" run $d/detector.onnx --scheme ort-dynamic -i $d/detector_x_96x128.npy -o "$work/q_scheme" >/dev/null &&
+  nmse "quantized file" "$work/q_file/out_0.npy" "$work/ort_q/out_0.npy" 1e-6 &&
+  nmse "--scheme ort-dynamic" "$work/q_scheme/out_0.npy" "$work/ort_q/out_0.npy" 1e-6
+check "ort-dynamic detector at 96x128 matches onnxruntime on the written file (NMSE <= 1e-6)" $?
+
 # A dynamic batch: batch 3 against onnxruntime and against three batch-1 runs.
 node reference/onnxruntime/run_ort.mjs --runs 1 $d/classifier.onnx "$work/ort_cls" $d/classifier_x_3.npy >/dev/null 2>&1
 check "onnxruntime runs the classifier at batch 3" $?
@@ -94,7 +106,8 @@ PY
 check "classifier batch 3 equals three batch-1 runs, bit for bit" $ok
 
 # A model declared [batch,3,8,8] that reshapes to [1,-1]: right at batch 1, refused at batch 3.
-node reference/onnxruntime/run_ort.mjs --runs 1 $d/fixed_batch.onnx "$work/ort_fixed" $d/fixed_batch_x_1.npy >/dev/null 2>&1
+node reference/onnxruntime/run_ort.mjs --runs 1 $d/fixed_batch.onnx "$work/ort_fixed" $d/fixed_batch_x_1.npy \
+  >/dev/null 2>&1
 "$qgate" run $d/fixed_batch.onnx -i $d/fixed_batch_x_1.npy -o "$work/q_fixed" >/dev/null &&
   nmse "fixed_batch batch 1" "$work/q_fixed/out_0.npy" "$work/ort_fixed/out_0.npy" 1e-6
 check "fixed-batch model at batch 1 matches onnxruntime" $?
@@ -134,8 +147,8 @@ print('     json inputs', j['inputs'][0]['shape'], 'outputs', j['outputs'][0]['s
 check "inspect --json gives symbols as names" $?
 
 # eval: the data's rows size the batch symbol (batch 1 per sample).
-"$qgate" eval --model $d/classifier.onnx --data npy:$d/classifier_x_3.npy --scheme ort-dynamic --report "$work/eval.json" \
-  >"$work/eval.txt" 2>&1
+"$qgate" eval --model $d/classifier.onnx --data npy:$d/classifier_x_3.npy --scheme ort-dynamic \
+  --report "$work/eval.json" >"$work/eval.txt" 2>&1
 rc=$?
 [[ $rc -eq 0 || $rc -eq 1 ]] && /usr/bin/python3 -c "
 import json, sys
