@@ -107,17 +107,26 @@ bool Graph::has_symbolic_inputs() const {
 }
 
 std::vector<char> prepare_time_nodes(const Graph& graph) {
+  // Per tensor: 1 a constant, 2 computed at prepare. A node reading only constants is not one of them: importers
+  // fold those at load, and one left in the graph (a TFLite file's) runs, and is observed, like any other node.
   std::vector<char> known(graph.tensors.size(), 0), at_prepare(graph.nodes.size(), 0);
-  for (size_t i = 0; i < graph.tensors.size(); ++i) known[i] = graph.tensors[i].is_constant;
+  for (size_t i = 0; i < graph.tensors.size(); ++i) known[i] = graph.tensors[i].is_constant ? 1 : 0;
   for (const Node& n : graph.nodes) {
-    bool all = n.op == OpType::shape || !n.inputs.empty();
-    for (int t : n.inputs)
-      if (n.op != OpType::shape && t >= 0 && !known[t]) all = false;
+    bool all = n.op == OpType::shape;  // reads only its input's shape
+    if (!all) {
+      bool computed = false, rest_constant = true;
+      for (int t : n.inputs) {
+        if (t < 0) continue;
+        computed |= known[t] == 2;
+        rest_constant &= known[t] != 0;
+      }
+      all = computed && rest_constant;
+    }
     for (int t : n.outputs)
       for (int o : graph.outputs) all &= t != o;  // a model output is computed by run()
     if (!all) continue;
     at_prepare[n.id] = 1;
-    for (int t : n.outputs) known[t] = 1;
+    for (int t : n.outputs) known[t] = 2;
   }
   return at_prepare;
 }

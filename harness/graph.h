@@ -98,7 +98,8 @@ struct Graph {
 };
 
 // The nodes an Executor runs once at prepare, when the input shapes are known, and not again per run: SHAPE, and
-// every node whose inputs are all constants or outputs of such nodes (the shape arithmetic after a SHAPE).
+// every node reading an output of such a node and otherwise only constants (the shape arithmetic after a SHAPE).
+// A model output is always computed by run().
 std::vector<char> prepare_time_nodes(const Graph& graph);
 
 }  // namespace qgate
