@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "harness/npy.h"
+#include "reports/text.h"
 
 namespace qgate::reports {
 
@@ -23,6 +24,8 @@ constexpr const char* kLossColor = "#d62728";
 // More rows than this in a bar chart are cut to the largest magnitudes, so a 1000-class model stays readable.
 constexpr size_t kMaxBars = 60;
 constexpr size_t kMaxSeriesCharts = 8;
+
+std::string html_escape(std::string_view text) { return escape_markup(text, Markup::html); }
 
 std::string num(double v, int precision) {
   return std::isfinite(v) ? fmt::format("{:.{}f}", v, precision) : std::string("n/a");
@@ -633,22 +636,6 @@ svg .axis, svg .legend, svg .label, svg .value { font-size: 12px; }
 )";
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
-    }
-  }
-  return out;
-}
 
 std::string html_sensitivity_section(const Report& r) {
   if (!r.sensitivity)
