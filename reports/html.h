@@ -16,6 +16,9 @@
 //                      layer float. data-layers, data-bars (2 per layer); one <g class="bar" data-variant=
 //                      "only-quantized"|"only-float"> per bar.
 // All text taken from the report (names, paths, reasons) is escaped (escape_markup, reports/text.h).
+//
+// The code: the page frame and style sheet in html_page.*, the SVG chart kit in svg.*, the eval document and its
+// sections in html_eval.*, the compare document in html_compare.cpp.
 #pragma once
 
 #include <string>
