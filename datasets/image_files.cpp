@@ -14,9 +14,9 @@
 
 #include "datasets/image_pipeline.h"
 #include "datasets/loaders.h"
-#include "harness/errors.h"
-#include "harness/npy.h"
-#include "harness/sha256.h"
+#include "core/errors.h"
+#include "core/files.h"
+#include "core/sha256.h"
 
 namespace qgate {
 

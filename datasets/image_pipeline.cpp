@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace qgate {
 

@@ -7,8 +7,8 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "harness/errors.h"
-#include "harness/npy.h"
+#include "core/errors.h"
+#include "core/files.h"
 
 namespace qgate {
 

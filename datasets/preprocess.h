@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "harness/dtype.h"
+#include "core/dtype.h"
 
 namespace qgate {
 

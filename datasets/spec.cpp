@@ -7,9 +7,9 @@
 #include <fmt/format.h>
 
 #include "datasets/loaders.h"
-#include "harness/errors.h"
-#include "harness/npy.h"
-#include "harness/sha256.h"
+#include "core/errors.h"
+#include "core/files.h"
+#include "core/sha256.h"
 
 namespace qgate {
 

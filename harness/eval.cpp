@@ -9,7 +9,7 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/weight_rules.h"
 #include "kernels/parallel.h"

@@ -15,6 +15,7 @@
 #include "harness/graph.h"
 #include "harness/metrics/layer_metrics.h"
 #include "harness/metrics/model_metrics.h"
+#include "reports/model.h"
 
 namespace qgate {
 
@@ -40,26 +41,8 @@ struct EvalOptions {
   std::function<void(int64_t, int64_t)> progress;
 };
 
-struct LayerResult {
-  int node = 0;
-  std::string name;
-  std::string op;
-  bool quantized = false;             // its weights are int8 (or dequantized int8 under weight-only)
-  metrics::ErrorStats accumulated;    // quantized graph end to end vs float
-  std::optional<metrics::ErrorStats> isolated;       // the one quantized node on float inputs
-  std::optional<metrics::ErrorStats> weight_part;    // f(x, W^) - f(x, W), isolated
-  std::optional<metrics::ErrorStats> activation_part;  // f(x^, W^) - f(x, W^), isolated
-  std::optional<metrics::SeriesErrorStats> series;   // recurrent outputs: SQNR of h per time step
-};
-
-struct EvalResult {
-  metrics::ModelMetrics model;
-  std::vector<LayerResult> layers;  // node order; nodes with float outputs only
-  int64_t samples = 0;
-  double seconds = 0;
-  double float_seconds = 0, quant_seconds = 0;  // summed over threads: time inside each graph's run()
-  int threads = 1;
-};
+using reports::EvalResult;
+using reports::LayerResult;
 
 // Runs the evaluation. Throws InputError for data that does not fit the model (naming the sample).
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,

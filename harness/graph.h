@@ -17,7 +17,7 @@
 #include <variant>
 #include <vector>
 
-#include "harness/tensor.h"
+#include "core/tensor.h"
 
 namespace qgate {
 

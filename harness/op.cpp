@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace qgate {
 

@@ -10,6 +10,7 @@
 
 #include "harness/graph.h"
 #include "harness/scheme.h"
+#include "reports/model.h"
 
 namespace qgate {
 
@@ -21,24 +22,13 @@ inline constexpr const char* kEpilogueAttr = "qgate_epilogue";  // "tflite", "xn
 inline constexpr const char* kInputQuantizationAttr = "qgate_input_quantization";
 // "avx2-u8s8": onnxruntime's saturating uint8 x int8 product (absent: exact).
 inline constexpr const char* kSaturationAttr = "qgate_saturation";
+// "litert-cpu": the node computes what LiteRT's CPU path computes for it (XNNPACK delegate or TFLite builtin
+// kernel, in LiteRT.js's WebAssembly build; docs/litert-cpu.md). Absent: qgate's own float kernels, and the hybrid
+// kernels the attributes above name.
+inline constexpr const char* kArithmeticAttr = "qgate_arithmetic";
 
 // What happened to one weight tensor.
-struct WeightQuantization {
-  int node = -1;
-  int tensor = -1;           // tensor id (same in both graphs)
-  bool quantized = false;
-  bool per_channel = false;
-  int axis = -1;
-  int bits = 8;
-  std::string reason;        // "int8 per-channel axis 0", "stays float: 576 elements < 1024", "kept float"
-  int64_t elements = 0;
-  int64_t float_bytes = 0;   // as float32
-  int64_t quantized_bytes = 0;  // int8 values + float32 scales (float_bytes when not quantized)
-  // Quantization error of the weights themselves: sum of squared error, sum of squares, max |error|, and the
-  // fraction of non-zero weights that became 0.
-  double sum_sq_error = 0, sum_sq = 0, max_abs_error = 0;
-  double zeroed_fraction = 0;
-};
+using reports::WeightQuantization;  // a row of the report model (reports/model.h)
 
 struct QuantizedGraph {
   Graph graph;
@@ -60,5 +50,15 @@ bool has_int8_weights(const Graph& graph);
 
 // Overrides every hybrid node's activation mode (`qgate run --activations sym|asym`).
 void set_activation_mode(Graph& graph, bool asymmetric);
+
+// Makes every node of `graph` compute with LiteRT's CPU arithmetic (kArithmeticAttr "litert-cpu"): each op then
+// takes the kernel and rounding LiteRT's CPU path uses for it (docs/litert-cpu.md).
+void set_litert_cpu_arithmetic(Graph& graph);
+
+// The arithmetic a graph computes with, as reports name it: "litert-cpu" when its nodes carry that arithmetic;
+// else by its hybrid nodes' epilogue: "tflite-builtin", "xnnpack-qd8", "onnxruntime" (a mix: "mixed"), and
+// "float" when it has no int8 weights (float kernels, e.g. weight-only). Float ops outside litert-cpu run
+// qgate's own kernels.
+std::string arithmetic_name(const Graph& graph);
 
 }  // namespace qgate

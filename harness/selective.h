@@ -12,6 +12,7 @@
 #include "harness/metrics/gates.h"
 #include "harness/scheme.h"
 #include "harness/sensitivity.h"
+#include "reports/model.h"
 
 namespace qgate {
 
@@ -26,31 +27,8 @@ struct SelectiveOptions {
   int max_steps = 16;                // re-validations at most
 };
 
-// One re-validated candidate set.
-struct SelectiveStep {
-  std::vector<int> keep_float;       // node ids, in the order added
-  int64_t float_bytes = 0;
-  metrics::ModelMetrics model;       // on the full data
-  std::vector<metrics::GateResult> gates;
-  bool passed = false;
-  double seconds = 0;
-};
-
-struct SelectiveResult {
-  bool found = false;                // SELECTIVE when true, NEEDS_QAT otherwise
-  std::vector<int> keep_float;       // the passing set (empty when none)
-  std::vector<std::string> keep_float_names;
-  int64_t float_bytes = 0;           // float32 bytes of the kept layers' weights
-  int64_t total_weight_bytes = 0;    // every weight tensor as float32
-  int64_t budget_bytes = 0;
-  double float_budget = 0;
-  std::vector<int> order;            // the greedy order (node ids), most damaging first
-  std::vector<SelectiveStep> steps;
-  int best_step = -1;                // the passing step, or the one with the highest top-1 delta interval low end
-  int error_carriers = 0;            // layers carrying 80% of the single-layer damage (KL when quantized alone)
-  std::vector<std::string> reasons;  // words and numbers
-  double seconds = 0;
-};
+using reports::SelectiveResult;
+using reports::SelectiveStep;
 
 SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme, const Dataset& data,
                                  const SensitivityResult& sensitivity, const SelectiveOptions& options);

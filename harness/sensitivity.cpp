@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/ptq.h"
 #include "kernels/parallel.h"
@@ -156,7 +156,8 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
   eo.limit = n;
   r.samples = n;
 
-  // Baseline: float + fully quantized, recording the float outputs.
+  // Baseline: float + fully quantized, recording the float outputs (the only-float variants compare to them).
+  std::vector<std::vector<float>> float_outputs;
   const QuantizedGraph full = quantize_graph(float_graph, scheme);
   std::map<int, std::pair<int64_t, int64_t>> bytes;  // node -> (float, quantized) bytes of its quantized weights
   for (const WeightQuantization& w : full.weights)
@@ -167,12 +168,12 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
   {
     const auto t0 = Clock::now();
     EvalOptions base = eo;
-    base.record_float_outputs = &r.float_outputs;
+    base.record_float_outputs = &float_outputs;
     const EvalResult e = evaluate(float_graph, full.graph, data, base);
     r.double_run_seconds = since(t0);
     r.all_quantized = measure_of(e.model, r.double_run_seconds);
   }
-  eo.float_outputs = &r.float_outputs;
+  eo.float_outputs = &float_outputs;
 
   const std::vector<int> nodes = quantizable_nodes(float_graph, scheme);
   const int total = static_cast<int>(nodes.size()) * 2;
@@ -202,7 +203,7 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
     const auto t0 = Clock::now();
     std::vector<QuantizedGraph> variants;
     for (int node : nodes) variants.push_back(quantize_graph(float_graph, scheme, {node}));
-    only_f = suffix_pass(full.graph, variants, nodes, data, eo, n, &r.float_outputs);
+    only_f = suffix_pass(full.graph, variants, nodes, data, eo, n, &float_outputs);
     r.only_float_seconds = since(t0);
     done += static_cast<int>(nodes.size());
     if (options.progress) options.progress(done, total);

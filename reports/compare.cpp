@@ -12,7 +12,7 @@ using json = nlohmann::ordered_json;
 
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-json topk_json(const metrics::TopKResult* t) {
+json topk_json(const TopKResult* t) {
   if (!t) return nullptr;
   return {{"float", num(t->float_pct)}, {"quant", num(t->quant_pct)}, {"delta", num(t->delta_pct)},
           {"ci_low", num(t->delta_ci_low_pct)}, {"ci_high", num(t->delta_ci_high_pct)}};
@@ -20,12 +20,13 @@ json topk_json(const metrics::TopKResult* t) {
 
 // The worst accumulated SQNR over the layers (NaN without layer metrics).
 double worst_sqnr(const Report& r) {
-  const auto values = gate_value_map(r);
-  const auto it = values.find("layers.sqnr_min");
-  return r.result.layers.empty() || it == values.end() ? NAN : it->second;
+  double worst = NAN;
+  for (const LayerResult& l : r.result.layers)
+    if (!(l.accumulated.sqnr_db >= worst)) worst = l.accumulated.sqnr_db;
+  return worst;
 }
 
-std::string interval(const metrics::TopKResult* t) {
+std::string interval(const TopKResult* t) {
   if (!t) return "-";
   return fmt::format("{:+.2f} [{:+.2f},{:+.2f}]", t->delta_pct, t->delta_ci_low_pct, t->delta_ci_high_pct);
 }
@@ -34,7 +35,7 @@ std::string interval(const metrics::TopKResult* t) {
 
 bool all_pass(const CompareReport& report) {
   for (const auto& row : report.rows)
-    if (row.report.verdict.status != "PASS") return false;
+    if (row.report.verdict.status != VerdictStatus::pass) return false;
   return true;
 }
 
@@ -65,7 +66,7 @@ json to_json(const CompareReport& c) {
                     {"agreement", num(m.agreement)},
                     {"kl_p99", num(m.kl.p99)},
                     {"worst_layer_sqnr_db", num(worst_sqnr(r))},
-                    {"verdict", r.verdict.status},
+                    {"verdict", verdict_name(r.verdict.status)},
                     {"reasons", r.verdict.reasons},
                     {"gates", gates},
                     {"classes", classes},
@@ -98,10 +99,10 @@ std::string console_summary(const CompareReport& c) {
     out += fmt::format("{:<40} {:>19} {:>24} {:>24} {:>6.3f} {:>8.4f} {:>9}  {}\n", r.manifest.scheme,
                        fmt::format("{} -> {}", human_bytes(row.float_bytes), human_bytes(row.quant_bytes)),
                        interval(m.find_k(1)), interval(m.find_k(5)), m.agreement, m.kl.p99,
-                       std::isfinite(sq) ? fmt::format("{:.1f} dB", sq) : "-", r.verdict.status);
+                       std::isfinite(sq) ? fmt::format("{:.1f} dB", sq) : "-", verdict_name(r.verdict.status));
   }
   for (const CompareRow& row : c.rows)
-    if (row.report.verdict.status != "PASS")
+    if (row.report.verdict.status != VerdictStatus::pass)
       for (const auto& reason : row.report.verdict.reasons)
         out += fmt::format("  {}: {}\n", row.report.manifest.scheme, reason);
   return out;

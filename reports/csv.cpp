@@ -39,7 +39,7 @@ class Writer {
 };
 
 // The error statistics a layer row carries, with their JSON names (n, scale and flags stay in the JSON).
-void stats_rows(Writer& w, const LayerResult& l, std::string_view part, const metrics::ErrorStats& s) {
+void stats_rows(Writer& w, const LayerResult& l, std::string_view part, const ErrorStats& s) {
   const std::string node = std::to_string(l.node);
   const std::pair<const char*, double> fields[] = {
       {"sqnr_db", s.sqnr_db}, {"cosine", s.cosine},          {"nmse", s.nmse},

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "reports/report.h"
 
 namespace qgate::reports {

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/npy.h"
+#include "core/files.h"
 #include "reports/html.h"
 #include "reports/html_eval.h"
 #include "reports/html_page.h"
@@ -61,9 +61,9 @@ std::string compare_top1_chart(const CompareReport& cr) {
     const Report& r = cr.rows[i].report;
     const auto* t = r.result.model.labeled > 0 ? r.result.model.find_k(1) : nullptr;
     const double y = top + row * i;
-    const bool pass = r.verdict.status == "PASS";
+    const bool pass = r.verdict.status == VerdictStatus::pass;
     out += fmt::format(R"(<g class="scheme" data-scheme="{}" data-verdict="{}">)", escape(r.manifest.scheme),
-                       escape(r.verdict.status));
+                       escape(verdict_name(r.verdict.status)));
     if (i % 2 == 0) out += svg::stripe(y, row);
     out += svg::label(label_w, y + 17, "label", "end", shorten_tail(r.manifest.scheme, 46));
     if (t && std::isfinite(t->delta_pct)) {
@@ -78,7 +78,7 @@ std::string compare_top1_chart(const CompareReport& cr) {
       out += svg::label(x1 + 10, y + 17, "value", "",
                         fmt::format("{} [{}, {}] {}", signed_fixed(t->delta_pct, 2),
                                     signed_fixed(t->delta_ci_low_pct, 2), signed_fixed(t->delta_ci_high_pct, 2),
-                                    r.verdict.status));
+                                    verdict_name(r.verdict.status)));
     }
     out += "</g>\n";
   }
@@ -92,7 +92,7 @@ std::string compare_table(const CompareReport& cr) {
                     "quantized</th><th>top-1 float</th><th>top-1 quantized</th><th>top-1 delta [95%]</th>"
                     "<th>top-5 delta [95%]</th><th>agreement</th><th>KL p99</th><th>SQNR min dB</th>"
                     "<th>verdict</th></tr>\n";
-  auto delta = [](const metrics::TopKResult* t) {
+  auto delta = [](const TopKResult* t) {
     return t ? fmt::format("{} [{}, {}]", signed_fixed(t->delta_pct, 2), signed_fixed(t->delta_ci_low_pct, 2),
                            signed_fixed(t->delta_ci_high_pct, 2))
              : std::string("-");
@@ -110,10 +110,10 @@ std::string compare_table(const CompareReport& cr) {
     out += fmt::format(
         "<tr class=\"{}\"><td><code>{}</code></td><td>{} &rarr; {}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td>"
         "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-        r.verdict.status == "PASS" ? "pass" : "fail", escape(r.manifest.scheme), row.float_bytes, row.quant_bytes,
+        r.verdict.status == VerdictStatus::pass ? "pass" : "fail", escape(r.manifest.scheme), row.float_bytes, row.quant_bytes,
         t1 ? fixed(t1->float_pct, 2) + "%" : "-", t1 ? fixed(t1->quant_pct, 2) + "%" : "-",
         t1 && t1->delta_pct < 0 ? "neg" : "pos", delta(t1), delta(t5), fixed(m.agreement, 4),
-        fmt::format("{:.3g}", m.kl.p99), std::isfinite(sqnr) ? fixed(sqnr, 1) : "-", escape(r.verdict.status));
+        fmt::format("{:.3g}", m.kl.p99), std::isfinite(sqnr) ? fixed(sqnr, 1) : "-", escape(verdict_name(r.verdict.status)));
   }
   out += "</table>\n";
   return out;
@@ -140,7 +140,7 @@ std::string compare_manifest_html(const CompareReport& cr) {
 std::string to_html(const CompareReport& cr) {
   using namespace html;
   size_t passed = 0;
-  for (const CompareRow& row : cr.rows) passed += row.report.verdict.status == "PASS";
+  for (const CompareRow& row : cr.rows) passed += row.report.verdict.status == VerdictStatus::pass;
   std::string out = page_open({"qgate compare", cr.model_path});
   out += fmt::format("<header>\n<h1>qgate compare report</h1>\n<div class=\"verdict {}\" id=\"verdict\"><span "
                      "class=\"badge\">{} of {} pass</span><ul><li>{}</li><li>{} samples of {}</li></ul></div>\n"

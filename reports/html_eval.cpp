@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/npy.h"
+#include "core/files.h"
 #include "reports/html_eval.h"
 #include "reports/html_page.h"
 #include "reports/svg.h"
@@ -101,7 +101,7 @@ std::string selective_table(const SelectiveResult& sel) {
          "<th>top-1 delta [95%]</th><th>gates</th></tr>\n";
   for (size_t i = 0; i < sel.steps.size(); ++i) {
     const SelectiveStep& st = sel.steps[i];
-    const metrics::TopKResult* t = st.model.find_k(1);
+    const TopKResult* t = st.model.find_k(1);
     out += fmt::format("<tr class=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
                        st.passed ? "pass" : "fail", fmt::join(st.keep_float, ", "), st.float_bytes,
                        t ? fmt::format("{} [{}, {}]", signed_fixed(t->delta_pct, 2),
@@ -270,6 +270,7 @@ std::string manifest_html(const Report& r) {
     rows.push_back({"quantized sha256", m.quantized_sha256});
   }
   rows.push_back({"scheme", m.scheme});
+  rows.push_back({"arithmetic", m.arithmetic});
   rows.push_back({"data", m.data_spec});
   if (!m.data_description.empty()) rows.push_back({"data description", m.data_description});
   if (!m.data_fingerprint.empty()) rows.push_back({"data fingerprint", m.data_fingerprint});
@@ -316,9 +317,9 @@ std::string weights_html(const Report& r) {
 
 std::string verdict_html(const Report& r, const std::string& id) {
   // SELECTIVE is a qualified yes (ship with the listed layers float): amber, not red.
-  const char* cls = r.verdict.status == "PASS" ? "pass" : r.verdict.status == "SELECTIVE" ? "selective" : "fail";
+  const char* cls = r.verdict.status == VerdictStatus::pass ? "pass" : r.verdict.status == VerdictStatus::selective ? "selective" : "fail";
   std::string out = fmt::format("<div class=\"verdict {}\" id=\"{}\"><span class=\"badge\">{}</span><ul>", cls, id,
-                                escape(r.verdict.status.empty() ? "NO VERDICT" : r.verdict.status));
+                                escape(verdict_name(r.verdict.status)));
   for (const auto& reason : r.verdict.reasons) out += "<li>" + escape(reason) + "</li>";
   out += "</ul></div>\n";
   return out;
@@ -409,7 +410,7 @@ std::string layers_html(const Report& r) {
   std::string table = "<table id=\"worst-layers\" class=\"numbers\">\n<tr><th>node</th><th>op</th><th>name</th>"
                       "<th>weights</th><th>SQNR dB</th><th>isolated dB</th><th>weight part dB</th>"
                       "<th>activation part dB</th><th>cosine</th><th>rmse / step</th></tr>\n";
-  auto opt_db = [](const std::optional<metrics::ErrorStats>& s) { return s ? fixed(s->sqnr_db, 1) : std::string("-"); };
+  auto opt_db = [](const std::optional<ErrorStats>& s) { return s ? fixed(s->sqnr_db, 1) : std::string("-"); };
   for (const LayerResult* l : worst)
     table += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"name\" title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
@@ -470,7 +471,7 @@ std::string html_sensitivity_section(const Report& r) {
 
 std::string to_html(const Report& r) {
   using namespace html;
-  std::string out = page_open({"qgate " + r.verdict.status, r.manifest.model_path});
+  std::string out = page_open({"qgate " + std::string(verdict_name(r.verdict.status)), r.manifest.model_path});
   out += header_html(r);
   out += accuracy_html(r);
   out += gates_html(r);

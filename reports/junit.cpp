@@ -32,7 +32,7 @@ std::string suite(const Report& r, std::string_view name, std::string_view class
   property("data", mf.data_description.empty() ? mf.data_spec : mf.data_description);
   property("data.fingerprint", mf.data_fingerprint);
   property("samples", std::to_string(r.result.model.samples));
-  property("verdict", r.verdict.status);
+  property("verdict", verdict_name(r.verdict.status));
   property("verdict.reasons", reasons);
   out += "    </properties>\n";
   for (const auto& g : r.gates) {
@@ -43,7 +43,7 @@ std::string suite(const Report& r, std::string_view name, std::string_view class
       continue;
     }
     out += fmt::format(">\n      <failure type=\"gate\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                       escape(g.summary), escape(g.summary + "\nverdict: " + r.verdict.status + " - " + reasons));
+                       escape(g.summary), escape(g.summary + "\nverdict: " + std::string(verdict_name(r.verdict.status)) + " - " + reasons));
   }
   out += "  </testsuite>\n";
   return out;

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/npy.h"
+#include "core/files.h"
 
 namespace qgate::reports {
 
@@ -16,7 +16,7 @@ using json = nlohmann::ordered_json;
 // JSON has no infinity or NaN: non-finite numbers are written as null (the schema allows it where they occur).
 json num(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-json stats_json(const metrics::ErrorStats& s) {
+json stats_json(const ErrorStats& s) {
   return json{{"n", s.n},
               {"mse", num(s.mse)},
               {"max_abs_error", num(s.max_abs_error)},
@@ -30,56 +30,7 @@ json stats_json(const metrics::ErrorStats& s) {
               {"nonfinite", s.nonfinite}};
 }
 
-std::vector<metrics::ErrorStats> accumulated_stats(const Report& r) {
-  std::vector<metrics::ErrorStats> s;
-  for (const LayerResult& l : r.result.layers) s.push_back(l.accumulated);
-  return s;
-}
-
 }  // namespace
-
-std::map<std::string, double> gate_value_map(const Report& report) {
-  auto values = metrics::gate_values(report.result.model);
-  const auto layers = accumulated_stats(report);
-  if (!layers.empty()) metrics::add_layer_gate_values(layers, values);
-  return values;
-}
-
-void apply_gates(Report& report, const std::vector<metrics::Gate>& gates) {
-  const auto values = gate_value_map(report);
-  report.gates.clear();
-  const bool labeled = report.result.model.labeled > 0;
-  for (const metrics::Gate& g : gates.empty() ? std::vector<metrics::Gate>{metrics::default_gate(labeled)} : gates)
-    report.gates.push_back(metrics::evaluate(g, values));
-  report.verdict = {};
-  bool all = true;
-  for (const auto& g : report.gates) {
-    all &= g.passed;
-    if (!g.passed) report.verdict.reasons.push_back("gate failed: " + g.summary);
-  }
-  report.verdict.status = all ? "PASS" : "FAIL";
-  if (all) {
-    const metrics::TopKResult* t1 = report.result.model.find_k(1);
-    if (t1 && report.result.model.labeled > 0)
-      report.verdict.reasons.push_back(fmt::format(
-          "top-1 {:.2f}% -> {:.2f}% ({:+.2f} points, 95% interval [{:+.2f}, {:+.2f}]); every gate holds",
-          t1->float_pct, t1->quant_pct, t1->delta_pct, t1->delta_ci_low_pct, t1->delta_ci_high_pct));
-    else if (report.result.model.samples > 0)
-      report.verdict.reasons.push_back(fmt::format("top-1 agreement {:.4f} (95% interval [{:.4f}, {:.4f}]); every gate holds",
-                                                   report.result.model.agreement, report.result.model.agreement_ci_low,
-                                                   report.result.model.agreement_ci_high));
-    else
-      report.verdict.reasons.push_back("every gate holds");
-  }
-}
-
-void apply_selective(Report& report) {
-  if (!report.selective) return;
-  const SelectiveResult& sel = *report.selective;
-  report.verdict.status = sel.found ? "SELECTIVE" : "NEEDS_QAT";
-  for (auto& reason : report.verdict.reasons) reason = "fully quantized: " + reason;
-  for (const auto& reason : sel.reasons) report.verdict.reasons.push_back(reason);
-}
 
 namespace {
 
@@ -88,8 +39,8 @@ json measure_json(const VariantMeasure& v) {
               {"agreement", num(v.agreement)}};
 }
 
-json top1_json(const metrics::ModelMetrics& m) {
-  const metrics::TopKResult* t = m.find_k(1);
+json top1_json(const ModelMetrics& m) {
+  const TopKResult* t = m.find_k(1);
   if (!t || m.labeled == 0) return nullptr;
   return json{{"float", num(t->float_pct)}, {"quantized", num(t->quant_pct)}, {"delta", num(t->delta_pct)},
               {"ci_low", num(t->delta_ci_low_pct)}, {"ci_high", num(t->delta_ci_high_pct)}};
@@ -144,6 +95,7 @@ json to_json(const Report& r) {
                                                            : json{{"path", mf.quantized_path},
                                                                   {"sha256", mf.quantized_sha256}}},
                    {"scheme", mf.scheme},
+                   {"arithmetic", mf.arithmetic},
                    {"data", {{"spec", mf.data_spec},
                              {"description", mf.data_description},
                              {"fingerprint", mf.data_fingerprint},
@@ -152,7 +104,7 @@ json to_json(const Report& r) {
                    {"cpu_features", mf.cpu_features},
                    {"kernel_path", mf.kernel_path},
                    {"seed", mf.seed}};
-  j["verdict"] = {{"status", r.verdict.status}, {"reasons", r.verdict.reasons}};
+  j["verdict"] = {{"status", verdict_name(r.verdict.status)}, {"reasons", r.verdict.reasons}};
   json gates = json::array();
   for (const auto& g : r.gates)
     gates.push_back({{"gate", g.gate.text}, {"path", g.gate.path}, {"op", g.gate.op},
@@ -163,11 +115,11 @@ json to_json(const Report& r) {
   model["samples"] = m.samples;
   model["labeled"] = m.labeled;
   model["num_classes"] = m.num_classes;
-  model["score_kind"] = {{"float", metrics::score_kind_name(m.float_kind)},
-                         {"quantized", metrics::score_kind_name(m.quant_kind)}};
+  model["score_kind"] = {{"float", score_kind_name(m.float_kind)},
+                         {"quantized", score_kind_name(m.quant_kind)}};
   model["nonfinite"] = {{"float", m.float_nonfinite}, {"quantized", m.quant_nonfinite}};
   json topk = json::array();  // empty without labels: no accuracy is claimed
-  for (const auto& t : m.labeled > 0 ? m.top_k : std::vector<metrics::TopKResult>{})
+  for (const auto& t : m.labeled > 0 ? m.top_k : std::vector<TopKResult>{})
     topk.push_back({{"k", t.k},
                     {"float", num(t.float_pct)},
                     {"quantized", num(t.quant_pct)},
@@ -274,8 +226,8 @@ void write_json(const std::string& path, const Report& report) {
 std::string console_summary(const Report& r) {
   const auto& m = r.result.model;
   std::string out;
-  out += fmt::format("qgate eval: {} samples, scheme {}, {} threads, {:.1f} s{}\n", m.samples, r.manifest.scheme,
-                     r.manifest.threads, r.result.seconds,
+  out += fmt::format("qgate eval: {} samples, scheme {}, arithmetic {}, {} threads, {:.1f} s{}\n", m.samples,
+                     r.manifest.scheme, r.manifest.arithmetic, r.manifest.threads, r.result.seconds,
                      r.float_outputs == "cached" ? " (float outputs read from the cache)" : "");
   out += fmt::format("model {}\n", r.manifest.model_path);
   out += fmt::format("data  {}\n\n", r.manifest.data_description.empty() ? r.manifest.data_spec
@@ -340,7 +292,7 @@ std::string console_summary(const Report& r) {
     out += fmt::format("\n  selective search (budget {:.0f}% = {} of {} weight bytes), re-validated on {} samples\n",
                        100 * sel.float_budget, sel.budget_bytes, sel.total_weight_bytes, m.samples);
     for (const auto& st : sel.steps) {
-      const metrics::TopKResult* t = st.model.find_k(1);
+      const TopKResult* t = st.model.find_k(1);
       out += fmt::format("    keep float [{}] {} B: top-1 {} -> {}\n", fmt::join(st.keep_float, ","), st.float_bytes,
                          t ? fmt::format("{:+.2f} [{:+.2f}, {:+.2f}]", t->delta_pct, t->delta_ci_low_pct,
                                          t->delta_ci_high_pct)
@@ -350,7 +302,7 @@ std::string console_summary(const Report& r) {
   }
   out += "\n";
   for (const auto& g : r.gates) out += fmt::format("  gate {}\n", g.summary);
-  out += fmt::format("verdict: {}", r.verdict.status);
+  out += fmt::format("verdict: {}", verdict_name(r.verdict.status));
   for (size_t i = 0; i < r.verdict.reasons.size(); ++i) out += (i ? "; " : " - ") + r.verdict.reasons[i];
   out += "\n";
   return out;

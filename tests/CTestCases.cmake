@@ -1,16 +1,38 @@
 # ctest cases. The fast default set runs in CI (scripts/test); cases labelled "long" run with
-# `scripts/test --long`.
+# `scripts/test --long`. Every asset a case needs is installed by scripts/setup and required: a missing one fails
+# the case. Cases with SKIP_RETURN_CODE 77 exit 77 instead (ctest: skipped) when QGATE_ALLOW_SKIP=1 is set
+# (tests/cli/require.sh, tests/test_assets.h); scripts/test names them at the end.
 set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
-# Unit tests: one ctest case per doctest suite family, so a failure names its area.
+# Dependencies only point down: every include that crosses folders against the allowed directions (the build's own
+# include roots enforce the same table); the self-test proves the check reports planted upward includes.
+add_test(NAME layers.includes COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py ${CMAKE_SOURCE_DIR})
+add_test(NAME layers.self_test COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py --self-test)
+
+# Unit tests: one ctest case per doctest suite family, so a failure names its area. Tests that read real models
+# or data sets fail when one is missing; with QGATE_ALLOW_SKIP=1 the case exits 77 instead (tests/test_assets.h).
 foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
+  set_tests_properties(unit.${suite} PROPERTIES SKIP_RETURN_CODE 77)
 endforeach()
+# Long sweeps (label "long": `scripts/test --long`, not the default run): the AVX2 round-half-away against
+# std::round on all 2^32 float bit patterns, a doctest case skipped unless --no-skip (~90 s).
+add_test(NAME unit.kernels.rounding_every_float
+         COMMAND qgate_tests --no-skip "--test-case=vector round-half-away equals std::round on every float (long)")
+set_tests_properties(unit.kernels.rounding_every_float PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 900)
+# The kernel suites again with the disable switch on: every kernel test then runs the portable path only (each case
+# prints "kernel paths | ...: ran portable; skipped avx2 (QGATE_DISABLE_AVX2=1 ...)").
+add_test(NAME unit.kernels_portable COMMAND qgate_tests --test-suite=kernels*)
+set_tests_properties(unit.kernels_portable PROPERTIES ENVIRONMENT QGATE_DISABLE_AVX2=1)
+# Every kernel header has its reference twin and unit test (tests/kernels/twins.txt).
+add_test(NAME unit.kernels_twins COMMAND ${CMAKE_SOURCE_DIR}/tests/kernels/twins.sh ${CMAKE_SOURCE_DIR})
 
-# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass (exit 77: data absent).
-add_test(NAME onnx.conformance COMMAND onnx_conformance /usr/share/libonnx-testdata/data/node
-                                                   /usr/share/libonnx-testdata/data/pytorch-converted)
+# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, and every case's
+# outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt).
+add_test(NAME onnx.conformance
+         COMMAND onnx_conformance --expected ${CMAKE_SOURCE_DIR}/tests/conformance/expected.txt
+                 /usr/share/libonnx-testdata/data/node /usr/share/libonnx-testdata/data/pytorch-converted)
 set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 
 # The CLI's error contract (exit 2, one line, nothing written).
@@ -27,13 +49,14 @@ add_test(NAME cli.deb_bare_debian
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/deb_bare_debian.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.deb_bare_debian PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1200)
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
+set_tests_properties(cli.errors cli.run PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval` of the ONNX CNN (NCHW input) gives the same model metrics as the .tflite CNN, float and quantized.
 add_test(NAME cli.eval_onnx COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval_onnx.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # PASS / SELECTIVE / NEEDS_QAT on models made to prove each (models/README.md).
 add_test(NAME cli.verdicts COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_verdicts.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate eval --html` (CNN, SELECTIVE run with sensitivity bars, RNN) and `qgate compare --html` rendered by headless
-# Chromium: the charts are in the files and on the screenshots (exit 77 = skipped: chromium not installed).
+# Chromium: the charts are in the files and on the screenshots (needs chromium).
 add_test(NAME cli.html COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_html.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.html PROPERTIES SKIP_RETURN_CODE 77)
 # --csv / --junit exports parsed by Python's csv and xml.etree; `qgate diff` exit statuses on good/bad scheme pairs.
@@ -44,53 +67,110 @@ add_test(NAME cli.compare COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_compare.sh $
 # The float-output cache shared by eval and compare: reused by a second run, prefix reads, --no-cache, misses.
 add_test(NAME cli.cache COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_cache.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # `qgate quantize` writes a dynamic-range .tflite that LiteRT and the tfjs-tflite interpreter load and run with
-# outputs near the float model's (exit 77 = skipped: model or npm packages absent).
+# outputs near the float model's.
 add_test(NAME cli.quantize_litert
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/quantize_litert.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.quantize_litert PROPERTIES SKIP_RETURN_CODE 77)
 
-# Float parity with LiteRT: one case per real model (tests/parity/models.txt, cache names from scripts/fetch_models).
-if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
-  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_MODELS REGEX "^[^#]")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
-  foreach(model ${QGATE_PARITY_MODELS})
-    string(REGEX REPLACE "\\.tflite$" "" case_name ${model})
-    add_test(NAME parity.${case_name}
-             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate>
-                     --model ${QGATE_MODEL_CACHE}/${model})
-  endforeach()
+# The quantizer against an oracle outside qgate: tests/quantize/reference_quantizer.py recomputes from the float file,
+# in numpy, what the published dynamic-range rules write (int8 weights, scales, zero points, axes, op versions,
+# asymmetric_quantize_inputs) and compares `qgate quantize`'s file byte for byte: the repository's models under
+# every TFLite scheme, and four MediaPipe models (float16 weights behind DEQUANTIZE; conv, depthwise, FC) under three. (The sparse MediaPipe models are left out: their weights pass through DENSIFY, which the
+# reference does not decode.)
+add_test(NAME quantize.reference_own
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/quantize/reference_quantizer.py --qgate $<TARGET_FILE:qgate>
+                 --schema ${TFLITE_FBS} --scheme tflite-dynamic --scheme tflite-dynamic-legacy --scheme per-channel
+                 --scheme per-tensor --scheme xnnpack-qd8
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_cnn.tflite ${CMAKE_SOURCE_DIR}/models/fmnist_rnn.tflite
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_birnn.tflite ${CMAKE_SOURCE_DIR}/models/langid_lstm.tflite
+                 ${CMAKE_SOURCE_DIR}/models/embedding_probe.tflite ${CMAKE_SOURCE_DIR}/models/fmnist_fragile_mlp.tflite
+                 ${CMAKE_SOURCE_DIR}/models/fmnist_deep_mlp.tflite)
+add_test(NAME quantize.reference_mediapipe
+         COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/quantize/reference_quantizer.py --qgate $<TARGET_FILE:qgate>
+                 --schema ${TFLITE_FBS} --scheme tflite-dynamic --scheme tflite-dynamic-legacy --scheme per-channel
+                 ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite
+                 ${QGATE_MODEL_CACHE}/hands__hand_landmark_lite.tflite
+                 ${QGATE_MODEL_CACHE}/selfie_segmentation__selfie_segmentation.tflite
+                 ${QGATE_MODEL_CACHE}/holistic__hand_recrop.tflite)
+
+# Float parity with LiteRT: one case per real model (tests/parity/models.txt: "MODEL ARGS..." lines, cache names from
+# scripts/fetch_models, and one "@defaults ARGS..." line that comes before each line's own ARGS).
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt QGATE_PARITY_LINES REGEX "^[^#]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/models.txt)
+set(QGATE_PARITY_DEFAULTS "")
+set(QGATE_PARITY_CASES 0)
+foreach(line ${QGATE_PARITY_LINES})
+  separate_arguments(words UNIX_COMMAND "${line}")
+  list(POP_FRONT words model)
+  if(model STREQUAL "@defaults")
+    set(QGATE_PARITY_DEFAULTS ${words})
+    continue()
+  endif()
+  string(REGEX REPLACE "\\.tflite$" "" case_name ${model})
+  add_test(NAME parity.${case_name}
+           COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --reference litert
+                   --model ${QGATE_MODEL_CACHE}/${model} ${QGATE_PARITY_DEFAULTS} ${words})
+  math(EXPR QGATE_PARITY_CASES "${QGATE_PARITY_CASES} + 1")
+endforeach()
+if(QGATE_PARITY_CASES EQUAL 0 OR QGATE_PARITY_DEFAULTS STREQUAL "")
+  message(FATAL_ERROR "tests/parity/models.txt: no model lines or no @defaults line")
 endif()
 
 # Parity on the repository's own models, float and hybrid: tests/parity/own_models.txt, one "NAME ARGS..." line per
 # ctest case parity.NAME (model paths relative to the repo top; @MODEL_CACHE@ stands for the model cache of
 # scripts/fetch_models, which also makes the random-weight ONNX models).
-if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
-  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
-  foreach(line ${QGATE_OWN_PARITY})
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt QGATE_OWN_PARITY REGEX "^[^# \t]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/own_models.txt)
+list(LENGTH QGATE_OWN_PARITY QGATE_OWN_PARITY_CASES)
+if(QGATE_OWN_PARITY_CASES EQUAL 0)
+  message(FATAL_ERROR "tests/parity/own_models.txt: no case lines")
+endif()
+foreach(line ${QGATE_OWN_PARITY})
+  string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
+  separate_arguments(words UNIX_COMMAND "${line}")
+  list(POP_FRONT words case_name)
+  add_test(NAME parity.${case_name}
+           COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
+                   ${words}
+           WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+endforeach()
+
+# LiteRT's CPU arithmetic on the real models: tests/parity/litert_cpu.txt, one "NAME ARGS..." line per ctest case
+# litert_cpu.NAME, run by qgate with --arithmetic litert-cpu.
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt QGATE_LITERT_CPU_PARITY REGEX "^[^# \t]")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  foreach(line ${QGATE_LITERT_CPU_PARITY})
     string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
     separate_arguments(words UNIX_COMMAND "${line}")
     list(POP_FRONT words case_name)
-    add_test(NAME parity.${case_name}
+    add_test(NAME litert_cpu.${case_name}
              COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
-                     ${words}
+                     --runs 1 --qgate-arg --arithmetic --qgate-arg litert-cpu ${words}
              WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
   endforeach()
 endif()
 
+# Op-by-op bisection against LiteRT under litert-cpu (every truncated graph and every op alone bit-identical):
+# conv / depthwise / pad / max pooling; FC, MEAN and the builtin fallback of a conv with a zero weight scale;
+# hard-swish, sigmoid, average pooling, bilinear resize and MediaPipe's deconvolution.
+foreach(model face_detection__face_detection_short_range hands__hand_landmark_lite selfie_segmentation__selfie_segmentation)
+  add_test(NAME litert_cpu.bisect.${model}
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/litert_bisect.sh $<TARGET_FILE:qgate> ${QGATE_MODEL_CACHE}/${model}.tflite)
+  set_tests_properties(litert_cpu.bisect.${model} PROPERTIES SKIP_RETURN_CODE 77)
+endforeach()
+
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
-# run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run` (exit 77 =
-# skipped: onnxruntime-node absent).
+# run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run`.
 add_test(NAME ort.parity COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.parity PROPERTIES SKIP_RETURN_CODE 77)
 # onnxruntime's com.microsoft DynamicQuantizeLSTM imported as hybrid LSTMs on its int8 weights, against
-# onnxruntime-node within NMSE 1e-13 (activation approximations; exit 77 = skipped: onnxruntime-node absent).
+# onnxruntime-node within NMSE 1e-13 (activation approximations).
 add_test(NAME ort.dynamic_quantize_lstm
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_lstm_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.dynamic_quantize_lstm PROPERTIES SKIP_RETURN_CODE 77)
 # onnxruntime's saturating AVX2 u8s8 GEMM, reached by running it under valgrind: saturate=avx2-u8s8 reproduces it
-# exactly for MatMulInteger; ConvInteger (int8 weights) is shown not to saturate (exit 77 = skipped: valgrind or
-# onnxruntime-node absent).
+# exactly for MatMulInteger; ConvInteger (int8 weights) is shown not to saturate (needs valgrind).
 add_test(NAME ort.saturation_valgrind
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_saturation.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.saturation_valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)

@@ -3,8 +3,8 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
-#include "harness/errors.h"
-#include "harness/npy.h"
+#include "core/errors.h"
+#include "core/files.h"
 #include "reports/diff.h"
 
 namespace qgate::cli {

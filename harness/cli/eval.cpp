@@ -13,14 +13,15 @@
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/run_options.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/eval.h"
-#include "harness/model_loader.h"
-#include "harness/npy.h"
+#include "harness/cli/model_loader.h"
+#include "core/npy.h"
 #include "harness/ptq.h"
 #include "harness/selective.h"
 #include "harness/sensitivity.h"
-#include "harness/sha256.h"
+#include "core/sha256.h"
+#include "harness/verdict.h"
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
 #include "reports/html.h"
@@ -110,6 +111,9 @@ int eval(const std::vector<std::string>& args) {
   options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
       "quantized,q", po::value<std::string>(), "its dynamic-range .tflite (instead of --scheme)")(
       "scheme,s", po::value<std::string>(), ("quantization scheme (default tflite-dynamic): " + scheme_preset_names()).c_str())(
+      "arithmetic", po::value<std::string>(),
+      "litert-cpu: float and quantized runs compute as LiteRT's CPU path (docs/litert-cpu.md); same as the scheme key "
+      "arithmetic=litert-cpu")(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
@@ -143,6 +147,7 @@ int eval(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("--float-budget {}: must be a fraction in [0, 1]", float_budget));
   const bool search = !vm["no-search"].as<bool>() && !vm.count("quantized");
 
+  const bool litert_cpu = !read_arithmetic_option(vm).empty();
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
   reports::Report report;
@@ -154,8 +159,20 @@ int eval(const std::vector<std::string>& args) {
     report.manifest.quantized_sha256 = qm.sha256;
     report.manifest.scheme = "file";
     quant_graph = std::move(qm.graph);
+    if (litert_cpu) {
+      set_litert_cpu_arithmetic(fm.graph);
+      set_litert_cpu_arithmetic(quant_graph);
+    }
   } else {
     scheme = Scheme::parse(vm.count("scheme") ? vm["scheme"].as<std::string>() : "tflite-dynamic");
+    if (litert_cpu) {
+      if (scheme.activations == ActivationMode::weight_only || scheme.activations == ActivationMode::ort_u8_tensor)
+        throw UsageError(fmt::format("--arithmetic litert-cpu computes LiteRT's hybrid kernels; scheme {} has none",
+                                     scheme.to_string()));
+      scheme.arithmetic = Arithmetic::litert_cpu;
+    }
+    // The float run computes as LiteRT does too: both sides of every comparison come from one runtime.
+    if (scheme.arithmetic == Arithmetic::litert_cpu) set_litert_cpu_arithmetic(fm.graph);
     QuantizedGraph q = quantize_graph(fm.graph, scheme);
     report.manifest.scheme = scheme.to_string();
     report.weights = std::move(q.weights);
@@ -182,7 +199,7 @@ int eval(const std::vector<std::string>& args) {
   // The float outputs: read from the on-disk cache when nothing else needs the float graph (per-layer error
   // needs its activations, so with layer metrics it runs anyway), else recorded and stored for later runs. The
   // selective search re-validates against them too.
-  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index);
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index, fm.graph);
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool from_cache = !layers && cache.load(total, float_outputs);
@@ -195,6 +212,7 @@ int eval(const std::vector<std::string>& args) {
 
   report.manifest.qgate_version = QGATE_VERSION;
   report.manifest.command = "eval";
+  report.manifest.arithmetic = arithmetic_name(quant_graph);
   report.manifest.model_path = model_path;
   report.manifest.model_sha256 = fm.sha256;
   report.manifest.data_spec = dopts.spec;
@@ -209,8 +227,8 @@ int eval(const std::vector<std::string>& args) {
   report.manifest.seed = mopts.bootstrap_seed;
   report.manifest.limit = limit;
   report.class_names = data->class_names();
-  reports::apply_gates(report, gates);
-  if (report.verdict.status == "FAIL" && search) {
+  apply_gates(report, gates);
+  if (report.verdict.status == reports::VerdictStatus::fail && search) {
     if (::isatty(2)) fmt::print(stderr, "gate failed: measuring layer sensitivity and searching for float layers...\n");
     SensitivityOptions sopts;
     sopts.samples = sensitivity_samples;
@@ -226,9 +244,8 @@ int eval(const std::vector<std::string>& args) {
     selopts.eval.float_outputs = nullptr;
     selopts.float_outputs = &float_outputs;
     report.selective = search_selective(fm.graph, scheme, *data, *report.sensitivity, selopts);
-    report.sensitivity->float_outputs.clear();
-    reports::apply_selective(report);
-  } else if (report.verdict.status == "FAIL" && vm.count("quantized") && !vm["no-search"].as<bool>()) {
+    apply_selective(report);
+  } else if (report.verdict.status == reports::VerdictStatus::fail && vm.count("quantized") && !vm["no-search"].as<bool>()) {
     report.verdict.reasons.push_back("no selective search: it needs the model quantized here (--scheme), not "
                                      "--quantized");
   }
@@ -239,7 +256,7 @@ int eval(const std::vector<std::string>& args) {
   if (store)
     if (const std::string why = cache.store(float_outputs); !why.empty())
       fmt::print(stderr, "qgate eval: warning: float outputs not cached: {}\n", why);
-  return report.verdict.status == "PASS" ? 0 : 1;
+  return report.verdict.status == reports::VerdictStatus::pass ? 0 : 1;
 }
 
 }  // namespace qgate::cli

@@ -7,7 +7,7 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"
 

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "harness/cli/commands.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "kernels/cpu_features.h"
 
 namespace {

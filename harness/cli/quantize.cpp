@@ -6,9 +6,9 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
-#include "harness/errors.h"
-#include "harness/model_loader.h"
-#include "harness/npy.h"
+#include "core/errors.h"
+#include "harness/cli/model_loader.h"
+#include "core/files.h"
 #include "harness/onnx/writer.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"

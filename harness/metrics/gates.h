@@ -16,28 +16,19 @@
 
 #include "harness/metrics/layer_metrics.h"
 #include "harness/metrics/model_metrics.h"
+#include "reports/model.h"
 
 namespace qgate::metrics {
+
+// Gates and their results are rows of the report model (reports/model.h).
+using reports::Gate;
+using reports::GateResult;
 
 // The default gate fits the data. With labels: the lower end of the top-1 delta's 95% interval loses at most
 // 1.0 point. Without labels: the lower end of the top-1 agreement's 95% interval is at least 0.99, i.e. at most
 // 1% of the predictions change, the least change that a 1-point accuracy loss needs (docs/metrics.md#gates).
 inline constexpr const char* kDefaultGate = "top1.delta.ci_low>=-1.0";
 inline constexpr const char* kDefaultUnlabeledGate = "agreement.ci_low>=0.99";
-
-struct Gate {
-  std::string text;       // as given
-  std::string path;       // e.g. "top1.delta.ci_low"
-  std::string op;         // ">=", "<=", ">", "<", "=="
-  double threshold = 0;
-};
-
-struct GateResult {
-  Gate gate;
-  double actual = 0;
-  bool passed = false;
-  std::string summary;    // "top1.delta.ci_low = -0.42 >= -1: pass"
-};
 
 // Parses "PATH OP NUMBER" (spaces around the parts allowed). PATH: letters, digits, '_', '.', '-'.
 // Throws InputError naming the gate, the offending token and the rule.

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/metrics/statistics.h"
 
 namespace qgate::metrics {

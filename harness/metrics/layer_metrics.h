@@ -14,15 +14,17 @@
 #include <span>
 #include <vector>
 
+#include "reports/model.h"
+
 namespace qgate::metrics {
 
-// SQNR is reported within [-kSqnrCapDb, kSqnrCapDb]: +cap when the error is zero (or tiny beside the
-// signal), -cap when the reference is zero and the error is not. Keeps reports finite.
-inline constexpr double kSqnrCapDb = 100.0;
-// rmse / step of pure uniform rounding noise is 1/sqrt(12) ~ 0.289; above this a layer is flagged.
-inline constexpr double kRmseOverScaleFlag = 0.7;
+// The result types are the report model's (reports/model.h): this file computes them.
+using reports::ErrorStats;
+using reports::kRmseOverScaleFlag;
+using reports::kSqnrCapDb;
+using reports::SeriesErrorStats;
 
-// Sums over every finite element pair fed (e = x - xq).
+// Sums over every finite element pair fed// Sums over every finite element pair fed (e = x - xq).
 struct ErrorSums {
   int64_t n = 0;
   int64_t nonfinite = 0;  // element pairs with a NaN or infinite x or xq: counted, left out of every sum
@@ -40,21 +42,6 @@ struct ErrorSums {
   void merge(const ErrorSums& other);
 };
 
-struct ErrorStats {
-  int64_t n = 0;
-  int64_t nonfinite = 0;
-  double mse = 0;             // sum e^2 / n
-  double rmse = 0;
-  double max_abs_error = 0;
-  double mean_error = 0;      // sum e / n: the bias of x - xq (positive: the quantized output is low)
-  double sqnr_db = kSqnrCapDb;  // 10 log10(sum x^2 / sum e^2), capped to +-kSqnrCapDb
-  double cosine = 1;          // sum x xq / sqrt(sum x^2 sum xq^2); 1 when both are all zero, 0 when one is
-  double nmse = 0;            // sum e^2 / sum x^2; 0 when there is no error, infinity when x is all zero and e not
-  double rms_x = 0, mean_abs_x = 0, max_abs_x = 0;
-  double scale = 0;           // the step rmse is divided by (0: none given)
-  double rmse_over_scale = 0; // rmse / scale, 0 when no scale; ~0.289 for pure rounding noise of that step
-  bool flagged = false;       // rmse_over_scale > kRmseOverScaleFlag
-};
 
 // Derived statistics. `scale` is the caller's reference step, usually the activation quantization step of this
 // tensor: asymmetric_step(sums) = (max(0, max x) - min(0, min x)) / 255, or symmetric_step(sums) =
@@ -80,13 +67,6 @@ class TensorErrorAccumulator {
 // Sums one pair of tensors from zero (the per-sample partial add() uses).
 ErrorSums error_sums(std::span<const float> x_ref, std::span<const float> x_test);
 
-struct SeriesErrorStats {
-  std::vector<ErrorStats> steps;  // one per time step t = 0, 1, ...
-  ErrorStats total;               // over all steps
-  // Least-squares slope of steps[t].sqnr_db over t, in dB per step (negative: error grows along the
-  // sequence). Steps without elements are left out; capped SQNRs enter as the cap. 0 with fewer than 2 steps.
-  double sqnr_slope_db_per_step = 0;
-};
 
 // Error of a recurrent layer's state per time step (h_t, or c_t): one ErrorSums per step. Same determinism
 // contract as TensorErrorAccumulator.

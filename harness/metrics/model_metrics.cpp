@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/metrics/statistics.h"
 
 namespace qgate::metrics {
@@ -71,21 +71,6 @@ ScoreKind summarize_kind(int64_t as_probabilities, int64_t finite) {
 }
 
 }  // namespace
-
-const char* score_kind_name(ScoreKind kind) {
-  switch (kind) {
-    case ScoreKind::probabilities: return "probabilities";
-    case ScoreKind::logits: return "logits";
-    case ScoreKind::mixed: return "mixed";
-  }
-  return "?";
-}
-
-const TopKResult* ModelMetrics::find_k(int k) const {
-  for (const TopKResult& t : top_k)
-    if (t.k == k) return &t;
-  return nullptr;
-}
 
 ModelMetricsAccumulator::ModelMetricsAccumulator(ModelMetricsOptions options) : options_(std::move(options)) {
   auto& ks = options_.top_k;

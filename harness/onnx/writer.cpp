@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 #include <onnx/onnx_pb.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/onnx/import.h"
 #include "kernels/quantize.h"
 

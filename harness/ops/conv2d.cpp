@@ -43,8 +43,10 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
+#include "kernels/fully_connected_hybrid.h"
 #include "kernels/parallel.h"
 
 namespace qgate {
@@ -93,13 +95,14 @@ class Conv2DOp : public Op {
       prepare_hybrid(ctx);
       return;
     }
+    if (ops::litert_cpu(ctx)) p.accumulation = xnnpack_accumulation(p);
     weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::conv2d_scratch_size(p) * slots_), 0.0f);
   }
 
   void run(OpContext& ctx) override {
     if (pointwise_fc_)
-      kernels::fully_connected_hybrid(fc_params_, fc_packed_, bias_, ctx.in(0).as<float>(), fc_rows_,
+      kernels::fully_connected_hybrid(fc_shape_, hybrid_params_, fc_packed_, ctx.in(0).as<float>(), bias_,
                                       ctx.out(0).as<float>(), fc_scratch_);
     else if (hybrid_)
       kernels::conv2d_hybrid(params_, hybrid_params_, packed_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(),
@@ -110,6 +113,17 @@ class Conv2DOp : public Op {
   }
 
  private:
+  // XNNPACK (wasm) runs a 1x1, stride-1, unpadded, ungrouped convolution as a fully connected layer, whose GEMM is
+  // the narrow nr2 kernel when xnnpack_wasm_uses_nr2(out_c); any other convolution as an indirect GEMM, narrow
+  // when a group has fewer than 8 output channels.
+  static kernels::FloatAccumulation xnnpack_accumulation(const kernels::Conv2DParams& p) {
+    const bool fully_connected = p.groups == 1 && p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
+                                 p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 && p.out_h == p.in_h &&
+                                 p.out_w == p.in_w && p.in_c + p.out_c > 2;
+    const bool narrow = fully_connected ? kernels::xnnpack_wasm_uses_nr2(p.out_c) : p.out_c / p.groups < 8;
+    return narrow ? kernels::FloatAccumulation::xnnpack_wasm_c4 : kernels::FloatAccumulation::xnnpack_wasm;
+  }
+
   void prepare_hybrid(OpContext& ctx) {
     const kernels::Conv2DParams& p = params_;
     const int64_t depth = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
@@ -117,29 +131,29 @@ class Conv2DOp : public Op {
       ctx.fail(fmt::format("int8 filter has {} taps per output (KH*KW*Cin/groups); the hybrid int32 accumulators "
                            "are exact only up to {}", depth, kernels::kHybridMaxDepth));
     const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.out_c, "filter");
-    using kernels::HybridConvEpilogue;
+    using kernels::HybridEpilogue;
     using kernels::HybridInputQuantization;
-    kernels::Conv2DHybridParams& h = hybrid_params_;
+    kernels::HybridParams& h = hybrid_params_;
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
-      h = {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product};
-    } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
+      h = {HybridInputQuantization::ort_u8_tensor, HybridEpilogue::scale_product};
+    } else if (const bool xnnpack = ops::xnnpack_runs_hybrid(ctx, w, bias_ != nullptr, true); xnnpack && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
-      fc_rows_ = p.batch * p.in_h * p.in_w;
-      fc_params_ = {HybridInputQuantization::xnnpack_rows, kernels::HybridEpilogue::xnnpack_qd8, p.activation};
+      h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
+      fc_shape_ = {int64_t{p.batch} * p.in_h * p.in_w, p.in_c, p.out_c, p.activation};
       fc_packed_ = kernels::pack_int8_weights(w.data, p.out_c, p.in_c, w.scales.data(),
                                               static_cast<int32_t>(w.scales.size()));
-      fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
+      fc_scratch_.reserve(fc_shape_);
       return;
-    } else if (ops::read_xnnpack_epilogue(ctx)) {
-      h = {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8};
+    } else if (xnnpack) {
+      h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
     } else if (p.groups > 1) {
-      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};
+      h = {HybridInputQuantization::asymmetric_rows, HybridEpilogue::weight_scale_first};
     } else if (w.distinct_scales || ops::read_asymmetric_inputs(ctx)) {
-      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product};
+      h = {HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product};
     } else {
-      h = {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product};
+      h = {HybridInputQuantization::symmetric_rows, HybridEpilogue::scale_product};
     }
     packed_ = kernels::pack_conv2d_int8_weights(p, w.data, w.scales.data(), static_cast<int32_t>(w.scales.size()));
     hybrid_scratch_.reserve(p, slots_);
@@ -151,14 +165,13 @@ class Conv2DOp : public Op {
   std::vector<float> scratch_;  // slots_ per-thread im2col blocks
   int slots_ = 1;
   bool hybrid_ = false;
-  kernels::Conv2DHybridParams hybrid_params_;
+  kernels::HybridParams hybrid_params_;
   kernels::PackedConv2DInt8Weights packed_;
   kernels::Conv2DHybridScratch hybrid_scratch_;
-  bool pointwise_fc_ = false;  // XNNPACK's pointwise conv: the hybrid FC kernel over fc_rows_ pixels
-  int32_t fc_rows_ = 0;
-  kernels::HybridFcParams fc_params_;
+  bool pointwise_fc_ = false;  // XNNPACK's pointwise conv: the hybrid FC kernel with one row per pixel
+  kernels::FullyConnectedParams fc_shape_;
   kernels::PackedInt8Weights fc_packed_;
-  kernels::HybridScratch fc_scratch_;
+  kernels::FullyConnectedHybridScratch fc_scratch_;
 };
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/tflite/import.h"
 #include "harness/weight_rules.h"
 #include "tflite_schema_generated.h"
@@ -109,7 +109,8 @@ int hybrid_version(const tflite::OperatorT& op, int code, int current, bool per_
     case B::BIDIRECTIONAL_SEQUENCE_RNN:
     case B::BIDIRECTIONAL_SEQUENCE_LSTM: v = asymmetric ? 3 : 2; break;
     case B::SVDF: v = asymmetric ? 4 : 2; break;
-    default: break;  // EMBEDDING_LOOKUP: an int8 table needs no new version
+    case B::EMBEDDING_LOOKUP: v = per_channel ? 4 : 1; break;  // a per-tensor int8 table needs no new version
+    default: break;
   }
   return std::max(v, current);
 }

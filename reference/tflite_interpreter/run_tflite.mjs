@@ -27,8 +27,8 @@ class RuntimeFailure extends Error {}
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE = '@tensorflow/tfjs-tflite';
 
-// $QGATE_NODE_MODULES first (as reference/litert does), then the repository's own node_modules; /tmp/npmt is
-// the machine's development install. Exported so callers can read the version of the package in use.
+// $QGATE_NODE_MODULES first (as reference/litert does), then the repository's own node_modules (scripts/setup).
+// Exported so callers can read the version of the package in use.
 export function findPackageDir() {
   return path.dirname(findWasmDir());
 }
@@ -37,7 +37,6 @@ function findWasmDir() {
   const candidates = [
     process.env.QGATE_NODE_MODULES && path.join(process.env.QGATE_NODE_MODULES, PACKAGE, 'wasm'),
     path.resolve(HERE, '../../node_modules', PACKAGE, 'wasm'),
-    path.join('/tmp/npmt/node_modules', PACKAGE, 'wasm'),
   ].filter(Boolean);
   for (const dir of candidates) {
     if (fs.existsSync(path.join(dir, 'tflite_web_api_cc_simd.wasm'))) return dir;

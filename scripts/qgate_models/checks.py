@@ -3,7 +3,6 @@ npm @tensorflow/tfjs-tflite (reference/tflite_interpreter/run_tflite.mjs) on tes
 (reference/litert/run_litert.mjs) on a few where it can load the model."""
 
 import hashlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +15,6 @@ from .tflite_builder import count_params, list_ops
 
 RUN_TFLITE = REPO / "reference" / "tflite_interpreter" / "run_tflite.mjs"
 RUN_LITERT = REPO / "reference" / "litert" / "run_litert.mjs"
-DEV_NODE_MODULES = Path("/tmp/npmt/node_modules")  # development install, used when <repo>/node_modules is absent
 LITERT_SAMPLES = 5  # LiteRT has no in-process sample loop; one process per sample
 
 
@@ -36,9 +34,6 @@ def run_litert(model_path, x, tmp):
     present; returns the probabilities, or None when it is not available. LiteRT cannot load RNN/LSTM models."""
     if not RUN_LITERT.exists():
         return None
-    env = dict(os.environ)
-    if not (REPO / "node_modules").exists() and DEV_NODE_MODULES.exists():
-        env.setdefault("QGATE_NODE_MODULES", str(DEV_NODE_MODULES))
     probs = []
     for i in range(len(x)):
         inp = Path(tmp) / "litert_in.npy"
@@ -46,7 +41,7 @@ def run_litert(model_path, x, tmp):
         shutil.rmtree(outdir, ignore_errors=True)
         np.save(inp, x[i:i + 1])
         subprocess.run(["node", str(RUN_LITERT), "--runs", "1", str(model_path), str(outdir), str(inp)], check=True,
-                       env=env, stderr=subprocess.DEVNULL)
+                       stderr=subprocess.DEVNULL)
         probs.append(np.load(outdir / "out_0.npy")[0])
     return np.stack(probs)
 

@@ -111,7 +111,7 @@ assert all(len(x) == 7 for x in rows), "ragged rows"
 metrics = ("sqnr_db", "cosine", "nmse", "mse", "max_abs_error", "mean_error", "rmse_over_scale")
 expected = {(r["scheme"], str(l["node"]), f"accumulated.{m}") for r in c["rows"] for l in r["layers"] for m in metrics}
 got = [(x[0], x[2], x[5]) for x in rows[1:] if x[1] == "layer" and not x[5].startswith("series.")]
-assert len(got) == len(set(got)) == len(expected) and set(got) == expected, (len(got), len(expected))
+assert len(got) == len(set(got)) == len(expected) > 0 and set(got) == expected, (len(got), len(expected))
 for r in c["rows"]:
     model = {x[5]: x[6] for x in rows[1:] if x[0] == r["scheme"] and x[1] == "model"}
     assert float(model["top1.delta"]) == r["top1"]["delta"], r["scheme"]
@@ -141,7 +141,8 @@ check "compare --junit: one test case per scheme x gate, the failing ones failed
 
 "$qgate" compare --model "$model" --schemes "tflite-dynamic,no-such-scheme" --data "$data" --limit 10 \
   >"$work/bad.txt" 2>&1
-[[ $? -eq 2 ]]
-check "unknown scheme exits 2" $?
+[[ $? -eq 2 ]] && has_all "$work/bad.txt" "scheme 'no-such-scheme': 'no-such-scheme' is not a preset or granularity" \
+  "expected one of tflite-dynamic,"
+check "unknown scheme exits 2 naming the scheme and the presets" $?
 
 finish

@@ -37,7 +37,7 @@ metrics = ("sqnr_db", "cosine", "nmse", "mse", "max_abs_error", "mean_error", "r
 expected = {(str(l["node"]), l["name"], l["op"], f"{p}.{m}") for l in r["layers"] for p in parts if l[p] for m in metrics}
 layer_rows = [x for x in rows[1:] if x[0] == "layer" and not x[4].startswith("series.")]
 got = {(x[1], x[2], x[3], x[4]) for x in layer_rows}
-assert len(layer_rows) == len(got) == len(expected) and got == expected, (len(layer_rows), len(expected))
+assert len(layer_rows) == len(got) == len(expected) > 0 and got == expected, (len(layer_rows), len(expected))
 # Values equal the JSON's exactly (shortest round-trip digits; empty = null).
 by_key = {(x[1], x[4]): x[5] for x in layer_rows}
 for l in r["layers"]:
@@ -63,7 +63,7 @@ assert root.tag == "testsuites"
 suites = root.findall("testsuite")
 assert len(suites) == 1 and suites[0].get("name") == "qgate.eval"
 cases = suites[0].findall("testcase")
-assert [c.get("name") for c in cases] == [g["gate"] for g in r["gates"]]
+assert [c.get("name") for c in cases] == [g["gate"] for g in r["gates"]] and cases, "no gate test cases"
 assert all(c.get("classname") == "qgate.gates" for c in cases)
 failed = [c.get("name") for c in cases if c.find("failure") is not None]
 assert failed == [g["gate"] for g in r["gates"] if not g["passed"]], failed
@@ -91,17 +91,17 @@ check "diff bad -> good --json exits 0 and lists improvements" $?
 echo "not json" >"$work/junk.json"
 "$qgate" diff "$work/good.json" "$work/junk.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 && $(wc -l <"$work/err") -eq 1 ]]
-check "diff on a non-JSON file: exit 2, one line ($(head -c 100 "$work/err"))" $?
+[[ $rc -eq 2 && $(wc -l <"$work/err") -eq 1 ]] && has_all "$work/err" "$work/junk.json: not JSON: " "parse error at line 1"
+check "diff on a non-JSON file: exit 2, one line naming the file ($(head -c 100 "$work/err"))" $?
 /usr/bin/python3 -c "
 import json, sys; r = json.load(open(sys.argv[1])); r['schema_version'] = 99; json.dump(r, open(sys.argv[2], 'w'))" \
   "$work/good.json" "$work/v99.json"
 "$qgate" diff "$work/good.json" "$work/v99.json" >/dev/null 2>"$work/err"
 rc=$?
-[[ $rc -eq 2 ]] && grep -q "schema_version is 99" "$work/err"
+[[ $rc -eq 2 ]] && has_all "$work/err" "$work/v99.json: schema_version is 99, this qgate reads schema_version 1"
 check "diff on schema_version 99: exit 2 ($(head -c 100 "$work/err"))" $?
-"$qgate" diff "$work/good.json" >/dev/null 2>&1
-[[ $? -eq 2 ]]
-check "diff with one file: usage error, exit 2" $?
+"$qgate" diff "$work/good.json" >/dev/null 2>"$work/err"
+[[ $? -eq 2 ]] && has_all "$work/err" "qgate diff: the option '--new' is required but missing"
+check "diff with one file: usage error naming --new, exit 2" $?
 
 finish

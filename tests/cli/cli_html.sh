@@ -9,17 +9,16 @@
 #  - eval --html on the Fashion-MNIST RNN (100 images): SQNR of the recurrent state per time step;
 #  - compare --html (two schemes, --layers): the scheme table, the top-1 interval chart, each scheme's SQNR and
 #    per-class charts.
-# Exit 77 (skipped) only when chromium is not installed.
+# Chromium is required (scripts/setup installs it); without it the case fails, or is skipped (exit 77) under
+# QGATE_ALLOW_SKIP=1 (tests/cli/require.sh).
 # Usage: cli_html.sh QGATE_BINARY REPO_DIR [KEEP_PNG]
 set -uo pipefail
 qgate=$1
 repo=$2
 keep_png=${3:-}
+source "$(dirname "$0")/require.sh"
 chromium=$(command -v chromium || command -v chromium-browser || true)
-if [[ -z $chromium ]]; then
-  echo "skip: chromium not installed (scripts/setup installs it)"
-  exit 77
-fi
+[[ -n $chromium ]] || missing_asset "chromium (Debian package, scripts/setup)"
 fm=/usr/share/datasets/fashion-mnist
 data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 work=$(mktemp -d)

@@ -33,7 +33,7 @@ check "fmnist_fragile_mlp tflite-dynamic-legacy exits 1" $([[ $? -eq 1 ]]; echo 
 check "fmnist_fragile_mlp: verdict SELECTIVE" $?
 [[ $(field "$work/fragile.json" '",".join(k["name"] for k in r["selective"]["keep_float"])') == fc2* ]]
 check "fmnist_fragile_mlp: fc2 alone kept float" $?
-field "$work/fragile.json" 'r["selective"]["float_bytes"] <= r["selective"]["budget_bytes"] and r["selective"]["top1"]["ci_low"] >= -1.0 and r["model"]["top_k"][0]["ci_low"] < -1.0' | grep -qx True
+[[ $(field "$work/fragile.json" 'r["selective"]["float_bytes"] <= r["selective"]["budget_bytes"] and r["selective"]["top1"]["ci_low"] >= -1.0 and r["model"]["top_k"][0]["ci_low"] < -1.0') == True ]]
 check "fmnist_fragile_mlp: within budget, gate holds with it, failed without" $?
 grep -q '^verdict: SELECTIVE' "$work/fragile.txt" && grep -q 'only quantized' "$work/fragile.txt"
 check "fmnist_fragile_mlp: console shows the sensitivity table and the verdict" $?
@@ -43,6 +43,47 @@ keep=$(field "$work/fragile.json" '",".join(str(k["node"]) for k in r["selective
   "$qgate" eval --model "$repo/models/fmnist_fragile_mlp.tflite" --quantized "$work/fragile_selective.tflite" \
     --data "$data" --limit $n --no-layers >"$work/selective_file.txt" 2>&1
 check "quantize --keep-float $keep writes a model that passes the gate" $?
+# The written file itself (read with Python bindings flatc generates from the TFLite schema): the kept layers'
+# weights are FLOAT32 with the original bytes, every other FULLY_CONNECTED weight of 1024 elements or more is INT8.
+flatc --python -o "$work/fb" "$repo/harness/tflite/schema.fbs" &&
+  /usr/bin/python3 - "$work/fb" "$repo/models/fmnist_fragile_mlp.tflite" "$work/fragile_selective.tflite" \
+    "$(field "$work/fragile.json" '",".join(k["name"] for k in r["selective"]["keep_float"])')" <<'PY'
+import sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from tflite.Model import Model
+FULLY_CONNECTED, FLOAT32, INT8 = 9, 0, 9
+kept_names = set(sys.argv[4].split(","))
+
+def weights(path):
+    """{FC output name: (weight type, weight bytes, element count)}."""
+    buf = open(path, "rb").read()
+    m = Model.GetRootAs(buf, 0)
+    g = m.Subgraphs(0)
+    out = {}
+    for i in range(g.OperatorsLength()):
+        op = g.Operators(i)
+        oc = m.OperatorCodes(op.OpcodeIndex())
+        if max(oc.DeprecatedBuiltinCode(), oc.BuiltinCode()) != FULLY_CONNECTED:
+            continue
+        w = g.Tensors(op.Inputs(1))
+        data = m.Buffers(w.Buffer()).DataAsNumpy().tobytes()
+        out[g.Tensors(op.Outputs(0)).Name().decode()] = (w.Type(), data, int(np.prod(w.ShapeAsNumpy())))
+    return out
+
+original, written = weights(sys.argv[2]), weights(sys.argv[3])
+assert kept_names and kept_names <= set(written), (kept_names, sorted(written))
+int8 = 0
+for name, (ty, data, n) in written.items():
+    if name in kept_names:
+        assert ty == FLOAT32 and data == original[name][1], f"{name}: kept float, written as type {ty}"
+    elif n >= 1024:
+        assert ty == INT8, f"{name}: {n} weights not kept float, written as type {ty}"
+        int8 += 1
+assert int8 > 0, "no INT8 weight in the written file"
+print(f"     kept float: {sorted(kept_names)}; {int8} other FC weights INT8")
+PY
+check "the written file holds the kept layers' weights as FLOAT32 (original bytes) and the others as INT8" $?
 
 "$qgate" eval --model "$repo/models/fmnist_deep_mlp.tflite" --data "$data" --limit $n \
   --scheme per-tensor,bits=4 --sensitivity-samples $n --no-layers --report "$work/deep.json" \
@@ -50,7 +91,7 @@ check "quantize --keep-float $keep writes a model that passes the gate" $?
 check "fmnist_deep_mlp per-tensor,bits=4 exits 1" $([[ $? -eq 1 ]]; echo $?)
 [[ $(field "$work/deep.json" 'r["verdict"]["status"]') == NEEDS_QAT ]]
 check "fmnist_deep_mlp: verdict NEEDS_QAT" $?
-field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])' | grep -qx True
+[[ $(field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])') == True ]]
 check "fmnist_deep_mlp: reasons name the spread and the best fallback" $?
 
 /usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work"/cnn.json "$work"/fragile.json "$work"/deep.json <<'PY'

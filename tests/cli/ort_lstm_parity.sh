@@ -6,12 +6,13 @@
 # approximated sigmoid and tanh (MLAS) against qgate's (the float LSTM differs the same way). Quantizing x per
 # step instead of once per sequence gives NMSE 4e-5 to 7e-5 (a numpy emulation), so the bound pins the
 # activation quantization.
-# Exit 77 when onnxruntime-node is absent. Usage: ort_lstm_parity.sh QGATE REPO_DIR
+# Fails when onnxruntime-node is absent (exit 77, skipped, under QGATE_ALLOW_SKIP=1). Usage: ort_lstm_parity.sh QGATE REPO_DIR
 set -u
 qgate=$1
 repo=$2
 cd "$repo" || exit 2
-[ -d node_modules/onnxruntime-node ] || { echo "skipped: node_modules/onnxruntime-node absent"; exit 77; }
+source tests/cli/require.sh
+[ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

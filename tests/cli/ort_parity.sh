@@ -5,13 +5,15 @@
 # float model and `qgate run` on the written file (ConvInteger and MatMulInteger patterns fused back into hybrid
 # conv2d / fully_connected) must give the same bits (NMSE 0); so must `qgate run` on the optimized graph
 # onnxruntime saves (com.microsoft DynamicQuantizeMatMul). The written file must hold the expected number of
-# ConvInteger nodes (convnet: all 4 Convs, the depthwise one included). Exit 77 when onnxruntime-node is absent.
+# ConvInteger nodes (convnet: all 4 Convs, the depthwise one included). Fails when onnxruntime-node is absent
+# (exit 77, skipped, under QGATE_ALLOW_SKIP=1).
 # Usage: ort_parity.sh QGATE REPO_DIR
 set -u
 qgate=$1
 repo=$2
 cd "$repo" || exit 2
-[ -d node_modules/onnxruntime-node ] || { echo "skipped: node_modules/onnxruntime-node absent"; exit 77; }
+source tests/cli/require.sh
+[ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -6,13 +6,14 @@
 # Then tests/data/ort/saturate_conv.onnx (one Conv whose uint8 x int8 pairs reach 61999 in either K order): the
 # written ConvInteger under valgrind equals qgate's exact product, with or without saturate=avx2-u8s8 (onnxruntime's
 # ConvInteger with int8 weights does not take the saturating path; qgate's conv2d never saturates).
-# Exit 77 when valgrind or onnxruntime-node is absent. Usage: ort_saturation.sh QGATE REPO_DIR
+# Fails when valgrind or onnxruntime-node is absent (exit 77, skipped, under QGATE_ALLOW_SKIP=1). Usage: ort_saturation.sh QGATE REPO_DIR
 set -u
 qgate=$1
 repo=$2
 cd "$repo" || exit 2
-command -v valgrind >/dev/null || { echo "skipped: valgrind not installed"; exit 77; }
-[ -d node_modules/onnxruntime-node ] || { echo "skipped: node_modules/onnxruntime-node absent"; exit 77; }
+source tests/cli/require.sh
+command -v valgrind >/dev/null || missing_asset "valgrind (Debian package, scripts/setup)"
+[ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0

@@ -2,8 +2,8 @@
 # End-to-end check that real runtimes run what `qgate quantize` writes: quantize MODEL with tflite-dynamic, run
 # the float and the quantized file in LiteRT (reference/litert/run_litert.mjs, XNNPACK qd8 path) and in the older
 # TFLite interpreter of tfjs-tflite (reference/tflite_interpreter/run_tflite.mjs) on the same seeded input, and require each runtime's
-# quantized outputs to stay near its own float outputs. Exit 0 passed, 1 failed, 77 skipped (model or npm
-# packages absent).
+# quantized outputs to stay near its own float outputs. Exit 0 passed, 1 failed (also when the model or the npm
+# packages are absent), 77 skipped (absent under QGATE_ALLOW_SKIP=1, tests/cli/require.sh).
 # Usage: quantize_litert.sh QGATE_BINARY MODEL.tflite [MAX_NMSE]
 #
 # MAX_NMSE (default 5e-2) bounds sum((q - f)^2) / sum(f^2) per output. Measured with seed 1 on
@@ -15,11 +15,10 @@ model=$2
 max_nmse=${3:-5e-2}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 rt=$here/reference/litert
-if [[ ! -f $model ]]; then echo "SKIP: $model is absent (scripts/fetch_models fills .cache/models)"; exit 77; fi
-if ! node -e "import('$rt/litert_node.mjs').then(m => m.findNodeModules())" >/dev/null 2>&1; then
-  echo "SKIP: @litertjs/core not installed (npm install at the repo top, or set QGATE_NODE_MODULES)"
-  exit 77
-fi
+source "$(dirname "$0")/require.sh"
+[[ -f $model ]] || missing_asset "$model (scripts/fetch_models fills .cache/models)"
+node -e "import('$rt/litert_node.mjs').then(m => m.findNodeModules())" >/dev/null 2>&1 ||
+  missing_asset "npm package @litertjs/core (scripts/setup; or set QGATE_NODE_MODULES)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fails=0
@@ -49,7 +48,11 @@ import glob, os, sys
 import numpy as np
 fdir, qdir, bound, name = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4]
 bad = 0
-for fpath in sorted(glob.glob(os.path.join(fdir, "out_*.npy"))):
+outputs = sorted(glob.glob(os.path.join(fdir, "out_*.npy")))
+if not outputs:
+    print(f"     {name}: no outputs in {fdir}")
+    sys.exit(1)
+for fpath in outputs:
     f = np.load(fpath).astype(np.float64)
     q = np.load(os.path.join(qdir, os.path.basename(fpath))).astype(np.float64)
     if f.shape != q.shape or not np.all(np.isfinite(q)):

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "datasets/spec.h"
-#include "harness/errors.h"
+#include "core/errors.h"
 
 namespace qgate::test {
 

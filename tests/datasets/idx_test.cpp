@@ -5,8 +5,9 @@
 #include <zlib.h>
 
 #include "datasets/idx.h"
-#include "harness/npy.h"
+#include "core/files.h"
 #include "tests/datasets/dataset_test_util.h"
+#include "tests/test_assets.h"
 
 namespace {
 
@@ -53,10 +54,9 @@ TEST_SUITE("datasets.idx") {
   TEST_CASE("Fashion-MNIST test set from Debian's dataset-fashion-mnist") {
     const std::string images = kFashion + "/t10k-images-idx3-ubyte.gz";
     const std::string labels = kFashion + "/t10k-labels-idx1-ubyte.gz";
-    if (!std::filesystem::exists(images) || !std::filesystem::exists(labels)) {
-      MESSAGE("skipped: " << kFashion << " not installed (scripts/setup installs dataset-fashion-mnist)");
+    if (!qgate::test::have_asset(images, "Debian package dataset-fashion-mnist, scripts/setup") ||
+        !qgate::test::have_asset(labels, "Debian package dataset-fashion-mnist, scripts/setup"))
       return;
-    }
     auto ds = open("idx:" + images + "," + labels, model_input("x", DType::f32, {1, 28, 28, 1}));
     REQUIRE(ds->size() == 10000);
     CHECK(ds->num_classes() == 10);

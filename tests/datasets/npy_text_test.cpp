@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "harness/npy.h"
+#include "core/npy.h"
 #include "tests/datasets/dataset_test_util.h"
 
 namespace {

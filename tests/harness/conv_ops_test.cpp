@@ -5,7 +5,7 @@
 #include <cstring>
 #include <string>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "reference/conv2d.h"
 #include "reference/fully_connected.h"

@@ -12,8 +12,8 @@ using namespace qgate::reports;
 
 namespace {
 
-metrics::ErrorStats stats(double sqnr_db, double mse = 1e-3) {
-  metrics::ErrorStats s;
+ErrorStats stats(double sqnr_db, double mse = 1e-3) {
+  ErrorStats s;
   s.n = 100;
   s.sqnr_db = sqnr_db;
   s.mse = mse;
@@ -36,14 +36,14 @@ Report sample_report() {
   m.samples = 300;
   m.labeled = 300;
   m.confidence = 0.95;
-  metrics::TopKResult t1;
+  TopKResult t1;
   t1.k = 1, t1.float_pct = 90.0, t1.quant_pct = 89.5, t1.delta_pct = -0.5, t1.delta_ci_low_pct = -1.2;
   t1.delta_ci_high_pct = 0.1, t1.b = 3, t1.c = 1, t1.mcnemar_p = 0.625;
-  metrics::TopKResult t5 = t1;
+  TopKResult t5 = t1;
   t5.k = 5, t5.float_pct = 99.0, t5.quant_pct = 99.0, t5.delta_pct = 0;
   m.top_k = {t1, t5};
   for (int64_t label = 0; label < 3; ++label) {
-    metrics::ClassAccuracy cl;
+    ClassAccuracy cl;
     cl.label = label;
     cl.samples = 100;
     cl.delta_pct = label == 0 ? -2.0 : label == 1 ? 1.0 : 0.0;
@@ -63,9 +63,9 @@ Report sample_report() {
       l.activation_part = stats(35.0, 3e-4);
     }
     if (i == 3) {
-      metrics::SeriesErrorStats series;
+      SeriesErrorStats series;
       for (int t = 0; t < 7; ++t) {
-        metrics::ErrorStats s = stats(30.0 - t);
+        ErrorStats s = stats(30.0 - t);
         if (t == 4) s.n = 0;  // an empty step (no sample that long): no point
         series.steps.push_back(s);
       }
@@ -74,7 +74,7 @@ Report sample_report() {
     }
     r.result.layers.push_back(l);
   }
-  metrics::GateResult g;
+  GateResult g;
   g.gate.text = "top1.delta.ci_low>=-1.0";
   g.actual = -1.2;
   g.passed = false;
@@ -83,7 +83,7 @@ Report sample_report() {
   g.actual = 20;
   g.passed = true;
   r.gates.push_back(g);
-  r.verdict.status = "FAIL";
+  r.verdict.status = qgate::reports::VerdictStatus::fail;
   r.verdict.reasons = {"gate failed: top1.delta.ci_low = -1.2 >= -1: fail"};
   return r;
 }
@@ -188,7 +188,7 @@ TEST_SUITE("harness.reports.html") {
 
   TEST_CASE("a passing report shows a PASS badge") {
     Report r = sample_report();
-    r.verdict.status = "PASS";
+    r.verdict.status = qgate::reports::VerdictStatus::pass;
     r.verdict.reasons = {"every gate holds"};
     const std::string html = to_html(r);
     CHECK(html.find("<div class=\"verdict pass\"") != std::string::npos);
@@ -222,7 +222,7 @@ TEST_SUITE("harness.reports.html") {
     step.passed = true;
     sel.steps.push_back(step);
     r.selective = sel;
-    r.verdict.status = "SELECTIVE";
+    r.verdict.status = qgate::reports::VerdictStatus::selective;
     const std::string html = to_html(r);
     const std::string chart = svg_element(html, "chart-sensitivity");
     REQUIRE(!chart.empty());
@@ -248,7 +248,7 @@ TEST_SUITE("harness.reports.html") {
 
   TEST_CASE("a report without layers or labels still renders") {
     Report r;
-    r.verdict.status = "PASS";
+    r.verdict.status = qgate::reports::VerdictStatus::pass;
     const std::string html = to_html(r);
     CHECK(html.find("</html>") != std::string::npos);
     CHECK(html.find("chart-sqnr") == std::string::npos);

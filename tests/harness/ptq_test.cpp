@@ -3,7 +3,7 @@
 
 #include <doctest/doctest.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/ptq.h"
 
 namespace {

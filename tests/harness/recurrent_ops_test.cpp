@@ -4,7 +4,7 @@
 #include <cstring>
 #include <random>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"

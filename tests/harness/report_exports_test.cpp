@@ -9,7 +9,8 @@
 
 #include <doctest/doctest.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
+#include "harness/verdict.h"
 #include "reports/csv.h"
 #include "reports/diff.h"
 #include "reports/junit.h"
@@ -94,7 +95,7 @@ Report make_report() {
   m.top_k = {t1, t5};
   m.agreement = 0.99;
   m.kl.p99 = std::numeric_limits<double>::quiet_NaN();  // written as an empty CSV value
-  qgate::LayerResult a;
+  qgate::reports::LayerResult a;
   a.node = 0;
   a.name = "conv1";
   a.op = "CONV_2D";
@@ -102,13 +103,13 @@ Report make_report() {
   a.isolated = stats(42);
   a.weight_part = stats(45);
   a.activation_part = stats(std::numeric_limits<double>::infinity());
-  qgate::LayerResult b;
+  qgate::reports::LayerResult b;
   b.node = 3;
   b.name = "dense,\"logits\"";
   b.op = "FULLY_CONNECTED";
   b.accumulated = stats(25);
   r.result.layers = {a, b};
-  qgate::reports::apply_gates(r, {qgate::metrics::parse_gate("top1.delta.ci_low>=-1.0"),
+  qgate::apply_gates(r, {qgate::metrics::parse_gate("top1.delta.ci_low>=-1.0"),
                                    qgate::metrics::parse_gate("agreement>=0.5")});
   return r;
 }
@@ -168,7 +169,7 @@ TEST_SUITE("harness.reports") {
     Report r = make_report();
     r.gates[1].passed = false;  // hand-set: one failure
     r.gates[1].summary = "agreement = 0.99 >= 0.5 <forced> & \"failed\"";
-    r.verdict.status = "FAIL";
+    r.verdict.status = qgate::reports::VerdictStatus::fail;
     const std::string xml = qgate::reports::to_junit(r);
     CHECK(xml.rfind("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites", 0) == 0);
     CHECK(count(xml, "<testsuite ") == 1);

@@ -2,9 +2,9 @@
 
 #include <doctest/doctest.h>
 
-#include "harness/errors.h"
-#include "harness/npy.h"
-#include "harness/sha256.h"
+#include "core/errors.h"
+#include "core/npy.h"
+#include "core/sha256.h"
 
 TEST_SUITE("harness.util") {
   // Digests from FIPS 180-4's published examples.

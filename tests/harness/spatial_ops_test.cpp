@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 
 namespace qgate {

@@ -1,5 +1,5 @@
 // TFLite importer: small models built here with the generated object API, the malformed-file rules, and the
-// real MediaPipe models when the npm packages are installed.
+// real MediaPipe models of scripts/fetch_models (required: tests/test_assets.h).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -14,8 +14,9 @@
 #include <flatbuffers/flatbuffers.h>
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/tflite/import.h"
+#include "tests/test_assets.h"
 #include "tflite_schema_generated.h"
 
 namespace qgate {
@@ -458,19 +459,17 @@ TEST_CASE("malformed: truncated files") {
     CAPTURE(msg);
     CHECK((msg.find("verification failed") != std::string::npos || msg.find("too short") != std::string::npos));
   }
-  // The same on a real model when one is installed.
-  const std::filesystem::path real =
-      "/tmp/npmt/node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite";
-  if (std::filesystem::exists(real)) {
-    std::ifstream in(real, std::ios::binary);
-    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    Bytes bytes(chars.size());
-    std::memcpy(bytes.data(), chars.data(), chars.size());
-    CHECK_NOTHROW(load(bytes));
-    for (size_t cut : {size_t{12}, size_t{1000}, bytes.size() / 3, bytes.size() - 1}) {
-      CAPTURE(cut);
-      expect_model_error(Bytes(bytes.begin(), bytes.begin() + cut), {"file: FlatBuffer verification failed"});
-    }
+  // The same on a real model (scripts/fetch_models).
+  const std::filesystem::path real = test::model_cache() / "selfie_segmentation__selfie_segmentation.tflite";
+  if (!test::have_asset(real, "scripts/fetch_models")) return;
+  std::ifstream in(real, std::ios::binary);
+  std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  Bytes bytes(chars.size());
+  std::memcpy(bytes.data(), chars.data(), chars.size());
+  CHECK_NOTHROW(load(bytes));
+  for (size_t cut : {size_t{12}, size_t{1000}, bytes.size() / 3, bytes.size() - 1}) {
+    CAPTURE(cut);
+    expect_model_error(Bytes(bytes.begin(), bytes.begin() + cut), {"file: FlatBuffer verification failed"});
   }
 }
 
@@ -686,26 +685,43 @@ TEST_CASE("a file that cannot be opened is an input error") {
   CHECK_THROWS_AS(import_tflite(std::string("/nonexistent/model.tflite")), InputError);
 }
 
-// Imports every loose .tflite of the MediaPipe npm packages (without the supported-op check) and prints each
-// model's op histogram and the union, which tells which ops the real models need.
+// Imports every model scripts/fetch_models collected from the MediaPipe npm packages (its manifest models.tsv;
+// without the supported-op check) and prints each model's op histogram and the union, which tells which ops the
+// real models need. Every model of the float parity list (tests/parity/models.txt) must be among them.
 TEST_CASE("real MediaPipe models import") {
-  const std::filesystem::path root = "/tmp/npmt/node_modules/@mediapipe";
-  if (!std::filesystem::exists(root)) {
-    MESSAGE("skipped: " << root.string() << " is absent (npm MediaPipe packages not installed)");
-    return;
-  }
+  const std::filesystem::path cache = test::model_cache();
+  const std::filesystem::path manifest = cache / "models.tsv";
+  if (!test::have_asset(manifest, "scripts/fetch_models")) return;
   std::vector<std::filesystem::path> files;
-  for (const auto& pkg : std::filesystem::directory_iterator(root)) {
-    if (!pkg.is_directory()) continue;
-    for (const auto& f : std::filesystem::directory_iterator(pkg.path()))
-      if (f.path().extension() == ".tflite") files.push_back(f.path());
+  {
+    std::ifstream in(manifest);
+    std::string line;
+    std::getline(in, line);  // header: name sha256 size source also_in
+    while (std::getline(in, line)) {
+      const std::string name = line.substr(0, line.find('\t'));
+      if (!name.empty()) files.push_back(cache / name);
+    }
   }
+  std::set<std::string> required;
+  {
+    std::ifstream in(test::source_dir() / "tests" / "parity" / "models.txt");
+    std::string line;
+    while (std::getline(in, line))  // "MODEL [ARGS...]" lines; '#' comments and the '@defaults' line skipped
+      if (!line.empty() && line[0] != '#' && line[0] != '@') required.insert(line.substr(0, line.find(' ')));
+  }
+  REQUIRE(!required.empty());
+  for (const auto& f : files) required.erase(f.filename().string());
+  std::string absent;
+  for (const auto& name : required) absent += " " + name;
+  CHECK_MESSAGE(required.empty(), "models of tests/parity/models.txt not in " << manifest.string() << ":" << absent);
+  REQUIRE(!files.empty());
   std::sort(files.begin(), files.end());
   std::map<std::string, std::set<std::string>> models_using;  // op label -> model names
   std::map<std::string, int> nodes_of;
   for (const auto& f : files) {
-    const std::string name = f.parent_path().filename().string() + "/" + f.filename().string();
+    const std::string name = f.filename().string();
     CAPTURE(name);
+    REQUIRE(std::filesystem::exists(f));
     Graph g;
     REQUIRE_NOTHROW(g = import_tflite(f.string(), no_op_check()));
     std::map<std::string, int> hist;

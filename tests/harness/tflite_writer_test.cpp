@@ -12,25 +12,23 @@
 #include <doctest/doctest.h>
 #include <flatbuffers/flatbuffers.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/fold_constants.h"
-#include "harness/model_loader.h"
-#include "harness/npy.h"
+#include "harness/cli/model_loader.h"
+#include "core/files.h"
 #include "harness/ptq.h"
 #include "harness/tflite/import.h"
 #include "harness/tflite/writer.h"
 #include "harness/weight_rules.h"
+#include "tests/test_assets.h"
 #include "tflite_schema_generated.h"
 
 namespace qgate::test {
 
 namespace {
 
-// .cache/models of the source tree (scripts/fetch_models), or $QGATE_MODEL_CACHE.
-std::filesystem::path model_path(const std::string& name) {
-  if (const char* env = std::getenv("QGATE_MODEL_CACHE")) return std::filesystem::path(env) / name;
-  return std::filesystem::path(__FILE__).parent_path().parent_path().parent_path() / ".cache" / "models" / name;
-}
+// A real model of scripts/fetch_models (required: tests/test_assets.h).
+std::filesystem::path model_path(const std::string& name) { return model_cache() / name; }
 
 // The written bytes as the loader sees them: imported, then constant ops folded.
 Graph reload(const std::string& bytes) {
@@ -158,7 +156,7 @@ struct Written {
 std::optional<Written> quantize_model(const std::string& name, const std::string& scheme,
                                       const std::set<int>& keep = {}) {
   const auto path = model_path(name);
-  if (!std::filesystem::exists(path)) return std::nullopt;
+  if (!have_asset(path, "scripts/fetch_models")) return std::nullopt;
   Written w;
   w.model = load_model(path.string());
   w.quantized = quantize_graph(w.model.graph, Scheme::parse(scheme), keep);
@@ -176,10 +174,7 @@ TEST_CASE("tflite-dynamic models read back with int8 weights, versions, options 
        {"face_detection__face_detection_short_range.tflite", "hands__hand_landmark_lite.tflite"}) {
     CAPTURE(name);
     auto w = quantize_model(name, "tflite-dynamic");
-    if (!w) {
-      MESSAGE("skipped: " << model_path(name).string() << " is absent (scripts/fetch_models)");
-      continue;
-    }
+    if (!w) continue;
     CHECK(!w->result.weights.empty());
     // Each float16 weight leaves its DEQUANTIZE and both of its tensors behind, and so does each bias.
     CHECK(w->result.removed_operators > 0);
@@ -196,10 +191,7 @@ TEST_CASE("tflite-dynamic models read back with int8 weights, versions, options 
 
 TEST_CASE("a model with nothing to quantize round-trips to an equivalent file") {
   auto w = quantize_model("face_detection__face_detection_short_range.tflite", "tflite-dynamic,min-elements=1000000000");
-  if (!w) {
-    MESSAGE("skipped: model absent");
-    return;
-  }
+  if (!w) return;
   CHECK(w->result.weights.empty());
   CHECK(w->result.removed_operators == 0);
   CHECK(w->result.removed_tensors == 0);
@@ -234,10 +226,7 @@ TEST_CASE("a model with nothing to quantize round-trips to an equivalent file") 
 TEST_CASE("kept-float nodes keep their float weights and their op version") {
   const char* name = "face_detection__face_detection_short_range.tflite";
   auto all = quantize_model(name, "tflite-dynamic");
-  if (!all) {
-    MESSAGE("skipped: model absent");
-    return;
-  }
+  if (!all) return;
   REQUIRE(all->result.weights.size() >= 2);
   const int kept = all->result.weights[0].node;
   auto w = quantize_model(name, "tflite-dynamic", {kept});
@@ -255,10 +244,7 @@ TEST_CASE("kept-float nodes keep their float weights and their op version") {
 
 TEST_CASE("weight-only schemes and graphs of another file are refused") {
   auto w = quantize_model("face_detection__face_detection_short_range.tflite", "tflite-dynamic");
-  if (!w) {
-    MESSAGE("skipped: model absent");
-    return;
-  }
+  if (!w) return;
   const std::string bytes = read_file(model_path("face_detection__face_detection_short_range.tflite").string());
   QuantizedGraph weight_only = quantize_graph(w->model.graph, Scheme::parse("weight-only-int8"));
   CHECK_THROWS_WITH_AS(write_tflite_quantized(bytes, weight_only, "m.tflite"),

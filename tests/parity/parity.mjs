@@ -1,13 +1,19 @@
 // Parity of `qgate run` against a real TFLite or ONNX runtime on one model and seeded inputs, float or hybrid.
 //
 //   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime]
-//        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...]
-//        [--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
+//        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--pre-saturation]
+//        [--qgate-arg ARG ...] [--int-range V] [--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R]
+//        [--prob-tolerance P] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
 //
 // Models: qgate runs --model, or with --quantize S the dynamic-range file `qgate quantize --model M --scheme S`
 // writes (int8 weights, run hybrid by both runtimes). The reference runs --reference-model when given, else the
-// same file as qgate. --outputs makes both files expose the named tensors as their graph outputs (see
-// reference/litert/tflite_outputs.mjs), to test one op's output rather than the float ops after it.
+// same file as qgate. --outputs makes both files expose the named tensors as their graph outputs (TFLite:
+// reference/litert/tflite_outputs.mjs; ONNX: reference/onnxruntime/onnx_outputs.py), to test one op's output
+// rather than the float ops after it. --pre-saturation keeps the graph outputs and adds, after them, the input of
+// each output made by a saturating op (TFLite LOGISTIC, SOFTMAX, LOG_SOFTMAX, TANH; ONNX Softmax, LogSoftmax,
+// Sigmoid, Tanh, HardSigmoid; seen through reshapes): a softmax whose top class holds 0.9999 hides a large error
+// on another logit, so the logits are held to the relative bounds below and the saturated outputs to an absolute
+// one, --prob-tolerance (default 1e-5).
 // --qgate-arg ARG (repeatable) is appended to `qgate run` (e.g. --activations asym, --epilogue xnnpack).
 // Reference: litert (reference/litert/run_litert.mjs: LiteRT.js, XNNPACK) or interpreter
 // (reference/tflite_interpreter/run_tflite.mjs: the older TFLite interpreter of @tensorflow/tfjs-tflite, builtin
@@ -18,15 +24,23 @@
 // Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1] (NHWC, and for ONNX
 // also NCHW), others [-1, 1], uint8 0..255, int32/int64 token ids in [0, V) with V from --int-range or, in a
 // .tflite, the embedding table the input feeds).
+// Seeds: --seeds 1,2,3 (or --seed 1,2,3) runs the whole comparison once per seed (each its own inputs and golden).
+// Default: seed 1.
 // Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
-// name and package version and its runner script> (or $QGATE_GOLDEN_CACHE); only this script writes the cache.
+// name and package version, its runner script and every local module the runner imports> (or
+// $QGATE_GOLDEN_CACHE); only this script writes the cache. Each entry's meta.json holds the sha256 of every
+// golden file, checked on every read: an entry that does not match fails the case (delete the entry to let it
+// be recomputed). `scripts/test --empty-golden-cache` runs with a fresh cache.
 // Candidate: `qgate run M --input in_0.npy [--input in_1.npy ...] --output-dir D [ARGS]` writes D/out_<j>.npy
 // (float32, model output order), exit 0 ok, 2 bad input. With --qgate-repeat N > 1 (default 3) it also gets
 // `--repeat N` and prints its median run time; --qgate-repeat 1 sticks to the bare contract.
-// Per output: NMSE = sum((q - r)^2) / max(sum(r^2), tiny) and max |q - r|, both in double. --tolerance 0
-// means bit-exact: NMSE exactly 0 and max |q - r| exactly 0.
-// Exit status: 0 when every output has the golden shape and is within tolerance; 1 on a parity failure or
-// when either runtime fails; 2 on bad usage.
+// Per output: NMSE = sum((q - r)^2) / max(sum(r^2), tiny), max |q - r| and max |q - r| / max |r|, in double.
+// Passes when NMSE <= --tolerance and every element's |q - r| <= --max-rel * max |r| (default: sqrt of the
+// tolerance, the per-element error an NMSE bound allows at the largest value); under --pre-saturation a saturated
+// output passes when max |q - r| <= --prob-tolerance. --tolerance 0 means bit-exact: NMSE exactly 0 and
+// max |q - r| exactly 0 for every output.
+// Exit status: 0 when every output of every seed has the golden shape and is within both bounds; 1 on a parity
+// failure, a corrupt golden, or when either runtime fails; 2 on bad usage.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +49,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../reference/litert/npy.mjs';
 import { writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
-import { modelIo } from '../../reference/litert/tflite_reader.mjs';
+import { modelIo, readTflite } from '../../reference/litert/tflite_reader.mjs';
 import { findNodeModules } from '../../reference/litert/litert_node.mjs';
 import { withOutputs } from '../../reference/litert/tflite_outputs.mjs';
 import { findPackageDir as interpreterDir } from '../../reference/tflite_interpreter/run_tflite.mjs';
@@ -75,13 +89,20 @@ const RUNTIMES = {
 };
 // Guards NMSE against an all-zero golden output; small enough never to matter for a real signal.
 const TINY_ENERGY = 1e-30;
+// Ops whose output saturates, hiding errors of their input (--pre-saturation), and ops that only reshape, through
+// which a graph output may still be a saturating op's.
+const SATURATING_TFLITE = new Set(['LOGISTIC', 'SOFTMAX', 'LOG_SOFTMAX', 'TANH']);
+const SHAPE_ONLY_TFLITE = new Set(['RESHAPE', 'SQUEEZE', 'EXPAND_DIMS']);
+const ONNX_OUTPUTS = path.join(repo, 'reference', 'onnxruntime', 'onnx_outputs.py');
 
 class Usage extends Error {}
 
 function parseArgs(argv) {
   const o = {
-    qgate: null, model: null, seed: 1, tolerance: 1e-6, cache: true, keep: false, runs: 3, qgateRepeat: 3,
-    reference: 'litert', referenceModel: null, quantize: null, outputs: null, qgateArgs: [], intRange: undefined,
+    qgate: null, model: null, seeds: [1], tolerance: 1e-6, maxRel: undefined, probTolerance: 1e-5, cache: true,
+    keep: false, runs: 3,
+    qgateRepeat: 3, reference: 'litert', referenceModel: null, quantize: null, outputs: null, preSaturation: false,
+    qgateArgs: [], intRange: undefined,
   };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
@@ -91,8 +112,11 @@ function parseArgs(argv) {
     };
     if (a === '--qgate') o.qgate = value();
     else if (a === '--model') o.model = value();
-    else if (a === '--seed') o.seed = Number(value());
+    else if (a === '--seed' || a === '--seeds') o.seeds = value().split(',').map(Number);
     else if (a === '--tolerance') o.tolerance = Number(value());
+    else if (a === '--max-rel') o.maxRel = Number(value());
+    else if (a === '--prob-tolerance') o.probTolerance = Number(value());
+    else if (a === '--pre-saturation') o.preSaturation = true;
     else if (a === '--runs') o.runs = Number(value());
     else if (a === '--qgate-repeat') o.qgateRepeat = Number(value());
     else if (a === '--reference') o.reference = value();
@@ -106,8 +130,11 @@ function parseArgs(argv) {
     else throw new Usage(`unknown argument ${a}`);
   }
   if (!o.qgate || !o.model) throw new Usage('--qgate and --model are required');
-  if (!Number.isInteger(o.seed)) throw new Usage(`--seed wants an integer, got ${o.seed}`);
+  if (o.seeds.length === 0 || !o.seeds.every(Number.isInteger)) throw new Usage(`--seeds wants integers, got ${o.seeds}`);
   if (!(o.tolerance >= 0)) throw new Usage(`--tolerance wants a number >= 0, got ${o.tolerance}`);
+  if (o.maxRel === undefined) o.maxRel = Math.sqrt(o.tolerance);
+  if (!(o.maxRel >= 0)) throw new Usage(`--max-rel wants a number >= 0, got ${o.maxRel}`);
+  if (!(o.probTolerance >= 0)) throw new Usage(`--prob-tolerance wants a number >= 0, got ${o.probTolerance}`);
   if (!(Number.isInteger(o.runs) && o.runs >= 1)) throw new Usage(`--runs wants an integer >= 1, got ${o.runs}`);
   if (!(Number.isInteger(o.qgateRepeat) && o.qgateRepeat >= 1)) {
     throw new Usage(`--qgate-repeat wants an integer >= 1, got ${o.qgateRepeat}`);
@@ -119,11 +146,12 @@ function parseArgs(argv) {
   if (onnxModel !== Boolean(RUNTIMES[o.reference].onnx)) {
     throw new Usage(`--model ${o.model} needs --reference ${onnxModel ? 'onnxruntime' : 'litert or interpreter'}`);
   }
-  if (onnxModel && (o.quantize || o.outputs)) throw new Usage('--quantize and --outputs apply to .tflite models only');
+  if (onnxModel && o.quantize) throw new Usage('--quantize applies to .tflite models only');
   if (o.intRange !== undefined && !(Number.isInteger(o.intRange) && o.intRange >= 1)) {
     throw new Usage(`--int-range wants an integer >= 1, got ${o.intRange}`);
   }
   if (o.outputs && o.outputs.length === 0) throw new Usage('--outputs wants tensor names, got none');
+  if (o.outputs && o.preSaturation) throw new Usage('--outputs and --pre-saturation exclude each other');
   for (const [flag, p] of [['--qgate', o.qgate], ['--model', o.model], ['--reference-model', o.referenceModel]]) {
     if (p !== null && !fs.existsSync(p)) throw new Usage(`${flag} ${p} does not exist`);
   }
@@ -145,22 +173,54 @@ function lastLines(text, n) {
   return text.trim().split('\n').filter(Boolean).slice(-n).map((l) => `    ${l}`).join('\n');
 }
 
+// The runner script and every local module it imports, transitively (relative `from './x.mjs'` imports), in a
+// fixed order: all of them decide what the golden holds.
+function runnerFiles(script) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of fs.readFileSync(file, 'utf8').matchAll(/^import[^;]*?from\s+'(\.{1,2}\/[^']+)'/gm)) {
+      visit(path.resolve(path.dirname(file), m[1]));
+    }
+  };
+  visit(script);
+  return [...seen].sort();
+}
+
+// A cached golden's files must hold the bytes recorded when it was written; throws naming the first that
+// does not.
+function verifyGolden(dir, meta) {
+  const files = meta.files ?? {};
+  if (Object.keys(files).length === 0) throw new Error(`golden cache entry ${dir} lists no files in meta.json`);
+  for (const [file, want] of Object.entries(files)) {
+    const p = path.join(dir, file);
+    const have = fs.existsSync(p) ? sha256(fs.readFileSync(p)) : 'absent';
+    if (have !== want) {
+      throw new Error(`golden cache entry ${dir} is corrupt: ${file} has sha256 ${have}, meta.json says ${want} ` +
+                      '(delete the entry to recompute it)');
+    }
+  }
+}
+
 // Runs the reference unless a cached golden exists; returns {dir, ms, cached} or throws with its message.
 // `ref` = {path, bytes} of the file the reference runs.
-function golden(o, ref, inputs, work) {
+function golden(o, seed, ref, inputs, work) {
   const rt = RUNTIMES[o.reference];
   const runtimeId = `${rt.pkg} ${runtimeVersion(rt)}`;
-  // The runner script is part of the key: a runner fix (e.g. how often it invokes) changes the golden.
+  // The runner and its modules are part of the key: a runner fix (e.g. how often it invokes) changes the golden.
+  const runner = runnerFiles(rt.script);
   const key = sha256(ref.bytes, ...inputs.map((x) => fs.readFileSync(x.path)), Buffer.from(runtimeId),
-    fs.readFileSync(rt.script));
+    ...runner.flatMap((f) => [Buffer.from(path.relative(repo, f)), fs.readFileSync(f)]));
   const cacheRoot = process.env.QGATE_GOLDEN_CACHE || path.join(repo, '.cache', 'golden');
   const cached = path.join(cacheRoot, key);
   const metaFile = path.join(cached, 'meta.json');
   if (o.cache && fs.existsSync(metaFile)) {
     const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8'));
+    verifyGolden(cached, meta);
     return { dir: cached, ms: meta.reference_ms, cached: true };
   }
-  const dir = path.join(work, 'reference');
+  const dir = path.join(work, `reference_${seed}`);
   const r = spawnSync(process.execPath, [rt.script, ...rt.args(o), ref.path, dir, ...inputs.map((x) => x.path)],
     { encoding: 'utf8' });
   if (r.status !== 0) {
@@ -177,10 +237,11 @@ function golden(o, ref, inputs, work) {
   fs.mkdirSync(cacheRoot, { recursive: true });
   const staging = fs.mkdtempSync(path.join(cacheRoot, `.tmp-${key.slice(0, 8)}-`));
   for (const f of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, f), path.join(staging, f));
+  const files = Object.fromEntries(fs.readdirSync(dir).sort().map((f) => [f, sha256(fs.readFileSync(path.join(dir, f)))]));
   fs.writeFileSync(path.join(staging, 'meta.json'), JSON.stringify({
-    model: path.basename(ref.path), model_sha256: sha256(ref.bytes), seed: o.seed,
+    model: path.basename(ref.path), model_sha256: sha256(ref.bytes), seed,
     inputs: inputs.map(({ name, shape, dtype, range }) => ({ name, shape, dtype, range })),
-    reference: runtimeId, runner: path.relative(repo, rt.script), reference_ms: ms,
+    reference: runtimeId, runner: runner.map((f) => path.relative(repo, f)), reference_ms: ms, files,
   }, null, 1) + '\n');
   try {
     fs.renameSync(staging, cached);
@@ -202,20 +263,52 @@ function quantize(o, work) {
   return out;
 }
 
-// {path, bytes} of `file`, or of its copy in work exposing o.outputs as graph outputs.
-function prepared(o, file, work, tag) {
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  if (!o.outputs) return { path: file, bytes };
-  const probe = path.join(work, `${tag}.${path.basename(file)}`);
-  const patched = withOutputs(bytes, o.outputs, file);
-  fs.writeFileSync(probe, patched);
-  return { path: probe, bytes: patched };
+// [{name, saturated}]: the graph outputs of a .tflite (saturated: made by a saturating op, seen through
+// shape-only ops), then the input of each saturating op found.
+function tfliteOutputsWithPreSaturation(bytes, what) {
+  const model = readTflite(bytes, what);
+  const g = model.subgraphs[0];
+  const producer = (t) => g.operators.find((x) => x.outputs.includes(t));
+  const opName = (op) => model.opcodes[op.opcodeIndex].name;
+  const outs = g.outputs.map((t) => ({ name: g.tensors[t].name, saturated: false }));
+  for (const [k, t] of g.outputs.entries()) {
+    let op = producer(t);
+    while (op && SHAPE_ONLY_TFLITE.has(opName(op))) op = producer(op.inputs[0]);
+    if (!op || !SATURATING_TFLITE.has(opName(op))) continue;
+    outs[k].saturated = true;
+    const input = g.tensors[op.inputs[0]].name;
+    if (!outs.some((x) => x.name === input)) outs.push({ name: input, saturated: false });
+  }
+  return outs;
 }
 
+// {path, bytes, saturated} of `file`, or of its copy in work exposing o.outputs (or the pre-saturation tensors)
+// as graph outputs; saturated[j] tells whether output j is a saturating op's (compared with --prob-tolerance).
+function prepared(o, file, work, tag) {
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  if (!o.outputs && !o.preSaturation) return { path: file, bytes, saturated: [] };
+  const probe = path.join(work, `${tag}.${path.basename(file)}`);
+  if (/\.onnx$/i.test(file)) {
+    const args = [ONNX_OUTPUTS, file, probe, ...(o.outputs ? ['--names', o.outputs.join(',')] : []),
+      ...(o.preSaturation ? ['--pre-saturation'] : [])];
+    const r = spawnSync('/usr/bin/python3', args, { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`onnx_outputs.py failed on ${file}: ${r.error?.message ?? ''}${lastLines(r.stderr, 4)}`);
+    const saturated = r.stdout.trim().split('\n').map((l) => l.split('\t')[1] === 'saturated');
+    return { path: probe, bytes: new Uint8Array(fs.readFileSync(probe)), saturated };
+  }
+  const outs = o.outputs ? o.outputs.map((name) => ({ name, saturated: false })) : tfliteOutputsWithPreSaturation(bytes, file);
+  const patched = withOutputs(bytes, outs.map((x) => x.name), file);
+  fs.writeFileSync(probe, patched);
+  return { path: probe, bytes: patched, saturated: outs.map((x) => x.saturated) };
+}
+
+// NMSE, max |q - r|, and max |q - r| relative to max |r| (maxRel; 0 when both are all zero, Infinity when only
+// the reference is).
 function compare(q, r) {
   let err = 0;
   let energy = 0;
   let maxAbs = 0;
+  let maxRef = 0;
   let nonFinite = 0;
   for (let i = 0; i < r.data.length; ++i) {
     const a = q.data[i];
@@ -226,23 +319,104 @@ function compare(q, r) {
       err += d * d;
       maxAbs = Math.max(maxAbs, Math.abs(d));
     }
-    if (Number.isFinite(b)) energy += b * b;
+    if (Number.isFinite(b)) {
+      energy += b * b;
+      maxRef = Math.max(maxRef, Math.abs(b));
+    }
   }
   const nmse = nonFinite ? NaN : err / Math.max(energy, TINY_ENERGY);
-  return { nmse, maxAbs, nonFinite };
+  const maxRel = maxAbs === 0 ? 0 : maxRef === 0 ? Infinity : maxAbs / maxRef;
+  return { nmse, maxAbs, maxRel, nonFinite };
 }
 
 // {io: {inputs, outputs}, inputs: written input files} for qgate's model and the reference's.
-async function modelInputs(o, qModel, ref, work) {
-  const dir = path.join(work, 'inputs');
+async function modelIos(o, qModel, ref) {
   if (RUNTIMES[o.reference].onnx) {
     const io = await sessionIo(qModel.path);
-    const refIo = ref === qModel ? io : await sessionIo(ref.path);
-    return { io, refIo, inputs: writeInputsForIo(io.inputs, dir, o.seed, { intRange: o.intRange }) };
+    return { io, refIo: ref === qModel ? io : await sessionIo(ref.path) };
   }
-  const io = modelIo(qModel.bytes, qModel.path);
-  const refIo = modelIo(ref.bytes, ref.path);
-  return { io, refIo, inputs: writeInputs(qModel.bytes, qModel.path, dir, o.seed, { intRange: o.intRange }) };
+  return { io: modelIo(qModel.bytes, qModel.path), refIo: modelIo(ref.bytes, ref.path) };
+}
+
+// The seeded input files of one seed.
+function modelInputs(o, seed, qModel, io, work) {
+  const dir = path.join(work, `inputs_${seed}`);
+  if (RUNTIMES[o.reference].onnx) return writeInputsForIo(io.inputs, dir, seed, { intRange: o.intRange });
+  return writeInputs(qModel.bytes, qModel.path, dir, seed, { intRange: o.intRange });
+}
+
+// One seed: inputs, golden, `qgate run`, comparison. Prints one line per output; returns whether all passed.
+function paritySeed(o, seed, qModel, ref, io, work) {
+  const rt = RUNTIMES[o.reference];
+  const name = path.basename(o.model);
+  const inputs = modelInputs(o, seed, qModel, io, work);
+  const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
+  console.log(`seed ${seed}: inputs ${desc}`);
+  const g = golden(o, seed, ref, inputs, work);
+
+  const qdir = path.join(work, `qgate_${seed}`);
+  const qargs = ['run', qModel.path, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir, ...o.qgateArgs];
+  // qgate's --repeat prints its own median run time, the figure comparable with the reference's.
+  if (o.qgateRepeat > 1) qargs.push('--repeat', String(o.qgateRepeat));
+  const t0 = process.hrtime.bigint();
+  const q = spawnSync(o.qgate, qargs, { encoding: 'utf8' });
+  const qms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
+  if (q.status !== 0) {
+    throw new Error(`qgate run failed on ${name} (exit ${q.status ?? q.signal}): ${o.qgate} ${qargs.join(' ')}\n${lastLines(q.stderr + q.stdout, 6)}`);
+  }
+
+  let ok = true;
+  let compared = 0;
+  for (let j = 0; j < io.outputs.length; ++j) {
+    const file = `out_${j}.npy`;
+    const r = readNpy(path.join(g.dir, file));
+    const qfile = path.join(qdir, file);
+    if (!fs.existsSync(qfile)) {
+      console.log(`  out_${j} (${r.shape}) MISSING: qgate wrote no ${file}`);
+      ok = false;
+      continue;
+    }
+    const qa = readNpy(qfile);
+    if (qa.dtype !== 'float32') {
+      console.log(`  out_${j} (${r.shape}) FAIL: qgate wrote ${qa.dtype}, the contract is float32`);
+      ok = false;
+      continue;
+    }
+    if (qa.shape.length !== r.shape.length || qa.shape.some((v, k) => v !== r.shape[k])) {
+      console.log(`  out_${j} FAIL: qgate shape (${qa.shape}) != ${rt.label} shape (${r.shape})`);
+      ok = false;
+      continue;
+    }
+    const c = compare(qa, r);
+    // Bit-exact (tolerance 0) also demands max |q - r| == 0, so an all-zero golden cannot hide a difference. A
+    // saturated output (a probability next to its logits) is held to an absolute bound: its relative error
+    // grows without meaning where the values are tiny, and its logits carry the relative check.
+    const saturated = qModel.saturated[j] === true;
+    const pass = o.tolerance === 0 ? c.nmse === 0 && c.maxAbs === 0
+      : saturated ? c.nonFinite === 0 && c.maxAbs <= o.probTolerance
+        : c.nmse <= o.tolerance && c.maxRel <= o.maxRel;
+    ok &&= pass;
+    ++compared;
+    const extra = (c.nonFinite ? ` (${c.nonFinite} non-finite values where ${rt.label} has none)` : '') +
+      (saturated && o.tolerance !== 0 ? ` (saturated: max abs <= ${o.probTolerance.toExponential()})` : '');
+    console.log(`  out_${j} ${io.outputs[j].name} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ` +
+                `${c.maxAbs.toExponential(3)} maxrel ${c.maxRel.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
+  }
+  if (compared === 0) {
+    console.log('  FAIL: no output was compared');
+    ok = false;
+  }
+  const extraOut = fs.existsSync(qdir) ? fs.readdirSync(qdir).filter((f) => /^out_\d+\.npy$/.test(f)).length : 0;
+  if (extraOut > io.outputs.length) {
+    console.log(`  FAIL: qgate wrote ${extraOut} outputs, the model has ${io.outputs.length}`);
+    ok = false;
+  }
+  const refTime = `${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`;
+  console.log(`  time: qgate ${qms.toFixed(1)} ms wall (process incl. load), ${rt.label} ${refTime}`);
+  const qtime = (q.stderr + q.stdout).split('\n').filter((l) => /\bms\b/.test(l));
+  for (const l of qtime.slice(0, 3)) console.log(`    qgate: ${l.trim()}`);
+  return ok;
 }
 
 async function main() {
@@ -253,68 +427,19 @@ async function main() {
   try {
     const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
     const ref = o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel;
-    const { io, refIo, inputs } = await modelInputs(o, qModel, ref, work);
+    const { io, refIo } = await modelIos(o, qModel, ref);
     if (refIo.outputs.length !== io.outputs.length) {
       throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
     }
-    const desc = inputs.map((x) => `${x.name} ${x.dtype}(${x.shape}) in [${x.range}]`).join(', ');
     const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
-      o.outputs && `outputs ${o.outputs.join(',')}`, o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
-    console.log(`parity ${name} vs ${rt.label}${what.length ? ` (${what.join('; ')})` : ''}: seed ${o.seed}, ` +
-                `tolerance ${o.tolerance === 0 ? '0 (bit-exact)' : o.tolerance}; inputs ${desc}`);
-
-    const g = golden(o, ref, inputs, work);
-
-    const qdir = path.join(work, 'qgate');
-    const qargs = ['run', qModel.path, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', qdir, ...o.qgateArgs];
-    // qgate's --repeat prints its own median run time, the figure comparable with the reference's.
-    if (o.qgateRepeat > 1) qargs.push('--repeat', String(o.qgateRepeat));
-    const t0 = process.hrtime.bigint();
-    const q = spawnSync(o.qgate, qargs, { encoding: 'utf8' });
-    const qms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
-    if (q.status !== 0) {
-      throw new Error(`qgate run failed on ${name} (exit ${q.status ?? q.signal}): ${o.qgate} ${qargs.join(' ')}\n${lastLines(q.stderr + q.stdout, 6)}`);
-    }
-
+      (o.outputs || o.preSaturation) && `outputs ${io.outputs.map((x) => x.name).join(',')}`,
+      o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
+    const bound = o.tolerance === 0 ? '0 (bit-exact)' : `NMSE ${o.tolerance}, max |q - r| ${o.maxRel.toExponential()} * max |r|`;
+    console.log(`parity ${name} vs ${rt.label}${what.length ? ` (${what.join('; ')})` : ''}: seeds ${o.seeds.join(',')}, ` +
+                `tolerance ${bound}`);
     let ok = true;
-    for (let j = 0; j < io.outputs.length; ++j) {
-      const file = `out_${j}.npy`;
-      const r = readNpy(path.join(g.dir, file));
-      const qfile = path.join(qdir, file);
-      if (!fs.existsSync(qfile)) {
-        console.log(`out_${j} (${r.shape}) MISSING: qgate wrote no ${file}`);
-        ok = false;
-        continue;
-      }
-      const qa = readNpy(qfile);
-      if (qa.dtype !== 'float32') {
-        console.log(`out_${j} (${r.shape}) FAIL: qgate wrote ${qa.dtype}, the contract is float32`);
-        ok = false;
-        continue;
-      }
-      if (qa.shape.length !== r.shape.length || qa.shape.some((v, k) => v !== r.shape[k])) {
-        console.log(`out_${j} FAIL: qgate shape (${qa.shape}) != ${rt.label} shape (${r.shape})`);
-        ok = false;
-        continue;
-      }
-      const c = compare(qa, r);
-      // Bit-exact (tolerance 0) also demands max |q - r| == 0, so an all-zero golden cannot hide a difference.
-      const pass = o.tolerance === 0 ? c.nmse === 0 && c.maxAbs === 0 : c.nmse <= o.tolerance;
-      ok &&= pass;
-      const extra = c.nonFinite ? ` (${c.nonFinite} non-finite values where ${rt.label} has none)` : '';
-      console.log(`out_${j} ${io.outputs[j].name} (${r.shape}) NMSE ${c.nmse.toExponential(3)} maxabs ${c.maxAbs.toExponential(3)} ${pass ? 'ok' : 'FAIL'}${extra}`);
-    }
-    const extraOut = fs.existsSync(qdir) ? fs.readdirSync(qdir).filter((f) => /^out_\d+\.npy$/.test(f)).length : 0;
-    if (extraOut > io.outputs.length) {
-      console.log(`FAIL: qgate wrote ${extraOut} outputs, the model has ${io.outputs.length}`);
-      ok = false;
-    }
-    const refTime = `${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`;
-    console.log(`time: qgate ${qms.toFixed(1)} ms wall (process incl. load), ${rt.label} ${refTime}`);
-    const qtime = (q.stderr + q.stdout).split('\n').filter((l) => /\bms\b/.test(l));
-    for (const l of qtime.slice(0, 3)) console.log(`  qgate: ${l.trim()}`);
-    console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${o.tolerance === 0 ? 'not bit-exact' : `NMSE above ${o.tolerance}`} or shape mismatch`);
+    for (const seed of o.seeds) ok = paritySeed(o, seed, qModel, ref, io, work) && ok;
+    console.log(ok ? `PASS ${name}` : `FAIL ${name}: ${o.tolerance === 0 ? 'not bit-exact' : 'above the tolerance'} or shape mismatch`);
     return ok ? 0 : 1;
   } finally {
     if (o.keep) console.log(`kept ${work}`);
@@ -327,8 +452,10 @@ try {
 } catch (e) {
   if (e instanceof Usage) {
     console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime] ` +
-                  '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--qgate-arg ARG ...] ' +
-                  '[--int-range V] [--seed 1] [--tolerance 1e-6] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]');
+                  '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--pre-saturation] ' +
+                  '[--qgate-arg ARG ...] [--int-range V] [--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R] [--prob-tolerance P] ' +
+                  '[--no-cache] ' +
+                  '[--keep] [--runs N] [--qgate-repeat N]');
     process.exitCode = 2;
   } else {
     console.error(`parity: FAIL ${e.message}`);

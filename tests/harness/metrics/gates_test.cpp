@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/metrics/gates.h"
 
 using namespace qgate::metrics;

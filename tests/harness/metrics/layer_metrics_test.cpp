@@ -5,7 +5,7 @@
 #include <limits>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/metrics/layer_metrics.h"
 #include "harness/metrics/statistics.h"
 

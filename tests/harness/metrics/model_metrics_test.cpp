@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/metrics/gates.h"
 #include "harness/metrics/model_metrics.h"
 #include "harness/metrics/statistics.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/dtype.h"
+#include "core/dtype.h"
 
 namespace qgate {
 

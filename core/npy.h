@@ -3,7 +3,8 @@
 
 #include <string>
 
-#include "harness/tensor.h"
+#include "core/files.h"
+#include "core/tensor.h"
 
 namespace qgate {
 
@@ -16,10 +17,5 @@ Tensor parse_npy(const std::string& bytes, const std::string& source);
 std::string format_npy(const Tensor& t);
 // Writes `path` through a temporary file renamed into place, so a reader never sees half a file.
 void write_npy(const std::string& path, const Tensor& t);
-
-// Writes `contents` to `path` atomically (temporary file in the same directory, then rename).
-void write_file_atomic(const std::string& path, const std::string& contents);
-// Reads a whole file; throws InputError("<path>: cannot open: <reason>").
-std::string read_file(const std::string& path);
 
 }  // namespace qgate

@@ -1,13 +1,13 @@
-#include "harness/model_loader.h"
+#include "harness/cli/model_loader.h"
 
 #include <fmt/format.h>
 
-#include "harness/errors.h"
+#include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/fold_constants.h"
-#include "harness/npy.h"
+#include "core/files.h"
 #include "harness/onnx/import.h"
-#include "harness/sha256.h"
+#include "core/sha256.h"
 #include "harness/tflite/import.h"
 
 namespace qgate {

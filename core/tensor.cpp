@@ -1,4 +1,4 @@
-#include "harness/tensor.h"
+#include "core/tensor.h"
 
 #include <new>
 

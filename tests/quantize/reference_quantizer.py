@@ -1,0 +1,369 @@
+#!/usr/bin/python3
+"""An oracle for `qgate quantize` outside qgate: the published dynamic-range rules, written again in numpy, and a
+byte-for-byte comparison with the .tflite file qgate writes.
+
+    /usr/bin/python3 tests/quantize/reference_quantizer.py --qgate BUILD/qgate --schema harness/tflite/schema.fbs
+        --scheme S [--scheme S2 ...] MODEL.tflite [MODEL2.tflite ...]
+
+For every model and scheme: `qgate quantize MODEL --scheme S -o OUT`, then, from the float MODEL alone:
+
+- Weights: the weight inputs of the ops that have a hybrid kernel (CONV_2D filter, DEPTHWISE_CONV_2D filter,
+  FULLY_CONNECTED weights, EMBEDDING_LOOKUP table, RNN / sequence RNN input and recurrent weights, LSTM gate,
+  peephole and projection weights) are quantized when they are float constants (FLOAT32, or FLOAT16 behind a
+  DEQUANTIZE) with at least 1024 elements; smaller ones stay float.
+- Arithmetic: symmetric int8, one scale per slice: R = max |w| over the slice, s = R / 127 (float32),
+  q = round half away from zero of w / s (float32 division), clamped to [-127, 127]; an all-zero slice has s = 0
+  and q = 0. Zero points are 0.
+- Granularity (SCHEMES): tflite-dynamic per-channel for CONV_2D and DEPTHWISE_CONV_2D, per-tensor elsewhere;
+  tflite-dynamic-legacy and per-tensor: per-tensor; per-channel and xnnpack-qd8: per-channel where the hybrid
+  kernel reads one scale per channel (convolutions, FULLY_CONNECTED, EMBEDDING_LOOKUP), per-tensor for the
+  recurrent ops, whose kernels read one scale per weight. Per-channel slices run along the output-channel axis:
+  dim 0 (CONV_2D OHWI filters, FULLY_CONNECTED and embedding rows), dim 3 for DEPTHWISE_CONV_2D (1HWO); the
+  file's quantized_dimension names it (0 for per-tensor).
+- Op versions (the format's op-versioning rules for a float-in, int8-weight, float-out op; a version the file
+  already has is never lowered): CONV_2D 2, per-channel 5; DEPTHWISE_CONV_2D 4, per-channel 6; FULLY_CONNECTED
+  per-channel 12, else without bias 6, else keep_num_dims 5, else asymmetric inputs 9, else 3; EMBEDDING_LOOKUP
+  per-channel 4, else unchanged; RNN, UNIDIRECTIONAL_SEQUENCE_RNN, BIDIRECTIONAL_SEQUENCE_RNN: 2, asymmetric 3;
+  LSTM 3, asymmetric 4; UNIDIRECTIONAL_SEQUENCE_LSTM 2, asymmetric 3 (4 with diagonal recurrent tensors).
+- Options: asymmetric_quantize_inputs of a quantized op is the scheme's; untouched elsewhere.
+
+Compared, byte for byte: each quantized weight's int8 bytes, its scales (float32 bits), zero points and
+quantized_dimension; every other constant input of every op as float32 bits (a FLOAT16 constant behind a
+DEQUANTIZE may be written as its float32 value); each op's version and asymmetric_quantize_inputs; the op list
+(the original ops, less DEQUANTIZEs whose outputs are no longer used) and the graph inputs and outputs. Ops are
+matched by their output tensor names.
+Prints a summary line per model and scheme, and for a file that differs its differences and the weights
+compared. Exit status: 0 when every file matches and at least one weight was quantized in each; 1 on a
+difference, a failed `qgate quantize` or a missing model; 2 on bad usage.
+"""
+import argparse
+import importlib
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+MIN_ELEMENTS = 1024
+QMAX = 127
+
+# Builtin operator codes of the public format.
+CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE, EMBEDDING_LOOKUP, FULLY_CONNECTED = 3, 4, 6, 7, 9
+LSTM, RNN, UNIDIRECTIONAL_SEQUENCE_RNN, UNIDIRECTIONAL_SEQUENCE_LSTM, BIDIRECTIONAL_SEQUENCE_RNN = 16, 24, 35, 44, 46
+# Tensor types.
+FLOAT32, FLOAT16, INT8 = 0, 1, 9
+
+# Per op code: (input index, output-channel axis or None when the op's hybrid kernel reads one scale per weight,
+# per-channel under the converter's default granularity). The recurrent kernels read a single scale, so their
+# weights are per-tensor under every scheme.
+WEIGHT_SLOTS = {
+    CONV_2D: [(1, 0, True)],
+    DEPTHWISE_CONV_2D: [(1, 3, True)],
+    FULLY_CONNECTED: [(1, 0, False)],
+    EMBEDDING_LOOKUP: [(1, 0, False)],
+    RNN: [(1, None, False), (2, None, False)],
+    UNIDIRECTIONAL_SEQUENCE_RNN: [(1, None, False), (2, None, False)],
+    # fw input and recurrent weights, bw input and recurrent weights, fw and bw auxiliary weights
+    BIDIRECTIONAL_SEQUENCE_RNN: [(i, None, False) for i in (1, 2, 5, 6, 10, 11)],
+    # input-to and recurrent-to gate weights (1-8), peepholes (9-11), projection weights (16)
+    LSTM: [(i, None, False) for i in (*range(1, 12), 16)],
+    UNIDIRECTIONAL_SEQUENCE_LSTM: [(i, None, False) for i in (*range(1, 12), 16)],
+}
+
+# Scheme -> (granularity: "converter" | "per-tensor" | "per-channel", asymmetric_quantize_inputs).
+SCHEMES = {
+    "tflite-dynamic": ("converter", True),
+    "tflite-dynamic-legacy": ("per-tensor", False),
+    "per-tensor": ("per-tensor", False),
+    "per-channel": ("per-channel", False),
+    "xnnpack-qd8": ("per-channel", True),
+}
+
+
+def load_bindings(schema, tmp):
+    """Python readers for the TFLite schema, generated by flatc into tmp."""
+    subprocess.run(["flatc", "--python", "-o", str(tmp), str(schema)], check=True)
+    sys.path.insert(0, str(tmp))
+    return importlib.import_module("tflite.Model").Model
+
+
+# ---- The arithmetic -----------------------------------------------------------------------------------------
+
+def round_half_away(x):
+    """Round half away from zero, exactly (x is float32; float64 holds |x| + 0.5 without rounding)."""
+    x = x.astype(np.float64)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+def quantize_slice(w):
+    """(q int8, s float32) of one slice."""
+    r = np.float32(np.max(np.abs(w))) if w.size else np.float32(0)
+    s = np.float32(r / np.float32(QMAX))
+    if s == 0:
+        return np.zeros(w.shape, np.int8), s
+    q = np.clip(round_half_away(w / s), -QMAX, QMAX)
+    return q.astype(np.int8), s
+
+
+def quantize(w, axis):
+    """(q, scales) of float32 array w: one scale (axis None) or one per index of `axis`."""
+    if axis is None:
+        q, s = quantize_slice(w)
+        return q, np.array([s], np.float32)
+    moved = np.moveaxis(w, axis, 0)
+    q = np.empty(moved.shape, np.int8)
+    scales = np.empty(moved.shape[0], np.float32)
+    for c in range(moved.shape[0]):
+        q[c], scales[c] = quantize_slice(moved[c])
+    return np.moveaxis(q, 0, axis), scales
+
+
+def hybrid_version(code, current, per_channel, asymmetric, n_inputs, keep_num_dims, diagonal_recurrent):
+    if code == CONV_2D:
+        v = 5 if per_channel else 2
+    elif code == DEPTHWISE_CONV_2D:
+        v = 6 if per_channel else 4
+    elif code == FULLY_CONNECTED:
+        v = 12 if per_channel else 6 if n_inputs == 2 else 5 if keep_num_dims else 9 if asymmetric else 3
+    elif code == EMBEDDING_LOOKUP:
+        v = 4 if per_channel else 1
+    elif code in (RNN, UNIDIRECTIONAL_SEQUENCE_RNN, BIDIRECTIONAL_SEQUENCE_RNN):
+        v = 3 if asymmetric else 2
+    elif code == LSTM:
+        v = 4 if asymmetric else 3
+    elif code == UNIDIRECTIONAL_SEQUENCE_LSTM:
+        v = 4 if diagonal_recurrent else 3 if asymmetric else 2
+    else:
+        raise ValueError(f"no hybrid version rule for op code {code}")
+    return max(v, current)
+
+
+# ---- Reading a .tflite ----------------------------------------------------------------------------------------
+
+class Tflite:
+    """The main subgraph of a .tflite: tensors, ops, op codes, constant data, options."""
+
+    def __init__(self, Model, path):
+        self.path = path
+        self.bytes = Path(path).read_bytes()
+        self.m = Model.GetRootAs(self.bytes, 0)
+        self.g = self.m.Subgraphs(0)
+        self.ops = [self.g.Operators(i) for i in range(self.g.OperatorsLength())]
+        self.producer = {}
+        for k, op in enumerate(self.ops):
+            for j in range(op.OutputsLength()):
+                self.producer[op.Outputs(j)] = k
+
+    def tensor(self, t):
+        return self.g.Tensors(t)
+
+    def name(self, t):
+        return self.tensor(t).Name().decode()
+
+    def code(self, op):
+        oc = self.m.OperatorCodes(op.OpcodeIndex())
+        return max(oc.DeprecatedBuiltinCode(), oc.BuiltinCode())
+
+    def version(self, op):
+        return self.m.OperatorCodes(op.OpcodeIndex()).Version()
+
+    def inputs(self, op):
+        return [op.Inputs(i) for i in range(op.InputsLength())]
+
+    def outputs(self, op):
+        return [op.Outputs(i) for i in range(op.OutputsLength())]
+
+    def data(self, t):
+        """The constant bytes of tensor t, or None."""
+        b = self.m.Buffers(self.tensor(t).Buffer())
+        if b is None:
+            return None
+        if b.Offset() > 1:
+            return self.bytes[b.Offset():b.Offset() + b.Size()]
+        return None if b.DataIsNone() or b.DataLength() == 0 else b.DataAsNumpy().tobytes()
+
+    def shape(self, t):
+        return tuple(int(d) for d in self.tensor(t).ShapeAsNumpy()) if self.tensor(t).ShapeLength() else ()
+
+    def float_value(self, t):
+        """Float32 array of t when it is a float constant, or FLOAT16 behind a DEQUANTIZE; else None."""
+        ty = self.tensor(t).Type()
+        raw = self.data(t)
+        if raw is not None and ty == FLOAT32:
+            return np.frombuffer(raw, "<f4").reshape(self.shape(t))
+        k = self.producer.get(t)
+        if raw is None and k is not None and self.code(self.ops[k]) == DEQUANTIZE:
+            src = self.ops[k].Inputs(0)
+            src_raw = self.data(src)
+            if src_raw is not None and self.tensor(src).Type() == FLOAT16:
+                return np.frombuffer(src_raw, "<f2").astype(np.float32).reshape(self.shape(src))
+        return None
+
+    def option(self, op, field):
+        """Value of a bool/int field of the op's builtin options table by field name, or None."""
+        table = op.BuiltinOptions()
+        if table is None:
+            return None
+        kind = OPTION_TABLES.get(op.BuiltinOptionsType())
+        if kind is None:
+            return None
+        opts = importlib.import_module(f"tflite.{kind}")
+        obj = getattr(opts, kind)()
+        obj.Init(table.Bytes, table.Pos)
+        getter = getattr(obj, field, None)
+        return getter() if getter else None
+
+
+# BuiltinOptions union member id -> options table name, for the ops above.
+OPTION_TABLES = {7: "RNNOptions", 8: "FullyConnectedOptions", 14: "LSTMOptions", 31: "SequenceRNNOptions",
+                 70: "BidirectionalSequenceRNNOptions", 71: "UnidirectionalSequenceLSTMOptions"}
+HAS_ASYMMETRIC = {FULLY_CONNECTED, RNN, UNIDIRECTIONAL_SEQUENCE_RNN, BIDIRECTIONAL_SEQUENCE_RNN, LSTM,
+                  UNIDIRECTIONAL_SEQUENCE_LSTM}
+
+
+# ---- The comparison -----------------------------------------------------------------------------------------
+
+def compare(orig, out, scheme):
+    """Differences between qgate's file `out` and the reference from `orig`; (diffs, quantized weight lines)."""
+    granularity, asymmetric = SCHEMES[scheme]
+    diffs, lines = [], []
+    written = {}
+    for k, op in enumerate(out.ops):
+        written[tuple(out.name(t) for t in out.outputs(op))] = k
+    matched = set()
+    used_by_written = {out.name(t) for op in out.ops for t in out.inputs(op) if t >= 0}
+    for op in orig.ops:
+        key = tuple(orig.name(t) for t in orig.outputs(op))
+        code = orig.code(op)
+        if key not in written:
+            if code == DEQUANTIZE and orig.name(orig.outputs(op)[0]) not in used_by_written:
+                continue  # a DEQUANTIZE of a weight or bias now stored as int8 or float32
+            diffs.append(f"op {key[0]} ({code}) is missing from the written file")
+            continue
+        w = out.ops[written[key]]
+        matched.add(written[key])
+        where = f"op {key[0]}"
+        if out.code(w) != code:
+            diffs.append(f"{where}: op code {out.code(w)}, expected {code}")
+            continue
+        ins, wins = orig.inputs(op), out.inputs(w)
+        if len(ins) != len(wins):
+            diffs.append(f"{where}: {len(wins)} inputs, expected {len(ins)}")
+            continue
+        per_channel_any = False
+        quantized_any = False
+        for slot, axis, default_pc in WEIGHT_SLOTS.get(code, []):
+            if slot >= len(ins) or ins[slot] < 0:
+                continue
+            value = orig.float_value(ins[slot])
+            if value is None or value.size < MIN_ELEMENTS:
+                continue
+            per_channel = axis is not None and (default_pc if granularity == "converter"
+                                                else granularity == "per-channel")
+            q, scales = quantize(value, axis if per_channel else None)
+            quantized_any = True
+            per_channel_any |= len(scales) > 1
+            t = wins[slot]
+            tw = out.tensor(t)
+            what = f"{where} input {slot} ({orig.name(ins[slot])})"
+            if tw.Type() != INT8:
+                diffs.append(f"{what}: type {tw.Type()}, expected INT8")
+                continue
+            raw = out.data(t)
+            if raw != q.tobytes():
+                got = np.frombuffer(raw or b"", np.int8)
+                bad = int(np.sum(got != q.reshape(-1))) if got.size == q.size else q.size
+                diffs.append(f"{what}: {bad} of {q.size} int8 values differ from the reference")
+            qp = tw.Quantization()
+            got_scales = qp.ScaleAsNumpy() if qp is not None and qp.ScaleLength() else np.zeros(0, np.float32)
+            got_zp = qp.ZeroPointAsNumpy() if qp is not None and qp.ZeroPointLength() else np.zeros(0, np.int64)
+            if got_scales.astype(np.float32).tobytes() != scales.tobytes():
+                diffs.append(f"{what}: scales {got_scales[:4]}... differ from the reference {scales[:4]}...")
+            if got_zp.size != scales.size or np.any(got_zp != 0):
+                diffs.append(f"{what}: zero points {got_zp[:4]} (length {got_zp.size}), expected {scales.size} zeros")
+            want_dim = axis if per_channel else 0
+            if qp is None or qp.QuantizedDimension() != want_dim:
+                diffs.append(f"{what}: quantized_dimension {qp and qp.QuantizedDimension()}, expected {want_dim}")
+            lines.append(f"  {what}: int8 {'per-channel axis %d' % axis if per_channel else 'per-tensor'}, "
+                         f"{q.size} values, {scales.size} scale(s)")
+        # Every other constant input holds the same float values.
+        weight_slots = {s for s, _, _ in WEIGHT_SLOTS.get(code, [])}
+        for i, (a, b) in enumerate(zip(ins, wins)):
+            if a < 0 or b < 0:
+                if a != b and (a < 0) != (b < 0):
+                    diffs.append(f"{where} input {i}: present in one file only")
+                continue
+            va = orig.float_value(a)
+            if va is not None and (i not in weight_slots or va.size < MIN_ELEMENTS):
+                vb = out.float_value(b)
+                if vb is None or vb.shape != va.shape or vb.tobytes() != va.tobytes():
+                    diffs.append(f"{where} input {i} ({orig.name(a)}): float values differ or are no longer float")
+            elif va is None and orig.data(a) is None and orig.name(a) != out.name(b):
+                diffs.append(f"{where} input {i}: wired to {out.name(b)}, expected {orig.name(a)}")
+        # Version and options.
+        want_version = orig.version(op)
+        if quantized_any:
+            want_version = hybrid_version(code, orig.version(op), per_channel_any, asymmetric, len(ins),
+                                          bool(orig.option(op, "KeepNumDims")),
+                                          bool(orig.option(op, "DiagonalRecurrentTensors")))
+        if out.version(w) != want_version:
+            diffs.append(f"{where}: version {out.version(w)}, expected {want_version}")
+        if code in HAS_ASYMMETRIC:
+            want_asym = asymmetric if quantized_any else bool(orig.option(op, "AsymmetricQuantizeInputs"))
+            got_asym = bool(out.option(w, "AsymmetricQuantizeInputs"))
+            if got_asym != want_asym:
+                diffs.append(f"{where}: asymmetric_quantize_inputs {got_asym}, expected {want_asym}")
+    for k, w in enumerate(out.ops):
+        if k not in matched:
+            diffs.append(f"written op {out.name(out.outputs(w)[0])} ({out.code(w)}) has no original")
+    for what, a, b in (("inputs", orig.g.InputsAsNumpy(), out.g.InputsAsNumpy()),
+                       ("outputs", orig.g.OutputsAsNumpy(), out.g.OutputsAsNumpy())):
+        if [orig.name(t) for t in a] != [out.name(t) for t in b]:
+            diffs.append(f"graph {what} differ")
+    return diffs, lines
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--qgate", required=True)
+    ap.add_argument("--schema", required=True)
+    ap.add_argument("--scheme", action="append", required=True, choices=sorted(SCHEMES))
+    ap.add_argument("models", nargs="+")
+    a = ap.parse_args()
+    missing = [m for m in a.models if not Path(m).is_file()]
+    if missing:
+        print(f"reference_quantizer: missing model(s): {' '.join(missing)}")
+        return 1
+    failures = 0
+    checked = 0
+    with tempfile.TemporaryDirectory(prefix="qgate-refquant-") as tmp:
+        Model = load_bindings(a.schema, tmp)
+        for model in a.models:
+            orig = Tflite(Model, model)
+            for scheme in a.scheme:
+                out_path = Path(tmp) / f"{Path(model).stem}.{scheme}.tflite"
+                r = subprocess.run([a.qgate, "quantize", model, "--scheme", scheme, "-o", str(out_path)],
+                                   capture_output=True, text=True)
+                if r.returncode != 0:
+                    print(f"FAIL {Path(model).name} {scheme}: qgate quantize exit {r.returncode}: {r.stderr.strip()}")
+                    failures += 1
+                    continue
+                diffs, lines = compare(orig, Tflite(Model, out_path), scheme)
+                if not lines:
+                    diffs.append("no weight was quantized: nothing compared")
+                print(f"{'FAIL' if diffs else 'ok  '} {Path(model).name} {scheme}: {len(lines)} int8 weights "
+                      f"equal to the reference, {len(diffs)} differences")
+                for d in diffs[:20]:
+                    print(f"  DIFF {d}")
+                if diffs:
+                    for l in lines:
+                        print(l)
+                failures += bool(diffs)
+                checked += 1
+    print(f"{checked} model/scheme pairs compared, {failures} failed")
+    return 1 if failures or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
