@@ -4,9 +4,9 @@
     /usr/bin/python3 scripts/make_onnx_models.py [--out models] [--only NAME ...] [--check]
     /usr/bin/python3 scripts/make_onnx_models.py --random [--out .cache/models] [--only NAME ...]
 
-Trained models (written to models/, small): each torch module of scripts/make_models.py is rebuilt from the weights
-stored in models/NAME.tflite (read with the same flatc-generated schema bindings), so NAME.onnx computes the same
-function as NAME.tflite:
+Trained models (written to models/, small): each torch module of scripts/make_models.py (scripts/qgate_models/) is
+rebuilt from the weights stored in models/NAME.tflite (read with the same flatc-generated schema bindings), so
+NAME.onnx computes the same function as NAME.tflite:
   fmnist_cnn      input "image" float32 [1,1,28,28] (NCHW, pixels / 255); batch norm is already folded into the
                   .tflite weights, so the rebuilt module has plain convolutions. The flatten before fc1 keeps the
                   .tflite's (H, W, C) order with a Transpose, so fc1's weights are used as stored.
@@ -34,7 +34,6 @@ Export: torch.onnx.export, opset 13, constant folding on, fixed input shapes (ba
 
 import argparse
 import hashlib
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -45,9 +44,13 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-import make_models as mm  # noqa: E402  (torch module definitions, schema bindings, data loaders)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from qgate_models import REPO, SCHEMA  # noqa: E402
+from qgate_models.checks import run_reference  # noqa: E402
+from qgate_models.data import LANGID_LEN, encode_words, load_fmnist  # noqa: E402
+from qgate_models.nets import FmnistRnn, LangIdLstm  # noqa: E402
+from qgate_models.readme import ONNX_SECTION, write_readme_part  # noqa: E402
+from qgate_models.tflite_builder import constants, load_schema_bindings  # noqa: E402
 
 OPSET = 13
 TRAINED = ["fmnist_cnn", "fmnist_rnn", "langid_lstm", "fmnist_gru_random"]
@@ -56,25 +59,6 @@ SEED = 7  # the random-weight models' torch.manual_seed
 
 
 # ---- Reading the .tflite weights ---------------------------------------------------------------------------
-
-def tflite_constants(path, fb):
-    """{tensor name: numpy array} of every constant (buffer-backed) tensor of the file's first subgraph."""
-    blob = path.read_bytes()
-    m = fb["Model"].Model.GetRootAs(blob, 0)
-    sg = m.Subgraphs(0)
-    dtypes = {mm.FLOAT32: np.float32, mm.INT32: np.int32}
-    out = {}
-    for i in range(sg.TensorsLength()):
-        t = sg.Tensors(i)
-        buf = m.Buffers(t.Buffer())
-        if t.Buffer() == 0 or buf.DataLength() == 0:
-            continue
-        if t.Type() not in dtypes:
-            raise SystemExit(f"{path}: tensor {t.Name().decode()} has type {t.Type()}, expected a float model")
-        shape = [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
-        out[t.Name().decode()] = np.frombuffer(buf.DataAsNumpy().tobytes(), dtypes[t.Type()]).reshape(shape).copy()
-    return out
-
 
 def take(consts, name, shape, path):
     """The named constant, checked for shape, as a torch tensor."""
@@ -89,7 +73,7 @@ def take(consts, name, shape, path):
 # ---- Torch modules in inference form -----------------------------------------------------------------------
 
 class CnnNchw(nn.Module):
-    """mm.FmnistCnn with batch norm folded (as stored in the .tflite), taking NCHW images."""
+    """nets.FmnistCnn with batch norm folded (as stored in the .tflite), taking NCHW images."""
 
     def __init__(self):
         super().__init__()
@@ -111,7 +95,7 @@ class CnnNchw(nn.Module):
 
 @torch.no_grad()
 def load_cnn(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     m = CnnNchw()
     for layer, name in [(m.conv1, "conv1"), (m.pw, "conv2_1x1"), (m.conv3, "conv3")]:
         o, i, kh, kw = layer.weight.shape
@@ -127,11 +111,11 @@ def load_cnn(path, fb):
 
 
 class RnnSoftmax(nn.Module):
-    """mm.FmnistRnn with the softmax of the .tflite."""
+    """nets.FmnistRnn with the softmax of the .tflite."""
 
     def __init__(self, units):
         super().__init__()
-        self.m = mm.FmnistRnn(units)
+        self.m = FmnistRnn(units)
 
     def forward(self, x):  # x [N, 28, 28]
         return F.softmax(self.m(x), dim=1)
@@ -139,7 +123,7 @@ class RnnSoftmax(nn.Module):
 
 @torch.no_grad()
 def load_rnn(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     units = c["rnn/recurrent_weights"].shape[0]
     m = RnnSoftmax(units)
     rnn = m.m.rnn
@@ -153,11 +137,11 @@ def load_rnn(path, fb):
 
 
 class LstmSoftmax(nn.Module):
-    """mm.LangIdLstm with the softmax of the .tflite."""
+    """nets.LangIdLstm with the softmax of the .tflite."""
 
     def __init__(self, vocab, langs, embed, units):
         super().__init__()
-        self.m = mm.LangIdLstm(vocab, langs, embed, units)
+        self.m = LangIdLstm(vocab, langs, embed, units)
 
     def forward(self, x):  # x int64 [N, 16]
         return F.softmax(self.m(x), dim=1)
@@ -165,7 +149,7 @@ class LstmSoftmax(nn.Module):
 
 @torch.no_grad()
 def load_lstm(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     vocab, embed = c["embedding/table"].shape
     units = c["lstm/recurrent_to_input_weights"].shape[0]
     langs = c["logits/bias"].shape[0]
@@ -241,7 +225,7 @@ def export(model, example, in_name, out_name, path):
 
 
 def fmnist_test():
-    _, _, x_test, y_test = mm.load_fmnist()
+    _, _, x_test, y_test = load_fmnist()
     return x_test, y_test
 
 
@@ -250,7 +234,7 @@ def check_against_tflite(name, module, tflite, x_torch, x_tflite, tmp):
     """Max |p_torch - p_tflite| over the samples and the argmax agreement, as README text: the rebuilt module
     must compute the .tflite's function (differences are float summation order only)."""
     p_torch = torch.cat([module(torch.from_numpy(x_torch[i:i + 500])) for i in range(0, len(x_torch), 500)]).numpy()
-    p_ref = mm.run_reference(tflite, x_tflite, tmp)
+    p_ref = run_reference(tflite, x_tflite, tmp)
     agree = float((p_torch.argmax(1) == p_ref.argmax(1)).mean())
     print(f"{name}: rebuilt torch module vs {tflite.name} in the TFLite interpreter on {len(x_torch)} test "
           f"samples: max |dp| {np.abs(p_torch - p_ref).max():.2e}, argmax agreement {agree:.4f}", flush=True)
@@ -258,7 +242,7 @@ def check_against_tflite(name, module, tflite, x_torch, x_tflite, tmp):
 
 
 def write_readme_section(out, checks):
-    """Writes the ONNX section of out/README.md (everything from mm.ONNX_SECTION on; scripts/make_models.py keeps
+    """Writes the ONNX section of out/README.md (everything from ONNX_SECTION on; scripts/make_models.py keeps
     it when it rewrites the rest), one row per trained model's .onnx found in out."""
     import onnx
     rows = []
@@ -280,7 +264,7 @@ def write_readme_section(out, checks):
         rows.append(f"| {name}.onnx | {source} | {inp.name} {dtype}[{','.join(map(str, dims))}] | {', '.join(ops)} | {len(blob)} | "
                     f"{hashlib.sha256(blob).hexdigest()[:16]} | {checks.get(name, '-')} |")
     text = [
-        mm.ONNX_SECTION,
+        ONNX_SECTION,
         "",
         "`scripts/make_onnx_models.py` exports the models above to ONNX without retraining: each torch module is",
         "rebuilt from the weights stored in its .tflite (batch norm already folded) and written by torch.onnx.export",
@@ -299,10 +283,7 @@ def write_readme_section(out, checks):
         "|---|---|---|---|---|---|---|",
         *rows,
     ]
-    path = out / "README.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    head = old[:old.index(mm.ONNX_SECTION)].rstrip("\n") if mm.ONNX_SECTION in old else old.rstrip("\n")
-    path.write_text((head + "\n\n" if head else "") + "\n".join(text) + "\n", encoding="utf-8")
+    write_readme_part(out / "README.md", "\n".join(text), "onnx")
 
 
 def main():
@@ -327,7 +308,7 @@ def main():
 
     checks = {}
     with tempfile.TemporaryDirectory(prefix="qgate_onnx_") as tmp:
-        fb = None if args.random else mm.load_schema_bindings(mm.SCHEMA, Path(tmp) / "gen")
+        fb = None if args.random else load_schema_bindings(SCHEMA, Path(tmp) / "gen")
         for name in wanted:
             tflite = models / f"{name}.tflite"
             check = None
@@ -346,12 +327,12 @@ def main():
                     check = (x[:args.check], x[:args.check])
             elif name == "langid_lstm":
                 m = load_lstm(tflite, fb)
-                example, io = torch.zeros(1, mm.LANGID_LEN, dtype=torch.int64), ("chars", "probs")
+                example, io = torch.zeros(1, LANGID_LEN, dtype=torch.int64), ("chars", "probs")
                 if args.check:
                     vocab = (models / "langid_vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
                     pairs = [(int(l), w) for l, w in (line.split("\t") for line in
                              (models / "langid_test.tsv").read_text(encoding="utf-8").splitlines())]
-                    x, _ = mm.encode_words(pairs[:args.check], vocab)
+                    x, _ = encode_words(pairs[:args.check], vocab)
                     check = (x.astype(np.int64), x)
             elif name == "fmnist_gru_random":
                 m = make_gru()
