@@ -46,10 +46,12 @@
 // tolerance, the per-element error an NMSE bound allows at the largest value); under --pre-saturation a saturated
 // output passes when max |q - r| <= --prob-tolerance. --tolerance 0 means bit-exact: NMSE exactly 0 and
 // max |q - r| exactly 0 for every output.
-// --expect-refusal MESSAGE: the case of a model qgate cannot run yet. Only `qgate run` runs (first seed, no
-// reference), and the case passes when it exits 2 with the one-line error `qgate: error: MESSAGE`, where MODEL
-// in MESSAGE stands for the --model path and INPUT<i> for the i-th input file; when qgate runs the model, or
-// refuses it otherwise, the case fails, saying so (the case is then due to be switched on, or its message updated).
+// --expect-refusal MESSAGE: the case of a model qgate cannot run yet. On the first seed only, the reference
+// runs (its golden cached as usual: the inputs must fit the model, and the golden is there when the case is
+// switched on) and so does `qgate run`; the case passes when qgate exits 2 with the one-line error
+// `qgate: error: MESSAGE`, where MODEL in MESSAGE stands for the --model path and INPUT<i> for the i-th input
+// file; when qgate runs the model, or refuses it otherwise, the case fails, saying so (the case is then due to
+// be switched on, or its message updated).
 // Exit status: 0 when every output of every seed has the golden shape and is within both bounds; 1 on a parity
 // failure, a corrupt golden, or when either runtime fails; 2 on bad usage.
 import fs from 'node:fs';
@@ -383,10 +385,12 @@ function withShapes(o, ref, work) {
 }
 
 // --expect-refusal: `qgate run` on the first seed's inputs must exit 2 with exactly the recorded one-line error.
-async function refusal(o, work) {
-  const model = { path: o.model, bytes: new Uint8Array(fs.readFileSync(o.model)), saturated: [] };
-  const { io } = await modelIos(o, model, model);
-  const inputs = modelInputs(o, o.seeds[0], model, io, work);
+// qModel, ref, io as main prepares them for a parity run; qgate runs the --model file itself.
+function refusal(o, qModel, ref, io, work) {
+  const rt = RUNTIMES[o.reference];
+  const seed = o.seeds[0];
+  const inputs = modelInputs(o, seed, qModel, io, work);
+  const g = golden(o, seed, ref, inputs, work);
   const args = ['run', o.model, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', path.join(work, 'qgate'),
     ...o.qgateArgs];
   const q = spawnSync(o.qgate, args, { encoding: 'utf8' });
@@ -395,7 +399,8 @@ async function refusal(o, work) {
   said = said.split(o.model).join('MODEL');
   inputs.forEach((x, i) => { said = said.split(x.path).join(`INPUT${i}`); });
   const name = path.basename(o.model);
-  console.log(`refusal ${name}: inputs ${inputs.map((x) => `${x.name} ${x.dtype}(${x.shape})`).join(', ')}`);
+  console.log(`refusal ${name}: seed ${seed}: inputs ${inputs.map((x) => `${x.name} ${x.dtype}(${x.shape})`).join(', ')}`);
+  console.log(`  time: ${rt.label} ${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`);
   if (q.status === 0) {
     console.log(`FAIL ${name}: qgate now runs this model (exit 0): switch its case on`);
     return 1;
@@ -488,13 +493,13 @@ async function main() {
   const name = path.basename(o.model);
   const rt = RUNTIMES[o.reference];
   try {
-    if (o.expectRefusal !== null) return await refusal(o, work);
     const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
     const ref = withShapes(o, o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel, work);
     const { io, refIo } = await modelIos(o, qModel, ref);
     if (refIo.outputs.length !== io.outputs.length) {
       throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
     }
+    if (o.expectRefusal !== null) return refusal(o, qModel, ref, io, work);
     const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
       (o.outputs || o.preSaturation) && `outputs ${io.outputs.map((x) => x.name).join(',')}`,
       o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
