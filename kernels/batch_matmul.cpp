@@ -47,8 +47,8 @@ void batch_matmul_float(const BatchMatMulParams& p, const float* x, const float*
         for (int64_t j = 0; j < p.k; ++j) xt[i * p.k + j] = a[j * p.m + i];
       a = xt;
     }
-    gemm_packed_parallel(path, p.m, a, p.k, PackedView{packed, p.k, p.n}, nullptr, Activation::none,
-                         output + b * p.m * p.n, p.n);
+    gemm_packed_parallel(p.m, a, p.k, PackedView{packed, p.k, p.n}, nullptr, Activation::none,
+                         output + b * p.m * p.n, p.n, path);
   }
 }
 

@@ -154,19 +154,15 @@ void binary_row_portable(BinaryOp op, const float* a, int a_step, const float* b
   }
 }
 
-void binary_float_path(bool avx2, BinaryOp op, const BroadcastShape& s, const float* a, const float* b,
-                       float* out, Activation act) {
-  const BinaryRowFn row = avx2 ? binary_row_avx2 : binary_row_portable;
-  run_rows<float>(s, [&](int64_t ao, int as, int64_t bo, int bs, int64_t oo, int64_t n) {
-    row(op, a + ao, as, b + bo, bs, out + oo, n, act);
-  });
-}
-
 }  // namespace detail
 
 void binary_float(BinaryOp op, const BroadcastShape& s, const float* a, const float* b, float* out,
-                  Activation act) {
-  detail::binary_float_path(use_avx2(), op, s, a, b, out, act);
+                  Activation act, SimdPath path) {
+  const detail::BinaryRowFn row =
+      resolve_path(path) == SimdPath::avx2 ? detail::binary_row_avx2 : detail::binary_row_portable;
+  run_rows<float>(s, [&](int64_t ao, int as, int64_t bo, int bs, int64_t oo, int64_t n) {
+    row(op, a + ao, as, b + bo, bs, out + oo, n, act);
+  });
 }
 
 void binary_int32(BinaryOp op, const BroadcastShape& s, const int32_t* a, const int32_t* b, int32_t* out,

@@ -12,6 +12,7 @@
 #include <span>
 
 #include "kernels/activation.h"
+#include "kernels/cpu_features.h"
 
 namespace qgate::kernels {
 
@@ -43,7 +44,7 @@ bool make_broadcast_shape(std::span<const int32_t> a, std::span<const int32_t> b
 // TFLite does: the clamping ones as min(max(x, lo), hi). Large tensors are split across the thread pool; every
 // element is computed the same way whatever the split. `out` must not alias a or b unless shapes are equal.
 void binary_float(BinaryOp op, const BroadcastShape& s, const float* a, const float* b, float* out,
-                  Activation act);
+                  Activation act, SimdPath path = SimdPath::automatic);
 
 // int32 shape arithmetic: add, sub, mul, maximum, minimum (others are not supported and write nothing).
 // Wrap-around on overflow; clamping activations clamp to their integer bounds.
@@ -51,10 +52,6 @@ void binary_int32(BinaryOp op, const BroadcastShape& s, const int32_t* a, const 
                   Activation act);
 
 namespace detail {
-// binary_float with the path forced (avx2 = true requires use_avx2()); for tests.
-void binary_float_path(bool avx2, BinaryOp op, const BroadcastShape& s, const float* a, const float* b,
-                       float* out, Activation act);
-
 // One row of n outputs. a_step / b_step are 1 (walk the input) or 0 (repeat its first element).
 using BinaryRowFn = void (*)(BinaryOp op, const float* a, int a_step, const float* b, int b_step, float* out,
                              int64_t n, Activation act);

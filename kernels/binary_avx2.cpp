@@ -1,4 +1,5 @@
-// AVX2 rows for binary_float. Built with -mavx2 -mfma; called only when use_avx2().
+// AVX2 rows for binary_float. Built with -mavx2 -mfma; called only on the avx2 path
+// (resolve_path, kernels/cpu_features.h).
 // Every op here is a single IEEE operation per element (or the same sequence as the portable row), so the
 // results equal the portable path bit for bit; the tail runs through masked loads so it uses the same code.
 #include <immintrin.h>

@@ -97,11 +97,11 @@ void conv2d_float(const Conv2DParams& p, const PackedConv2DWeights& w, const flo
           float* out = output + m0 * p.out_c + g * cout_g;
           const PackedView pw = w.groups[g].view();
           if (pointwise) {
-            gemm_packed(path, rows, input + m0 * p.in_c + int64_t{g} * cin_g, p.in_c, pw, 0, gemm_panels(pw.n),
-                        bias_g, p.activation, out, p.out_c);
+            gemm_packed(rows, input + m0 * p.in_c + int64_t{g} * cin_g, p.in_c, pw, 0, gemm_panels(pw.n), bias_g,
+                        p.activation, out, p.out_c, path);
           } else {
             im2col(p, g, input, m0, rows, col);
-            gemm_packed(path, rows, col, pw.k, pw, 0, gemm_panels(pw.n), bias_g, p.activation, out, p.out_c);
+            gemm_packed(rows, col, pw.k, pw, 0, gemm_panels(pw.n), bias_g, p.activation, out, p.out_c, path);
           }
         }
       }

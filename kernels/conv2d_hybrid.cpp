@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "kernels/parallel.h"
-#include "kernels/quantize.h"
 
 namespace qgate::kernels {
 
@@ -57,25 +56,6 @@ void im2col_int8(const Conv2DParams& p, int g, const int8_t* q, const int32_t* p
 
 }  // namespace
 
-void hybrid_conv_output_row(HybridConvEpilogue e, const int32_t* acc, int32_t n, float s_in, const float* s_w,
-                            const float* bias, float* out) {
-  // The switch sits outside the loops so each loop is one straight formula.
-  switch (e) {
-    case HybridConvEpilogue::scale_product:
-      for (int32_t j = 0; j < n; ++j)
-        out[j] = hybrid_conv_output(HybridConvEpilogue::scale_product, acc[j], s_in, s_w[j], bias ? bias[j] : 0.0f);
-      break;
-    case HybridConvEpilogue::left_to_right:
-      for (int32_t j = 0; j < n; ++j)
-        out[j] = hybrid_conv_output(HybridConvEpilogue::left_to_right, acc[j], s_in, s_w[j], bias ? bias[j] : 0.0f);
-      break;
-    case HybridConvEpilogue::xnnpack_qd8:
-      for (int32_t j = 0; j < n; ++j)
-        out[j] = hybrid_conv_output(HybridConvEpilogue::xnnpack_qd8, acc[j], s_in, s_w[j], bias ? bias[j] : 0.0f);
-      break;
-  }
-}
-
 PackedConv2DInt8Weights pack_conv2d_int8_weights(const Conv2DParams& p, const int8_t* filter, const float* scales,
                                                  int32_t scale_count) {
   PackedConv2DInt8Weights w;
@@ -100,41 +80,29 @@ void Conv2DHybridScratch::reserve(const Conv2DParams& p, int slot_count) {
   acc.resize(static_cast<size_t>(slots * rows * (p.out_c / p.groups)));
 }
 
-void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const PackedConv2DInt8Weights& w,
-                   const float* input, const float* bias, float* output, Conv2DHybridScratch& s, SimdPath path,
-                   int32_t* acc_out) {
+void conv2d_hybrid(const Conv2DParams& p, const HybridParams& h, const PackedConv2DInt8Weights& w,
+                   const float* input, const float* bias, float* output, Conv2DHybridScratch& s, int32_t* acc_out,
+                   SimdPath path) {
   const int64_t pixels = int64_t{p.out_h} * p.out_w;
   const int64_t m = int64_t{p.batch} * pixels;
   if (m <= 0 || p.out_c <= 0) return;
   const int64_t k = group_depth(p);
   const int64_t rows_per_block = block_rows(p);
   assert(s.slots >= 1 && s.acc.size() >= static_cast<size_t>(s.slots * rows_per_block * (p.out_c / p.groups)));
-  const bool ort = h.input_quantization == HybridInputQuantization::ort_u8_tensor;
-  const bool xnnpack = h.input_quantization == HybridInputQuantization::xnnpack_rows;
-  const bool asymmetric = ort || xnnpack || h.input_quantization == HybridInputQuantization::asymmetric_rows;
-  const bool avx2 = resolve_path(path) == SimdPath::avx2;
-
-  // Quantize each image once, never the im2col matrix (docs/performance.md#what-bounds-them): one scale (and zero
-  // point) per image; or, as onnxruntime's DynamicQuantizeLinear, the whole batch with one scale and zero point,
-  // repeated per image.
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  if (ort) {
-    quantize_tensor_ort_s8(input, p.batch * image, s.q.data(), &s.input_scales[0], &s.zero_points[0], path);
-    std::fill(s.input_scales.begin() + 1, s.input_scales.begin() + p.batch, s.input_scales[0]);
-    std::fill(s.zero_points.begin() + 1, s.zero_points.begin() + p.batch, s.zero_points[0]);
+  if (hybrid_output_is_bias(h, input, p.batch * image)) {
+    fill_bias_rows(bias, m, p.out_c, output);
+    apply_activation(p.activation, output, m * p.out_c);
+    if (acc_out) std::fill(acc_out, acc_out + m * p.out_c, 0);
+    return;
   }
-  for (int32_t b = 0; b < p.batch && !ort; ++b) {
-    if (xnnpack) {
-      quantize_row_xnnpack(input + b * image, image, s.q.data() + b * image, &s.input_scales[b], &s.zero_points[b],
-                           path);
-    } else if (asymmetric) {
-      quantize_row_asymmetric(input + b * image, image, s.q.data() + b * image, &s.input_scales[b],
-                              &s.zero_points[b], path);
-    } else {
-      quantize_row_symmetric(input + b * image, image, s.q.data() + b * image, &s.input_scales[b], path);
-      s.zero_points[b] = 0;
-    }
-  }
+  assert(h.product == Int8ProductArithmetic::exact);
+  const SimdPath resolved = resolve_path(path);
+  const bool asymmetric = hybrid_input_has_zero_points(h.input_quantization);
+
+  // Quantize each image once, never the im2col matrix (docs/performance.md#what-bounds-them).
+  quantize_hybrid_input(h.input_quantization, input, p.batch, image, s.q.data(), s.input_scales.data(),
+                        s.zero_points.data(), resolved);
 
   const bool in_place = multiplies_image_in_place(p);
   const int32_t cout_g = p.out_c / p.groups;
@@ -159,10 +127,7 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
           const PackedInt8Weights& pw = w.groups[static_cast<size_t>(g)];
           const int64_t nblocks = (pw.n + 3) / 4;
           const int32_t* zp = asymmetric ? zp_rows : nullptr;
-          if (avx2)
-            detail::hybrid_gemm_blocks_avx2(pw, a, zp, rows, acc, 0, nblocks);
-          else
-            detail::hybrid_gemm_blocks_portable(pw, a, zp, rows, acc, 0, nblocks);
+          detail::hybrid_gemm_blocks(resolved, Int8ProductArithmetic::exact, pw, a, zp, rows, acc, 0, nblocks);
 
           for (int32_t r = 0; r < rows; ++r) {
             const int64_t mr = m0 + r;
@@ -171,7 +136,7 @@ void conv2d_hybrid(const Conv2DParams& p, const Conv2DHybridParams& h, const Pac
             float* out = output + mr * p.out_c + int64_t{g} * cout_g;
             const float* sw = w.scales.data() + int64_t{g} * cout_g;
             const float* bg = bias ? bias + int64_t{g} * cout_g : nullptr;
-            hybrid_conv_output_row(h.epilogue, acc_row, cout_g, s_in, sw, bg, out);
+            hybrid_epilogue_row(h.epilogue, acc_row, cout_g, s_in, sw, bg, out);
             apply_activation(p.activation, out, cout_g);
             if (acc_out)
               std::memcpy(acc_out + mr * p.out_c + int64_t{g} * cout_g, acc_row,

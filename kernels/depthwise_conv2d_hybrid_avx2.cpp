@@ -1,7 +1,7 @@
 // AVX2 rows of the hybrid depthwise convolution (depth_multiplier 1): 16 channels per register pair, products in
 // int16 (|w * (q - zp)| <= 127 * 255 = 32385 fits), sums widened to int32 lanes, so the accumulators are exact
 // and equal the portable loop's. The epilogue uses separate multiplies and adds in the same order as
-// hybrid_conv_output.
+// hybrid_epilogue (kernels/hybrid_params.h).
 //
 // This file is compiled with -mfma, and GCC contracts a * b + c into an FMA by default (even for intrinsics,
 // which are plain vector arithmetic): that would round the epilogue once instead of twice. Contraction is off.
@@ -45,25 +45,39 @@ inline void accumulate(const DepthwiseConv2DParams& p, const int8_t* filter, con
   }
 }
 
-// 8 outputs from 8 accumulators: the epilogue's two multiplies and one add, then the clamp when there is one.
-inline __m256 epilogue8(HybridConvEpilogue e, __m256i acc, __m256 s_in, const float* s_w, const float* bias,
-                        bool clamp, __m256 lo, __m256 hi) {
+// 8 outputs from 8 accumulators: hybrid_epilogue's two multiplies and one add in its order, then the clamp when
+// there is one.
+inline __m256 epilogue8(HybridEpilogue e, __m256i acc, __m256 s_in, const float* s_w, const float* bias, bool clamp,
+                        __m256 lo, __m256 hi) {
   const __m256 a = _mm256_cvtepi32_ps(acc);
   const __m256 sw = _mm256_loadu_ps(s_w);
-  __m256 prod;
+  const __m256 b = bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps();
+  __m256 v;
   switch (e) {
-    case HybridConvEpilogue::scale_product: prod = _mm256_mul_ps(a, _mm256_mul_ps(s_in, sw)); break;
-    case HybridConvEpilogue::left_to_right: prod = _mm256_mul_ps(_mm256_mul_ps(a, sw), s_in); break;
-    default: prod = _mm256_mul_ps(_mm256_mul_ps(a, s_in), sw); break;
+    case HybridEpilogue::scale_product: v = _mm256_add_ps(_mm256_mul_ps(a, _mm256_mul_ps(s_in, sw)), b); break;
+    case HybridEpilogue::input_scale_first: v = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(a, s_in), sw), b); break;
+    case HybridEpilogue::weight_scale_first: v = _mm256_add_ps(_mm256_mul_ps(_mm256_mul_ps(a, sw), s_in), b); break;
+    default: {
+      // An epilogue without a vector form here: hybrid_epilogue lane by lane.
+      alignas(32) int32_t acc_lanes[8];
+      alignas(32) float s_in_lanes[8], s_w_lanes[8], b_lanes[8], out_lanes[8];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(acc_lanes), acc);
+      _mm256_store_ps(s_in_lanes, s_in);
+      _mm256_store_ps(s_w_lanes, sw);
+      _mm256_store_ps(b_lanes, b);
+      for (int i = 0; i < 8; ++i)
+        out_lanes[i] = hybrid_epilogue(e, acc_lanes[i], s_in_lanes[i], s_w_lanes[i], b_lanes[i]);
+      v = _mm256_load_ps(out_lanes);
+      break;
+    }
   }
-  __m256 v = _mm256_add_ps(prod, bias ? _mm256_loadu_ps(bias) : _mm256_setzero_ps());
   // max_ps(lo, v) and min_ps(hi, v) return v when v is NaN, as std::max(v, lo) / std::min(v, hi) do.
   if (clamp) v = _mm256_min_ps(hi, _mm256_max_ps(lo, v));
   return v;
 }
 
 template <int R>
-inline void channels(const DepthwiseConv2DParams& p, HybridConvEpilogue e, const int8_t* filter,
+inline void channels(const DepthwiseConv2DParams& p, HybridEpilogue e, const int8_t* filter,
                      const float* weight_scales, const float* bias, const int8_t* q, int32_t zp, __m256 s_in,
                      int32_t b, int32_t oh, int32_t ow, int64_t c, bool clamp, __m256 lo, __m256 hi, float* out,
                      int32_t* acc_out) {
@@ -79,10 +93,12 @@ inline void channels(const DepthwiseConv2DParams& p, HybridConvEpilogue e, const
 
 }  // namespace
 
-void depthwise_conv2d_hybrid_row_avx2(const DepthwiseConv2DParams& p, HybridConvEpilogue epilogue,
-                                      const int8_t* filter, const float* weight_scales, const float* bias,
-                                      const int8_t* q, int32_t zp, float s_in, float* output, int32_t b, int32_t oh,
+void depthwise_conv2d_hybrid_row_avx2(const DepthwiseConv2DParams& p, HybridEpilogue epilogue,
+                                      const PackedDepthwiseConv2DInt8Weights& w, const float* bias, const int8_t* q,
+                                      int32_t zp, float s_in, float* output, int32_t b, int32_t oh,
                                       int32_t* acc_out) {
+  const int8_t* filter = w.filter.data();
+  const float* weight_scales = w.scales.data();
   const int64_t cn = p.in_c;
   const ActivationRange range = activation_range(p.activation);
   const bool clamp = p.activation == Activation::relu || p.activation == Activation::relu6 ||
@@ -108,11 +124,11 @@ void depthwise_conv2d_hybrid_row_avx2(const DepthwiseConv2DParams& p, HybridConv
           const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
           if (iw < 0 || iw >= p.in_w) continue;
           const int8_t* in = q + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c;
-          const int8_t* w = filter + (int64_t{kh} * p.kernel_w + kw) * cn + c;
-          for (int32_t j = 0; j < tail; ++j) acc[j] += int32_t{w[j]} * (int32_t{in[j]} - zp);
+          const int8_t* f = filter + (int64_t{kh} * p.kernel_w + kw) * cn + c;
+          for (int32_t j = 0; j < tail; ++j) acc[j] += int32_t{f[j]} * (int32_t{in[j]} - zp);
         }
       }
-      hybrid_conv_output_row(epilogue, acc, tail, s_in, weight_scales + c, bias ? bias + c : nullptr, out + c);
+      hybrid_epilogue_row(epilogue, acc, tail, s_in, weight_scales + c, bias ? bias + c : nullptr, out + c);
       if (clamp) apply_activation(p.activation, out + c, tail);
       if (acc_px) std::copy(acc, acc + tail, acc_px + c);
     }

@@ -71,22 +71,15 @@ float half_to_float(uint16_t h) {
   return bits_to_float(sign | static_cast<uint32_t>(112 - e) << 23 | ((mant & 0x3ffu) << 13));
 }
 
-namespace detail {
-
-void dequantize_f16_path(bool avx2, const uint16_t* in, float* out, int64_t n) {
+void dequantize_f16(const uint16_t* in, float* out, int64_t n, SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;  // F16C is part of the avx2 path
   parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) {
     if (avx2) {
-      dequantize_f16_avx2(in + b, out + b, e - b);
+      detail::dequantize_f16_avx2(in + b, out + b, e - b);
     } else {
       for (int64_t i = b; i < e; ++i) out[i] = half_to_float(in[i]);
     }
   });
-}
-
-}  // namespace detail
-
-void dequantize_f16(const uint16_t* in, float* out, int64_t n) {
-  detail::dequantize_f16_path(use_avx2() && cpu_features().f16c, in, out, n);
 }
 
 void dequantize_int8(const int8_t* in, float* out, int64_t n, const AffineQuant& q) { dequantize_affine(in, out, n, q); }

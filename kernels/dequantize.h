@@ -5,12 +5,14 @@
 
 #include <cstdint>
 
+#include "kernels/cpu_features.h"
+
 namespace qgate::kernels {
 
 // Exact IEEE binary16 -> binary32 (subnormals, infinities and NaN payloads included).
 float half_to_float(uint16_t h);
 // Over n values; F16C on the AVX2 path, the same results either way.
-void dequantize_f16(const uint16_t* in, float* out, int64_t n);
+void dequantize_f16(const uint16_t* in, float* out, int64_t n, SimdPath path = SimdPath::automatic);
 
 // Affine parameters, per tensor (channels = 1) or per channel: element i belongs to channel
 // (i / inner) % channels, i.e. the tensor reads as [outer, channels, inner] with channels along quant.axis.
@@ -31,7 +33,6 @@ void quantize_int8(const float* in, int8_t* out, int64_t n, const AffineQuant& q
 void quantize_uint8(const float* in, uint8_t* out, int64_t n, const AffineQuant& q);
 
 namespace detail {
-void dequantize_f16_path(bool avx2, const uint16_t* in, float* out, int64_t n);
 void dequantize_f16_avx2(const uint16_t* in, float* out, int64_t n);
 }  // namespace detail
 

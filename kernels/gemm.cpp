@@ -8,12 +8,6 @@
 
 namespace qgate::kernels {
 
-SimdPath resolve_path(SimdPath p) {
-  if (p == SimdPath::automatic) return use_avx2() ? SimdPath::avx2 : SimdPath::portable;
-  if (p == SimdPath::avx2 && !(cpu_features().avx2 && cpu_features().fma)) return SimdPath::portable;
-  return p;
-}
-
 void gemm_pack_into(const float* w, int64_t n, int64_t k, int64_t row_stride, int64_t col_stride, float* dst) {
   const int64_t panels = gemm_panels(n);
   for (int64_t p = 0; p < panels; ++p) {
@@ -92,8 +86,8 @@ void gemm_packed_portable(int64_t m, const float* a, int64_t lda, PackedView w, 
 
 }  // namespace
 
-void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
-                 int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc) {
+void gemm_packed(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
+                 const float* bias, Activation act, float* c, int64_t ldc, SimdPath path) {
   if (m <= 0 || panel_begin >= panel_end) return;
   if (resolve_path(path) == SimdPath::avx2)
     detail::gemm_packed_avx2(m, a, lda, w, panel_begin, panel_end, bias, act, c, ldc);
@@ -101,8 +95,8 @@ void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedVi
     gemm_packed_portable(m, a, lda, w, panel_begin, panel_end, bias, act, c, ldc);
 }
 
-void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, const float* bias,
-                          Activation act, float* c, int64_t ldc) {
+void gemm_packed_parallel(int64_t m, const float* a, int64_t lda, PackedView w, const float* bias, Activation act,
+                          float* c, int64_t ldc, SimdPath path) {
   if (m <= 0 || w.n <= 0) return;
   const int64_t panels = gemm_panels(w.n);
   const int64_t tiles = (m + kRowsPerTile - 1) / kRowsPerTile;
@@ -113,12 +107,12 @@ void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda,
     const int64_t grain = std::max<int64_t>(1, (1 << 20) / (flops_per_tile_panel * panels));
     parallel_for(tiles, grain, [&](int64_t tb, int64_t te) {
       const int64_t r0 = tb * kRowsPerTile, r1 = std::min(m, te * kRowsPerTile);
-      gemm_packed(path, r1 - r0, a + r0 * lda, lda, w, 0, panels, bias, act, c + r0 * ldc, ldc);
+      gemm_packed(r1 - r0, a + r0 * lda, lda, w, 0, panels, bias, act, c + r0 * ldc, ldc, path);
     });
   } else {
     const int64_t grain = std::max<int64_t>(1, (1 << 20) / (flops_per_tile_panel * tiles));
     parallel_for(panels, grain, [&](int64_t pb, int64_t pe) {
-      gemm_packed(path, m, a, lda, w, pb, pe, bias, act, c, ldc);
+      gemm_packed(m, a, lda, w, pb, pe, bias, act, c, ldc, path);
     });
   }
 }

@@ -16,14 +16,9 @@
 #include <vector>
 
 #include "kernels/activation.h"
+#include "kernels/cpu_features.h"  // SimdPath
 
 namespace qgate::kernels {
-
-// Which implementation a kernel uses. `automatic` follows use_avx2(); tests name a path to check both.
-enum class SimdPath : uint8_t { automatic, portable, avx2 };
-
-// Resolves `automatic` (and `avx2` on a CPU without it) to the path that will run.
-SimdPath resolve_path(SimdPath p);
 
 constexpr int64_t kGemmPanel = 16;  // columns per packed panel
 
@@ -52,12 +47,12 @@ PackedMatrix gemm_pack(const float* w, int64_t n, int64_t k, int64_t row_stride,
 
 // One thread: rows [0, m) of A (row stride lda) times the panels [panel_begin, panel_end) of w, into C (row
 // stride ldc). bias may be nullptr (zero).
-void gemm_packed(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin,
-                 int64_t panel_end, const float* bias, Activation act, float* c, int64_t ldc);
+void gemm_packed(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
+                 const float* bias, Activation act, float* c, int64_t ldc, SimdPath path = SimdPath::automatic);
 
 // The whole product, split over rows and panels with parallel_for.
-void gemm_packed_parallel(SimdPath path, int64_t m, const float* a, int64_t lda, PackedView w, const float* bias,
-                          Activation act, float* c, int64_t ldc);
+void gemm_packed_parallel(int64_t m, const float* a, int64_t lda, PackedView w, const float* bias, Activation act,
+                          float* c, int64_t ldc, SimdPath path = SimdPath::automatic);
 
 namespace detail {
 // The AVX2 + FMA microkernel driver (kernels/gemm_avx2.cpp); same contract as gemm_packed.

@@ -1,4 +1,5 @@
-// AVX2 + FMA microkernels of gemm_packed. Built with -mavx2 -mfma; called only when use_avx2() holds.
+// AVX2 + FMA microkernels of gemm_packed. Built with -mavx2 -mfma; called only on the avx2 path (resolve_path,
+// kernels/cpu_features.h).
 #include <immintrin.h>
 
 #include <algorithm>

@@ -28,13 +28,13 @@ void fill_bias(const float* bias, int rows, int width, float* out) {
 
 // out += W * src over `rows` rows (src quantized per row into q first in hybrid mode).
 void add_product(const RecurrentMatrix& w, const float* src, int rows, bool asymmetric, QuantizedRows q,
-                 bool quantize, float* out, int out_stride) {
+                 bool quantize, float* out, int out_stride, SimdPath path) {
   if (!w.hybrid()) {
-    matvec_accumulate_f32(w, src, rows, out, out_stride);
+    matvec_accumulate_f32(w, src, rows, out, out_stride, path);
     return;
   }
-  if (quantize) quantize_rows(src, rows, w.cols, asymmetric, q);
-  matvec_accumulate_hybrid(w, q, rows, asymmetric, out, out_stride);
+  if (quantize) quantize_rows(src, rows, w.cols, asymmetric, q, path);
+  matvec_accumulate_hybrid(w, q, rows, asymmetric, out, out_stride, path);
 }
 
 float clip(float v, float c) { return c > 0.0f ? std::max(std::min(c, v), -c) : v; }
@@ -42,13 +42,13 @@ float clip(float v, float c) { return c > 0.0f ? std::max(std::min(c, v), -c) : 
 }  // namespace
 
 void gru_sequence(const GruParams& p, const GruWeights& w, const SequenceLayout& layout, bool forward,
-                  const float* x, float* h, float* out, int out_stride, GruScratch& s) {
+                  const float* x, float* h, float* out, int out_stride, GruScratch& s, SimdPath path) {
   const int B = layout.batch, T = layout.time, H = w.hidden(), H3 = 3 * H;
   const bool asym = p.asymmetric_inputs;
   // Input projection of all rows at once: one GEMM (float or int8) instead of one per step.
   float* xp = s.x_proj.data();
   fill_bias(w.input_bias, B * T, H3, xp);
-  add_product(w.input, x, B * T, asym, s.x_q.view(), true, xp, H3);
+  add_product(w.input, x, B * T, asym, s.x_q.view(), true, xp, H3, path);
 
   float* hp = s.h_proj.data();
   float* rh = s.reset_h.data();
@@ -56,8 +56,8 @@ void gru_sequence(const GruParams& p, const GruWeights& w, const SequenceLayout&
     const int t = forward ? step : T - 1 - step;
     fill_bias(w.recurrent_bias, B, H3, hp);
     // h is quantized once and shared by the z/r rows and (linear_before_reset 1) the n rows.
-    add_product(w.recurrent_zr, h, B, asym, s.h_q.view(), true, hp, H3);
-    if (p.linear_before_reset) add_product(w.recurrent_n, h, B, asym, s.h_q.view(), false, hp + 2 * H, H3);
+    add_product(w.recurrent_zr, h, B, asym, s.h_q.view(), true, hp, H3, path);
+    if (p.linear_before_reset) add_product(w.recurrent_n, h, B, asym, s.h_q.view(), false, hp + 2 * H, H3, path);
     // z and r overwrite their pre-activations in hp.
     for (int b = 0; b < B; ++b) {
       const size_t row = layout.time_major ? static_cast<size_t>(t) * B + b : static_cast<size_t>(b) * T + t;
@@ -71,7 +71,7 @@ void gru_sequence(const GruParams& p, const GruWeights& w, const SequenceLayout&
           const size_t i = static_cast<size_t>(b) * H + k;
           rh[i] = hp[static_cast<size_t>(b) * H3 + H + k] * h[i];
         }
-      add_product(w.recurrent_n, rh, B, asym, s.h_q.view(), true, hp + 2 * H, H3);
+      add_product(w.recurrent_n, rh, B, asym, s.h_q.view(), true, hp + 2 * H, H3, path);
     }
     for (int b = 0; b < B; ++b) {
       const size_t row = layout.time_major ? static_cast<size_t>(t) * B + b : static_cast<size_t>(b) * T + t;

@@ -58,6 +58,7 @@ struct GruScratch {
 // state and ends with the final one; out rows follow the layout with out_stride floats each (H written).
 // forward = false walks time from last to first; outputs stay at their time steps.
 void gru_sequence(const GruParams& p, const GruWeights& w, const SequenceLayout& layout, bool forward,
-                  const float* x, float* h, float* out, int out_stride, GruScratch& scratch);
+                  const float* x, float* h, float* out, int out_stride, GruScratch& scratch,
+                  SimdPath path = SimdPath::automatic);
 
 }  // namespace qgate::kernels

@@ -28,12 +28,13 @@ struct StepSources {
   const float* h;
   bool skip_x, skip_aux, skip_h;
   QuantizedRows xq, auxq, hq;
+  SimdPath path;  // of every product and quantizer of the step
 };
 
 void add_product(const RecurrentMatrix& w, const float* src, const QuantizedRows& q, int batch, bool asymmetric,
-                 float* gate, int n_cell) {
-  if (w.hybrid()) matvec_accumulate_hybrid(w, q, batch, asymmetric, gate, n_cell);
-  else matvec_accumulate_f32(w, src, batch, gate, n_cell);
+                 float* gate, int n_cell, SimdPath path) {
+  if (w.hybrid()) matvec_accumulate_hybrid(w, q, batch, asymmetric, gate, n_cell, path);
+  else matvec_accumulate_f32(w, src, batch, gate, n_cell, path);
 }
 
 void activate_gate(const LstmParams& p, int g, int64_t count, Activation act, float* gate) {
@@ -53,8 +54,8 @@ void compute_gate_ort(const LstmParams& p, const LstmWeights& w, int g, int batc
   const int n_cell = w.n_cell();
   const int64_t count = static_cast<int64_t>(batch) * n_cell;
   std::fill_n(gate, count, 0.0f);
-  matvec_accumulate_hybrid(w.input_to[g], s.xq, batch, true, gate, n_cell);
-  matvec_accumulate_hybrid(w.recurrent_to[g], s.hq, batch, true, gate, n_cell);
+  matvec_accumulate_hybrid(w.input_to[g], s.xq, batch, true, gate, n_cell, s.path);
+  matvec_accumulate_hybrid(w.recurrent_to[g], s.hq, batch, true, gate, n_cell, s.path);
   for (int b = 0; b < batch; ++b) {
     float* row = gate + static_cast<size_t>(b) * n_cell;
     if (const float* peep = w.peephole[g]) {
@@ -80,9 +81,9 @@ void compute_gate(const LstmParams& p, const LstmWeights& w, int g, int batch, c
     if (ln) std::fill_n(row, n_cell, 0.0f);
     else std::memcpy(row, w.bias[g], n_cell * sizeof(float));
   }
-  if (!s.skip_x) add_product(w.input_to[g], s.x, s.xq, batch, p.asymmetric_inputs, gate, n_cell);
-  if (!s.skip_aux) add_product(w.aux_to[g], s.aux, s.auxq, batch, p.asymmetric_inputs, gate, n_cell);
-  if (!s.skip_h) add_product(w.recurrent_to[g], s.h, s.hq, batch, p.asymmetric_inputs, gate, n_cell);
+  if (!s.skip_x) add_product(w.input_to[g], s.x, s.xq, batch, p.asymmetric_inputs, gate, n_cell, s.path);
+  if (!s.skip_aux) add_product(w.aux_to[g], s.aux, s.auxq, batch, p.asymmetric_inputs, gate, n_cell, s.path);
+  if (!s.skip_h) add_product(w.recurrent_to[g], s.h, s.hq, batch, p.asymmetric_inputs, gate, n_cell, s.path);
   if (const float* peep = w.peephole[g]) {
     for (int b = 0; b < batch; ++b) {
       float* row = gate + static_cast<size_t>(b) * n_cell;
@@ -114,7 +115,7 @@ void compute_gate(const LstmParams& p, const LstmWeights& w, int g, int batch, c
 
 // One step; x_pre (ort_dynamic only) holds this step's rows of the sequence quantized once by lstm_sequence.
 void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const QuantizedRows* x_pre,
-          const float* aux, float* h, float* c, float* out, int out_stride, LstmScratch& scratch) {
+          const float* aux, float* h, float* c, float* out, int out_stride, LstmScratch& scratch, SimdPath path) {
   const int n_cell = w.n_cell(), n_input = w.n_input(), n_output = w.n_output(), n_aux = w.n_aux();
   const bool hybrid = w.hybrid();
   const int64_t cells = static_cast<int64_t>(batch) * n_cell;
@@ -123,6 +124,7 @@ void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, 
   s.x = x;
   s.aux = n_aux > 0 ? aux : nullptr;
   s.h = h;
+  s.path = path;
   // Skips test the whole batch of a source (docs/arithmetic.md#lstm). The float step skips all-zero input and
   // aux but always adds the recurrent product, like TFLite's float LSTM.
   s.skip_x = all_zero(x, static_cast<int64_t>(batch) * n_input);
@@ -136,16 +138,16 @@ void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, 
     s.hq = scratch.output_state.view();
     float scale;
     int32_t zero_point;
-    quantize_tensor_ort_s8(h, static_cast<int64_t>(batch) * n_output, s.hq.q, &scale, &zero_point);
+    quantize_tensor_ort_s8(h, static_cast<int64_t>(batch) * n_output, s.hq.q, &scale, &zero_point, path);
     std::fill_n(s.hq.scale, batch, scale);
     std::fill_n(s.hq.zero_point, batch, zero_point);
   } else if (hybrid) {
     s.xq = scratch.input.view();
     s.auxq = scratch.aux.view();
     s.hq = scratch.output_state.view();
-    if (!s.skip_x) quantize_rows(x, batch, n_input, p.asymmetric_inputs, s.xq);
-    if (!s.skip_aux) quantize_rows(s.aux, batch, n_aux, p.asymmetric_inputs, s.auxq);
-    if (!s.skip_h) quantize_rows(h, batch, n_output, p.asymmetric_inputs, s.hq);
+    if (!s.skip_x) quantize_rows(x, batch, n_input, p.asymmetric_inputs, s.xq, path);
+    if (!s.skip_aux) quantize_rows(s.aux, batch, n_aux, p.asymmetric_inputs, s.auxq, path);
+    if (!s.skip_h) quantize_rows(h, batch, n_output, p.asymmetric_inputs, s.hq, path);
   }
 
   float* ig = scratch.gates.data();
@@ -177,11 +179,11 @@ void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, 
       else std::fill_n(hb, n_output, 0.0f);
     }
     if (!hybrid) {
-      matvec_accumulate_f32(w.projection, m, batch, h, n_output);
+      matvec_accumulate_f32(w.projection, m, batch, h, n_output, path);
     } else if (!all_zero(m, cells)) {
       QuantizedRows mq = scratch.cell_out_q.view();
-      quantize_rows(m, batch, n_cell, p.asymmetric_inputs, mq);
-      matvec_accumulate_hybrid(w.projection, mq, batch, p.asymmetric_inputs, h, n_output);
+      quantize_rows(m, batch, n_cell, p.asymmetric_inputs, mq, path);
+      matvec_accumulate_hybrid(w.projection, mq, batch, p.asymmetric_inputs, h, n_output, path);
     }
     if (p.proj_clip > 0.0f)
       for (int64_t i = 0; i < static_cast<int64_t>(batch) * n_output; ++i)
@@ -197,13 +199,13 @@ void step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, 
 }  // namespace
 
 void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const float* aux, float* h,
-               float* c, float* out, int out_stride, LstmScratch& scratch) {
-  step(p, w, batch, x, nullptr, aux, h, c, out, out_stride, scratch);
+               float* c, float* out, int out_stride, LstmScratch& scratch, SimdPath path) {
+  step(p, w, batch, x, nullptr, aux, h, c, out, out_stride, scratch, path);
 }
 
 void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayout& layout, bool forward,
                    const float* x, const float* aux, float* h, float* c, float* out, int out_stride,
-                   LstmScratch& scratch) {
+                   LstmScratch& scratch, SimdPath path) {
   const int B = layout.batch, T = layout.time, I = w.n_input(), A = w.n_aux();
   const int n_cell = w.n_cell(), n_output = w.n_output();
   // aux rows are n_aux wide: TFLite's sequence LSTM offsets the aux pointer by the input's step (n_input), a
@@ -214,14 +216,14 @@ void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayo
     QuantizedRows all = scratch.sequence.view();
     float scale;
     int32_t zero_point;
-    quantize_tensor_ort_s8(x, static_cast<int64_t>(T) * B * I, all.q, &scale, &zero_point);
+    quantize_tensor_ort_s8(x, static_cast<int64_t>(T) * B * I, all.q, &scale, &zero_point, path);
     std::fill_n(all.scale, B, scale);
     std::fill_n(all.zero_point, B, zero_point);
     for (int s = 0; s < T; ++s) {
       const int t = forward ? s : T - 1 - s;
       const size_t row0 = static_cast<size_t>(t) * B;
       const QuantizedRows xq{all.q + row0 * I, all.scale, all.zero_point};
-      step(p, w, B, x + row0 * I, &xq, nullptr, h, c, out + row0 * out_stride, out_stride, scratch);
+      step(p, w, B, x + row0 * I, &xq, nullptr, h, c, out + row0 * out_stride, out_stride, scratch, path);
     }
     return;
   }
@@ -230,7 +232,7 @@ void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayo
       const int t = forward ? s : T - 1 - s;
       const size_t row0 = static_cast<size_t>(t) * B;
       step(p, w, B, x + row0 * I, nullptr, aux ? aux + row0 * A : nullptr, h, c, out + row0 * out_stride, out_stride,
-           scratch);
+           scratch, path);
     }
     return;
   }
@@ -243,7 +245,7 @@ void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayo
       const int t = forward ? s : T - 1 - s;
       const size_t row = static_cast<size_t>(b) * T + t;
       step(p, w, 1, x + row * I, nullptr, aux ? aux + row * A : nullptr, hb, cb, out + row * out_stride, out_stride,
-           scratch);
+           scratch, path);
     }
   }
 }

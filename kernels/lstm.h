@@ -75,11 +75,11 @@ struct LstmScratch {
 // (its peephole sees the new c); m = o * act(c); h = projection (bias first, then hybrid/float product, clip)
 // or m. Each gate starts at its bias (0 with layer norm), adds input, aux, recurrent, then the peephole term.
 void lstm_step(const LstmParams& p, const LstmWeights& w, int batch, const float* x, const float* aux, float* h,
-               float* c, float* out, int out_stride, LstmScratch& scratch);
+               float* c, float* out, int out_stride, LstmScratch& scratch, SimdPath path = SimdPath::automatic);
 
 // Runs the cell over a sequence; layouts, out_stride and `forward` as in rnn_sequence (kernels/rnn.h).
 void lstm_sequence(const LstmParams& p, const LstmWeights& w, const SequenceLayout& layout, bool forward,
                    const float* x, const float* aux, float* h, float* c, float* out, int out_stride,
-                   LstmScratch& scratch);
+                   LstmScratch& scratch, SimdPath path = SimdPath::automatic);
 
 }  // namespace qgate::kernels

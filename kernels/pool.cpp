@@ -55,12 +55,11 @@ void for_each_window(const Pool2DParams& p, const Nhwc& in, const Nhwc& out, Pix
 
 }  // namespace
 
-namespace detail {
-
 void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
-                bool avx2) {
-  auto max_into = avx2 ? max_into_avx2 : max_into_scalar;
-  auto scale_clamp = avx2 ? scale_clamp_avx2 : scale_clamp_scalar;
+                SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
+  auto max_into = avx2 ? detail::max_into_avx2 : max_into_scalar;
+  auto scale_clamp = avx2 ? detail::scale_clamp_avx2 : scale_clamp_scalar;
   const ActivationRange range = activation_range(p.activation);
   const int64_t C = in_shape.c;
   for_each_window(p, in_shape, out_shape, [&](int32_t b, int32_t oy, int32_t ox, int32_t y0, int32_t y1, int32_t x0,
@@ -74,9 +73,10 @@ void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, co
 }
 
 void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,
-                    float* out, bool avx2) {
-  auto add_into = avx2 ? add_into_avx2 : add_into_scalar;
-  auto scale_clamp = avx2 ? scale_clamp_avx2 : scale_clamp_scalar;
+                    float* out, SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
+  auto add_into = avx2 ? detail::add_into_avx2 : add_into_scalar;
+  auto scale_clamp = avx2 ? detail::scale_clamp_avx2 : scale_clamp_scalar;
   const ActivationRange range = activation_range(p.activation);
   const int64_t C = in_shape.c;
   for_each_window(p, in_shape, out_shape, [&](int32_t b, int32_t oy, int32_t ox, int32_t y0, int32_t y1, int32_t x0,
@@ -88,17 +88,6 @@ void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in
     const int32_t count = std::max(0, y1 - y0) * std::max(0, x1 - x0);
     scale_clamp(o, C, static_cast<float>(count), range.lo, range.hi, true);
   });
-}
-
-}  // namespace detail
-
-void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out) {
-  detail::max_pool2d(p, in_shape, in, out_shape, out, use_avx2());
-}
-
-void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,
-                    float* out) {
-  detail::average_pool2d(p, in_shape, in, out_shape, out, use_avx2());
 }
 
 void max_pool2d_with_argmax(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "kernels/activation.h"
+#include "kernels/cpu_features.h"
 
 namespace qgate::kernels {
 
@@ -32,10 +33,11 @@ PoolGeometry pool_geometry(int32_t in, int32_t filter, int32_t stride, int paddi
 
 // out[b,y,x,c] = act(max over the window's real cells). Every window must hold at least one real cell
 // (true for SAME and VALID geometry).
-void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out);
+void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
+                SimdPath path = SimdPath::automatic);
 // out[b,y,x,c] = act(sum / count) over the window's real cells.
 void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,
-                    float* out);
+                    float* out, SimdPath path = SimdPath::automatic);
 
 // Max pooling that also writes, per output element, the flat index within its image of the first (row-major
 // window order) maximal input: (y * W + x) * C + c. Exactly one of indices_f32 / indices_i32 is non-null.
@@ -51,11 +53,6 @@ void max_unpool2d(const Nhwc& in_shape, const float* in, const float* indices_f3
                   const Nhwc& out_shape, float* out);
 
 namespace detail {
-// The same kernels with the channel-loop path chosen explicitly (tests run both).
-void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
-                bool avx2);
-void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,
-                    float* out, bool avx2);
 // Channel loops of the AVX2 path (pool_avx2.cpp); results equal the scalar loops bit for bit.
 void max_into_avx2(float* acc, const float* x, int64_t n);
 void add_into_avx2(float* acc, const float* x, int64_t n);

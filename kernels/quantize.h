@@ -14,7 +14,7 @@
 #include <span>
 #include <vector>
 
-#include "kernels/gemm.h"  // SimdPath
+#include "kernels/cpu_features.h"
 
 namespace qgate::kernels {
 

@@ -72,14 +72,14 @@ std::vector<int32_t> int8_row_sums(const int8_t* w, int rows, int cols) {
   return sums;
 }
 
-void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const QuantizedRows& out) {
+void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const QuantizedRows& out, SimdPath path) {
   for (int b = 0; b < batch; ++b) {
     const float* row = x + static_cast<size_t>(b) * cols;
     int8_t* q = out.q + static_cast<size_t>(b) * cols;
     if (asymmetric) {
-      quantize_row_asymmetric(row, cols, q, &out.scale[b], &out.zero_point[b]);
+      quantize_row_asymmetric(row, cols, q, &out.scale[b], &out.zero_point[b], path);
     } else {
-      quantize_row_symmetric(row, cols, q, &out.scale[b]);
+      quantize_row_symmetric(row, cols, q, &out.scale[b], path);
       out.zero_point[b] = 0;
     }
   }
@@ -95,11 +95,12 @@ T* product_scratch(size_t n) {
 }
 }  // namespace
 
-void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride) {
+void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride,
+                           SimdPath path) {
   if (w.f32_packed) {
     float* prod = product_scratch<float>(static_cast<size_t>(batch) * w.rows);
-    gemm_packed_parallel(SimdPath::automatic, batch, x, w.cols, w.f32_packed->view(), nullptr, Activation::none,
-                         prod, w.rows);
+    gemm_packed_parallel(batch, x, w.cols, w.f32_packed->view(), nullptr, Activation::none, prod, w.rows,
+                         path);
     for (int b = 0; b < batch; ++b)
       for (int n = 0; n < w.rows; ++n) out[static_cast<size_t>(b) * out_stride + n] += prod[static_cast<size_t>(b) * w.rows + n];
     return;
@@ -117,10 +118,11 @@ void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, 
 }
 
 void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq, int batch, bool asymmetric,
-                              float* out, int out_stride) {
+                              float* out, int out_stride, SimdPath path) {
   if (w.i8_packed) {
     int32_t* acc = product_scratch<int32_t>(static_cast<size_t>(batch) * w.rows);
-    hybrid_gemm_s8s8s32(*w.i8_packed, xq.q, asymmetric ? xq.zero_point : nullptr, batch, acc);
+    hybrid_gemm_s8s8s32(*w.i8_packed, xq.q, asymmetric ? xq.zero_point : nullptr, batch, acc,
+                        Int8ProductArithmetic::exact, path);
     for (int b = 0; b < batch; ++b) {
       float* ob = out + static_cast<size_t>(b) * out_stride;
       if (w.row_scales) {

@@ -81,18 +81,20 @@ struct QuantizedRowsBuffer {
 
 // Quantizes `batch` rows of `cols` floats, each with its own scale (and zero point when asymmetric; symmetric
 // rows get zero point 0).
-void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const QuantizedRows& out);
+void quantize_rows(const float* x, int batch, int cols, bool asymmetric, const QuantizedRows& out,
+                   SimdPath path = SimdPath::automatic);
 
 // out[b * out_stride + n] += sum_k W[n][k] * x[b * cols + k]. With f32_packed set the dot runs in the packed FMA
 // GEMM (float parity is NMSE-level, not bit-level); without it, summed from 0.0f in k order, then added:
 // TFLite's portable float MatrixBatchVectorMultiplyAccumulate.
-void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride);
+void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, float* out, int out_stride,
+                           SimdPath path = SimdPath::automatic);
 
 // out[b * out_stride + n] += f32(acc) * f32(s_in[b] * s_w) (s_w: row_scales[n] when set), acc = sum_k W[n][k] * q[b][k] - zp[b] * rowsum[n]
 // (exact int32; the zero-point term only when `asymmetric`). With i8_packed set acc comes from the packed int8
 // GEMM (kernels/hybrid_gemm.h): the same exact integers, so the same bits.
 void matvec_accumulate_hybrid(const RecurrentMatrix& w, const QuantizedRows& xq, int batch, bool asymmetric,
-                              float* out, int out_stride);
+                              float* out, int out_stride, SimdPath path = SimdPath::automatic);
 
 // Shape of a sequence: time-major data is [time, batch, features], batch-major [batch, time, features].
 struct SequenceLayout {

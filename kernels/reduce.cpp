@@ -116,8 +116,11 @@ void max_columns_portable(const float* in, int64_t rows, int64_t stride, int64_t
     for (int64_t j = 0; j < width; ++j) acc[j] = std::max(acc[j], in[r * stride + j]);
 }
 
-void reduce_float_path(bool avx2, ReduceOp op, const ReduceShape& s, const float* in, float* out) {
+}  // namespace detail
+
+void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out, SimdPath path) {
   if (s.out_elements == 0) return;
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
   if (!s.one_block) {
     reduce_general(op, s, in, out);
     return;
@@ -128,8 +131,8 @@ void reduce_float_path(bool avx2, ReduceOp op, const ReduceShape& s, const float
     std::fill(out, out + s.out_elements, v);
     return;
   }
-  const auto sum_cols = avx2 ? sum_columns_avx2 : sum_columns_portable;
-  const auto max_cols = avx2 ? max_columns_avx2 : max_columns_portable;
+  const auto sum_cols = avx2 ? detail::sum_columns_avx2 : detail::sum_columns_portable;
+  const auto max_cols = avx2 ? detail::max_columns_avx2 : detail::max_columns_portable;
   if (inner == 1) {
     // Contiguous rows: one output per row.
     parallel_for(outer, std::max<int64_t>(1, kParallelElements / count), [&](int64_t o0, int64_t o1) {
@@ -167,12 +170,6 @@ void reduce_float_path(bool avx2, ReduceOp op, const ReduceShape& s, const float
       }
     }
   });
-}
-
-}  // namespace detail
-
-void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out) {
-  detail::reduce_float_path(use_avx2(), op, s, in, out);
 }
 
 }  // namespace qgate::kernels

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <span>
 
+#include "kernels/cpu_features.h"
+
 namespace qgate::kernels {
 
 constexpr int kMaxReduceRank = 8;
@@ -36,10 +38,10 @@ struct ReduceShape {
 bool make_reduce_shape(std::span<const int32_t> dims, uint32_t axis_mask, ReduceShape* out);
 
 // Over an empty reduction (count 0): sum 0, mean NaN, max the lowest float (TFLite's initial value).
-void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out);
+void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out,
+                  SimdPath path = SimdPath::automatic);
 
 namespace detail {
-void reduce_float_path(bool avx2, ReduceOp op, const ReduceShape& s, const float* in, float* out);
 // acc[j] += sum over r < rows of in[r * stride + j], j < width, rows in order (double accumulators).
 void sum_columns_portable(const float* in, int64_t rows, int64_t stride, int64_t width, double* acc);
 void sum_columns_avx2(const float* in, int64_t rows, int64_t stride, int64_t width, double* acc);

@@ -43,11 +43,9 @@ int64_t row_grain(int64_t row_elems) { return std::max<int64_t>(1, (int64_t{1} <
 
 }  // namespace
 
-namespace detail {
-
 void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
-                     bool avx2) {
-  auto pixel = avx2 ? bilinear_pixel_avx2 : bilinear_pixel_scalar;
+                     SimdPath path) {
+  auto pixel = resolve_path(path) == SimdPath::avx2 ? detail::bilinear_pixel_avx2 : bilinear_pixel_scalar;
   const float sy = resize_scale(in_shape.h, out_shape.h, p.align_corners);
   const float sx = resize_scale(in_shape.w, out_shape.w, p.align_corners);
   const int64_t C = in_shape.c;
@@ -67,12 +65,6 @@ void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* i
       }
     }
   });
-}
-
-}  // namespace detail
-
-void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out) {
-  detail::resize_bilinear(p, in_shape, in, out_shape, out, use_avx2());
 }
 
 void resize_nearest_neighbor(const ResizeParams& p, const Nhwc& in_shape, const void* in, const Nhwc& out_shape,

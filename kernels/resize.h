@@ -27,7 +27,8 @@ BilinearTap bilinear_tap(int32_t o, float scale, bool half_pixel_centers, int32_
 
 // out = in[y0,x0]*(1-dy)*(1-dx) + in[y1,x0]*dy*(1-dx) + in[y0,x1]*(1-dy)*dx + in[y1,x1]*dy*dx with
 // dy = v_y - y0, dx = v_x - x0, evaluated left to right as TFLite does.
-void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out);
+void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
+                     SimdPath path = SimdPath::automatic);
 
 // Source index along one axis: min(align_corners ? round((o + off) * scale) : floor((o + off) * scale), in - 1),
 // off = 0.5 with half-pixel centres (then also clamped at 0). round() is half away from zero.
@@ -38,8 +39,6 @@ void resize_nearest_neighbor(const ResizeParams& p, const Nhwc& in_shape, const 
                              void* out, size_t elem_size);
 
 namespace detail {
-void resize_bilinear(const ResizeParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
-                     bool avx2);
 // One output pixel's channels; resize_avx2.cpp. Same operation order as the scalar loop (no FMA).
 void bilinear_pixel_avx2(float* out, const float* a, const float* b, const float* c, const float* d, int64_t n,
                          float wy0, float dy, float wx0, float dx);

@@ -42,7 +42,7 @@ int64_t rnn_scratch_q_size(const RnnWeights& w, int batch);
 // Order (docs/arithmetic.md#rnn): bias, then input, aux, recurrent products; in hybrid mode a source whose whole batch
 // is zero is skipped.
 void rnn_step(const RnnParams& p, const RnnWeights& w, int batch, const float* x, const float* aux, float* h,
-              float* out, int out_stride, const QuantizedRows& scratch);
+              float* out, int out_stride, const QuantizedRows& scratch, SimdPath path = SimdPath::automatic);
 
 // Runs the cell over a sequence. x (and aux) follow `layout`; out rows follow the same layout with out_stride
 // floats per row, the cell's units columns starting at `out` (a merged bidirectional output passes its second
@@ -50,6 +50,6 @@ void rnn_step(const RnnParams& p, const RnnWeights& w, int batch, const float* x
 // Time-major steps the whole batch at once; batch-major steps one row at a time (its all-zero skip is per row).
 void rnn_sequence(const RnnParams& p, const RnnWeights& w, const SequenceLayout& layout, bool forward,
                   const float* x, const float* aux, float* h, float* out, int out_stride,
-                  const QuantizedRows& scratch);
+                  const QuantizedRows& scratch, SimdPath path = SimdPath::automatic);
 
 }  // namespace qgate::kernels

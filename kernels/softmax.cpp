@@ -23,10 +23,9 @@ int64_t row_grain(int64_t depth) { return std::max<int64_t>(1, kParallelElements
 
 }  // namespace
 
-namespace detail {
-
-void softmax_float_path(bool avx2, const float* in, float* out, int64_t rows, int64_t depth, float beta) {
+void softmax_float(const float* in, float* out, int64_t rows, int64_t depth, float beta, SimdPath path) {
   if (depth <= 0) return;
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
   parallel_for(rows, row_grain(depth), [&](int64_t r0, int64_t r1) {
     for (int64_t r = r0; r < r1; ++r) {
       const float* x = in + r * depth;
@@ -34,7 +33,7 @@ void softmax_float_path(bool avx2, const float* in, float* out, int64_t rows, in
       const float m = row_max(x, depth);
       for (int64_t i = 0; i < depth; ++i) y[i] = (x[i] - m) * beta;
       if (avx2) {
-        exp_avx2(y, y, depth);
+        detail::exp_avx2(y, y, depth);
       } else {
         for (int64_t i = 0; i < depth; ++i) y[i] = std::exp(y[i]);
       }
@@ -44,12 +43,6 @@ void softmax_float_path(bool avx2, const float* in, float* out, int64_t rows, in
       for (int64_t i = 0; i < depth; ++i) y[i] = static_cast<float>(y[i] * inv);
     }
   });
-}
-
-}  // namespace detail
-
-void softmax_float(const float* in, float* out, int64_t rows, int64_t depth, float beta) {
-  detail::softmax_float_path(use_avx2(), in, out, rows, depth, beta);
 }
 
 void log_softmax_float(const float* in, float* out, int64_t rows, int64_t depth) {

@@ -80,15 +80,11 @@ void unary_row_portable(UnaryOp op, const UnaryParams& p, const float* in, float
   }
 }
 
-void unary_float_path(bool avx2, UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n) {
-  const auto row = avx2 ? unary_row_avx2 : unary_row_portable;
-  parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) { row(op, p, in + b, out + b, e - b); });
-}
-
 }  // namespace detail
 
-void unary_float(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n) {
-  detail::unary_float_path(use_avx2(), op, p, in, out, n);
+void unary_float(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n, SimdPath path) {
+  const auto row = resolve_path(path) == SimdPath::avx2 ? detail::unary_row_avx2 : detail::unary_row_portable;
+  parallel_for(n, kParallelGrain, [&](int64_t b, int64_t e) { row(op, p, in + b, out + b, e - b); });
 }
 
 }  // namespace qgate::kernels

@@ -10,6 +10,8 @@
 
 #include <cstdint>
 
+#include "kernels/cpu_features.h"
+
 namespace qgate::kernels {
 
 enum class UnaryOp : uint8_t {
@@ -29,11 +31,10 @@ struct UnaryParams {
 };
 
 // out[i] = op(in[i]) for i in [0, n). `out` may equal `in`. Large n is split across the thread pool.
-void unary_float(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n);
+void unary_float(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n,
+                 SimdPath path = SimdPath::automatic);
 
 namespace detail {
-// unary_float with the path forced (avx2 = true requires use_avx2()); for tests.
-void unary_float_path(bool avx2, UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n);
 void unary_row_portable(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n);
 void unary_row_avx2(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n);
 // The vector exp behind the AVX2 exp / logistic / tanh, over n floats (for tests and softmax).

@@ -1,4 +1,5 @@
-// AVX2 rows for unary_float. Built with -mavx2 -mfma -mf16c; called only when use_avx2().
+// AVX2 rows for unary_float. Built with -mavx2 -mfma -mf16c; called only on the avx2 path
+// (resolve_path, kernels/cpu_features.h).
 #include <immintrin.h>
 
 #include "kernels/unary.h"

@@ -1,5 +1,5 @@
-// Naive twins of kernels/hybrid_gemm.h: the int8 product over unpacked row-major weights with int64 sums
-// (checked to fit int32), the two epilogues (same signatures as the kernels), and a hybrid fully connected.
+// Naive twins of kernels/hybrid_gemm.h: the int8 product over unpacked row-major weights with int64 sums (checked
+// to fit int32), and onnxruntime's saturating uint8 x int8 product written from its definition.
 #pragma once
 
 #include <cstdint>
@@ -8,7 +8,8 @@
 
 namespace qgate::reference {
 
-// w: [n][k] row-major int8; q: [m][k]; acc: [m][n]. Aborts if a result does not fit int32.
+// w: [n][k] row-major int8; q: [m][k]; acc: [m][n]; zero_points: m entries or null. Aborts if a result does not
+// fit int32.
 void hybrid_gemm_s8s8s32(const int8_t* w, int32_t n, int32_t k, const int8_t* q, const int32_t* zero_points,
                          int32_t m, int32_t* acc);
 
@@ -17,16 +18,5 @@ void hybrid_gemm_s8s8s32(const int8_t* w, int32_t n, int32_t k, const int8_t* q,
 // minus zp_u8[b] * sum_i w[j][i].
 void gemm_u8s8_saturating_pairs(const int8_t* w, int32_t n, int32_t k, const uint8_t* u, const int32_t* zp_u8,
                                 int32_t m, int32_t* acc);
-
-void hybrid_accumulate_tflite(const int32_t* acc, int32_t m, int32_t n, const float* input_scales,
-                              const float* weight_scales, int32_t weight_scale_count, float* out);
-void hybrid_output_xnnpack_qd8(const int32_t* acc, int32_t m, int32_t n, const float* input_scales,
-                               const float* weight_scales, int32_t weight_scale_count, const float* bias,
-                               float* out);
-
-// fully_connected_hybrid over unpacked weights ([n][k], scale_count scales).
-void fully_connected_hybrid(const kernels::HybridFcParams& params, const int8_t* w, int32_t n, int32_t k,
-                            const float* weight_scales, int32_t scale_count, const float* bias, const float* input,
-                            int32_t rows, float* output);
 
 }  // namespace qgate::reference

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "kernels/quantize.h"
+
 namespace qgate::reference {
 
 void quantize_row_symmetric(const float* x, int64_t n, int8_t* q, float* scale);

@@ -1,12 +1,14 @@
-// Naive reference twins of kernels/rnn.h, kernels/lstm.h and kernels/embedding_lookup.h: plain loops in the
-// order of docs/arithmetic.md#per-op, quantizing inline with their own scalar quantizers. Test oracles: obviously
-// correct rather than fast (they allocate; scratch arguments are accepted for signature parity and ignored).
+// Naive reference twins of kernels/rnn.h, kernels/lstm.h, kernels/embedding_lookup.h and the row quantizer of
+// kernels/recurrent_common.h: plain loops in the order of docs/arithmetic.md#per-op, quantizing inline with their
+// own scalar quantizers. Test oracles: obviously correct rather than fast (they allocate; scratch arguments are
+// accepted for signature parity and ignored).
 #pragma once
 
 #include <cstdint>
 
 #include "kernels/embedding_lookup.h"
 #include "kernels/lstm.h"
+#include "kernels/recurrent_common.h"
 #include "kernels/rnn.h"
 
 namespace qgate::reference {

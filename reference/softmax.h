@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "kernels/softmax.h"
+
 namespace qgate::reference {
 
 void softmax_float(const float* in, float* out, int64_t rows, int64_t depth, float beta);

@@ -21,6 +21,12 @@ endforeach()
 add_test(NAME unit.kernels.rounding_every_float
          COMMAND qgate_tests --no-skip "--test-case=vector round-half-away equals std::round on every float (long)")
 set_tests_properties(unit.kernels.rounding_every_float PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 900)
+# The kernel suites again with the disable switch on: every kernel test then runs the portable path only (each case
+# prints "kernel paths | ...: ran portable; skipped avx2 (QGATE_DISABLE_AVX2=1 ...)").
+add_test(NAME unit.kernels_portable COMMAND qgate_tests --test-suite=kernels*)
+set_tests_properties(unit.kernels_portable PROPERTIES ENVIRONMENT QGATE_DISABLE_AVX2=1)
+# Every kernel header has its reference twin and unit test (tests/kernels/twins.txt).
+add_test(NAME unit.kernels_twins COMMAND ${CMAKE_SOURCE_DIR}/tests/kernels/twins.sh ${CMAKE_SOURCE_DIR})
 
 # ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, and every case's
 # outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt).

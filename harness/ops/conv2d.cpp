@@ -45,6 +45,7 @@
 #include "harness/ops/hybrid_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
+#include "kernels/fully_connected_hybrid.h"
 #include "kernels/parallel.h"
 
 namespace qgate {
@@ -99,7 +100,7 @@ class Conv2DOp : public Op {
 
   void run(OpContext& ctx) override {
     if (pointwise_fc_)
-      kernels::fully_connected_hybrid(fc_params_, fc_packed_, bias_, ctx.in(0).as<float>(), fc_rows_,
+      kernels::fully_connected_hybrid(fc_shape_, hybrid_params_, fc_packed_, ctx.in(0).as<float>(), bias_,
                                       ctx.out(0).as<float>(), fc_scratch_);
     else if (hybrid_)
       kernels::conv2d_hybrid(params_, hybrid_params_, packed_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>(),
@@ -117,29 +118,29 @@ class Conv2DOp : public Op {
       ctx.fail(fmt::format("int8 filter has {} taps per output (KH*KW*Cin/groups); the hybrid int32 accumulators "
                            "are exact only up to {}", depth, kernels::kHybridMaxDepth));
     const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.out_c, "filter");
-    using kernels::HybridConvEpilogue;
+    using kernels::HybridEpilogue;
     using kernels::HybridInputQuantization;
-    kernels::Conv2DHybridParams& h = hybrid_params_;
+    kernels::HybridParams& h = hybrid_params_;
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
-      h = {HybridInputQuantization::ort_u8_tensor, HybridConvEpilogue::scale_product};
+      h = {HybridInputQuantization::ort_u8_tensor, HybridEpilogue::scale_product};
     } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
-      fc_rows_ = p.batch * p.in_h * p.in_w;
-      fc_params_ = {HybridInputQuantization::xnnpack_rows, kernels::HybridEpilogue::xnnpack_qd8, p.activation};
+      h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
+      fc_shape_ = {int64_t{p.batch} * p.in_h * p.in_w, p.in_c, p.out_c, p.activation};
       fc_packed_ = kernels::pack_int8_weights(w.data, p.out_c, p.in_c, w.scales.data(),
                                               static_cast<int32_t>(w.scales.size()));
-      fc_scratch_.reserve(fc_rows_, p.out_c, p.in_c);
+      fc_scratch_.reserve(fc_shape_);
       return;
     } else if (ops::read_xnnpack_epilogue(ctx)) {
-      h = {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8};
+      h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
     } else if (p.groups > 1) {
-      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::left_to_right};
+      h = {HybridInputQuantization::asymmetric_rows, HybridEpilogue::weight_scale_first};
     } else if (w.distinct_scales || ops::read_asymmetric_inputs(ctx)) {
-      h = {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product};
+      h = {HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product};
     } else {
-      h = {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product};
+      h = {HybridInputQuantization::symmetric_rows, HybridEpilogue::scale_product};
     }
     packed_ = kernels::pack_conv2d_int8_weights(p, w.data, w.scales.data(), static_cast<int32_t>(w.scales.size()));
     hybrid_scratch_.reserve(p, slots_);
@@ -151,14 +152,13 @@ class Conv2DOp : public Op {
   std::vector<float> scratch_;  // slots_ per-thread im2col blocks
   int slots_ = 1;
   bool hybrid_ = false;
-  kernels::Conv2DHybridParams hybrid_params_;
+  kernels::HybridParams hybrid_params_;
   kernels::PackedConv2DInt8Weights packed_;
   kernels::Conv2DHybridScratch hybrid_scratch_;
-  bool pointwise_fc_ = false;  // XNNPACK's pointwise conv: the hybrid FC kernel over fc_rows_ pixels
-  int32_t fc_rows_ = 0;
-  kernels::HybridFcParams fc_params_;
+  bool pointwise_fc_ = false;  // XNNPACK's pointwise conv: the hybrid FC kernel with one row per pixel
+  kernels::FullyConnectedParams fc_shape_;
   kernels::PackedInt8Weights fc_packed_;
-  kernels::HybridScratch fc_scratch_;
+  kernels::FullyConnectedHybridScratch fc_scratch_;
 };
 
 }  // namespace

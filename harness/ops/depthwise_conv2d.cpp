@@ -69,15 +69,16 @@ class DepthwiseConv2DOp : public Op {
     if (hybrid_) {
       const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 3, out_c, "filter");
       if (ops::read_ort_hybrid(ctx).enabled) {
-        epilogue_ = kernels::HybridConvEpilogue::scale_product;
-        input_quantization_ = kernels::HybridInputQuantization::ort_u8_tensor;
+        hybrid_params_ = {kernels::HybridInputQuantization::ort_u8_tensor, kernels::HybridEpilogue::scale_product};
       } else {
         // Read only to reject bad values: TFLite's one hybrid depthwise mode ignores both (see the top).
         (void)ops::read_xnnpack_epilogue(ctx);
         (void)ops::read_asymmetric_inputs(ctx);
+        hybrid_params_ = {kernels::HybridInputQuantization::asymmetric_rows,
+                          kernels::HybridEpilogue::input_scale_first};
       }
-      weight_scales_.assign(static_cast<size_t>(out_c), w.scales[0]);
-      if (w.scales.size() > 1) weight_scales_ = w.scales;
+      packed_ = kernels::pack_depthwise_conv2d_int8_weights(p, w.data, w.scales.data(),
+                                                            static_cast<int32_t>(w.scales.size()));
     }
     if (p.depth_multiplier > 1) {
       // Depth multiplier m: output channel c * m + j reads input channel c. Replicating each input channel m
@@ -96,9 +97,7 @@ class DepthwiseConv2DOp : public Op {
     const float* in = replicated_.empty() ? ctx.in(0).as<float>() : replicate(ctx.in(0).as<float>());
     const kernels::DepthwiseConv2DParams& p = replicated_.empty() ? params_ : flat_;
     if (hybrid_)
-      kernels::depthwise_conv2d_hybrid(p, epilogue_, ctx.in(1).as<int8_t>(), weight_scales_.data(), bias_, in,
-                                       ctx.out(0).as<float>(), scratch_, kernels::SimdPath::automatic, nullptr,
-                                       input_quantization_);
+      kernels::depthwise_conv2d_hybrid(p, hybrid_params_, packed_, in, bias_, ctx.out(0).as<float>(), scratch_);
     else
       kernels::depthwise_conv2d_float(p, in, ctx.in(1).as<float>(), bias_, ctx.out(0).as<float>());
   }
@@ -121,9 +120,8 @@ class DepthwiseConv2DOp : public Op {
   std::vector<float> replicated_;        // input with each channel repeated depth_multiplier times
   const float* bias_ = nullptr;
   bool hybrid_ = false;
-  std::vector<float> weight_scales_;  // one per output channel
-  kernels::HybridConvEpilogue epilogue_ = kernels::HybridConvEpilogue::xnnpack_qd8;
-  kernels::HybridInputQuantization input_quantization_ = kernels::HybridInputQuantization::asymmetric_rows;
+  kernels::HybridParams hybrid_params_;
+  kernels::PackedDepthwiseConv2DInt8Weights packed_;
   kernels::DepthwiseConv2DHybridScratch scratch_;
 };
 

@@ -16,9 +16,8 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
-#include "kernels/conv2d_hybrid.h"
 #include "kernels/fully_connected.h"
-#include "kernels/hybrid_gemm.h"
+#include "kernels/fully_connected_hybrid.h"
 
 namespace qgate {
 namespace {
@@ -64,8 +63,8 @@ class FullyConnectedOp : public Op {
 
   void run(OpContext& ctx) override {
     if (hybrid_)
-      kernels::fully_connected_hybrid(hybrid_params_, packed_, bias_, ctx.in(0).as<float>(),
-                                      static_cast<int32_t>(params_.rows), ctx.out(0).as<float>(), scratch_);
+      kernels::fully_connected_hybrid(params_, hybrid_params_, packed_, ctx.in(0).as<float>(), bias_,
+                                      ctx.out(0).as<float>(), scratch_);
     else
       kernels::fully_connected_float(params_, weights_, ctx.in(0).as<float>(), bias_, ctx.out(0).as<float>());
   }
@@ -77,33 +76,41 @@ class FullyConnectedOp : public Op {
       ctx.fail(fmt::format("int8 weights have depth {}; the hybrid int32 accumulators are exact only up to {}",
                            p.depth, kernels::kHybridMaxDepth));
     const ops::Int8Weights w = ops::read_int8_weights(ctx, 1, 0, p.units, "weights");
+    using kernels::HybridEpilogue;
+    using kernels::HybridInputQuantization;
+    kernels::HybridParams& h = hybrid_params_;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
-      hybrid_params_.input_quantization = kernels::HybridInputQuantization::ort_u8_tensor;
-      hybrid_params_.epilogue = kernels::HybridEpilogue::onnxruntime;
-      hybrid_params_.arithmetic = ort.saturating ? kernels::Int8ProductArithmetic::saturating_u8s8_pairs
-                                                 : kernels::Int8ProductArithmetic::exact;
+      h.input_quantization = HybridInputQuantization::ort_u8_tensor;
+      h.epilogue = HybridEpilogue::scale_product;
+      h.product = ort.saturating ? kernels::Int8ProductArithmetic::saturating_u8s8_pairs
+                                 : kernels::Int8ProductArithmetic::exact;
     } else {
-      // XNNPACK quantizes its rows its own way (asymmetric always); TFLite's builtin kernel by the op's flag.
       const bool xnnpack = ops::read_xnnpack_epilogue(ctx);
       const bool asymmetric = ops::read_asymmetric_inputs(ctx);
-      hybrid_params_.input_quantization = xnnpack      ? kernels::HybridInputQuantization::xnnpack_rows
-                                          : asymmetric ? kernels::HybridInputQuantization::asymmetric_rows
-                                                       : kernels::HybridInputQuantization::symmetric_rows;
-      hybrid_params_.epilogue = xnnpack ? kernels::HybridEpilogue::xnnpack_qd8 : kernels::HybridEpilogue::tflite_builtin;
+      if (xnnpack) {
+        // XNNPACK quantizes its rows its own way (asymmetric always) and has no zero-input skip.
+        h.input_quantization = HybridInputQuantization::xnnpack_rows;
+        h.epilogue = HybridEpilogue::input_scale_first;
+      } else {
+        // TFLite's builtin kernel: rows by the op's flag; a whole-zero input leaves the bias.
+        h.input_quantization = asymmetric ? HybridInputQuantization::asymmetric_rows
+                                          : HybridInputQuantization::symmetric_rows;
+        h.epilogue = HybridEpilogue::scale_product;
+        h.zero_input_gives_bias = true;
+      }
     }
-    hybrid_params_.activation = p.activation;
     const auto n = static_cast<int32_t>(p.units), k = static_cast<int32_t>(p.depth);
     packed_ = kernels::pack_int8_weights(w.data, n, k, w.scales.data(), static_cast<int32_t>(w.scales.size()));
-    scratch_.reserve(static_cast<int32_t>(p.rows), n, k);
+    scratch_.reserve(p);
   }
 
   kernels::FullyConnectedParams params_;
   kernels::PackedMatrix weights_;
   const float* bias_ = nullptr;
   bool hybrid_ = false;
-  kernels::HybridFcParams hybrid_params_;
+  kernels::HybridParams hybrid_params_;
   kernels::PackedInt8Weights packed_;
-  kernels::HybridScratch scratch_;
+  kernels::FullyConnectedHybridScratch scratch_;
 };
 
 }  // namespace

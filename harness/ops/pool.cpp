@@ -39,7 +39,7 @@ kernels::Pool2DParams prepare_pool(OpContext& ctx, Shape* out_shape) {
 
 // MAX_POOL_2D and AVERAGE_POOL_2D: the same attributes and shapes, only the window reduction differs.
 using PoolKernel = void (*)(const kernels::Pool2DParams&, const kernels::Nhwc&, const float*, const kernels::Nhwc&,
-                            float*);
+                            float*, kernels::SimdPath);
 
 template <PoolKernel kKernel>
 class Pool2D : public Op {
@@ -50,15 +50,16 @@ class Pool2D : public Op {
     ctx.out(0).dtype = DType::f32;
   }
   void run(OpContext& ctx) override {
-    kKernel(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape), ctx.out(0).as<float>());
+    kKernel(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape), ctx.out(0).as<float>(),
+            kernels::SimdPath::automatic);
   }
 
  private:
   kernels::Pool2DParams p_;
 };
 
-using MaxPool2D = Pool2D<static_cast<PoolKernel>(kernels::max_pool2d)>;
-using AveragePool2D = Pool2D<static_cast<PoolKernel>(kernels::average_pool2d)>;
+using MaxPool2D = Pool2D<kernels::max_pool2d>;
+using AveragePool2D = Pool2D<kernels::average_pool2d>;
 
 // Index outputs keep the dtype the model declares: float32 or int32.
 void check_index_dtype(const OpContext& ctx, const Tensor& t, const char* role) {

@@ -50,12 +50,12 @@ int main(int argc, char** argv) {
 
   struct Mode {
     const char* name;
-    Conv2DHybridParams h;
+    HybridParams h;
   };
   const Mode modes[] = {
-      {"hybrid per-tensor (sym)", {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product}},
-      {"hybrid per-channel (asym)", {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product}},
-      {"hybrid xnnpack qd8", {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::xnnpack_qd8}},
+      {"hybrid per-tensor (sym)", {HybridInputQuantization::symmetric_rows, HybridEpilogue::scale_product}},
+      {"hybrid per-channel (asym)", {HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product}},
+      {"hybrid xnnpack qd8", {HybridInputQuantization::asymmetric_rows, HybridEpilogue::input_scale_first}},
   };
   fmt::print("CONV_2D 3x3 56x56x64 -> 64, SAME, batch 1 ({:.2f} G multiply-adds x2): microseconds per call\n",
              gops / 2);
@@ -92,9 +92,11 @@ int main(int argc, char** argv) {
     fmt::print("{:>8} {:<28} {:>10.0f} {:>10.1f} {:>10}\n", threads, "float", tf, dgops / (tf * 1e-6), "1.00x");
     DepthwiseConv2DHybridScratch hs;
     hs.reserve(d);
+    const PackedDepthwiseConv2DInt8Weights packed_dw = pack_depthwise_conv2d_int8_weights(d, dqw.values.data(),
+                                                                                          dqw.scales.data(), 32);
+    const HybridParams dh{HybridInputQuantization::asymmetric_rows, HybridEpilogue::input_scale_first};
     const double th = time_us([&] {
-      depthwise_conv2d_hybrid(d, HybridConvEpilogue::xnnpack_qd8, dqw.values.data(), dqw.scales.data(), bias.data(),
-                              dinput.data(), dout.data(), hs);
+      depthwise_conv2d_hybrid(d, dh, packed_dw, dinput.data(), bias.data(), dout.data(), hs);
     }, min_s);
     fmt::print("{:>8} {:<28} {:>10.0f} {:>10.1f} {:>9.2f}x\n", threads, "hybrid (asym)", th, dgops / (th * 1e-6), tf / th);
     float s;

@@ -17,7 +17,7 @@
 #include "tests/bench/bench_util.h"
 #include "kernels/cpu_features.h"
 #include "kernels/fully_connected.h"
-#include "kernels/hybrid_gemm.h"
+#include "kernels/fully_connected_hybrid.h"
 #include "kernels/parallel.h"
 #include "kernels/quantize.h"
 
@@ -49,14 +49,15 @@ int main(int argc, char** argv) {
       const PackedMatrix packed_f = pack_fully_connected_weights(fp, wf.data());
       const auto input = random_floats(static_cast<size_t>(m) * k, 3);
       std::vector<float> out_f(static_cast<size_t>(m) * n), out_h(out_f.size());
-      HybridScratch scratch;
-      scratch.reserve(m, n, k);
-      const HybridFcParams hp{HybridInputQuantization::asymmetric_rows, HybridEpilogue::tflite_builtin,
-                              Activation::none};
+      FullyConnectedHybridScratch scratch;
+      scratch.reserve(fp);
+      // TFLite's builtin kernel with asymmetric_quantize_inputs.
+      const HybridParams hp{HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product,
+                            Int8ProductArithmetic::exact, true};
       const double tf = time_us([&] { fully_connected_float(fp, packed_f, input.data(), bias.data(), out_f.data()); },
                                 min_s);
       const double th = time_us(
-          [&] { fully_connected_hybrid(hp, packed_q, bias.data(), input.data(), m, out_h.data(), scratch); }, min_s);
+          [&] { fully_connected_hybrid(fp, hp, packed_q, input.data(), bias.data(), out_h.data(), scratch); }, min_s);
       const double ops = 2.0 * m * n * k;
       fmt::print("{:>8} {:>4} {:>10.1f} {:>10.1f} {:>7.2f}x {:>12.1f} {:>12.1f}\n", threads, m, tf, th, tf / th,
                  ops / tf * 1e-3, ops / th * 1e-3);
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
     std::vector<int8_t> q(static_cast<size_t>(len));
     float s;
     int32_t zp;
-    const bool avx2 = resolve_path(SimdPath::avx2) == SimdPath::avx2;
+    const bool avx2 = path_availability(SimdPath::avx2).available;
     for (int mode = 0; mode < 2; ++mode) {
       auto run = [&](SimdPath path) {
         if (mode == 0)

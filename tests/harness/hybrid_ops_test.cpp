@@ -22,7 +22,8 @@
 #include "reference/conv2d.h"
 #include "reference/conv2d_hybrid.h"
 #include "reference/depthwise_conv2d.h"
-#include "reference/hybrid_gemm.h"
+#include "reference/depthwise_conv2d_hybrid.h"
+#include "reference/fully_connected_hybrid.h"
 #include "tests/kernels/float_check.h"
 
 namespace qgate {
@@ -153,25 +154,25 @@ void check_near(const std::vector<float>& got, const std::vector<float>& want, c
 // The modes the ops must pick for each preset (harness/ops/conv2d.cpp, depthwise_conv2d.cpp, fully_connected.cpp).
 struct Expect {
   const char* scheme;
-  kernels::Conv2DHybridParams conv;
-  kernels::HybridFcParams fc;
+  kernels::HybridParams conv;
+  kernels::HybridParams fc;
 };
 
 TEST_SUITE("harness.hybrid_ops") {
   TEST_CASE("conv -> depthwise -> FC quantized by each preset matches the reference twins on its int8 weights") {
-    using kernels::HybridConvEpilogue;
     using kernels::HybridEpilogue;
     using kernels::HybridInputQuantization;
+    constexpr auto exact = kernels::Int8ProductArithmetic::exact;
     const Expect expects[] = {
         {"tflite-dynamic",
-         {HybridInputQuantization::asymmetric_rows, HybridConvEpilogue::scale_product},
-         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::tflite_builtin}},
+         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product},
+         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::scale_product, exact, true}},
         {"tflite-dynamic-legacy",
-         {HybridInputQuantization::symmetric_rows, HybridConvEpilogue::scale_product},
-         {HybridInputQuantization::symmetric_rows, HybridEpilogue::tflite_builtin}},
+         {HybridInputQuantization::symmetric_rows, HybridEpilogue::scale_product},
+         {HybridInputQuantization::symmetric_rows, HybridEpilogue::scale_product, exact, true}},
         {"xnnpack-qd8",
-         {HybridInputQuantization::xnnpack_rows, HybridConvEpilogue::xnnpack_qd8},
-         {HybridInputQuantization::xnnpack_rows, HybridEpilogue::xnnpack_qd8}},
+         {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first},
+         {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first}},
         {"weight-only-int8", {}, {}},
     };
     const Net net = make_net();
@@ -224,12 +225,14 @@ TEST_SUITE("harness.hybrid_ops") {
       // Each stage from the previous stage's executor output, so a mismatch names its stage.
       reference::conv2d_hybrid(conv_params(), e.conv, cw.as<int8_t>(), cw.quant.scale.data(),
                                static_cast<int32_t>(cw.quant.scale.size()), input.data(), cb, want_conv.data());
-      reference::depthwise_conv2d_hybrid(dw_params(), HybridConvEpilogue::xnnpack_qd8, dw.as<int8_t>(),
-                                         dw.quant.scale.data(), static_cast<int32_t>(dw.quant.scale.size()), db,
-                                         got_conv.data(), want_dw.data());
-      reference::fully_connected_hybrid(e.fc, fw.as<int8_t>(), 10, 200, fw.quant.scale.data(),
-                                        static_cast<int32_t>(fw.quant.scale.size()), fb, got_dw.data(), 2,
-                                        want_out.data());
+      reference::depthwise_conv2d_hybrid(dw_params(),
+                                         {HybridInputQuantization::asymmetric_rows, HybridEpilogue::input_scale_first},
+                                         dw.as<int8_t>(), dw.quant.scale.data(),
+                                         static_cast<int32_t>(dw.quant.scale.size()), got_conv.data(), db,
+                                         want_dw.data());
+      reference::fully_connected_hybrid({2, 200, 10, kernels::Activation::none}, e.fc, fw.as<int8_t>(),
+                                        fw.quant.scale.data(), static_cast<int32_t>(fw.quant.scale.size()),
+                                        got_dw.data(), fb, want_out.data());
       check_bits(got_conv, want_conv, "conv");
       check_bits(got_dw, want_dw, "depthwise");
       check_bits(got_out, want_out, "fc");
@@ -263,10 +266,11 @@ TEST_SUITE("harness.hybrid_ops") {
     const Tensor& qw = qg.graph.tensors[wt];
     REQUIRE(qw.dtype == DType::i8);
     std::vector<float> want(2 * 3 * 5 * 6);
-    kernels::HybridFcParams fc{kernels::HybridInputQuantization::xnnpack_rows, kernels::HybridEpilogue::xnnpack_qd8,
-                               kernels::Activation::relu};
-    reference::fully_connected_hybrid(fc, qw.as<int8_t>(), 6, 40, qw.quant.scale.data(),
-                                      static_cast<int32_t>(qw.quant.scale.size()), bias.data(), input.data(), 30,
+    reference::fully_connected_hybrid({30, 40, 6, kernels::Activation::relu},
+                                      {kernels::HybridInputQuantization::xnnpack_rows,
+                                       kernels::HybridEpilogue::input_scale_first},
+                                      qw.as<int8_t>(), qw.quant.scale.data(),
+                                      static_cast<int32_t>(qw.quant.scale.size()), input.data(), bias.data(),
                                       want.data());
     check_bits(values(ex.output(0)), want, "pointwise conv");
   }
@@ -325,8 +329,7 @@ TEST_SUITE("harness.hybrid_ops") {
     ex.run();
     std::vector<float> want(2 * 9 * 9 * 8);
     reference::conv2d_hybrid(conv_params(),
-                             {kernels::HybridInputQuantization::symmetric_rows,
-                              kernels::HybridConvEpilogue::scale_product},
+                             {kernels::HybridInputQuantization::symmetric_rows, kernels::HybridEpilogue::scale_product},
                              cw.as<int8_t>(), cw.quant.scale.data(), 1, input.data(),
                              qg.graph.tensors[net.conv_b].as<float>(), want.data());
     check_bits(values(ex.tensor(net.conv_out)), want, "conv");

@@ -7,6 +7,7 @@
 #include "kernels/binary.h"
 #include "reference/binary.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -56,18 +57,17 @@ TEST_CASE("fast paths equal the reference bit for bit (NaNs in the inputs includ
       for (Activation act : {Activation::none, Activation::relu6, Activation::relu_n1_to_1}) {
         auto expected = testing::nan_filled(s.out_elements);
         reference::binary_float(op, s, a.data(), b.data(), expected.data(), act);
-        for (bool avx2 : testing::kernel_paths()) {
+        test::for_each_path([&](kernels::SimdPath path) {
           CAPTURE(shape_string(sp.a));
           CAPTURE(shape_string(sp.b));
           CAPTURE(static_cast<int>(op));
           CAPTURE(static_cast<int>(act));
-          CAPTURE(testing::path_name(avx2));
           auto got = testing::nan_filled(s.out_elements);
-          kernels::detail::binary_float_path(avx2, op, s, a.data(), b.data(), got.data(), act);
+          kernels::binary_float(op, s, a.data(), b.data(), got.data(), act, path);
           int64_t bad = 0;
           for (int64_t i = 0; i < s.out_elements; ++i) bad += ulp_distance(got[i], expected[i]) != 0;
           CHECK(bad == 0);
-        }
+        });
       }
     }
   }

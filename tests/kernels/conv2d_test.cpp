@@ -6,6 +6,7 @@
 #include "kernels/conv2d.h"
 #include "reference/conv2d.h"
 #include "tests/kernels/float_check.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -39,10 +40,10 @@ Conv2DParams make_params(const Case& c) {
   return p;
 }
 
-std::string case_name(const Case& c, SimdPath path) {
-  return fmt::format("{} n{} {}x{}x{} -> {} k{} s{} d{} g{} {} bias{} act{}", test::path_name(path), c.batch, c.in_h,
-                     c.in_w, c.in_c, c.out_c, c.kernel, c.stride, c.dilation, c.groups, c.same ? "SAME" : "VALID",
-                     c.bias, static_cast<int>(c.act));
+std::string case_name(const Case& c) {
+  return fmt::format("n{} {}x{}x{} -> {} k{} s{} d{} g{} {} bias{} act{}", c.batch, c.in_h, c.in_w, c.in_c, c.out_c,
+                     c.kernel, c.stride, c.dilation, c.groups, c.same ? "SAME" : "VALID", c.bias,
+                     static_cast<int>(c.act));
 }
 
 struct Data {
@@ -67,7 +68,7 @@ std::vector<float> run_fast(const Conv2DParams& p, const Data& d, bool with_bias
 }
 
 void check_case(const Case& c, SimdPath path) {
-  CAPTURE(case_name(c, path));
+  CAPTURE(case_name(c));
   const Conv2DParams p = make_params(c);
   if (p.out_h <= 0 || p.out_w <= 0) return;
   const Data d = make_data(p, 17u * c.in_c + c.out_c);
@@ -93,11 +94,11 @@ TEST_SUITE("kernels.conv2d") {
     CHECK(kernels::conv_pad_before(9, 7, 3, 1, 1, false) == 0);
   }
 
-  TEST_CASE("matches the reference over a shape sweep, both paths") {
+  TEST_CASE("matches the reference over a shape sweep, every path") {
     const Activation acts[] = {Activation::none, Activation::relu, Activation::relu6, Activation::relu_n1_to_1,
                                Activation::tanh};
     int i = 0;
-    for (SimdPath path : test::testable_paths())
+    test::for_each_path([&](SimdPath path) {
       for (int in_c : {1, 3, 5, 17})
         for (int out_c : {1, 7, 16, 33})
           for (int kernel : {1, 3, 5})
@@ -109,23 +110,23 @@ TEST_SUITE("kernels.conv2d") {
                   ++i;
                   check_case(c, path);
                 }
+    });
   }
 
   TEST_CASE("grouped convolution and 1x1 pointwise over many pixels") {
-    for (SimdPath path : test::testable_paths()) {
+    test::for_each_path([&](SimdPath path) {
       check_case({2, 6, 5, 6, 9, 3, 1, 1, 3, true, true, Activation::none}, path);
       check_case({1, 8, 8, 8, 4, 1, 1, 1, 2, true, true, Activation::relu}, path);
       check_case({1, 5, 7, 4, 34, 3, 2, 1, 2, false, false, Activation::none}, path);
       check_case({1, 23, 29, 19, 37, 1, 1, 1, 1, true, true, Activation::none}, path);  // many 6-row tiles + tail
       check_case({1, 20, 21, 40, 20, 3, 1, 1, 1, true, true, Activation::relu6}, path); // several im2col blocks
-    }
+    });
   }
 
   TEST_CASE("results are bit-identical for 1 and 2 threads and slots") {
     const Conv2DParams p = make_params({1, 30, 31, 24, 40, 3, 1, 1, 1, true, true, Activation::relu});
     const Data d = make_data(p, 99);
-    for (SimdPath path : test::testable_paths()) {
-      CAPTURE(test::path_name(path));
+    test::for_each_path([&](SimdPath path) {
       std::vector<float> one, two;
       {
         test::ThreadCount t(1);
@@ -136,7 +137,7 @@ TEST_SUITE("kernels.conv2d") {
         two = run_fast(p, d, true, path, 2);
       }
       CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
-    }
+    });
   }
 }
 

@@ -7,6 +7,7 @@
 #include "kernels/depthwise_conv2d.h"
 #include "reference/depthwise_conv2d.h"
 #include "tests/kernels/float_check.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -42,9 +43,9 @@ std::vector<float> run_fast(const DepthwiseConv2DParams& p, const std::vector<fl
 }
 
 void check_case(const DepthwiseConv2DParams& p, bool with_bias, SimdPath path) {
-  CAPTURE(fmt::format("{} n{} {}x{}x{} dm{} k{}x{} s{} d{} pad {},{} bias{} act{}", test::path_name(path), p.batch,
-                      p.in_h, p.in_w, p.in_c, p.depth_multiplier, p.kernel_h, p.kernel_w, p.stride_h, p.dilation_h,
-                      p.pad_top, p.pad_left, with_bias, static_cast<int>(p.activation)));
+  CAPTURE(fmt::format("n{} {}x{}x{} dm{} k{}x{} s{} d{} pad {},{} bias{} act{}", p.batch, p.in_h, p.in_w, p.in_c,
+                      p.depth_multiplier, p.kernel_h, p.kernel_w, p.stride_h, p.dilation_h, p.pad_top, p.pad_left,
+                      with_bias, static_cast<int>(p.activation)));
   if (p.out_h <= 0 || p.out_w <= 0) return;
   const auto in = test::random_floats(size_t(p.batch) * p.in_h * p.in_w * p.in_c, 3u + p.in_c);
   const auto f = test::random_floats(size_t(p.kernel_h) * p.kernel_w * p.out_c(), 5u + p.in_c);
@@ -60,10 +61,10 @@ void check_case(const DepthwiseConv2DParams& p, bool with_bias, SimdPath path) {
 }
 
 TEST_SUITE("kernels.depthwise_conv2d") {
-  TEST_CASE("matches the reference over a shape sweep, both paths") {
+  TEST_CASE("matches the reference over a shape sweep, every path") {
     const Activation acts[] = {Activation::none, Activation::relu, Activation::relu6, Activation::tanh};
     int i = 0;
-    for (SimdPath path : test::testable_paths())
+    test::for_each_path([&](SimdPath path) {
       for (int c : {1, 3, 8, 17, 32, 45})
         for (int dm : {1, 2})
           for (int k : {1, 3, 5})
@@ -74,6 +75,7 @@ TEST_SUITE("kernels.depthwise_conv2d") {
                              path);
                   ++i;
                 }
+    });
   }
 
   TEST_CASE("results are bit-identical for 1 and 2 threads") {
@@ -81,7 +83,7 @@ TEST_SUITE("kernels.depthwise_conv2d") {
     const auto in = test::random_floats(size_t(33) * 35 * 40, 1);
     const auto f = test::random_floats(size_t(9) * 40, 2);
     const auto b = test::random_floats(40, 3);
-    for (SimdPath path : test::testable_paths()) {
+    test::for_each_path([&](SimdPath path) {
       std::vector<float> one, two;
       {
         test::ThreadCount t(1);
@@ -92,7 +94,7 @@ TEST_SUITE("kernels.depthwise_conv2d") {
         two = run_fast(p, in, f, b.data(), path);
       }
       CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
-    }
+    });
   }
 }
 

@@ -5,10 +5,10 @@
 #include <ios>
 #include <vector>
 
-#include "kernels/cast.h"
 #include "kernels/dequantize.h"
 #include "reference/dequantize.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -38,10 +38,9 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
   // Exact: every half is representable in float. NaNs must stay NaN with their sign.
   std::vector<uint16_t> h(65536);
   for (int i = 0; i < 65536; ++i) h[i] = static_cast<uint16_t>(i);
-  for (bool avx2 : testing::kernel_paths()) {
-    CAPTURE(testing::path_name(avx2));
+  test::for_each_path([&](kernels::SimdPath path) {
     auto out = testing::nan_filled(h.size());
-    kernels::detail::dequantize_f16_path(avx2, h.data(), out.data(), static_cast<int64_t>(h.size()));
+    kernels::dequantize_f16(h.data(), out.data(), static_cast<int64_t>(h.size()), path);
     int64_t bad = 0;
     for (int i = 0; i < 65536; ++i) {
       const float want = half_oracle(h[i]);
@@ -50,7 +49,7 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
       if (!ok && bad++ < 3) MESSAGE("half 0x" << std::hex << i << ": got " << out[i] << ", want " << want);
     }
     CHECK(bad == 0);
-  }
+  });
   // The scalar helper and the reference twin agree too.
   std::vector<float> ref(65536);
   reference::dequantize_f16(h.data(), ref.data(), 65536);
@@ -129,40 +128,5 @@ TEST_CASE("quantize: round half away from zero, clamp, NaN to the zero point") {
 
 }  // TEST_SUITE
 
-TEST_SUITE("kernels.cast") {
-
-TEST_CASE("hand-computed casts") {
-  using kernels::CastType;
-  const float f[] = {1.9f, -1.9f, 0.0f, 3e9f, -3e9f, NAN, 255.5f};
-  int32_t i32[7];
-  kernels::cast(CastType::f32, f, CastType::i32, i32, 7);
-  const int32_t want_i32[] = {1, -1, 0, 2147483647, -2147483647 - 1, 0, 255};
-  for (int i = 0; i < 7; ++i) CHECK(i32[i] == want_i32[i]);
-  uint8_t b[7];
-  kernels::cast(CastType::f32, f, CastType::boolean, b, 7);
-  const uint8_t want_b[] = {1, 1, 0, 1, 1, 1, 1};  // NaN != 0
-  for (int i = 0; i < 7; ++i) CHECK(b[i] == want_b[i]);
-  uint8_t u8[7];
-  kernels::cast(CastType::f32, f, CastType::u8, u8, 7);
-  CHECK(u8[0] == 1);
-  CHECK(u8[1] == 0);    // saturates
-  CHECK(u8[6] == 255);
-  const int64_t big[] = {300, -1, int64_t{1} << 40};
-  int8_t i8[3];
-  kernels::cast(CastType::i64, big, CastType::i8, i8, 3);
-  CHECK(i8[0] == 44);  // wraps modulo 256
-  CHECK(i8[1] == -1);
-  float back[3];
-  kernels::cast(CastType::i64, big, CastType::f32, back, 3);
-  CHECK(back[2] == 1099511627776.0f);
-  const uint8_t flags[] = {0, 1, 7};
-  int32_t fi[3];
-  kernels::cast(CastType::boolean, flags, CastType::i32, fi, 3);
-  CHECK(fi[0] == 0);
-  CHECK(fi[1] == 1);
-  CHECK(fi[2] == 1);
-}
-
-}  // TEST_SUITE
 }  // namespace
 }  // namespace qgate

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu_features.h"
-
 namespace qgate::testing {
 
 inline std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed) {
@@ -35,14 +33,5 @@ inline int64_t ulp_distance(float a, float b) {
   if (std::isnan(a) || std::isnan(b)) return std::isnan(a) && std::isnan(b) ? 0 : std::numeric_limits<int32_t>::max();
   return std::llabs(static_cast<int64_t>(ordered_bits(a)) - ordered_bits(b));
 }
-
-// The kernel paths to run: portable always, AVX2 when the CPU has it.
-inline std::vector<bool> kernel_paths() {
-  std::vector<bool> p{false};
-  if (kernels::use_avx2()) p.push_back(true);
-  return p;
-}
-
-inline std::string path_name(bool avx2) { return avx2 ? "avx2" : "portable"; }
 
 }  // namespace qgate::testing

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -12,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "kernels/gemm.h"
 #include "kernels/parallel.h"
 #include "tests/test_assets.h"
 
@@ -55,18 +55,6 @@ inline void check_close(const std::vector<float>& got, const std::vector<float>&
       FAIL_CHECK("element " << i << ": got " << got[i] << ", reference " << want[i] << ", tolerance " << tol);
     }
   }
-}
-
-inline const char* path_name(kernels::SimdPath p) { return p == kernels::SimdPath::avx2 ? "avx2" : "portable"; }
-
-// The paths this CPU can run.
-inline std::vector<kernels::SimdPath> testable_paths() {
-  std::vector<kernels::SimdPath> paths{kernels::SimdPath::portable};
-  if (kernels::resolve_path(kernels::SimdPath::avx2) == kernels::SimdPath::avx2)
-    paths.push_back(kernels::SimdPath::avx2);
-  else
-    skip_optional("AVX2 + FMA: the kernels' AVX2 paths");
-  return paths;
 }
 
 // Sets the kernel thread count for one scope, then restores the machine default.

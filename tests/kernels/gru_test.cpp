@@ -10,6 +10,7 @@
 #include "kernels/hybrid_gemm.h"
 #include "reference/gru.h"
 #include "tests/kernels/recurrent_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate::test {
 
@@ -97,37 +98,41 @@ void run_gru_case(const GruCase& c) {
   const size_t rows = static_cast<size_t>(c.batch) * c.time;
   std::vector<float> x = random_floats(rng, rows * c.input, -2.0f, 2.0f);
   if (c.time > 1) std::fill_n(x.begin() + c.input, c.input, 0.0f);  // one all-zero row
-  std::vector<float> h = random_floats(rng, static_cast<size_t>(c.batch) * H, -1.0f, 1.0f), h_ref = h;
+  const std::vector<float> h0 = random_floats(rng, static_cast<size_t>(c.batch) * H, -1.0f, 1.0f);
+  std::vector<float> h_ref = h0;
   const int stride = H + 2;  // the gap columns must keep the sentinel
-  std::vector<float> out = nan_filled(rows * stride), want = nan_filled(rows * stride);
+  std::vector<float> want = nan_filled(rows * stride);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
   kernels::GruScratch scratch;
   scratch.resize(w_fast, layout);
-  kernels::gru_sequence(p, w_fast, layout, c.forward, x.data(), h.data(), out.data(), stride, scratch);
   reference::gru_sequence(p, w, layout, c.forward, x.data(), h_ref.data(), want.data(), stride, scratch);
 
-  std::vector<float> got_cols, want_cols;
-  for (size_t r = 0; r < rows; ++r)
-    for (int k = 0; k < stride; ++k) {
-      if (k < H) {
-        got_cols.push_back(out[r * stride + k]);
-        want_cols.push_back(want[r * stride + k]);
-      } else {
-        CHECK(std::isnan(out[r * stride + k]));
+  test::for_each_path([&](kernels::SimdPath path) {
+    std::vector<float> out = nan_filled(rows * stride), h = h0;
+    kernels::gru_sequence(p, w_fast, layout, c.forward, x.data(), h.data(), out.data(), stride, scratch, path);
+    std::vector<float> got_cols, want_cols;
+    for (size_t r = 0; r < rows; ++r)
+      for (int k = 0; k < stride; ++k) {
+        if (k < H) {
+          got_cols.push_back(out[r * stride + k]);
+          want_cols.push_back(want[r * stride + k]);
+        } else {
+          CHECK(std::isnan(out[r * stride + k]));
+        }
       }
+    if (c.packed && !hy) {
+      for (size_t i = 0; i < got_cols.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE(!std::isnan(got_cols[i]));
+        CHECK(std::fabs(got_cols[i] - want_cols[i]) <= kPackedFloatAbsTol);
+      }
+      for (size_t i = 0; i < h.size(); ++i) CHECK(std::fabs(h[i] - h_ref[i]) <= kPackedFloatAbsTol);
+    } else {
+      // Same expressions in the same order (unpacked float; hybrid: exact int32 either way): identical bits.
+      check_identical(got_cols, want_cols, "output");
+      check_identical(h, h_ref, "final state");
     }
-  if (c.packed && !hy) {
-    for (size_t i = 0; i < got_cols.size(); ++i) {
-      CAPTURE(i);
-      REQUIRE(!std::isnan(got_cols[i]));
-      CHECK(std::fabs(got_cols[i] - want_cols[i]) <= kPackedFloatAbsTol);
-    }
-    for (size_t i = 0; i < h.size(); ++i) CHECK(std::fabs(h[i] - h_ref[i]) <= kPackedFloatAbsTol);
-  } else {
-    // Same expressions in the same order (unpacked float; hybrid: exact int32 either way): identical bits.
-    check_identical(got_cols, want_cols, "output");
-    check_identical(h, h_ref, "final state");
-  }
+  });
 }
 
 constexpr Variant kVariants[] = {Variant::f32, Variant::hybrid_symmetric, Variant::hybrid_asymmetric};

@@ -5,6 +5,7 @@
 #include "kernels/lstm.h"
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate::test {
 
@@ -107,29 +108,34 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   const std::vector<float> aux = o.aux > 0 ? sequence_input(rng, c, o.aux) : std::vector<float>{};
   const size_t rows = static_cast<size_t>(c.batch) * c.time;
   const int stride = n_output + 2;
-  std::vector<float> out = nan_filled(rows * stride), want = nan_filled(rows * stride);
-  std::vector<float> h(static_cast<size_t>(c.batch) * n_output, 0.0f), h_ref = h;
-  std::vector<float> cs(static_cast<size_t>(c.batch) * c.cells, 0.0f), cs_ref = cs;
+  std::vector<float> want = nan_filled(rows * stride);
+  const std::vector<float> h0(static_cast<size_t>(c.batch) * n_output, 0.0f);
+  const std::vector<float> cs0(static_cast<size_t>(c.batch) * c.cells, 0.0f);
+  std::vector<float> h_ref = h0, cs_ref = cs0;
   kernels::LstmScratch scratch;
   scratch.resize(w, c.batch, o.ort ? int64_t{c.batch} * c.time : 0);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
   const float* auxp = o.aux > 0 ? aux.data() : nullptr;
-  kernels::lstm_sequence(p, w, layout, forward, x.data(), auxp, h.data(), cs.data(), out.data(), stride, scratch);
   reference::lstm_sequence(p, w, layout, forward, x.data(), auxp, h_ref.data(), cs_ref.data(), want.data(), stride,
                            scratch);
-  std::vector<float> got_cols, want_cols;
-  for (size_t r = 0; r < rows; ++r)
-    for (int k = 0; k < stride; ++k) {
-      if (k < n_output) {
-        got_cols.push_back(out[r * stride + k]);
-        want_cols.push_back(want[r * stride + k]);
-      } else {
-        CHECK(std::isnan(out[r * stride + k]));
+  test::for_each_path([&](kernels::SimdPath path) {
+    std::vector<float> out = nan_filled(rows * stride), h = h0, cs = cs0;
+    kernels::lstm_sequence(p, w, layout, forward, x.data(), auxp, h.data(), cs.data(), out.data(), stride, scratch,
+                           path);
+    std::vector<float> got_cols, want_cols;
+    for (size_t r = 0; r < rows; ++r)
+      for (int k = 0; k < stride; ++k) {
+        if (k < n_output) {
+          got_cols.push_back(out[r * stride + k]);
+          want_cols.push_back(want[r * stride + k]);
+        } else {
+          CHECK(std::isnan(out[r * stride + k]));
+        }
       }
-    }
-  check_identical(got_cols, want_cols, "output");
-  check_identical(h, h_ref, "output state");
-  check_identical(cs, cs_ref, "cell state");
+    check_identical(got_cols, want_cols, "output");
+    check_identical(h, h_ref, "output state");
+    check_identical(cs, cs_ref, "cell state");
+  });
 }
 
 constexpr Variant kVariants[] = {Variant::f32, Variant::hybrid_symmetric, Variant::hybrid_asymmetric};

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu_features.h"
 #include "kernels/pool.h"
 #include "reference/pool.h"
+#include "tests/support/paths.h"
 
 namespace qgate::kernels {
 namespace {
@@ -67,8 +67,7 @@ TEST_SUITE("kernels.pool") {
     CHECK(out == std::vector<float>{5, 6, 8, 9});
   }
 
-  TEST_CASE("fast pooling equals reference over a shape sweep, both paths") {
-    const bool have_avx2 = cpu_features().avx2;
+  TEST_CASE("fast pooling equals reference over a shape sweep, every path") {
     uint32_t seed = 1;
     for (int padding : {0, 1})
       for (Nhwc s : {Nhwc{1, 5, 7, 3}, Nhwc{2, 9, 6, 17}, Nhwc{1, 4, 4, 8}, Nhwc{1, 11, 13, 1}, Nhwc{1, 64, 48, 16}})  // the last is threaded
@@ -90,18 +89,16 @@ TEST_SUITE("kernels.pool") {
               const std::vector<float> in = random_floats(s.elements(), seed++);
               CAPTURE(describe(s, p, padding));
               std::vector<float> want = nan_filled(o.elements());
-              for (bool avx2 : {false, true}) {
-                if (avx2 && !have_avx2) continue;
-                CAPTURE(avx2);
+              test::for_each_path([&](SimdPath path) {
                 reference::max_pool2d(p, s, in.data(), o, want.data());
                 std::vector<float> got = nan_filled(o.elements());
-                detail::max_pool2d(p, s, in.data(), o, got.data(), avx2);
+                max_pool2d(p, s, in.data(), o, got.data(), path);
                 expect_equal(got, want, 0.0f);
                 reference::average_pool2d(p, s, in.data(), o, want.data());
                 got = nan_filled(o.elements());
-                detail::average_pool2d(p, s, in.data(), o, got.data(), avx2);
+                average_pool2d(p, s, in.data(), o, got.data(), path);
                 expect_equal(got, want, kPoolTolerance);
-              }
+              });
               std::vector<float> got = nan_filled(o.elements()), gidx = nan_filled(o.elements());
               std::vector<int32_t> gidx_i(o.elements(), -7), widx_i(o.elements(), -7);
               std::vector<float> widx = nan_filled(o.elements());

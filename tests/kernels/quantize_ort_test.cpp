@@ -8,15 +8,13 @@
 #include <random>
 #include <vector>
 
-#include "kernels/cpu_features.h"
 #include "kernels/quantize.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
 
 using kernels::SimdPath;
-
-bool have_avx2() { return kernels::resolve_path(SimdPath::avx2) == SimdPath::avx2; }
 
 // The ONNX DynamicQuantizeLinear definition, element by element (rintf rounds half to even in the default mode).
 std::vector<uint8_t> reference_dql(const std::vector<float>& x, float* scale, uint8_t* zp) {
@@ -62,16 +60,13 @@ void check_case(const std::vector<float>& x, SimdPath path) {
 }  // namespace
 
 TEST_SUITE("kernels.quantize_ort") {
-  TEST_CASE("DynamicQuantizeLinear per tensor: portable and AVX2 match the spec reference exactly") {
+  TEST_CASE("DynamicQuantizeLinear per tensor: every path matches the spec reference exactly") {
     std::mt19937 rng(7);
-    std::vector<SimdPath> paths = {SimdPath::portable};
-    if (have_avx2()) paths.push_back(SimdPath::avx2);
-    for (SimdPath path : paths)
+    test::for_each_path([&](SimdPath path) {
       for (int n : {0, 1, 7, 31, 32, 33, 64, 100, 1027}) {
         for (int kind = 0; kind < 4; ++kind) {
           CAPTURE(n);
           CAPTURE(kind);
-          CAPTURE(static_cast<int>(path));
           std::vector<float> x(static_cast<size_t>(n));
           std::uniform_real_distribution<float> u(kind == 1 ? 0.0f : -3.0f, kind == 2 ? 0.0f : 5.0f);
           for (float& v : x) v = u(rng);
@@ -83,6 +78,7 @@ TEST_SUITE("kernels.quantize_ort") {
           check_case(x, path);
         }
       }
+    });
   }
 
   TEST_CASE("spec examples (onnx test_dynamicquantizelinear)") {

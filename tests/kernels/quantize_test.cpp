@@ -12,13 +12,12 @@
 #include "kernels/quantize.h"
 #include "reference/quantize.h"
 #include "tests/kernels/float_check.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
 
 using kernels::SimdPath;
-
-bool have_avx2() { return kernels::resolve_path(SimdPath::avx2) == SimdPath::avx2; }
 
 // Checks the vector rounding against std::round + x86 conversion for each value; reports the first few misses.
 void check_rounding(const std::vector<float>& ys) {
@@ -136,22 +135,21 @@ void check_row_both_modes(const std::vector<float>& x) {
   // XNNPACK's parameters are undefined for a row holding an infinity or NaN (255 / inf, inf - inf): not compared.
   bool finite = true;
   for (float v : x) finite = finite && std::isfinite(v);
-  for (SimdPath path : test::testable_paths()) {
-    CAPTURE(test::path_name(path));
+  test::for_each_path([&](SimdPath path) {
     check_same(run_symmetric(x, path, false), ws);
     check_same(run_asymmetric(x, path, false), wa);
     if (finite) check_same(run_xnnpack(x, path, false), wx);
-  }
+  });
 }
 
 TEST_SUITE("kernels.quantize") {
   TEST_CASE("vector round-half-away equals std::round on halves, near-halves, powers of two and specials") {
-    if (!have_avx2()) return test::skip_optional("AVX2 + FMA: the kernels' AVX2 paths");
+    if (!test::runs(SimdPath::avx2)) return;
     check_rounding(halves_and_neighbours());
   }
 
   TEST_CASE("vector round-half-away equals std::round on a stride through all float bit patterns") {
-    if (!have_avx2()) return test::skip_optional("AVX2 + FMA: the kernels' AVX2 paths");
+    if (!test::runs(SimdPath::avx2)) return;
     // Stride 251 (prime) visits every exponent and sign with varied mantissas: ~17M values, ~0.1 s.
     std::vector<float> ys;
     ys.reserve(1u << 20);
@@ -168,7 +166,7 @@ TEST_SUITE("kernels.quantize") {
   // Skipped by doctest unless --no-skip: ctest case unit.kernels.rounding_every_float (label long, run by
   // `scripts/test --long`) runs it alone. ~90 s on 2 shared cores.
   TEST_CASE("vector round-half-away equals std::round on every float (long)" * doctest::skip()) {
-    if (!have_avx2()) return test::skip_optional("AVX2 + FMA: the kernels' AVX2 paths");
+    if (!test::runs(SimdPath::avx2)) return;
     std::vector<float> ys(1u << 24);
     for (uint64_t base = 0; base <= 0xffffffffull; base += ys.size()) {
       for (size_t i = 0; i < ys.size(); ++i) ys[i] = std::bit_cast<float>(static_cast<uint32_t>(base + i));
@@ -176,7 +174,7 @@ TEST_SUITE("kernels.quantize") {
     }
   }
 
-  TEST_CASE("row quantizers match the reference bit for bit over lengths and data kinds, both paths") {
+  TEST_CASE("row quantizers match the reference bit for bit over lengths and data kinds, every path") {
     for (int64_t n : {0, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1024, 1031})
       for (int kind = 0; kind <= 6; ++kind) {
         CAPTURE(fmt::format("n{} kind{}", n, kind));
@@ -200,14 +198,13 @@ TEST_SUITE("kernels.quantize") {
     const Case cases[] = {{{-1.0f, 0.0f, 3.0f}, 63.75f, -64, {-128, -64, 127}},
                           {{-0.984375f, 3.0f, 0.0078125f, 0.0234375f}, 64.0f, -65, {-128, 127, -65, -63}}};
     for (const Case& c : cases)
-      for (SimdPath path : test::testable_paths()) {
-        CAPTURE(test::path_name(path));
+      test::for_each_path([&](SimdPath path) {
         CAPTURE(c.inv);
         const RowResult r = run_xnnpack(c.x, path, false);
         CHECK(r.zp == c.zp);
         CHECK(std::bit_cast<uint32_t>(r.scale) == std::bit_cast<uint32_t>(1.0f / c.inv));
         for (size_t i = 0; i < c.q.size(); ++i) CHECK(int{r.q[i]} == c.q[i]);
-      }
+      });
     // Range 255 / 7 is not exact in float: XNNPACK's scale f32(1 / f32(255 / 7)) and TFLite's f32(7 / 255.0)
     // differ by one ulp, the cause of the last difference with LiteRT before this quantizer existed.
     const RowResult xr = run_xnnpack({-3.0f, 4.0f}, SimdPath::portable, true);
@@ -220,14 +217,14 @@ TEST_SUITE("kernels.quantize") {
     for (int64_t n : {1, 5, 32, 77}) {
       std::vector<float> x(static_cast<size_t>(n), 0.0f);
       for (size_t i = 0; i < x.size(); i += 2) x[i] = -0.0f;
-      for (SimdPath path : test::testable_paths()) {
-        CAPTURE(fmt::format("{} n{}", test::path_name(path), n));
+      test::for_each_path([&](SimdPath path) {
+        CAPTURE(fmt::format("n{}", n));
         const RowResult s = run_symmetric(x, path, false), a = run_asymmetric(x, path, false);
         CHECK(s.scale == 1.0f);
         CHECK(a.scale == 1.0f);
         CHECK(a.zp == 0);
         for (size_t i = 0; i < x.size(); ++i) CHECK((s.q[i] == 0 && a.q[i] == 0));
-      }
+      });
     }
   }
 
@@ -268,30 +265,29 @@ TEST_SUITE("kernels.quantize") {
     // R = 127 makes 127/R = 1 exactly, so q = round(x) and halves stay halves.
     std::vector<float> x = {127.0f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 126.5f, -126.5f, 0.49999997f};
     std::vector<int8_t> want = {127, 1, -1, 2, -2, 3, -3, 127, -127, 0};
-    for (SimdPath path : test::testable_paths()) {
+    test::for_each_path([&](SimdPath path) {
       for (int rep : {1, 4}) {  // scalar tail only, then vector body too
         std::vector<float> xs;
         std::vector<int8_t> ws;
         for (int i = 0; i < rep; ++i) xs.insert(xs.end(), x.begin(), x.end()), ws.insert(ws.end(), want.begin(), want.end());
-        CAPTURE(fmt::format("{} x{}", test::path_name(path), rep));
+        CAPTURE(fmt::format("x{}", rep));
         const RowResult s = run_symmetric(xs, path, false);
         CHECK(s.scale == 1.0f);
         CHECK(s.q == ws);
       }
-    }
+    });
     // Asymmetric with min -128, max 127: scale 255/255 = 1, zero point 127 - 127 = 0 (error 254 < 256).
     std::vector<float> y = {-128.0f, 127.0f, 0.5f, -0.5f, 2.5f, -2.5f, -127.5f, 126.5f};
     std::vector<int8_t> wy = {-128, 127, 1, -1, 3, -3, -128, 127};
-    for (SimdPath path : test::testable_paths()) {
+    test::for_each_path([&](SimdPath path) {
       std::vector<float> ys;
       std::vector<int8_t> ws;
       for (int i = 0; i < 5; ++i) ys.insert(ys.end(), y.begin(), y.end()), ws.insert(ws.end(), wy.begin(), wy.end());
-      CAPTURE(test::path_name(path));
       const RowResult a = run_asymmetric(ys, path, false);
       CHECK(a.scale == 1.0f);
       CHECK(a.zp == 0);
       CHECK(a.q == ws);
-    }
+    });
   }
 
   TEST_CASE("asymmetric: zp + x * inv is two roundings, never one FMA (a value where the two differ)") {
@@ -322,8 +318,7 @@ TEST_SUITE("kernels.quantize") {
     float s_want;
     int32_t zp_want;
     reference::quantize_row_asymmetric(row.data(), 64, want.data(), &s_want, &zp_want);
-    for (SimdPath path : test::testable_paths()) {
-      CAPTURE(test::path_name(path));
+    test::for_each_path([&](SimdPath path) {
       std::vector<int8_t> got(row.size());
       float s;
       int32_t z;
@@ -331,7 +326,7 @@ TEST_SUITE("kernels.quantize") {
       CHECK(got[5] == want[5]);
       CHECK(got[40] == want[40]);
       CHECK(got == want);
-    }
+    });
   }
 
   TEST_CASE("hand-computed asymmetric row {-1, 0.5, 2, 3}") {
@@ -343,8 +338,7 @@ TEST_SUITE("kernels.quantize") {
     //   2   -> -64 + 127.49999 = 63.499992        -> 63 (exact arithmetic would say 63.5 -> 64)
     //   3   -> -64 + 191.24998 = 127.249985       -> 127
     const std::vector<float> x = {-1.0f, 0.5f, 2.0f, 3.0f};
-    for (SimdPath path : test::testable_paths()) {
-      CAPTURE(test::path_name(path));
+    test::for_each_path([&](SimdPath path) {
       const RowResult a = run_asymmetric(x, path, false);
       CHECK(a.scale == static_cast<float>(4.0 / 255.0));
       CHECK(a.zp == -64);
@@ -353,7 +347,7 @@ TEST_SUITE("kernels.quantize") {
       const RowResult s = run_symmetric(x, path, false);
       CHECK(s.scale == 3.0f / 127.0f);
       CHECK(s.q == std::vector<int8_t>{-42, 21, 85, 127});
-    }
+    });
   }
 
   TEST_CASE("batched rows each get their own scale and zero point") {
@@ -369,8 +363,7 @@ TEST_SUITE("kernels.quantize") {
     std::vector<int32_t> wzp(rows);
     reference::quantize_rows_symmetric(x.data(), rows, k, wq.data(), ws.data());
     reference::quantize_rows_asymmetric(x.data(), rows, k, wqa.data(), wsa.data(), wzp.data());
-    for (SimdPath path : test::testable_paths()) {
-      CAPTURE(test::path_name(path));
+    test::for_each_path([&](SimdPath path) {
       std::vector<int8_t> q(x.size(), 99), qa(x.size(), 99);
       std::vector<float> s(rows, NAN), sa(rows, NAN);
       std::vector<int32_t> zp(rows, -999);
@@ -384,7 +377,7 @@ TEST_SUITE("kernels.quantize") {
         CHECK(std::bit_cast<uint32_t>(sa[r]) == std::bit_cast<uint32_t>(wsa[r]));
       }
       CHECK(s[2] == 1.0f);
-    }
+    });
   }
 
   TEST_CASE("weights: range widened never shifted (min -10, max 30 -> -30..30, -10 -> -42)") {

@@ -8,6 +8,7 @@
 #include "kernels/rnn.h"
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate::test {
 namespace {
@@ -228,27 +229,31 @@ void run_rnn_case(const RnnCase& c, bool forward = true) {
   const size_t rows = static_cast<size_t>(c.batch) * c.time;
   // A stride of units + 3 checks that the kernel leaves the gap alone (merged bidirectional outputs use it).
   const int stride = c.units + 3;
-  std::vector<float> out = nan_filled(rows * stride), want = nan_filled(rows * stride);
-  std::vector<float> h(static_cast<size_t>(c.batch) * c.units, 0.0f), h_ref = h;
+  std::vector<float> want = nan_filled(rows * stride);
+  const std::vector<float> h0(static_cast<size_t>(c.batch) * c.units, 0.0f);
+  std::vector<float> h_ref = h0;
   kernels::QuantizedRowsBuffer scratch;
   scratch.resize(kernels::rnn_scratch_q_size(w, c.batch), c.batch);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
   const float* auxp = c.aux > 0 ? aux.data() : nullptr;
-  kernels::rnn_sequence(p, w, layout, forward, x.data(), auxp, h.data(), out.data(), stride, scratch.view());
   reference::rnn_sequence(p, w, layout, forward, x.data(), auxp, h_ref.data(), want.data(), stride, scratch.view());
-  // Compare the written columns; the gap columns must still hold the sentinel.
-  std::vector<float> got_cols, want_cols;
-  for (size_t r = 0; r < rows; ++r)
-    for (int k = 0; k < stride; ++k) {
-      if (k < c.units) {
-        got_cols.push_back(out[r * stride + k]);
-        want_cols.push_back(want[r * stride + k]);
-      } else {
-        CHECK(std::isnan(out[r * stride + k]));
+  test::for_each_path([&](kernels::SimdPath path) {
+    std::vector<float> out = nan_filled(rows * stride), h = h0;
+    kernels::rnn_sequence(p, w, layout, forward, x.data(), auxp, h.data(), out.data(), stride, scratch.view(), path);
+    // Compare the written columns; the gap columns must still hold the sentinel.
+    std::vector<float> got_cols, want_cols;
+    for (size_t r = 0; r < rows; ++r)
+      for (int k = 0; k < stride; ++k) {
+        if (k < c.units) {
+          got_cols.push_back(out[r * stride + k]);
+          want_cols.push_back(want[r * stride + k]);
+        } else {
+          CHECK(std::isnan(out[r * stride + k]));
+        }
       }
-    }
-  check_identical(got_cols, want_cols, "output");
-  check_identical(h, h_ref, "hidden state");
+    check_identical(got_cols, want_cols, "output");
+    check_identical(h, h_ref, "hidden state");
+  });
 }
 
 }  // namespace

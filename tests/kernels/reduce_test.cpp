@@ -6,6 +6,7 @@
 #include "kernels/reduce.h"
 #include "reference/reduce.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -38,17 +39,16 @@ TEST_CASE("reduce equals the reference bit for bit") {
     for (ReduceOp op : {ReduceOp::sum, ReduceOp::mean, ReduceOp::max}) {
       auto want = testing::nan_filled(s.out_elements);
       reference::reduce_float(op, s, x.data(), want.data());
-      for (bool avx2 : testing::kernel_paths()) {
+      test::for_each_path([&](kernels::SimdPath path) {
         CAPTURE(shape_string(c.shape));
         CAPTURE(c.mask);
         CAPTURE(static_cast<int>(op));
-        CAPTURE(testing::path_name(avx2));
         auto got = testing::nan_filled(s.out_elements);
-        kernels::detail::reduce_float_path(avx2, op, s, x.data(), got.data());
+        kernels::reduce_float(op, s, x.data(), got.data(), path);
         int64_t bad = 0;
         for (int64_t i = 0; i < s.out_elements; ++i) bad += testing::ulp_distance(got[i], want[i]) != 0;
         CHECK(bad == 0);
-      }
+      });
     }
   }
 }

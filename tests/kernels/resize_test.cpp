@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "kernels/cpu_features.h"
 #include "kernels/resize.h"
 #include "reference/resize.h"
+#include "tests/support/paths.h"
 
 namespace qgate::kernels {
 namespace {
@@ -65,8 +65,7 @@ TEST_SUITE("kernels.resize") {
     CHECK(std::vector<int>(align, align + 5) == std::vector<int>{0, 0, 1, 1, 1});
   }
 
-  TEST_CASE("fast resize equals reference over a shape sweep, both paths") {
-    const bool have_avx2 = cpu_features().avx2;
+  TEST_CASE("fast resize equals reference over a shape sweep, every path") {
     uint32_t seed = 5;
     struct Case {
       Nhwc in;
@@ -85,17 +84,15 @@ TEST_SUITE("kernels.resize") {
         const std::vector<float> in = random_floats(c.in.elements(), seed++);
         std::vector<float> want(static_cast<size_t>(o.elements()), std::nanf(""));
         reference::resize_bilinear(p, c.in, in.data(), o, want.data());
-        for (bool avx2 : {false, true}) {
-          if (avx2 && !have_avx2) continue;
-          CAPTURE(avx2);
+        test::for_each_path([&](SimdPath path) {
           std::vector<float> got(static_cast<size_t>(o.elements()), std::nanf(""));
-          detail::resize_bilinear(p, c.in, in.data(), o, got.data(), avx2);
+          resize_bilinear(p, c.in, in.data(), o, got.data(), path);
           for (size_t i = 0; i < got.size(); ++i) {
             CAPTURE(i);
             REQUIRE_FALSE(std::isnan(got[i]));
             REQUIRE(std::fabs(got[i] - want[i]) <= kResizeTolerance);
           }
-        }
+        });
         // Nearest neighbour moves bytes: compare as int8 elements too (any dtype works).
         std::vector<int8_t> in8(static_cast<size_t>(c.in.elements()));
         for (size_t i = 0; i < in8.size(); ++i) in8[i] = static_cast<int8_t>(i * 7 + 3);

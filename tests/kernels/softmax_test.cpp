@@ -7,6 +7,7 @@
 #include "kernels/softmax.h"
 #include "reference/softmax.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -44,13 +45,12 @@ TEST_CASE("softmax and log_softmax equal the reference within the named ulp boun
       for (float beta : {1.0f, 0.5f}) {
         auto want = testing::nan_filled(x.size());
         reference::softmax_float(x.data(), want.data(), rows, depth, beta);
-        for (bool avx2 : testing::kernel_paths()) {
+        test::for_each_path([&](kernels::SimdPath path) {
           CAPTURE(rows);
           CAPTURE(depth);
           CAPTURE(beta);
-          CAPTURE(testing::path_name(avx2));
           auto got = testing::nan_filled(x.size());
-          kernels::detail::softmax_float_path(avx2, x.data(), got.data(), rows, depth, beta);
+          kernels::softmax_float(x.data(), got.data(), rows, depth, beta, path);
           int64_t bad = 0;
           for (int r = 0; r < rows; ++r) {
             float m = x[r * depth];
@@ -61,7 +61,7 @@ TEST_CASE("softmax and log_softmax equal the reference within the named ulp boun
             }
           }
           CHECK(bad == 0);
-        }
+        });
       }
       auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
       reference::log_softmax_float(x.data(), want.data(), rows, depth);

@@ -6,6 +6,7 @@
 #include "kernels/transpose_conv2d.h"
 #include "reference/transpose_conv2d.h"
 #include "tests/kernels/float_check.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -43,10 +44,10 @@ std::vector<float> run_fast(const TransposeConv2DParams& p, const std::vector<fl
 }
 
 TEST_SUITE("kernels.transpose_conv2d") {
-  TEST_CASE("matches the reference over a shape sweep, both paths") {
+  TEST_CASE("matches the reference over a shape sweep, every path") {
     const Activation acts[] = {Activation::none, Activation::relu, Activation::relu6};
     int i = 0;
-    for (SimdPath path : test::testable_paths())
+    test::for_each_path([&](SimdPath path) {
       for (int in_c : {1, 3, 17})
         for (int out_c : {1, 7, 16, 33})
           for (int k : {1, 2, 3, 4})
@@ -55,9 +56,8 @@ TEST_SUITE("kernels.transpose_conv2d") {
                 const auto p = make_params(1 + i % 2, 5, 6, in_c, out_c, k, stride, same, acts[i % 3]);
                 const bool with_bias = i % 3 != 1;
                 ++i;
-                CAPTURE(fmt::format("{} n{} {}x{}x{} -> {}x{}x{} k{} s{} pad {},{} bias{}", test::path_name(path),
-                                    p.batch, p.in_h, p.in_w, p.in_c, p.out_h, p.out_w, p.out_c, k, stride, p.pad_top,
-                                    p.pad_left, with_bias));
+                CAPTURE(fmt::format("n{} {}x{}x{} -> {}x{}x{} k{} s{} pad {},{} bias{}", p.batch, p.in_h, p.in_w,
+                                    p.in_c, p.out_h, p.out_w, p.out_c, k, stride, p.pad_top, p.pad_left, with_bias));
                 const auto in = test::random_floats(size_t(p.batch) * p.in_h * p.in_w * p.in_c, 21u + i);
                 const auto f = test::random_floats(size_t(out_c) * k * k * in_c, 23u + i);
                 const auto b = test::random_floats(size_t(out_c), 29u);
@@ -71,6 +71,7 @@ TEST_SUITE("kernels.transpose_conv2d") {
                                                   magnitude.data());
                 test::check_close(run_fast(p, in, f, with_bias ? b.data() : nullptr, path), want, magnitude);
               }
+    });
   }
 
   TEST_CASE("results are bit-identical for 1 and 2 threads") {
@@ -78,7 +79,7 @@ TEST_SUITE("kernels.transpose_conv2d") {
     const auto in = test::random_floats(size_t(17) * 19 * 24, 1);
     const auto f = test::random_floats(size_t(16) * 16 * 24, 2);
     const auto b = test::random_floats(16, 3);
-    for (SimdPath path : test::testable_paths()) {
+    test::for_each_path([&](SimdPath path) {
       std::vector<float> one, two;
       {
         test::ThreadCount t(1);
@@ -89,7 +90,7 @@ TEST_SUITE("kernels.transpose_conv2d") {
         two = run_fast(p, in, f, b.data(), path);
       }
       CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
-    }
+    });
   }
 }
 

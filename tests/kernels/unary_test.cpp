@@ -8,6 +8,7 @@
 #include "kernels/unary.h"
 #include "reference/unary.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/paths.h"
 
 namespace qgate {
 namespace {
@@ -55,12 +56,12 @@ std::vector<float> inputs(int n, uint32_t seed) {
   return v;
 }
 
-void check_against_reference(UnaryOp op, const UnaryParams& p, const std::vector<float>& x, bool avx2) {
+void check_against_reference(UnaryOp op, const UnaryParams& p, const std::vector<float>& x, kernels::SimdPath path) {
   const int64_t n = static_cast<int64_t>(x.size());
   auto want = testing::nan_filled(n), got = testing::nan_filled(n);
   reference::unary_float(op, p, x.data(), want.data(), n);
-  kernels::detail::unary_float_path(avx2, op, p, x.data(), got.data(), n);
-  const Tolerance tol = tolerance(op, avx2);
+  kernels::unary_float(op, p, x.data(), got.data(), n, path);
+  const Tolerance tol = tolerance(op, path == kernels::SimdPath::avx2);
   int64_t worst = 0, bad = 0;
   for (int64_t i = 0; i < n; ++i) {
     const int64_t d = ulp_distance(got[i], want[i]);
@@ -82,18 +83,17 @@ TEST_CASE("kernels equal the reference within the named tolerance, odd sizes") {
   for (int n : {1, 7, 8, 9, 31, 33, 1000, 70000}) {
     const auto x = inputs(n, 11 + n);
     for (UnaryOp op : kOps) {
-      for (bool avx2 : testing::kernel_paths()) {
+      test::for_each_path([&](kernels::SimdPath path) {
         CAPTURE(n);
         CAPTURE(static_cast<int>(op));
-        CAPTURE(testing::path_name(avx2));
         UnaryParams p;
         p.alpha = 0.2f;
-        check_against_reference(op, p, x, avx2);
+        check_against_reference(op, p, x, path);
         if (op == UnaryOp::gelu) {
           p.approximate = true;
-          check_against_reference(op, p, x, avx2);
+          check_against_reference(op, p, x, path);
         }
-      }
+      });
     }
   }
 }
@@ -102,12 +102,12 @@ TEST_CASE("vector exp, logistic, tanh over a dense sweep of [-110, 110]") {
   std::vector<float> x;
   for (float v = -110.0f; v < 110.0f; v += 0.00137f) x.push_back(v);
   for (float v = -1.0f; v < 1.0f; v += 1.3e-5f) x.push_back(v);  // dense around the tanh branch switch
-  for (bool avx2 : testing::kernel_paths())
+  test::for_each_path([&](kernels::SimdPath path) {
     for (UnaryOp op : {UnaryOp::exp, UnaryOp::logistic, UnaryOp::tanh}) {
       CAPTURE(static_cast<int>(op));
-      CAPTURE(testing::path_name(avx2));
-      check_against_reference(op, UnaryParams{}, x, avx2);
+      check_against_reference(op, UnaryParams{}, x, path);
     }
+  });
 }
 
 TEST_CASE("hand-computed values") {
