@@ -84,6 +84,15 @@ export function concreteShape(t, index, shapes = {}) {
   return want;
 }
 
+// [name, dims] of an --input-shape value "NAME:D0,D1,..." (input names may hold ':', as in "input:0"; the
+// dimensions never do; "NAME:" is a scalar); null when it is malformed.
+export function parseInputShape(v) {
+  const at = v.lastIndexOf(':');
+  const dims = v.slice(at + 1).split(',').filter((d) => d !== '').map(Number);
+  if (at <= 0 || !dims.every((d) => Number.isInteger(d) && d >= 0)) return null;
+  return [v.slice(0, at), dims];
+}
+
 // {dtype, shape, data} of input t filled with the constant v.
 export function constantInput(t, v) {
   const n = elementCount(t.shape);

@@ -61,7 +61,7 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../reference/litert/npy.mjs';
-import { writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
+import { parseInputShape, writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
 import { modelIo, readTflite } from '../../reference/litert/tflite_reader.mjs';
 import { findNodeModules } from '../../reference/litert/litert_node.mjs';
 import { withOutputs } from '../../reference/litert/tflite_outputs.mjs';
@@ -142,12 +142,9 @@ function parseArgs(argv) {
     else if (a === '--int-range') o.intRange = Number(value());
     else if (a === '--input-shape') {
       const v = value();
-      const at = v.lastIndexOf(':'); // input names may hold ':' ("input:0"); the dimensions never do
-      const dims = at < 0 ? [] : v.slice(at + 1).split(',').filter((d) => d !== '').map(Number);
-      if (at <= 0 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-        throw new Usage(`--input-shape wants NAME:D0,D1,... with dimensions >= 0, got ${v}`);
-      }
-      o.shapes[v.slice(0, at)] = dims;
+      const parsed = parseInputShape(v);
+      if (!parsed) throw new Usage(`--input-shape wants NAME:D0,D1,... with dimensions >= 0, got ${v}`);
+      o.shapes[parsed[0]] = parsed[1];
     } else if (a === '--input-value') {
       const v = value();
       const at = v.lastIndexOf('=');

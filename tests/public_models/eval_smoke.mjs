@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { concreteShape, isImageLikeAnyLayout, makeInput } from '../../reference/litert/inputs.mjs';
+import { concreteShape, isImageLikeAnyLayout, makeInput, parseInputShape } from '../../reference/litert/inputs.mjs';
 import { writeNpy } from '../../reference/litert/npy.mjs';
 import { modelIo } from '../../reference/litert/tflite_reader.mjs';
 import { sessionIo } from '../../reference/onnxruntime/run_ort.mjs';
@@ -44,12 +44,9 @@ function parseArgs(argv) {
     else if (a === '--expect-refusal') o.expectRefusal = value();
     else if (a === '--input-shape') {
       const v = value();
-      const at = v.lastIndexOf(':');
-      const dims = v.slice(at + 1).split(',').filter((d) => d !== '').map(Number);
-      if (at <= 0 || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
-        throw new Usage(`--input-shape wants NAME:D0,D1,... with dimensions >= 0, got ${v}`);
-      }
-      o.shapes[v.slice(0, at)] = dims;
+      const parsed = parseInputShape(v);
+      if (!parsed) throw new Usage(`--input-shape wants NAME:D0,D1,... with dimensions >= 0, got ${v}`);
+      o.shapes[parsed[0]] = parsed[1];
     } else throw new Usage(`unknown argument ${a}`);
   }
   if (!o.qgate || !o.model || !o.scheme) throw new Usage('--qgate, --model and --scheme are required');
