@@ -3,6 +3,7 @@
 
     /usr/bin/python3 scripts/make_onnx_models.py [--out models] [--only NAME ...] [--check]
     /usr/bin/python3 scripts/make_onnx_models.py --random [--out .cache/models] [--only NAME ...]
+    /usr/bin/python3 scripts/make_onnx_models.py --dynamic [--out .cache/models] [--only NAME ...]
 
 Trained models (written to models/, small): each torch module of scripts/make_models.py (scripts/qgate_models/) is
 rebuilt from the weights stored in models/NAME.tflite (read with the same flatc-generated schema bindings), so
@@ -30,6 +31,24 @@ Random-weight ImageNet architectures (--random, written to .cache/models/, never
                   pins their sha256 and skips files that already match.
 
 Export: torch.onnx.export, opset 13, constant folding on, fixed input shapes (batch 1).
+
+Random-weight torchvision architectures with dynamic axes (--dynamic, written to .cache/models/, never committed),
+the shapes exporters emit for models users resize: input "image" float32 [batch, 3, height, width] (the vision
+transformers: [batch, 3, 224, 224], their position embedding fixes the size), output "logits" [batch, 1000]. Each
+is built after torch.manual_seed(SEED) in eval mode (batch norm at its initial statistics), convolutions redrawn
+with kaiming fan_in and linear layers with std 1/sqrt(fan_in) so the logits stay O(1) (torchvision's own init
+leaves them ~1e-3 on these networks, and zero for the vision transformers' head, which is redrawn the same way).
+Exported at different opsets, as exporters in the field emit them:
+  squeezenet1_1_random_dyn        opset 11   MaxPool with ceil_mode, Concat of fire modules
+  mobilenet_v3_small_random_dyn   opset 13   HardSigmoid / HardSwish, squeeze-and-excitation
+  shufflenet_v2_x0_5_random_dyn   opset 15   channel shuffle: Reshape / Transpose with shapes computed from Shape
+  efficientnet_b0_random_dyn      opset 16   SiLU (Sigmoid * x), squeeze-and-excitation
+  vit_ti16_random_dyn             opset 17   torchvision's VisionTransformer at the ViT-Ti/16 size (12 layers, 192
+                                             wide, 3 heads: 5.7 M parameters): LayerNormalization, attention
+                                             (MatMul, Softmax), Erf GELU
+  vit_b_16_random_dyn             opset 17   torchvision's vit_b_16 (86 M parameters, 330 MB; only with --only)
+The vision transformers are traced with gradients on: under no_grad torch's fused attention kernel is chosen,
+which has no ONNX form.
 """
 
 import argparse
@@ -55,6 +74,16 @@ from qgate_models.tflite_builder import constants, load_schema_bindings  # noqa:
 OPSET = 13
 TRAINED = ["fmnist_cnn", "fmnist_rnn", "langid_lstm", "fmnist_gru_random"]
 RANDOM = ["mobilenet_v2_random", "resnet18_random"]
+# name: (torchvision architecture, opset, dynamic height and width)
+DYNAMIC = {
+    "squeezenet1_1_random_dyn": ("squeezenet1_1", 11, True),
+    "mobilenet_v3_small_random_dyn": ("mobilenet_v3_small", 13, True),
+    "shufflenet_v2_x0_5_random_dyn": ("shufflenet_v2_x0_5", 15, True),
+    "efficientnet_b0_random_dyn": ("efficientnet_b0", 16, True),
+    "vit_ti16_random_dyn": ("vit_ti16", 17, False),
+    "vit_b_16_random_dyn": ("vit_b_16", 17, False),
+}
+DYNAMIC_ON_REQUEST = ["vit_b_16_random_dyn"]  # made only when named with --only (330 MB)
 SEED = 7  # the random-weight models' torch.manual_seed
 
 
@@ -201,6 +230,25 @@ def make_torchvision(name):
     return m.eval()
 
 
+def make_torchvision_dynamic(arch):
+    import torchvision
+    from torchvision.models.vision_transformer import VisionTransformer
+    torch.manual_seed(SEED)
+    if arch == "vit_ti16":
+        m = VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=3, hidden_dim=192, mlp_dim=768)
+    else:
+        m = getattr(torchvision.models, arch)(weights=None)
+    if arch.startswith("vit"):
+        nn.init.normal_(m.heads.head.weight, std=m.hidden_dim ** -0.5)
+    else:
+        for mod in m.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.kaiming_normal_(mod.weight, mode="fan_in", nonlinearity="relu")
+            elif isinstance(mod, nn.Linear):
+                nn.init.normal_(mod.weight, std=mod.in_features ** -0.5)
+    return m.eval()
+
+
 # ---- Export --------------------------------------------------------------------------------------------------
 
 def export(model, example, in_name, out_name, path):
@@ -222,6 +270,21 @@ def export(model, example, in_name, out_name, path):
         if n.op_type not in ops:
             ops.append(n.op_type)
     return blob, ops
+
+
+def export_dynamic(model, opset, spatial, path):
+    """torch.onnx.export with a dynamic batch (and height and width when `spatial`); gradients stay on (see the
+    top: the fused attention kernel of no_grad mode cannot be exported)."""
+    tmp = path.with_suffix(".onnx.tmp")
+    axes = {"image": {0: "batch", **({2: "height", 3: "width"} if spatial else {})}, "logits": {0: "batch"}}
+    # The tracer warns that the vision transformers' image-size assertion becomes a constant: it is, by design.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), str(tmp), opset_version=opset,
+                          input_names=["image"], output_names=["logits"], dynamic_axes=axes,
+                          do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
+    tmp.replace(path)
+    return path.read_bytes()
 
 
 def fmnist_test():
@@ -290,6 +353,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="output folder (default: <repo>/models, with --random <repo>/.cache/models)")
     ap.add_argument("--random", action="store_true", help="write the random-weight torchvision models")
+    ap.add_argument("--dynamic", action="store_true",
+                    help="write the random-weight torchvision models with dynamic axes")
     ap.add_argument("--only", nargs="*", help="export only these models")
     ap.add_argument("--models", default=str(REPO / "models"), help="folder holding the .tflite files")
     ap.add_argument("--check", type=int, default=0, metavar="N",
@@ -297,6 +362,19 @@ def main():
     args = ap.parse_args()
 
     torch.set_num_threads(1)
+    if args.dynamic:
+        wanted = args.only or [n for n in DYNAMIC if n not in DYNAMIC_ON_REQUEST]
+        for w in wanted:
+            if w not in DYNAMIC:
+                raise SystemExit(f"--only {w}: not one of {', '.join(DYNAMIC)} (with --dynamic)")
+        out = Path(args.out) if args.out else REPO / ".cache" / "models"
+        out.mkdir(parents=True, exist_ok=True)
+        for name in wanted:
+            arch, opset, spatial = DYNAMIC[name]
+            path = out / f"{name}.onnx"
+            blob = export_dynamic(make_torchvision_dynamic(arch), opset, spatial, path)
+            print(f"{path}: {len(blob)} bytes, sha256 {hashlib.sha256(blob).hexdigest()}, opset {opset}", flush=True)
+        return
     names = RANDOM if args.random else TRAINED
     wanted = args.only or names
     for w in wanted:
