@@ -51,6 +51,17 @@ class NpyDataset final : public Dataset {
     }
     count_ = x_.shape[0];
     Shape per_sample(x_.shape.begin() + 1, x_.shape.end());
+    if (!shape_is_concrete(input_.shape)) {
+      // Symbolic dimensions take the rows' sizes: a row shaped like the input, or like it without its batch (1).
+      Shape rows = per_sample;
+      if (rows.size() + 1 == input_.shape.size()) rows.insert(rows.begin(), 1);
+      bool fits = rows.size() == input_.shape.size();
+      for (size_t k = 0; fits && k < rows.size(); ++k) fits = input_.shape[k] < 0 || input_.shape[k] == rows[k];
+      if (!fits)
+        throw InputError(fmt::format("{}: {} is {} {}, {} (rows must fit its fixed dimensions)", ctx.prefix, x_path_,
+                                     shape_string(x_.shape), dtype_name(x_.dtype), model_text));
+      input_.shape = rows;
+    }
     // Size-1 dimensions do not move any element, so [N,28,28] feeds [1,28,28,1] as well as [N,28,28,1] does.
     if (without_ones(per_sample) != without_ones(input_.shape)) {
       throw InputError(fmt::format("{}: {} is {} {}, {} (expected {} or {})", ctx.prefix, x_path_,

@@ -72,6 +72,11 @@ class TextDataset final : public Dataset {
     input_ = ctx.single_input();
     const std::string model_text =
         fmt::format("model input '{}' is {} {}", input_.name, shape_string(input_.shape), dtype_name(input_.dtype));
+    if (!input_.shape.empty() && input_.shape.back() < 0)
+      throw InputError(fmt::format("{}: {}: the token count is symbolic; give it with --input-shape {}:1,L", ctx.prefix,
+                                   model_text, input_.name));
+    for (int32_t& d : input_.shape)
+      if (d < 0) d = 1;  // a symbolic batch: one line per sample
     const Shape& s = input_.shape;
     const bool ones_but_last = !s.empty() && std::all_of(s.begin(), s.end() - 1, [](int32_t d) { return d == 1; });
     if ((input_.dtype != DType::i32 && input_.dtype != DType::i64) || !ones_but_last || s.back() < 1) {

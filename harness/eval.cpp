@@ -136,6 +136,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   std::vector<ChunkLayers> chunk_layers(options.layer_metrics ? chunks : 0);
   std::vector<metrics::ModelMetricsAccumulator> chunk_model(chunks, metrics::ModelMetricsAccumulator(options.model));
 
+  const bool symbolic_inputs = float_graph.has_symbolic_inputs() || quant_graph.has_symbolic_inputs();
   // Workers are created lazily and handed out from a free list, one per concurrently running chunk.
   std::mutex mu;
   std::vector<std::unique_ptr<Worker>> all_workers;
@@ -150,15 +151,17 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       }
     }
     auto w = std::make_unique<Worker>();
+    // Symbolic input dimensions: each sample's shapes pick (or make) the plan, below.
+    const bool now = !symbolic_inputs;
     if (!cached) {
       w->fl = std::make_unique<Executor>(float_graph);
-      w->fl->prepare();
+      if (now) w->fl->prepare();
     }
     w->qu = std::make_unique<Executor>(quant_graph);
-    w->qu->prepare();
+    if (now) w->qu->prepare();
     if (decompose) {
       w->wo = std::make_unique<Executor>(*options.weight_only);
-      w->wo->prepare();
+      if (now) w->wo->prepare();
     }
     std::lock_guard lock(mu);
     all_workers.push_back(std::move(w));
@@ -208,6 +211,12 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
           if (w->sample.inputs.size() != w->qu->num_inputs())
             throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
                                          w->sample.inputs.size(), w->qu->num_inputs()));
+          if (symbolic_inputs) {
+            std::vector<Shape> shapes;
+            for (const Tensor& x : w->sample.inputs) shapes.push_back(x.shape);
+            for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()})
+              if (e) e->prepare(shapes);
+          }
           for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
             const Tensor& x = w->sample.inputs[i];
             for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()}) {

@@ -60,11 +60,13 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
       }
       if (!w) {
         auto nw = std::make_unique<Worker>();
+        // Symbolic input dimensions: each sample's shapes pick (or make) the plan, below.
+        const bool now = !base_graph.has_symbolic_inputs();
         nw->fl = std::make_unique<Executor>(base_graph);
-        nw->fl->prepare();
+        if (now) nw->fl->prepare();
         for (const auto& v : variants) {
           nw->qu.push_back(std::make_unique<Executor>(v.graph));
-          nw->qu.back()->prepare();
+          if (now) nw->qu.back()->prepare();
         }
         nw->seconds.assign(nv, 0.0);
         std::lock_guard lock(mu);
@@ -77,6 +79,12 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
           if (w->sample.inputs.size() != w->fl->num_inputs())
             throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
                                          w->sample.inputs.size(), w->fl->num_inputs()));
+          if (base_graph.has_symbolic_inputs()) {
+            std::vector<Shape> shapes;
+            for (const Tensor& x : w->sample.inputs) shapes.push_back(x.shape);
+            w->fl->prepare(shapes);
+            for (auto& q : w->qu) q->prepare(shapes);
+          }
           for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
             const Tensor& x = w->sample.inputs[i];
             Tensor& in = w->fl->input(i);

@@ -48,6 +48,12 @@ add_test(NAME cli.install COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_install.sh $
 add_test(NAME cli.deb_bare_debian
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/deb_bare_debian.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.deb_bare_debian PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1200)
+# Symbolic input dimensions (tests/data/dynamic): a detector at two sizes and a dynamic-batch classifier at batch 3
+# against onnxruntime-node (float, and ort-dynamic quantized), batch 3 against three batch-1 runs, inspect/eval/compare
+# with symbols, the refusals (exit 2).
+add_test(NAME cli.symbolic_shapes
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_symbolic_shapes.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.symbolic_shapes PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.errors cli.run PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})

@@ -54,10 +54,15 @@ namespace {
 
 class Conv2DOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     hybrid_ = ops::expect_conv_inputs(ctx);
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
+    if (ctx.symbolic) {
+      ops::infer_window_output(ctx, f[1], f[2], f[0], /*dilated=*/true);
+      return;
+    }
     kernels::Conv2DParams& p = params_;
     p.batch = in[0];
     p.in_h = in[1];

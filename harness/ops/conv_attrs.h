@@ -8,6 +8,7 @@
 
 #include "harness/op.h"
 #include "kernels/activation.h"
+#include "kernels/conv2d.h"
 
 namespace qgate::ops {
 
@@ -54,6 +55,24 @@ inline bool expect_conv_inputs(const OpContext& ctx) {
   ctx.expect_input(1, hybrid ? DType::i8 : DType::f32, 4);
   expect_constant(ctx, 1, "filter");
   return hybrid;
+}
+
+// Shape inference of a window op (CONV_2D, DEPTHWISE_CONV_2D, the pools) over an NHWC input 0: output
+// [batch, out_h, out_w, channels], a spatial size unknown where the input's is symbolic, the batch's symbol kept.
+// `dilated`: the op has dilation_h_factor / dilation_w_factor.
+inline void infer_window_output(OpContext& ctx, int32_t kernel_h, int32_t kernel_w, int32_t channels, bool dilated) {
+  const Shape& in = ctx.in(0).shape;
+  if (in.size() != 4) ctx.fail(fmt::format("input '{}' has shape {}, expected rank 4 (NHWC)", ctx.in(0).name,
+                                            shape_string(in)));
+  const bool same = read_same_padding(ctx);
+  const int32_t sh = read_factor(ctx, "stride_h"), sw = read_factor(ctx, "stride_w");
+  const int32_t dh = dilated ? read_factor(ctx, "dilation_h_factor") : 1;
+  const int32_t dw = dilated ? read_factor(ctx, "dilation_w_factor") : 1;
+  auto out = [&](int32_t d, int32_t k, int32_t s, int32_t dil) {
+    return d < 0 ? kUnknownDim : kernels::conv_output_size(d, k, s, dil, same);
+  };
+  ctx.out(0).dtype = DType::f32;
+  ctx.out(0).shape = {in[0], out(in[1], kernel_h, sh, dh), out(in[2], kernel_w, sw, dw), channels};
 }
 
 }  // namespace qgate::ops
