@@ -56,16 +56,9 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
     Tap* taps = stack_taps;
     int ntaps = 0;
     if (!many) {
-      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) continue;
-        for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-          if (iw < 0 || iw >= p.in_w) continue;
-          taps[ntaps++] = {input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn,
-                           filter + (int64_t{kh} * p.kernel_w + kw) * cn};
-        }
-      }
+      for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) {
+        taps[ntaps++] = {input + pixel * cn, filter + t * cn};
+      });
       int64_t c = 0;
       for (; c + 32 <= cn; c += 32) channels<4>(taps, ntaps, c, bias, clamp, lo, hi, out);
       for (; c + 8 <= cn; c += 8) channels<1>(taps, ntaps, c, bias, clamp, lo, hi, out);
@@ -82,16 +75,9 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
     } else {
       for (int64_t c = 0; c < cn; ++c) {
         float acc = 0.0f;
-        for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-          const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-          if (ih < 0 || ih >= p.in_h) continue;
-          for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-            const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-            if (iw < 0 || iw >= p.in_w) continue;
-            acc = __builtin_fmaf(input[((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c],
-                                 filter[(int64_t{kh} * p.kernel_w + kw) * cn + c], acc);
-          }
-        }
+        for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) {
+          acc = __builtin_fmaf(input[pixel * cn + c], filter[t * cn + c], acc);
+        });
         if (bias) acc += bias[c];
         if (clamp) acc = std::min(std::max(acc, range.lo), range.hi);
         out[c] = acc;
