@@ -74,18 +74,7 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
       for (int64_t c = c_begin; c < c_end; ++c)
         for (int64_t s = c * chunk; s < std::min(total, (c + 1) * chunk); ++s) {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->fl->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->fl->num_inputs()));
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            Tensor& in = w->fl->input(i);
-            if (x.dtype != in.dtype || x.shape != in.shape)
-              throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                           w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                           dtype_name(in.dtype), shape_string(in.shape)));
-            std::memcpy(in.data.data(), x.data.data(), x.bytes());
-          }
+          feed_sample(w->sample, s, {w->fl.get()});
           w->fl->reset_state();
           w->fl->run();
           const auto fout = float_outputs ? std::span<const float>((*float_outputs)[s])
