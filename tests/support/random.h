@@ -11,13 +11,14 @@
 namespace qgate::test {
 
 // n floats uniform in [lo, hi), drawn from `rng` (for a test that draws several arrays from one stream). For
-// n > 1 they are never all equal (drawn again if they were), so a range-based quantizer always sees max > min.
+// n > 1 and lo < hi they are never all equal (drawn again if they were), so a range-based quantizer always sees
+// max > min; lo == hi gives n copies of lo (an all-zero input, say).
 inline std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
   std::uniform_real_distribution<float> dist(lo, hi);
   std::vector<float> v(n);
   do {
     for (float& x : v) x = dist(rng);
-  } while (n > 1 && *std::min_element(v.begin(), v.end()) == *std::max_element(v.begin(), v.end()));
+  } while (n > 1 && lo < hi && *std::min_element(v.begin(), v.end()) == *std::max_element(v.begin(), v.end()));
   return v;
 }
 
