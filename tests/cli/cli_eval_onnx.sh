@@ -20,7 +20,7 @@ for fmt in onnx tflite; do
   check "eval fmnist_cnn.$fmt on $n images exits 0" $?
 done
 grep -q "NCHW -> 'image' \[1,1,28,28\]" "$work/onnx.txt"
-check "the ONNX input is fed NCHW without --layout ($(grep -o 'float32 (pixel.*' "$work/onnx.txt" | head -1))" $?
+check "the ONNX input is fed NCHW without --layout ($(grep -m 1 -o 'float32 (pixel.*' "$work/onnx.txt"))" $?
 
 /usr/bin/python3 - "$work" <<'PY'
 import json, sys
@@ -73,7 +73,7 @@ t = [t for t in r["top_k"] if t["k"] == 1][0]
 print(f"     rgb_means: {r['samples']} images, top-1 float {t['float']:.2f}%")
 assert r["samples"] == 12 and t["float"] == 100.0, (r["samples"], t["float"])
 PY
-check "color planes reach the NCHW model unmixed, in RGB order: top-1 100% ($(grep -o 'rgb.*NCHW[^)]*' "$work/rgb.txt" | head -1))" $?
+check "color planes reach the NCHW model unmixed, in RGB order: top-1 100% ($(grep -m 1 -o 'rgb.*NCHW[^)]*' "$work/rgb.txt"))" $?
 
 "$qgate" eval --model "$repo/models/fmnist_cnn.onnx" --data "$data" --limit 10 --layout nhwc \
   --report "$work/bad.json" >/dev/null 2>"$work/err"

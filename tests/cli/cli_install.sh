@@ -49,7 +49,9 @@ check "completion: --scheme offers the presets" $?
 
 # The Debian package.
 (cd "$work" && cpack -G DEB -B "$work/pkg" --config "$build/CPackConfig.cmake" >"$work/cpack.log" 2>&1)
-deb=$(ls "$work"/pkg/qgate_*.deb 2>/dev/null | head -n 1)
+debs=("$work"/pkg/qgate_*.deb)
+deb=${debs[0]}
+[[ -f $deb ]] || deb=""
 [[ -n $deb ]]
 check "cpack -G DEB makes qgate_<version>_<arch>.deb" $?
 depends=$(dpkg-deb -f "$deb" Depends 2>/dev/null)
@@ -57,7 +59,7 @@ echo "Depends: $depends"
 # Every shared library the binary needs must come from a package in Depends.
 missing=0
 for soname in $(readelf -d "$prefix/bin/qgate" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
-  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ {print $NF; exit}')
+  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && /x86-64/ && !found {print $NF; found = 1}')
   # dpkg records a library under /lib or /usr/lib (merged /usr): ask for both.
   pkg=$( (dpkg -S "$path" || dpkg -S "/usr$path") 2>/dev/null | sed -n '1s/:.*//p')
   if [[ -z $pkg || $depends != *"$pkg "* && $depends != *"$pkg," && $depends != *"$pkg" ]]; then

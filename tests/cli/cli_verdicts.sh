@@ -29,7 +29,7 @@ check "fmnist_fragile_mlp tflite-dynamic-legacy exits 1" $([[ $? -eq 1 ]]; echo 
 check "fmnist_fragile_mlp: verdict SELECTIVE" $?
 [[ $(field "$work/fragile.json" '",".join(k["name"] for k in r["selective"]["keep_float"])') == fc2* ]]
 check "fmnist_fragile_mlp: fc2 alone kept float" $?
-field "$work/fragile.json" 'r["selective"]["float_bytes"] <= r["selective"]["budget_bytes"] and r["selective"]["top1"]["ci_low"] >= -1.0 and r["model"]["top_k"][0]["ci_low"] < -1.0' | grep -qx True
+[[ $(field "$work/fragile.json" 'r["selective"]["float_bytes"] <= r["selective"]["budget_bytes"] and r["selective"]["top1"]["ci_low"] >= -1.0 and r["model"]["top_k"][0]["ci_low"] < -1.0') == True ]]
 check "fmnist_fragile_mlp: within budget, gate holds with it, failed without" $?
 grep -q '^verdict: SELECTIVE' "$work/fragile.txt" && grep -q 'only quantized' "$work/fragile.txt"
 check "fmnist_fragile_mlp: console shows the sensitivity table and the verdict" $?
@@ -87,7 +87,7 @@ check "the written file holds the kept layers' weights as FLOAT32 (original byte
 check "fmnist_deep_mlp per-tensor,bits=4 exits 1" $([[ $? -eq 1 ]]; echo $?)
 [[ $(field "$work/deep.json" 'r["verdict"]["status"]') == NEEDS_QAT ]]
 check "fmnist_deep_mlp: verdict NEEDS_QAT" $?
-field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])' | grep -qx True
+[[ $(field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])') == True ]]
 check "fmnist_deep_mlp: reasons name the spread and the best fallback" $?
 
 validate_reports "$repo/reports/schema/report.schema.json" "$work"/cnn.json "$work"/fragile.json "$work"/deep.json

@@ -10,12 +10,14 @@ repo=$2
 source "$(dirname "$0")/lib.sh"
 if [[ $(id -u) -ne 0 ]]; then echo "SKIP needs root for debootstrap and chroot"; exit 77; fi
 command -v debootstrap >/dev/null || { echo "FAIL debootstrap missing (scripts/setup installs it)"; exit 1; }
-mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
+mirror=$(sed -n '/^URIs: */{s///p;q}' /etc/apt/sources.list.d/debian.sources 2>/dev/null)
 [[ -n $mirror ]] || mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null)
 [[ -n $mirror ]] || { echo "FAIL no Debian mirror found in this machine's apt sources"; exit 1; }
 
 (cd "$work" && cpack -G DEB -B "$work/pkg" --config "$build/CPackConfig.cmake" >"$work/cpack.log" 2>&1)
-deb=$(ls "$work"/pkg/qgate_*.deb 2>/dev/null | head -n 1)
+debs=("$work"/pkg/qgate_*.deb)
+deb=${debs[0]}
+[[ -f $deb ]] || deb=""
 [[ -n $deb ]]
 check "cpack -G DEB" $?
 
