@@ -27,11 +27,25 @@ struct DepthwiseConv2DParams {
   int32_t out_c() const { return in_c * depth_multiplier; }
 };
 
-// Calls tap(t, pixel) for each tap of output (b, oh, ow)'s window that lies inside the image, in (kh, kw) order:
-// t = kh * kernel_w + kw indexes the filter's taps, pixel = (b * in_h + ih) * in_w + iw the input's NHWC pixels
-// (multiply each by its channel count). Padded taps are skipped: they contribute nothing.
+// Calls tap(t, pixel) for each tap of output (b, oh, ow)'s window that lies inside the image, in (kh, kw) order, or
+// with columns_first in (kw, kh) order (XNNPACK's): t = kh * kernel_w + kw indexes the filter's taps, pixel =
+// (b * in_h + ih) * in_w + iw the input's NHWC pixels (multiply each by its channel count). Padded taps are
+// skipped: they contribute nothing.
 template <typename Tap>
-inline void for_each_in_image_tap(const DepthwiseConv2DParams& p, int32_t b, int32_t oh, int32_t ow, Tap&& tap) {
+inline void for_each_in_image_tap(const DepthwiseConv2DParams& p, int32_t b, int32_t oh, int32_t ow, Tap&& tap,
+                                  bool columns_first = false) {
+  if (columns_first) {
+    for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
+      const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+      if (iw < 0 || iw >= p.in_w) continue;
+      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
+        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+        if (ih < 0 || ih >= p.in_h) continue;
+        tap(int64_t{kh} * p.kernel_w + kw, (int64_t{b} * p.in_h + ih) * p.in_w + iw);
+      }
+    }
+    return;
+  }
   for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
     const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
     if (ih < 0 || ih >= p.in_h) continue;
