@@ -34,27 +34,15 @@ struct DepthwiseConv2DParams {
 template <typename Tap>
 inline void for_each_in_image_tap(const DepthwiseConv2DParams& p, int32_t b, int32_t oh, int32_t ow, Tap&& tap,
                                   bool columns_first = false) {
-  if (columns_first) {
-    for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
+  const int32_t outer = columns_first ? p.kernel_w : p.kernel_h, inner = columns_first ? p.kernel_h : p.kernel_w;
+  for (int32_t i = 0; i < outer; ++i)
+    for (int32_t j = 0; j < inner; ++j) {
+      const int32_t kh = columns_first ? j : i, kw = columns_first ? i : j;
+      const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
       const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-      if (iw < 0 || iw >= p.in_w) continue;
-      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) continue;
-        tap(int64_t{kh} * p.kernel_w + kw, (int64_t{b} * p.in_h + ih) * p.in_w + iw);
-      }
-    }
-    return;
-  }
-  for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-    const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-    if (ih < 0 || ih >= p.in_h) continue;
-    for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-      const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-      if (iw < 0 || iw >= p.in_w) continue;
+      if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) continue;
       tap(int64_t{kh} * p.kernel_w + kw, (int64_t{b} * p.in_h + ih) * p.in_w + iw);
     }
-  }
 }
 
 // output = act(depthwise(input, filter) + bias); bias may be nullptr. Threads over output rows; results do not
