@@ -58,13 +58,7 @@ class MemoryDataset : public qgate::Dataset {
   }
   int64_t size() const override { return static_cast<int64_t>(xs_.size()); }
   void load(int64_t i, qgate::Sample& out) const override {
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    if (t.shape != qgate::Shape{1, 8}) {
-      t.name = "x";
-      t.shape = {1, 8};
-      t.allocate();
-    }
+    Tensor& t = out.single_input(kInput);
     std::copy(xs_[i].begin(), xs_[i].end(), t.as<float>());
     out.label = labels_[i];
     out.id = std::to_string(i);
@@ -74,6 +68,8 @@ class MemoryDataset : public qgate::Dataset {
   std::string fingerprint() const override { return "memory"; }
 
  private:
+  // The model's input x [1, 8].
+  inline static const qgate::ModelInput kInput{"x", qgate::DType::f32, {1, 8}};
   std::vector<std::vector<float>> xs_;
   std::vector<int64_t> labels_;
 };
