@@ -31,10 +31,7 @@ std::string rows_of(const Shape& dims) {
 class NpyDataset final : public Dataset {
  public:
   explicit NpyDataset(const LoaderContext& ctx) : ctx_(ctx) {
-    auto args = ctx.split_args();
-    if (args.size() > 2 || args[0].empty()) {
-      throw InputError(fmt::format("{}: expected npy:X.npy[,LABELS.npy]", ctx.prefix));
-    }
+    const auto args = ctx.split_args(2, "npy:X.npy[,LABELS.npy]");
     ctx.refuse_preprocess("npy data is fed to the model as stored");
     input_ = ctx.single_input();
     x_path_ = args[0];
@@ -106,12 +103,7 @@ class NpyDataset final : public Dataset {
   void load(int64_t i, Sample& out) const override {
     out.id = sample_id(i);
     out.label = labels_.empty() ? -1 : labels_[static_cast<size_t>(i)];
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    t.name = input_.name;
-    t.dtype = input_.dtype;
-    t.shape = input_.shape;
-    t.allocate();
+    Tensor& t = out.single_input(input_);
     std::memcpy(t.data.data(), x_.data.data() + static_cast<size_t>(i) * sample_bytes_, sample_bytes_);
   }
 

@@ -55,9 +55,7 @@ size_t utf8_length(const std::string& s, size_t i) {
 class TextDataset final : public Dataset {
  public:
   explicit TextDataset(const LoaderContext& ctx) : ctx_(ctx) {
-    auto args = ctx.split_args();
-    if (args.size() > 3 || args[0].empty())
-      throw InputError(fmt::format("{}: expected text:FILE[,chars|words][,start|end]", ctx.prefix));
+    const auto args = ctx.split_args(3, "text:FILE[,chars|words][,start|end]");
     for (size_t i = 1; i < args.size(); ++i) {
       if (args[i] == "words") words_ = true;
       else if (args[i] == "chars") words_ = false;
@@ -98,12 +96,7 @@ class TextDataset final : public Dataset {
   void load(int64_t i, Sample& out) const override {
     out.id = fmt::format("line {}", line_numbers_[static_cast<size_t>(i)]);
     out.label = labels_[static_cast<size_t>(i)];
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    t.name = input_.name;
-    t.dtype = input_.dtype;
-    t.shape = input_.shape;
-    t.allocate();
+    Tensor& t = out.single_input(input_);
     const int32_t* ids = tokens_.data() + static_cast<size_t>(i) * length_;
     if (t.dtype == DType::i32) {
       std::memcpy(t.as<int32_t>(), ids, sizeof(int32_t) * length_);

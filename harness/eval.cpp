@@ -96,6 +96,38 @@ struct Worker {
 
 }  // namespace
 
+std::vector<Shape> sample_shapes(const Sample& sample) {
+  std::vector<Shape> shapes;
+  for (const Tensor& x : sample.inputs) shapes.push_back(x.shape);
+  return shapes;
+}
+
+void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor*> executors,
+                 bool prepare_shapes) {
+  for (Executor* e : executors) {
+    if (!e) continue;
+    if (sample.inputs.size() != e->num_inputs())
+      throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, sample.id,
+                                   sample.inputs.size(), e->num_inputs()));
+    break;  // the executors share the model's inputs: one count check serves all
+  }
+  if (prepare_shapes)
+    for (Executor* e : executors)
+      if (e) e->prepare(sample_shapes(sample));
+  for (size_t i = 0; i < sample.inputs.size(); ++i) {
+    const Tensor& x = sample.inputs[i];
+    for (Executor* e : executors) {
+      if (!e) continue;
+      Tensor& in = e->input(i);
+      if (x.dtype != in.dtype || x.shape != in.shape)
+        throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s, sample.id, i,
+                                     dtype_name(x.dtype), shape_string(x.shape), dtype_name(in.dtype),
+                                     shape_string(in.shape)));
+      std::memcpy(in.data.data(), x.data.data(), x.bytes());
+    }
+  }
+}
+
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options) {
   const auto start = Clock::now();
@@ -208,27 +240,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       for (int64_t s = c * chunk; s < s_end; ++s) {
         try {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->qu->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->qu->num_inputs()));
-          if (symbolic_inputs) {
-            std::vector<Shape> shapes;
-            for (const Tensor& x : w->sample.inputs) shapes.push_back(x.shape);
-            for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()})
-              if (e) e->prepare(shapes);
-          }
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()}) {
-              if (!e) continue;
-              Tensor& in = e->input(i);
-              if (x.dtype != in.dtype || x.shape != in.shape)
-                throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                             w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                             dtype_name(in.dtype), shape_string(in.shape)));
-              std::memcpy(in.data.data(), x.data.data(), x.bytes());
-            }
-          }
+          feed_sample(w->sample, s, {w->fl.get(), w->qu.get(), w->wo.get()}, symbolic_inputs);
           auto t0 = Clock::now();
           if (!cached) {
             w->fl->reset_state();

@@ -76,24 +76,9 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
       for (int64_t c = c_begin; c < c_end; ++c)
         for (int64_t s = c * chunk; s < std::min(total, (c + 1) * chunk); ++s) {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->fl->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->fl->num_inputs()));
-          if (base_graph.has_symbolic_inputs()) {
-            std::vector<Shape> shapes;
-            for (const Tensor& x : w->sample.inputs) shapes.push_back(x.shape);
-            w->fl->prepare(shapes);
-            for (auto& q : w->qu) q->prepare(shapes);
-          }
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            Tensor& in = w->fl->input(i);
-            if (x.dtype != in.dtype || x.shape != in.shape)
-              throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                           w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                           dtype_name(in.dtype), shape_string(in.shape)));
-            std::memcpy(in.data.data(), x.data.data(), x.bytes());
-          }
+          feed_sample(w->sample, s, {w->fl.get()}, base_graph.has_symbolic_inputs());
+          if (base_graph.has_symbolic_inputs())
+            for (auto& q : w->qu) q->prepare(sample_shapes(w->sample));
           w->fl->reset_state();
           w->fl->run();
           const auto fout = float_outputs ? std::span<const float>((*float_outputs)[s])

@@ -1,7 +1,7 @@
 # ctest cases. The fast default set runs in CI (scripts/test); cases labelled "long" run with
 # `scripts/test --long`. Every asset a case needs is installed by scripts/setup and required: a missing one fails
 # the case. Cases with SKIP_RETURN_CODE 77 exit 77 instead (ctest: skipped) when QGATE_ALLOW_SKIP=1 is set
-# (tests/cli/require.sh, tests/test_assets.h); scripts/test names them at the end.
+# (tests/cli/require.sh, tests/support/assets.h); scripts/test names them at the end.
 set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
@@ -11,7 +11,7 @@ add_test(NAME layers.includes COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests
 add_test(NAME layers.self_test COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py --self-test)
 
 # Unit tests: one ctest case per doctest suite family, so a failure names its area. Tests that read real models
-# or data sets fail when one is missing; with QGATE_ALLOW_SKIP=1 the case exits 77 instead (tests/test_assets.h).
+# or data sets fail when one is missing; with QGATE_ALLOW_SKIP=1 the case exits 77 instead (tests/support/assets.h).
 foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
   set_tests_properties(unit.${suite} PROPERTIES SKIP_RETURN_CODE 77)

@@ -3,14 +3,8 @@
 
 #include "tests/datasets/dataset_test_util.h"
 
+namespace qgate::test {
 namespace {
-
-using qgate::DType;
-using qgate::Shape;
-using qgate::test::error_of;
-using qgate::test::model_input;
-using qgate::test::open;
-using qgate::test::TempDir;
 
 // Float outputs are one double expression rounded once to float32: hand values within one float32 rounding.
 constexpr float kFloatRounding = 1e-7f;
@@ -331,3 +325,5 @@ TEST_SUITE("datasets.list") {
               ": No such file or directory");
   }
 }
+
+}  // namespace qgate::test

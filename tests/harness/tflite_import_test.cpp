@@ -1,5 +1,5 @@
 // TFLite importer: small models built here with the generated object API, the malformed-file rules, and the
-// real MediaPipe models of scripts/fetch_models (required: tests/test_assets.h).
+// real MediaPipe models of scripts/fetch_models (required: tests/support/assets.h).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -18,7 +18,7 @@
 #include "harness/executor.h"
 #include "harness/infer_shapes.h"
 #include "harness/tflite/import.h"
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 #include "tflite_schema_generated.h"
 
 namespace qgate {
