@@ -108,6 +108,12 @@ void import_softmax(Importer& im, NodeRef n, bool log) {
   const int axis = Importer::norm_axis(attr_int(n, "axis", im.opset() >= 13 ? -1 : 1), rank);
   const OpType op = log ? OpType::log_softmax : OpType::softmax;
   const std::string name = im.out_name(n);
+  if (im.opset() < 13 && axis == rank - 1 && im.symbolic(x)) {
+    // The 2-D view [prod(dims < axis), last] normalizes each row of the last axis: the softmax on that axis, which
+    // needs no flattening of symbolic sizes.
+    im.set(n, 0, {im.emit(op, {im.onnx_order(x)}, {}, name), Layout::onnx});
+    return;
+  }
   if (im.opset() < 13) {
     // Before opset 13 the input is seen as 2-D [prod(dims < axis), prod(dims >= axis)].
     const int flat = im.flatten_2d(n, x, axis, name + "/2d");

@@ -74,6 +74,7 @@ using MaxPool2D = Pool2D<kernels::max_pool2d>;
 // AVERAGE_POOL_2D: qgate's kernel, or XNNPACK's summation order under LiteRT's CPU arithmetic.
 class AveragePool2D : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     p_ = prepare_pool(ctx, &ctx.out(0).shape);

@@ -182,6 +182,22 @@ TEST_SUITE("harness.symbolic_shapes") {
     Executor ex(b.g);
     ex.prepare({{2, 9, 32, 3}});
     CHECK(ex.output(0).shape == Shape{2, 2, 8, 8});  // ceil(9 / 2) = 5, (5 - 2) / 2 + 1 = 2
+
+    // AVERAGE_POOL_2D the same way: VALID 3x2 stride 1 over [batch, h, 32, 3] -> [batch, ?, 31, 3].
+    GraphBuilder a;
+    const int ax = a.tensor("x", DType::f32, {a.g.symbol("batch"), a.g.symbol("h"), 32, 3});
+    const int ap = a.tensor("p", DType::f32, {});
+    Node& avg = a.node(OpType::average_pool2d, {ax}, {ap});
+    avg.attrs.set("padding", int64_t{1});
+    avg.attrs.set("filter_height", int64_t{3});
+    avg.attrs.set("filter_width", int64_t{2});
+    a.g.inputs = {ax};
+    a.g.outputs = {ap};
+    infer_shapes(a.g);
+    CHECK(a.g.tensors[ap].shape == Shape{symbol_dim(0), kUnknownDim, 31, 3});
+    Executor ae(a.g);
+    ae.prepare({{1, 5, 32, 3}});
+    CHECK(ae.output(0).shape == Shape{1, 3, 31, 3});
   }
 
   TEST_CASE("a RESHAPE that fixes the batch is refused for any other batch") {
