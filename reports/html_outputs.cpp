@@ -7,10 +7,13 @@
 
 #include "core/tensor.h"
 #include "reports/html.h"
+#include "reports/text.h"
 
 namespace qgate::reports {
 
 namespace {
+
+std::string html_escape(std::string_view text) { return escape_markup(text, Markup::html); }
 
 std::string number(double v) { return std::isfinite(v) ? fmt::format("{:.4g}", v) : "&#8211;"; }
 

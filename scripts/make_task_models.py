@@ -28,7 +28,7 @@ with the item's class, the class as the embedding's group, the rendered string a
 
 Every exported file is run through the TFLite interpreter of npm @tensorflow/tfjs-tflite on test samples and the
 largest difference from torch is printed and recorded in models/task_models.json and models/README.md.
-Uses the TFLite writer of scripts/make_models.py (schema bindings generated with flatc at run time).
+Uses the TFLite writer of scripts/qgate_models (schema bindings generated with flatc at run time).
 """
 import argparse
 import hashlib
@@ -39,6 +39,7 @@ import tempfile
 import time
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import torch
@@ -46,7 +47,16 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import make_models as mm  # noqa: E402  (the writer and the data readers; importing it trains nothing)
+# The pieces of qgate's model builder (scripts/qgate_models): the TFLite writer, the data readers, the interpreter
+# check. Importing them trains nothing.
+from qgate_models import REPO, SCHEMA, checks, data, exports, tflite_builder  # noqa: E402
+
+mm = SimpleNamespace(
+    REPO=REPO, SCHEMA=SCHEMA, load_fmnist=data.load_fmnist, run_reference=checks.run_reference,
+    load_schema_bindings=tflite_builder.load_schema_bindings, TfliteBuilder=tflite_builder.TfliteBuilder,
+    count_params=tflite_builder.count_params, list_ops=tflite_builder.list_ops, SAME=tflite_builder.SAME,
+    VALID=tflite_builder.VALID, ACT_NONE=tflite_builder.ACT_NONE, ACT_RELU=tflite_builder.ACT_RELU,
+    conv_filter_ohwi=exports.conv_filter_ohwi, np32=exports.np32)
 
 MODEL_ORDER = ["fmnist_landmarks", "fmnist_segmenter", "fmnist_embedder", "digits_ctc"]
 FOREGROUND = 10 / 255.0        # a pixel at least this bright belongs to the item
@@ -258,7 +268,7 @@ def fb_with_extras(tmp):
 
 
 class Writer:
-    """The layers these networks use, over make_models' TfliteBuilder."""
+    """The layers these networks use, over qgate_models' TfliteBuilder."""
 
     def __init__(self, fb, description):
         self.fb = fb
@@ -287,7 +297,7 @@ class Writer:
         return out
 
     def fc(self, inp, layer, name, relu):
-        return mm._fc(self.b, self.BO, inp, layer, name, layer.out_features, mm.ACT_RELU if relu else mm.ACT_NONE)
+        return exports.fully_connected(self.b, inp, layer, name, mm.ACT_RELU if relu else mm.ACT_NONE)
 
 
 def image_input(w):
