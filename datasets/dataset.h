@@ -30,6 +30,10 @@ struct Sample {
   // The decoded image's size before preprocessing (image files), 0x0 for other data: masks given for the images
   // must have this size (datasets/targets.h).
   int source_width = 0, source_height = 0;
+
+  // The only input of a single-input model: inputs resized to one tensor with `input`'s name, dtype and shape,
+  // its buffer allocated for them.
+  Tensor& single_input(const ModelInput& input);
 };
 
 // One sample's target for one model output, besides the class label (datasets/targets.h reads them): values of an

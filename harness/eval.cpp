@@ -128,6 +128,54 @@ int64_t scored_width(const std::vector<metrics::OutputSpec>& specs) {
   return width;
 }
 
+std::vector<Shape> sample_shapes(const Sample& sample) {
+  std::vector<Shape> shapes;
+  for (const Tensor& x : sample.inputs) shapes.push_back(x.shape);
+  return shapes;
+}
+
+void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor*> executors,
+                 bool prepare_shapes) {
+  for (Executor* e : executors) {
+    if (!e) continue;
+    if (sample.inputs.size() != e->num_inputs())
+      throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, sample.id,
+                                   sample.inputs.size(), e->num_inputs()));
+    break;  // the executors share the model's inputs: one count check serves all
+  }
+  if (prepare_shapes)
+    for (Executor* e : executors)
+      if (e) e->prepare(sample_shapes(sample));
+  for (size_t i = 0; i < sample.inputs.size(); ++i) {
+    const Tensor& x = sample.inputs[i];
+    for (Executor* e : executors) {
+      if (!e) continue;
+      Tensor& in = e->input(i);
+      if (x.dtype != in.dtype || x.shape != in.shape)
+        throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s, sample.id, i,
+                                     dtype_name(x.dtype), shape_string(x.shape), dtype_name(in.dtype),
+                                     shape_string(in.shape)));
+      std::memcpy(in.data.data(), x.data.data(), x.bytes());
+    }
+  }
+}
+
+DataShapes shapes_for_data(const Graph& graph, const Dataset& data) {
+  DataShapes shapes;
+  if (!graph.has_symbolic_inputs() || data.size() == 0) {
+    for (int id : graph.inputs) shapes.inputs.push_back(graph.tensors[id].shape);
+    for (int id : graph.outputs) shapes.outputs.push_back(graph.tensors[id].shape);
+    return shapes;
+  }
+  Sample sample;
+  data.load(0, sample);
+  Executor executor(graph);
+  feed_sample(sample, 0, {&executor}, true);
+  shapes.inputs = sample_shapes(sample);
+  for (size_t i = 0; i < executor.num_outputs(); ++i) shapes.outputs.push_back(executor.output(i).shape);
+  return shapes;
+}
+
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options) {
   const auto start = Clock::now();
@@ -146,11 +194,19 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   if (options.output_index < 0 || options.output_index >= static_cast<int>(float_graph.outputs.size()))
     throw InputError(fmt::format("{}: output index {} does not exist (the model has {} outputs)", float_graph.source,
                                  options.output_index, float_graph.outputs.size()));
-  const std::vector<metrics::OutputSpec> specs = scored_outputs(float_graph, options);
+  std::vector<metrics::OutputSpec> specs = scored_outputs(float_graph, options);
   for (const auto& sp : specs)
     if (sp.index < 0 || sp.index >= static_cast<int>(float_graph.outputs.size()))
       throw InputError(fmt::format("{}: output index {} does not exist (the model has {} outputs)", float_graph.source,
                                    sp.index, float_graph.outputs.size()));
+  // Outputs sized by symbolic input dimensions (a spec not planned at the data's sizes): their size at sample 0's.
+  bool sized = true;
+  for (const auto& sp : specs) sized = sized && shape_is_concrete(sp.shape);
+  if (!sized) {
+    const DataShapes shapes = shapes_for_data(float_graph, data);
+    for (auto& sp : specs)
+      if (!shape_is_concrete(sp.shape)) sp.shape = shapes.outputs[static_cast<size_t>(sp.index)];
+  }
   if (!options.targets.empty() && options.targets.size() != specs.size())
     throw InputError(fmt::format("evaluate: {} target sources for {} outputs", options.targets.size(), specs.size()));
   std::vector<int64_t> offsets(specs.size());  // of each scored output in a float-output row
@@ -190,6 +246,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   for (auto& scorers : chunk_scorers)
     for (const auto& sp : specs) scorers.push_back(metrics::make_output_scorer(sp, scoring));
 
+  const bool symbolic_inputs = float_graph.has_symbolic_inputs() || quant_graph.has_symbolic_inputs();
   // Workers are created lazily and handed out from a free list, one per concurrently running chunk.
   std::mutex mu;
   std::vector<std::unique_ptr<Worker>> all_workers;
@@ -204,18 +261,20 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       }
     }
     auto w = std::make_unique<Worker>();
+    // Symbolic input dimensions: each sample's shapes pick (or make) the plan, below.
+    const bool now = !symbolic_inputs;
     if (!cached) {
       w->fl = std::make_unique<Executor>(float_graph);
-      w->fl->prepare();
+      if (now) w->fl->prepare();
     }
     w->qu = std::make_unique<Executor>(quant_graph);
-    w->qu->prepare();
+    if (now) w->qu->prepare();
     w->targets.resize(specs.size());
     w->fconv.resize(specs.size());
     w->qconv.resize(specs.size());
     if (decompose) {
       w->wo = std::make_unique<Executor>(*options.weight_only);
-      w->wo->prepare();
+      if (now) w->wo->prepare();
     }
     std::lock_guard lock(mu);
     all_workers.push_back(std::move(w));
@@ -262,21 +321,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       for (int64_t s = c * chunk; s < s_end; ++s) {
         try {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->qu->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->qu->num_inputs()));
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()}) {
-              if (!e) continue;
-              Tensor& in = e->input(i);
-              if (x.dtype != in.dtype || x.shape != in.shape)
-                throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                             w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                             dtype_name(in.dtype), shape_string(in.shape)));
-              std::memcpy(in.data.data(), x.data.data(), x.bytes());
-            }
-          }
+          feed_sample(w->sample, s, {w->fl.get(), w->qu.get(), w->wo.get()}, symbolic_inputs);
           auto t0 = Clock::now();
           if (!cached) {
             w->fl->reset_state();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,8 @@
 namespace qgate {
 
 class Dataset;
+class Executor;
+struct Sample;
 class TargetSource;
 
 struct EvalOptions {
@@ -60,5 +63,23 @@ int64_t scored_width(const std::vector<metrics::OutputSpec>& specs);
 // Runs the evaluation. Throws InputError for data that does not fit the model (naming the sample).
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options);
+
+// The shapes of sample's input tensors, in input order.
+std::vector<Shape> sample_shapes(const Sample& sample);
+
+// A model's input and output shapes for a data set's samples: the declared ones, or for a model with symbolic input
+// dimensions those of its plan for sample 0's input shapes (the scorers take one size per output; evaluate refuses
+// a later sample whose outputs differ, naming it). Throws InputError when sample 0 does not fit the model.
+struct DataShapes {
+  std::vector<Shape> inputs, outputs;
+};
+DataShapes shapes_for_data(const Graph& graph, const Dataset& data);
+
+// Copies sample s's tensors into the model inputs of each executor (null ones skipped; all run graphs with the same
+// inputs). With `prepare_shapes` (a model with symbolic input dimensions) each executor is first prepared for the
+// sample's input shapes (its cached plan for that shape set). Throws InputError naming the sample when its tensor
+// count, a dtype or a shape differs from the model's.
+void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor*> executors,
+                 bool prepare_shapes);
 
 }  // namespace qgate

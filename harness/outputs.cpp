@@ -88,10 +88,9 @@ std::optional<std::pair<OutputKind, std::string>> kind_from_targets(const Target
   return std::nullopt;
 }
 
-// The kind the model says, with the reason.
-std::pair<OutputKind, std::string> kind_from_model(const Graph& g, int tensor) {
+// The kind the model says, with the reason; `s` is the output's shape at the data's sizes.
+std::pair<OutputKind, std::string> kind_from_model(const Graph& g, int tensor, const Shape& s) {
   const Tensor& t = g.tensors[tensor];
-  const Shape& s = t.shape;
   const Node* p = producer(g, tensor);
   const OpType op = p ? p->op : OpType::count_;
   const bool map = s.size() == 4 && s[1] > 1 && s[2] > 1;
@@ -221,8 +220,8 @@ int resolve_output(const Graph& graph, const std::vector<OutputRequest>& request
   throw InputError(fmt::format("{}: no output '{}' (outputs: {})", option, selector, fmt::join(names, ", ")));
 }
 
-std::pair<int, int> output_map_size(const Graph& graph, const std::vector<OutputRequest>& requests, int index) {
-  const Shape& s = graph.tensors[graph.outputs[index]].shape;
+std::pair<int, int> output_map_size(const Graph& graph, const std::vector<OutputRequest>& requests, int index,
+                                    const Shape& s) {
   bool channels_first = false;
   for (const OutputRequest& r : requests)
     if (r.channels_first && resolve_output(graph, requests, r.selector, "--output " + r.text) == index)
@@ -256,7 +255,8 @@ std::vector<metrics::OutputSpec> plan_outputs(const OutputPlanInput& in) {
     const int tensor = g.outputs[static_cast<size_t>(i)];
     s.index = i;
     s.tensor = g.tensors[tensor].name;
-    s.shape = g.tensors[tensor].shape;
+    s.shape = i < static_cast<int>(in.output_shapes.size()) ? in.output_shapes[static_cast<size_t>(i)]
+                                                           : g.tensors[tensor].shape;
     const std::optional<TargetInfo>* target =
         i < static_cast<int>(in.targets.size()) ? &in.targets[static_cast<size_t>(i)] : nullptr;
     const bool has_target = target && target->has_value();
@@ -282,7 +282,7 @@ std::vector<metrics::OutputSpec> plan_outputs(const OutputPlanInput& in) {
       s.kind = OutputKind::regression;
       s.kind_source = "inferred: --landmarks";
     } else {
-      const auto [kind, why] = kind_from_model(g, tensor);
+      const auto [kind, why] = kind_from_model(g, tensor, s.shape);
       s.kind = kind;
       s.kind_source = "inferred: " + why;
     }
@@ -290,7 +290,7 @@ std::vector<metrics::OutputSpec> plan_outputs(const OutputPlanInput& in) {
                      (s.kind == OutputKind::classes || (s.kind == OutputKind::embedding && !has_target));
     if (i == in.label_output && in.labeled && !s.takes_labels)
       s.kind_source += "; the data's class labels are not used";
-    if (s.kind == OutputKind::sequence && g.tensors[tensor].shape.size() == 3 &&
+    if (s.kind == OutputKind::sequence && s.shape.size() == 3 &&
         s.kind_source.find("SOFTMAX per step") != std::string::npos)
       s.blank = -1;
     if (r) {

@@ -56,6 +56,9 @@ struct OutputPlanInput {
   std::vector<OutputRequest> requests;
   std::vector<LandmarksRequest> landmarks;
   std::vector<std::optional<TargetInfo>> targets;  // per output index (may be shorter: no targets)
+  // Per output index, its shape at the data's input sizes (shapes_for_data in harness/eval.h; a model with symbolic
+  // input dimensions declares symbolic output shapes); empty: the declared shapes.
+  std::vector<Shape> output_shapes;
 };
 
 // The output index a selector names: a number, a tensor name, or a NAME given by one of `requests`. Throws
@@ -70,8 +73,9 @@ std::vector<metrics::OutputSpec> plan_outputs(const OutputPlanInput& in);
 metrics::OutputSpec classes_spec(const Graph& graph, int index);
 
 // A mask target's map size for output `index` ({0, 0} when the output is not a map): height and width of a
-// [1,H,W,C] output (or [1,C,H,W] with layout=nchw), or of [1,H,W].
-std::pair<int, int> output_map_size(const Graph& graph, const std::vector<OutputRequest>& requests, int index);
+// [1,H,W,C] output (or [1,C,H,W] with layout=nchw), or of [1,H,W]; `shape` is the output's shape at the data's sizes.
+std::pair<int, int> output_map_size(const Graph& graph, const std::vector<OutputRequest>& requests, int index,
+                                    const Shape& shape);
 
 // The output whose metrics fill the report's `model` section (the label output scored as classes), or -1.
 int model_output(const std::vector<metrics::OutputSpec>& specs, int label_output);

@@ -16,6 +16,7 @@
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "harness/cli/run_options.h"
 #include "core/errors.h"
 #include "harness/eval.h"
@@ -111,7 +112,7 @@ int compare(const std::vector<std::string>& args) {
   for (const Scheme& s : schemes) all_litert = all_litert && s.arithmetic == Arithmetic::litert_cpu;
   if (all_litert) set_litert_cpu_arithmetic(fm.graph);
   const DataOptions dopts = read_data_options(vm);
-  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
+  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph, input_shapes_for(vm, fm.graph));
   const OutputSetup outputs = plan_output_setup(vm, fm.graph, *data, dopts);
   gates = settle_gates(std::move(gates), outputs, *data, mopts.top_k, layers, layers ? "" : "; layers.* need --layers");
 

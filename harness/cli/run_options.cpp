@@ -8,6 +8,8 @@
 
 #include "datasets/preprocess.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
+#include "harness/eval.h"
 #include "core/files.h"
 #include "core/npy.h"
 #include "harness/ptq.h"
@@ -64,6 +66,7 @@ void add_run_options(po::options_description& options) {
       "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
       "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-cache", po::bool_switch(), "neither read nor write the on-disk cache of float outputs");
+  add_input_shape_option(options);
 }
 
 DataOptions read_data_options(const po::variables_map& vm) {
@@ -77,9 +80,13 @@ DataOptions read_data_options(const po::variables_map& vm) {
   return d;
 }
 
-std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph) {
+std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph,
+                                       const std::vector<Shape>& input_shapes) {
   std::vector<ModelInput> inputs;
-  for (int id : graph.inputs) inputs.push_back(ModelInput::of(graph.tensors[id]));
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    inputs.push_back(ModelInput::of(graph.tensors[graph.inputs[i]]));
+    inputs.back().shape = input_shapes.at(i);
+  }
   return open_dataset(options, inputs);
 }
 
@@ -113,8 +120,14 @@ OutputSetup plan_output_setup(const po::variables_map& vm, const Graph& graph, c
   in.labeled = data.num_classes() > 0;
   for (const auto& t : strings(vm, "output")) in.requests.push_back(parse_output_request(t));
   for (const auto& t : strings(vm, "landmarks")) in.landmarks.push_back(parse_landmarks_request(t));
+  // Symbolic input dimensions: the outputs planned, and the targets sized, at the data's input sizes.
+  const DataShapes shapes = shapes_for_data(graph, data);
+  in.output_shapes = shapes.outputs;
   std::vector<ModelInput> inputs;
-  for (int id : graph.inputs) inputs.push_back(ModelInput::of(graph.tensors[id]));
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    inputs.push_back(ModelInput::of(graph.tensors[graph.inputs[i]]));
+    inputs.back().shape = shapes.inputs[i];
+  }
   std::vector<std::unique_ptr<TargetSource>> by_output(static_cast<size_t>(count));
   in.targets.resize(static_cast<size_t>(count));
   for (const auto& t : strings(vm, "targets")) {
@@ -126,7 +139,7 @@ OutputSetup plan_output_setup(const po::variables_map& vm, const Graph& graph, c
     options.spec = r.spec;
     options.output = r.selector;
     options.samples = data.size();
-    std::tie(options.map_height, options.map_width) = output_map_size(graph, in.requests, index);
+    std::tie(options.map_height, options.map_width) = output_map_size(graph, in.requests, index, shapes.outputs[static_cast<size_t>(index)]);
     by_output[static_cast<size_t>(index)] = open_targets(options, data_options, inputs);
     const TargetSource& source = *by_output[static_cast<size_t>(index)];
     in.targets[static_cast<size_t>(index)] =

@@ -21,7 +21,7 @@ namespace qgate::cli {
 
 // Declares --data, --labels, --vocab, --preprocess and the preprocessing flags.
 void add_data_options(po::options_description& options);
-// Declares --limit, --threads, --gate and --no-cache.
+// Declares --limit, --threads, --gate, --no-cache and --input-shape.
 void add_run_options(po::options_description& options);
 
 // Declares --report, --html, --csv and --junit.
@@ -33,8 +33,11 @@ void write_exports(const po::variables_map& vm, const reports::CompareReport& re
 
 // The data options as given (flags override the --preprocess file field by field).
 DataOptions read_data_options(const po::variables_map& vm);
-// Opens the data set for the graph's inputs (checked against the pipeline before any sample).
-std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph);
+// Opens the data set for the graph's inputs (checked against the pipeline before any sample), shaped as
+// `input_shapes` (input_shapes_for: the declared shapes with --input-shape applied; the data sizes what stays
+// symbolic).
+std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph,
+                                       const std::vector<Shape>& input_shapes);
 
 // Declares --output, --targets and --landmarks (harness/outputs.h).
 void add_output_options(po::options_description& options);

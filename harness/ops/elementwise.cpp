@@ -58,6 +58,10 @@ kernels::BroadcastShape prepare_broadcast(OpContext& ctx) {
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
   kernels::BroadcastShape s;
+  if (ctx.symbolic && (!shape_is_concrete(a.shape) || !shape_is_concrete(b.shape))) {
+    ctx.out(0).shape = ops::broadcast_shapes(a.shape, b.shape);
+    return s;
+  }
   std::array<int32_t, kernels::kMaxBroadcastRank> out_shape{};
   int rank = 0;
   if (a.shape.size() > kernels::kMaxBroadcastRank || b.shape.size() > kernels::kMaxBroadcastRank)
@@ -72,6 +76,7 @@ kernels::BroadcastShape prepare_broadcast(OpContext& ctx) {
 template <OpType T>
 class BinaryElementwiseOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const DType dt = ctx.in(0).dtype;
@@ -104,6 +109,7 @@ class BinaryElementwiseOp : public Op {
 // PRELU: out = x >= 0 ? x : x * alpha, alpha broadcast against x (typically [1,1,C] or [C]).
 class PreluOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     ctx.expect_input(0, DType::f32);
@@ -145,6 +151,7 @@ constexpr UnaryOp unary_op_of(OpType t) {
 template <OpType T>
 class UnaryElementwiseOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     ctx.expect_input(0, DType::f32);

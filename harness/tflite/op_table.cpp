@@ -88,6 +88,7 @@ const BuiltinRow kBuiltinOps[] = {
     {B::UNIDIRECTIONAL_SEQUENCE_LSTM, OpType::unidirectional_sequence_lstm},
     {B::BIDIRECTIONAL_SEQUENCE_LSTM, OpType::bidirectional_sequence_lstm},
     {B::LSTM, OpType::lstm},
+    {B::SHAPE, OpType::shape},
 };
 
 struct CustomRow {
