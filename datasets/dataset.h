@@ -27,10 +27,21 @@ struct Sample {
   int64_t label = -1;  // class index in [0, num_classes()), or -1 for an unlabeled data set
   std::string id;      // names the sample in errors and reports: "t10k-images-idx3-ubyte.gz#123",
                        // "cat/001.jpg", "line 17"
+  // The decoded image's size before preprocessing (image files), 0x0 for other data: masks given for the images
+  // must have this size (datasets/targets.h).
+  int source_width = 0, source_height = 0;
 
   // The only input of a single-input model: inputs resized to one tensor with `input`'s name, dtype and shape,
   // its buffer allocated for them.
   Tensor& single_input(const ModelInput& input);
+};
+
+// One sample's target for one model output, besides the class label (datasets/targets.h reads them): values of an
+// NPY target (regression values, landmark coordinates, multilabel 0/1), and integer ids (an NPY target of integers,
+// a mask's class per pixel in row-major order, a transcript's symbol ids, an embedding's group).
+struct Target {
+  std::vector<float> values;
+  std::vector<int32_t> ids;
 };
 
 class Dataset {

@@ -85,6 +85,8 @@ class ImageFilesDataset final : public Dataset {
       throw InputError(fmt::format("{}: sample {}: {} is not an image OpenCV can decode ({} bytes)", ctx_.prefix,
                                    f.id, f.path, bytes.size()));
     }
+    out.source_width = image.cols;
+    out.source_height = image.rows;
     pipeline_.run(image, out.inputs[0], f.id);
   }
 
@@ -222,17 +224,20 @@ std::unique_ptr<Dataset> open_list(const LoaderContext& ctx) {
     size_t start = line.find_first_not_of(" \t");
     if (start == std::string::npos || line[start] == '#') continue;
     line = line.substr(start);
-    // The label is the last field, so paths may hold spaces.
-    size_t sep = line.find_last_of(" \t");
-    if (sep == std::string::npos) {
-      throw InputError(fmt::format("{}: {}: line {}: expected 'relative/path label', got '{}'", ctx.prefix,
-                                   list_path, line_no, line));
+    // The label is the last field, so paths may hold spaces; a line of one field is an unlabeled image (a list
+    // is labeled on every line or on none).
+    const size_t sep = line.find_last_of(" \t");
+    const bool labeled = sep != std::string::npos;
+    if (!files.empty() && labeled != (files.front().label >= 0)) {
+      throw InputError(fmt::format("{}: {}: line {}: '{}' {} a label, the first image line {} (label every line or "
+                                   "none)",
+                                   ctx.prefix, list_path, line_no, line, labeled ? "has" : "has no",
+                                   labeled ? "has none" : "has one"));
     }
     ImageFile f;
-    std::string label_text = line.substr(sep + 1);
-    f.id = line.substr(0, line.find_last_not_of(" \t", sep) + 1);
+    f.id = labeled ? line.substr(0, line.find_last_not_of(" \t", sep) + 1) : line;
     f.path = fs::path(f.id).is_absolute() ? f.id : (fs::path(root.empty() ? "." : root) / f.id).string();
-    f.label = ctx.parse_label(label_text, fmt::format("{} (line {})", f.id, line_no));
+    if (labeled) f.label = ctx.parse_label(line.substr(sep + 1), fmt::format("{} (line {})", f.id, line_no));
     std::string why;
     if (!stat_file(f.path, f.bytes, f.mtime_ns, why)) {
       throw InputError(fmt::format("{}: {}: line {}: {}: {}", ctx.prefix, list_path, line_no, f.path, why));

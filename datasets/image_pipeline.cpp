@@ -216,23 +216,15 @@ void ImagePipeline::run(const cv::Mat& image, Tensor& out, const std::string& sa
     fail(fmt::format("image has {} channels (expected gray or BGR)", image.channels()));
   }
 
-  if (resize) {
-    ImageSize in{img.cols, img.rows};
-    ImageSize target = resize->shorter_side ? shorter_side_size(in, resize->shorter_side) : resize->exact;
-    if (target != in) {
-      cv::Mat resized;
-      cv::resize(img, resized, cv::Size(target.width, target.height), 0, 0, cv_interpolation(interpolation));
-      img = resized;
-    }
-  }
   if (crop) {
-    if (crop->width > img.cols || crop->height > img.rows) {
-      fail(fmt::format("image is {}x{}{}, smaller than the crop {}", img.cols, img.rows,
+    ImageSize in{img.cols, img.rows};
+    if (resize) in = resize->shorter_side ? shorter_side_size(in, resize->shorter_side) : resize->exact;
+    if (crop->width > in.width || crop->height > in.height) {
+      fail(fmt::format("image is {}x{}{}, smaller than the crop {}", in.width, in.height,
                        resize ? " after resize" : "", size_text(*crop)));
     }
-    int x0 = (img.cols - crop->width) / 2, y0 = (img.rows - crop->height) / 2;
-    img = img(cv::Rect(x0, y0, crop->width, crop->height));
   }
+  img = geometry(img, interpolation);
 
   const int h = img.rows, w = img.cols, c = channels;
   if (flat) {
@@ -274,6 +266,24 @@ void ImagePipeline::run(const cv::Mat& image, Tensor& out, const std::string& sa
       }
     }
   }
+}
+
+cv::Mat ImagePipeline::geometry(const cv::Mat& image, Interpolation how) const {
+  cv::Mat img = image;
+  if (resize) {
+    ImageSize in{img.cols, img.rows};
+    ImageSize target = resize->shorter_side ? shorter_side_size(in, resize->shorter_side) : resize->exact;
+    if (target != in) {
+      cv::Mat resized;
+      cv::resize(img, resized, cv::Size(target.width, target.height), 0, 0, cv_interpolation(how));
+      img = resized;
+    }
+  }
+  if (crop && crop->width <= img.cols && crop->height <= img.rows) {
+    int x0 = (img.cols - crop->width) / 2, y0 = (img.rows - crop->height) / 2;
+    img = img(cv::Rect(x0, y0, crop->width, crop->height));
+  }
+  return img;
 }
 
 std::string ImagePipeline::describe() const {

@@ -48,6 +48,10 @@ struct ImagePipeline {
   // Throws InputError naming `sample_id` when the image cannot be made into the model input.
   void run(const cv::Mat& image, Tensor& out, const std::string& sample_id) const;
 
+  // The geometric part of run() alone (resize, then center crop) on any single-image matrix, with the given
+  // interpolation: what a segmentation mask of the image goes through (nearest neighbour keeps class ids).
+  cv::Mat geometry(const cv::Mat& image, Interpolation interpolation) const;
+
   // Canonical text of every resolved choice; part of describe() and fingerprint().
   std::string describe() const;
 };

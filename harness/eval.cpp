@@ -10,7 +10,9 @@
 
 #include "datasets/dataset.h"
 #include "core/errors.h"
+#include "datasets/targets.h"
 #include "harness/executor.h"
+#include "harness/outputs.h"
 #include "harness/weight_rules.h"
 #include "kernels/parallel.h"
 
@@ -27,6 +29,23 @@ bool is_sequence_op(OpType op) {
 }
 
 std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_cast<size_t>(t.elements())}; }
+
+// A model output as float values: float32 outputs as they are, others widened into `scratch`.
+std::span<const float> output_values(const Tensor& t, std::vector<float>& scratch) {
+  if (t.dtype == DType::f32) return floats(t);
+  scratch.resize(static_cast<size_t>(t.elements()));
+  for (int64_t i = 0; i < t.elements(); ++i) {
+    switch (t.dtype) {
+      case DType::i8: scratch[static_cast<size_t>(i)] = t.as<int8_t>()[i]; break;
+      case DType::u8: scratch[static_cast<size_t>(i)] = t.as<uint8_t>()[i]; break;
+      case DType::i32: scratch[static_cast<size_t>(i)] = static_cast<float>(t.as<int32_t>()[i]); break;
+      case DType::i64: scratch[static_cast<size_t>(i)] = static_cast<float>(t.as<int64_t>()[i]); break;
+      case DType::boolean: scratch[static_cast<size_t>(i)] = t.as<uint8_t>()[i] ? 1.0f : 0.0f; break;
+      default: scratch[static_cast<size_t>(i)] = 0; break;
+    }
+  }
+  return scratch;
+}
 
 // The nodes whose first output is float32: the ones with a layer row.
 std::vector<int> tracked_nodes(const Graph& g) {
@@ -91,10 +110,23 @@ class CompareObserver : public Observer {
 struct Worker {
   std::unique_ptr<Executor> fl, qu, wo;
   Sample sample;
+  std::vector<Target> targets;                // per scored output
+  std::vector<std::vector<float>> fconv, qconv;  // non-float32 outputs widened, per scored output
   double float_seconds = 0, quant_seconds = 0;
 };
 
 }  // namespace
+
+std::vector<metrics::OutputSpec> scored_outputs(const Graph& graph, const EvalOptions& options) {
+  if (!options.outputs.empty()) return options.outputs;
+  return {classes_spec(graph, options.output_index)};
+}
+
+int64_t scored_width(const std::vector<metrics::OutputSpec>& specs) {
+  int64_t width = 0;
+  for (const auto& s : specs) width += s.elements();
+  return width;
+}
 
 std::vector<Shape> sample_shapes(const Sample& sample) {
   std::vector<Shape> shapes;
@@ -128,6 +160,22 @@ void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor
   }
 }
 
+DataShapes shapes_for_data(const Graph& graph, const Dataset& data) {
+  DataShapes shapes;
+  if (!graph.has_symbolic_inputs() || data.size() == 0) {
+    for (int id : graph.inputs) shapes.inputs.push_back(graph.tensors[id].shape);
+    for (int id : graph.outputs) shapes.outputs.push_back(graph.tensors[id].shape);
+    return shapes;
+  }
+  Sample sample;
+  data.load(0, sample);
+  Executor executor(graph);
+  feed_sample(sample, 0, {&executor}, true);
+  shapes.inputs = sample_shapes(sample);
+  for (size_t i = 0; i < executor.num_outputs(); ++i) shapes.outputs.push_back(executor.output(i).shape);
+  return shapes;
+}
+
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options) {
   const auto start = Clock::now();
@@ -146,6 +194,31 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   if (options.output_index < 0 || options.output_index >= static_cast<int>(float_graph.outputs.size()))
     throw InputError(fmt::format("{}: output index {} does not exist (the model has {} outputs)", float_graph.source,
                                  options.output_index, float_graph.outputs.size()));
+  std::vector<metrics::OutputSpec> specs = scored_outputs(float_graph, options);
+  for (const auto& sp : specs)
+    if (sp.index < 0 || sp.index >= static_cast<int>(float_graph.outputs.size()))
+      throw InputError(fmt::format("{}: output index {} does not exist (the model has {} outputs)", float_graph.source,
+                                   sp.index, float_graph.outputs.size()));
+  // Outputs sized by symbolic input dimensions (a spec not planned at the data's sizes): their size at sample 0's.
+  bool sized = true;
+  for (const auto& sp : specs) sized = sized && shape_is_concrete(sp.shape);
+  if (!sized) {
+    const DataShapes shapes = shapes_for_data(float_graph, data);
+    for (auto& sp : specs)
+      if (!shape_is_concrete(sp.shape)) sp.shape = shapes.outputs[static_cast<size_t>(sp.index)];
+  }
+  if (!options.targets.empty() && options.targets.size() != specs.size())
+    throw InputError(fmt::format("evaluate: {} target sources for {} outputs", options.targets.size(), specs.size()));
+  std::vector<int64_t> offsets(specs.size());  // of each scored output in a float-output row
+  int64_t width = 0;
+  for (size_t o = 0; o < specs.size(); ++o) {
+    offsets[o] = width;
+    width += specs[o].elements();
+  }
+  metrics::OutputScoring scoring;
+  scoring.classes = options.model;
+  scoring.details = options.details;
+  scoring.neighbours = options.neighbours;
   const int64_t total = options.limit > 0 ? std::min<int64_t>(options.limit, data.size()) : data.size();
   if (total <= 0) throw InputError("data set is empty: nothing to evaluate");
 
@@ -155,6 +228,9 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   if (cached && static_cast<int64_t>(options.float_outputs->size()) < total)
     throw InputError(fmt::format("evaluate: {} cached float outputs for {} samples", options.float_outputs->size(),
                                  total));
+  if (cached && total > 0 && static_cast<int64_t>((*options.float_outputs)[0].size()) != width)
+    throw InputError(fmt::format("evaluate: cached float outputs hold {} values per sample, the scored outputs {}",
+                                 (*options.float_outputs)[0].size(), width));
   if (options.record_float_outputs) options.record_float_outputs->assign(total, {});
 
   const std::vector<int> nodes = tracked_nodes(float_graph);
@@ -166,7 +242,9 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   const int64_t chunk = std::max<int64_t>(1, options.chunk_samples);
   const int64_t chunks = (total + chunk - 1) / chunk;
   std::vector<ChunkLayers> chunk_layers(options.layer_metrics ? chunks : 0);
-  std::vector<metrics::ModelMetricsAccumulator> chunk_model(chunks, metrics::ModelMetricsAccumulator(options.model));
+  std::vector<std::vector<std::unique_ptr<metrics::OutputScorer>>> chunk_scorers(chunks);
+  for (auto& scorers : chunk_scorers)
+    for (const auto& sp : specs) scorers.push_back(metrics::make_output_scorer(sp, scoring));
 
   const bool symbolic_inputs = float_graph.has_symbolic_inputs() || quant_graph.has_symbolic_inputs();
   // Workers are created lazily and handed out from a free list, one per concurrently running chunk.
@@ -191,6 +269,9 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
     }
     w->qu = std::make_unique<Executor>(quant_graph);
     if (now) w->qu->prepare();
+    w->targets.resize(specs.size());
+    w->fconv.resize(specs.size());
+    w->qconv.resize(specs.size());
     if (decompose) {
       w->wo = std::make_unique<Executor>(*options.weight_only);
       if (now) w->wo->prepare();
@@ -252,10 +333,19 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
           auto t2 = Clock::now();
           w->float_seconds += std::chrono::duration<double>(t1 - t0).count();
           w->quant_seconds += std::chrono::duration<double>(t2 - t1).count();
-          std::span<const float> fout =
-              cached ? std::span<const float>((*options.float_outputs)[s]) : floats(w->fl->output(options.output_index));
-          if (options.record_float_outputs) (*options.record_float_outputs)[s].assign(fout.begin(), fout.end());
-          chunk_model[c].add(s, fout, floats(w->qu->output(options.output_index)), w->sample.label);
+          if (options.record_float_outputs) (*options.record_float_outputs)[s].resize(static_cast<size_t>(width));
+          for (size_t o = 0; o < specs.size(); ++o) {
+            const size_t n = static_cast<size_t>(specs[o].elements());
+            const std::span<const float> fout =
+                cached ? std::span<const float>((*options.float_outputs)[s]).subspan(static_cast<size_t>(offsets[o]), n)
+                       : output_values(w->fl->output(specs[o].index), w->fconv[o]);
+            if (options.record_float_outputs)
+              std::copy(fout.begin(), fout.end(), (*options.record_float_outputs)[s].begin() + offsets[o]);
+            const TargetSource* source = options.targets.empty() ? nullptr : options.targets[o];
+            if (source) source->load(s, w->sample, w->targets[o]);
+            chunk_scorers[c][o]->add(s, fout, output_values(w->qu->output(specs[o].index), w->qconv[o]),
+                                     source ? &w->targets[o] : nullptr, w->sample.label);
+          }
           if (decompose) {
             w->wo->reset_state();
             w->wo->run_isolated(*w->fl, &wo_obs);
@@ -284,9 +374,18 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   EvalResult r;
   r.samples = total;
   r.threads = kernels::num_threads();
-  metrics::ModelMetricsAccumulator model(options.model);
-  for (auto& m : chunk_model) model.merge(m);
-  r.model = model.finalize();
+  r.model_scored = false;
+  for (size_t o = 0; o < specs.size(); ++o) {
+    std::unique_ptr<metrics::OutputScorer> merged = metrics::make_output_scorer(specs[o], scoring);
+    for (auto& scorers : chunk_scorers) merged->merge(*scorers[o]);  // chunk order
+    r.outputs.push_back(merged->finalize());
+    if (const metrics::ModelMetricsAccumulator* classes = merged->classes();
+        classes && specs[o].index == options.output_index && !r.model_scored) {
+      r.model = classes->finalize();
+      r.model_scored = true;
+      r.model_output = specs[o].index;
+    }
+  }
   for (auto& w : all_workers) {
     r.float_seconds += w->float_seconds;
     r.quant_seconds += w->quant_seconds;

@@ -16,6 +16,7 @@
 #include "harness/graph.h"
 #include "harness/metrics/layer_metrics.h"
 #include "harness/metrics/model_metrics.h"
+#include "harness/metrics/output_metrics.h"
 #include "reports/model.h"
 
 namespace qgate {
@@ -23,22 +24,29 @@ namespace qgate {
 class Dataset;
 class Executor;
 struct Sample;
+class TargetSource;
 
 struct EvalOptions {
   metrics::ModelMetricsOptions model;
   int64_t limit = 0;          // 0: every sample
-  int output_index = 0;       // which model output holds the class scores
+  int output_index = 0;       // which model output the class labels belong to (the report's `model` section)
+  // The outputs scored, each with its kind (harness/outputs.h), and per entry its target source (nullptr: none;
+  // borrowed). Empty: output_index alone, as classes with the labels (what the model metrics alone need).
+  std::vector<metrics::OutputSpec> outputs;
+  std::vector<const TargetSource*> targets;
+  bool details = true;     // per-output rows and distributions
+  bool neighbours = true;  // embedding nearest neighbours
   bool layer_metrics = true;  // accumulated error per node
   bool isolated = true;       // isolated error per node (one extra quantized pass per sample)
   // Weight-only twin for the hybrid decomposition (weight part vs activation part); null to skip.
   const Graph* weight_only = nullptr;
   int64_t chunk_samples = 32;
-  // Float model outputs (output_index) per sample, from an earlier run over the same data: when given, the float
-  // graph is not run at all (sensitivity analysis evaluates dozens of quantized variants against one float run).
+  // Float model outputs per sample (the scored outputs, concatenated in `outputs` order; see scored_outputs()),
+  // from an earlier run over the same data: when given, the float graph is not run at all (sensitivity analysis evaluates dozens of quantized variants against one float run).
   // Needs layer_metrics == false (layer errors need the float activations) and at least as many entries as
   // samples evaluated. Borrowed.
   const std::vector<std::vector<float>>* float_outputs = nullptr;
-  // When non-null, filled with the float model's outputs (output_index), one vector per sample evaluated.
+  // When non-null, filled with the float model's scored outputs (concatenated), one vector per sample evaluated.
   std::vector<std::vector<float>>* record_float_outputs = nullptr;
   // Called now and then from worker threads with (samples done, total); must be cheap and thread-safe.
   std::function<void(int64_t, int64_t)> progress;
@@ -47,12 +55,25 @@ struct EvalOptions {
 using reports::EvalResult;
 using reports::LayerResult;
 
+// The specs evaluate() scores for these options: options.outputs, or output_index as classes with the labels.
+std::vector<metrics::OutputSpec> scored_outputs(const Graph& graph, const EvalOptions& options);
+// Values per sample of the scored outputs together (the width of a float-output row).
+int64_t scored_width(const std::vector<metrics::OutputSpec>& specs);
+
 // Runs the evaluation. Throws InputError for data that does not fit the model (naming the sample).
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options);
 
 // The shapes of sample's input tensors, in input order.
 std::vector<Shape> sample_shapes(const Sample& sample);
+
+// A model's input and output shapes for a data set's samples: the declared ones, or for a model with symbolic input
+// dimensions those of its plan for sample 0's input shapes (the scorers take one size per output; evaluate refuses
+// a later sample whose outputs differ, naming it). Throws InputError when sample 0 does not fit the model.
+struct DataShapes {
+  std::vector<Shape> inputs, outputs;
+};
+DataShapes shapes_for_data(const Graph& graph, const Dataset& data);
 
 // Copies sample s's tensors into the model inputs of each executor (null ones skipped; all run graphs with the same
 // inputs). With `prepare_shapes` (a model with symbolic input dimensions) each executor is first prepared for the

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "core/files.h"
 #include "core/sha256.h"
@@ -35,20 +36,15 @@ std::string float_cache_dir() {
 }
 
 FloatOutputCache::FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint,
-                                   int output_index, const std::string& float_arithmetic) {
+                                   const std::vector<int>& outputs, const std::string& float_arithmetic) {
   // The kernel path and the version are in the key because float outputs may differ in the last bit between
   // the AVX2 and portable kernels, and between versions of the kernels.
-  const std::string key = sha256_hex(fmt::format("qgate float outputs v{}\nmodel {}\ndata {}\noutput {}\nkernels {}\n"
+  const std::string key = sha256_hex(fmt::format("qgate float outputs v{}\nmodel {}\ndata {}\noutputs {}\nkernels {}\n"
                                                  "qgate {}\n",
-                                                 kVersion, model_sha256, data_fingerprint, output_index,
+                                                 kVersion, model_sha256, data_fingerprint, fmt::join(outputs, ","),
                                                  kernels::kernel_path(), QGATE_VERSION) +
                                      (float_arithmetic.empty() ? "" : "arithmetic " + float_arithmetic + "\n"));
   path_ = float_cache_dir() + "/" + key + ".bin";
-}
-
-int64_t output_width(const Graph& graph, int output_index) {
-  if (output_index < 0 || output_index >= static_cast<int>(graph.outputs.size())) return 0;
-  return graph.tensors[graph.outputs[output_index]].elements();
 }
 
 bool FloatOutputCache::fits(int64_t samples, int64_t width) {

@@ -1,11 +1,12 @@
 // On-disk cache of a float model's outputs over a data set, shared by `qgate eval` and `qgate compare`: the float
-// graph's outputs depend only on the model, the data (with its preprocessing), the output index and the kernels,
+// graph's outputs depend only on the model, the data (with its preprocessing), which outputs and the kernels,
 // so a later run over the same inputs reads them instead of running the float graph again.
 //
 // Files: $QGATE_CACHE/float-outputs/<key>.bin (default $XDG_CACHE_HOME/qgate, else ~/.cache/qgate), the key a
-// SHA-256 over the model's SHA-256, the data fingerprint (which covers the preprocessing), the output index, the
-// kernel path, the qgate version and, for any arithmetic other than qgate's own float kernels (litert-cpu), its
-// name. A file holds the first N samples' outputs; it serves any run over at most N samples (--limit takes a
+// SHA-256 over the model's SHA-256, the data fingerprint (which covers the preprocessing), the indices of the
+// outputs stored (a row holds their values concatenated in that order), the kernel path, the qgate version and, for
+// any arithmetic other than qgate's own float kernels (litert-cpu), its name. A file holds the first N samples'
+// outputs; it serves any run over at most N samples (--limit takes a
 // prefix), and a run over more samples rewrites it. Layout: "QGFO", uint32 version 1, int64 samples, int64 width,
 // then samples * width float32 in host byte order (the cache is local to one machine). Any missing, short or
 // inconsistent file reads as a miss, never as an error.
@@ -23,9 +24,10 @@ class FloatOutputCache {
  public:
   // A disabled cache: lookups miss and stores do nothing (--no-cache).
   FloatOutputCache() = default;
-  // `float_arithmetic`: "" for qgate's own float kernels, else the arithmetic the float graph runs (litert-cpu).
-  FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint, int output_index,
-                   const std::string& float_arithmetic = "");
+  // `outputs`: the output indices a row holds, in order. `float_arithmetic`: "" for qgate's own float kernels, else
+  // the arithmetic the float graph runs (litert-cpu).
+  FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint,
+                   const std::vector<int>& outputs, const std::string& float_arithmetic = "");
 
   bool enabled() const { return !path_.empty(); }
   const std::string& path() const { return path_; }
@@ -44,9 +46,6 @@ class FloatOutputCache {
  private:
   std::string path_;
 };
-
-// Elements of one sample's `output_index` output (0 when the index does not exist: evaluate() reports that).
-int64_t output_width(const Graph& graph, int output_index);
 
 // $QGATE_CACHE/float-outputs, else $XDG_CACHE_HOME/qgate/float-outputs, else ~/.cache/qgate/float-outputs, else
 // .cache/float-outputs under the working directory.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <map>
 #include <numeric>
 #include <set>
 
@@ -21,9 +23,12 @@ double ci_low(const metrics::ModelMetrics& m) {
   return t ? t->delta_ci_low_pct : 0.0;
 }
 
-// Gates over the model metrics; layer gates (layers.*) need layer metrics, which the caller then turns on.
+// Gates over the model metrics and the outputs; layer gates (layers.*) need layer metrics, which the caller then
+// turns on.
 std::vector<metrics::GateResult> check(const std::vector<metrics::Gate>& gates, const EvalResult& e) {
-  auto values = metrics::gate_values(e.model);
+  std::map<std::string, double> values;
+  if (e.model_scored) values = metrics::gate_values(e.model);
+  metrics::add_output_gate_values(e.outputs, values);
   std::vector<metrics::ErrorStats> layers;
   for (const LayerResult& l : e.layers) layers.push_back(l.accumulated);
   if (!layers.empty()) metrics::add_layer_gate_values(layers, values);
@@ -62,22 +67,63 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
   std::vector<const LayerSensitivity*> order;
   for (const auto& l : sens.layers) order.push_back(&l);
   const VariantMeasure& all = sens.all_quantized;
+  const SearchGuide& guide = options.guide;
+  r.guide = sens.guide;
+  r.guide_path = sens.guide_path;
+  // How far a value lies on the failing side of the float model's own value (larger: worse), and whether a is
+  // better than b, both in the followed gate's direction; NaN counts as the worst.
+  const double reference = sens.guide_float;
+  auto damage = [&](double v) {
+    if (std::isnan(v)) return std::numeric_limits<double>::infinity();
+    const double d = guide.higher_is_better ? reference - v : v - reference;
+    return std::isnan(d) ? 0.0 : d;
+  };
+  auto better = [&](double a, double b) {
+    if (std::isnan(a)) return false;
+    if (std::isnan(b)) return true;
+    return guide.higher_is_better ? a > b : a < b;
+  };
+  // The error a layer adds alone in the main evaluation, as an error-to-signal power ratio (layers.* guide).
+  std::map<int, double> isolated_noise;
+  if (options.layers)
+    for (const LayerResult& l : *options.layers) {
+      const double db = l.isolated ? l.isolated->sqnr_db : l.accumulated.sqnr_db;
+      isolated_noise[l.node] = std::pow(10.0, -db / 10.0);
+    }
+  auto layer_noise = [&](int node) {
+    const auto it = isolated_noise.find(node);
+    return it == isolated_noise.end() ? 0.0 : it->second;
+  };
   std::stable_sort(order.begin(), order.end(), [&](const LayerSensitivity* a, const LayerSensitivity* b) {
+    switch (guide.by) {
+      case SearchGuide::By::output_metric:
+        if (damage(a->only_quantized.guide) != damage(b->only_quantized.guide))
+          return damage(a->only_quantized.guide) > damage(b->only_quantized.guide);
+        return better(a->only_float.guide, b->only_float.guide);
+      case SearchGuide::By::layer_error: return layer_noise(a->node) > layer_noise(b->node);
+      case SearchGuide::By::classes_kl: break;
+    }
     if (a->only_quantized.kl_mean != b->only_quantized.kl_mean)
       return a->only_quantized.kl_mean > b->only_quantized.kl_mean;
     return a->only_float.top1_delta > b->only_float.top1_delta;
   });
   for (const auto* l : order) r.order.push_back(l->node);
 
-  // How many layers carry the error: the fewest whose damage alone (KL when only that layer is quantized) sums to
-  // 80% of the total single-layer damage.
+  // How many layers carry the error: the fewest whose damage alone (KL when only that layer is quantized, or the
+  // followed metric's distance from the float model's value, or the isolated error power) sums to 80% of the total
+  // single-layer damage.
   {
-    std::vector<double> kl;
-    for (const auto& l : sens.layers) kl.push_back(std::max(0.0, l.only_quantized.kl_mean));
-    std::sort(kl.rbegin(), kl.rend());
-    const double sum = std::accumulate(kl.begin(), kl.end(), 0.0);
+    std::vector<double> harm;
+    for (const auto& l : sens.layers) {
+      double h = l.only_quantized.kl_mean;
+      if (guide.by == SearchGuide::By::output_metric) h = damage(l.only_quantized.guide);
+      if (guide.by == SearchGuide::By::layer_error) h = layer_noise(l.node);
+      harm.push_back(std::isfinite(h) ? std::max(0.0, h) : 0.0);
+    }
+    std::sort(harm.rbegin(), harm.rend());
+    const double sum = std::accumulate(harm.begin(), harm.end(), 0.0);
     double acc = 0;
-    for (double v : kl) {
+    for (double v : harm) {
       if (sum <= 0 || acc >= 0.8 * sum) break;
       acc += v;
       ++r.error_carriers;
@@ -98,8 +144,11 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
   for (const LayerSensitivity* l : order) {
     if (static_cast<int>(r.steps.size()) >= options.max_steps) break;
     // Layers that neither do damage alone nor recover anything when kept float are not worth their bytes.
-    const bool helps = l->only_quantized.kl_mean > 0 || l->only_quantized.top1_delta < 0 ||
-                       l->only_float.top1_delta > all.top1_delta || l->only_float.kl_mean < all.kl_mean;
+    bool helps = l->only_quantized.kl_mean > 0 || l->only_quantized.top1_delta < 0 ||
+                 l->only_float.top1_delta > all.top1_delta || l->only_float.kl_mean < all.kl_mean;
+    if (guide.by == SearchGuide::By::output_metric)
+      helps = damage(l->only_quantized.guide) > 0 || better(l->only_float.guide, all.guide);
+    if (guide.by == SearchGuide::By::layer_error) helps = layer_noise(l->node) > 0;
     if (!helps) continue;
     if (bytes + l->float_bytes > r.budget_bytes) {
       ++skipped_for_budget;
@@ -114,12 +163,18 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
     step.keep_float = keep;
     step.float_bytes = bytes;
     step.model = e.model;
+    step.samples = e.samples;
     step.gates = check(gates, e);
     step.passed = std::all_of(step.gates.begin(), step.gates.end(), [](const auto& g) { return g.passed; });
+    if (guide.by != SearchGuide::By::classes_kl) step.guide = gate_value_of(e, guide.gate.path);
     step.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     r.steps.push_back(std::move(step));
     const int i = static_cast<int>(r.steps.size()) - 1;
-    if (r.best_step < 0 || ci_low(r.steps[i].model) > ci_low(r.steps[r.best_step].model)) r.best_step = i;
+    const bool best = r.best_step < 0 ||
+                      (guide.by == SearchGuide::By::classes_kl
+                           ? ci_low(r.steps[i].model) > ci_low(r.steps[r.best_step].model)
+                           : better(r.steps[i].guide, r.steps[r.best_step].guide));
+    if (best) r.best_step = i;
     if (r.steps[i].passed) {
       r.best_step = i;
       r.found = true;
@@ -139,19 +194,32 @@ SelectiveResult search_selective(const Graph& float_graph, const Scheme& scheme,
         "keep {} layer{} float ({}): {} bytes = {:.1f}% of weight bytes (budget {:.0f}%)", r.keep_float.size(),
         r.keep_float.size() == 1 ? "" : "s", join_names(float_graph, r.keep_float), s.float_bytes,
         pct_bytes(s.float_bytes), pct_budget));
-    if (t)
+    if (guide.by != SearchGuide::By::classes_kl)
+      r.reasons.push_back(fmt::format("then {} = {:.4g} (gate {}) on {} samples; every gate holds", guide.gate.path,
+                                      s.guide, guide.gate.text, s.samples));
+    else if (t)
       r.reasons.push_back(fmt::format("then top-1 {:.2f}% -> {:.2f}% ({:+.2f} points, 95% interval [{:+.2f}, {:+.2f}]) "
                                       "on {} samples; every gate holds",
                                       t->float_pct, t->quant_pct, t->delta_pct, t->delta_ci_low_pct,
                                       t->delta_ci_high_pct, s.model.samples));
   } else {
     const int n = static_cast<int>(sens.layers.size());
+    const std::string harm_name = guide.by == SearchGuide::By::output_metric ? "change in " + guide.gate.path
+                                  : guide.by == SearchGuide::By::layer_error ? std::string("isolated error")
+                                                                             : std::string("KL");
     if (r.error_carriers > 1)
       r.reasons.push_back(fmt::format("error spread over {} of {} quantizable layers (they carry 80% of the "
-                                      "single-layer KL)", r.error_carriers, n));
+                                      "single-layer {})", r.error_carriers, n, harm_name));
     else if (r.error_carriers == 1)
       r.reasons.push_back(fmt::format("error concentrated in 1 of {} quantizable layers", n));
-    if (r.best_step >= 0) {
+    if (r.best_step >= 0 && guide.by != SearchGuide::By::classes_kl) {
+      const SelectiveStep& s = r.steps[r.best_step];
+      r.reasons.push_back(fmt::format(
+          "best {}-layer fallback within the budget ({}; {:.1f}% of weight bytes, budget {:.0f}%) still gives {} = "
+          "{:.4g} (gate {})",
+          s.keep_float.size(), join_names(float_graph, s.keep_float), pct_bytes(s.float_bytes), pct_budget,
+          guide.gate.path, s.guide, guide.gate.text));
+    } else if (r.best_step >= 0) {
       const SelectiveStep& s = r.steps[r.best_step];
       const metrics::TopKResult* t = s.model.find_k(1);
       r.reasons.push_back(fmt::format(

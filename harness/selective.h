@@ -25,6 +25,9 @@ struct SelectiveOptions {
   // The full data's float outputs, from the main evaluation (borrowed; null: the float model runs each time).
   const std::vector<std::vector<float>>* float_outputs = nullptr;
   int max_steps = 16;                // re-validations at most
+  SearchGuide guide;                 // what orders the layers and picks the best failing step
+  // The main evaluation's layer rows (isolated error per node): the order of a layers.* guide. Borrowed.
+  const std::vector<LayerResult>* layers = nullptr;
 };
 
 using reports::SelectiveResult;

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <map>
+#include <set>
 
 #include <cstring>
 #include <memory>
@@ -11,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "datasets/dataset.h"
+#include "datasets/targets.h"
 #include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/ptq.h"
@@ -23,6 +26,20 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_cast<size_t>(t.elements())}; }
 
+// What each variant of a pass is measured by: the model metrics of the `model` output (when there is one) and,
+// when the search follows an output's gate, that output's scorer. Float rows hold the scored outputs
+// concatenated (evaluate()'s layout).
+struct PassMeasure {
+  std::vector<metrics::OutputSpec> specs;
+  std::vector<int64_t> offsets;
+  int model = -1;                  // position of the model output in specs
+  int guided = -1;                 // position of the guided output, -1 when not guided by an output's gate
+  std::string guide_path;
+  metrics::OutputScoring scoring;
+};
+
+std::span<const float> output_span(const Tensor& t) { return floats(t); }
+
 // Every variant of one kind in one pass, sample-major: per sample the base model runs once and each variant,
 // which equals the base up to its first node by construction, runs only from that node on, copying what it reads
 // from the base run (Executor::run_from). only_quantized variants are the float model up to their layer (base:
@@ -31,18 +48,40 @@ std::span<const float> floats(const Tensor& t) { return {t.as<float>(), static_c
 // result does not depend on the thread count.
 std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vector<QuantizedGraph>& variants,
                                         const std::vector<int>& first_nodes, const Dataset& data,
-                                        const EvalOptions& eo, int64_t total,
+                                        const EvalOptions& eo, const PassMeasure& pm, int64_t total,
                                         const std::vector<std::vector<float>>* float_outputs) {
   const size_t nv = variants.size();
   const int64_t chunk = std::max<int64_t>(1, eo.chunk_samples);
   const int64_t chunks = (total + chunk - 1) / chunk;
-  std::vector<std::vector<metrics::ModelMetricsAccumulator>> acc(
-      chunks, std::vector<metrics::ModelMetricsAccumulator>(nv, metrics::ModelMetricsAccumulator(eo.model)));
+  struct Acc {
+    std::unique_ptr<metrics::ModelMetricsAccumulator> model;
+    std::unique_ptr<metrics::OutputScorer> guided;
+  };
+  std::vector<std::vector<Acc>> acc(chunks);
+  for (auto& per_chunk : acc) {
+    per_chunk.resize(nv);
+    for (Acc& a : per_chunk) {
+      if (pm.model >= 0) a.model = std::make_unique<metrics::ModelMetricsAccumulator>(eo.model);
+      if (pm.guided >= 0) a.guided = metrics::make_output_scorer(pm.specs[static_cast<size_t>(pm.guided)], pm.scoring);
+    }
+  }
   struct Worker {
     std::unique_ptr<Executor> fl;
     std::vector<std::unique_ptr<Executor>> qu;
     Sample sample;
+    Target target;
     std::vector<double> seconds;
+  };
+  auto target_of = [&](int o) -> const TargetSource* {
+    return eo.targets.empty() ? nullptr : eo.targets[static_cast<size_t>(o)];
+  };
+  // The reference (float) values of output position `o` for sample s.
+  auto reference = [&](const Executor& base, int64_t s, int o) -> std::span<const float> {
+    const metrics::OutputSpec& sp = pm.specs[static_cast<size_t>(o)];
+    if (float_outputs)
+      return std::span<const float>((*float_outputs)[s]).subspan(static_cast<size_t>(pm.offsets[static_cast<size_t>(o)]),
+                                                                  static_cast<size_t>(sp.elements()));
+    return output_span(base.output(sp.index));
   };
   std::mutex mu;
   std::vector<std::unique_ptr<Worker>> workers;
@@ -81,14 +120,23 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
             for (auto& q : w->qu) q->prepare(sample_shapes(w->sample));
           w->fl->reset_state();
           w->fl->run();
-          const auto fout = float_outputs ? std::span<const float>((*float_outputs)[s])
-                                          : floats(w->fl->output(eo.output_index));
           for (size_t v = 0; v < nv; ++v) {
             const auto t0 = Clock::now();
             w->qu[v]->reset_state();
             w->qu[v]->run_from(first_nodes[v], *w->fl);
             w->seconds[v] += since(t0);
-            acc[c][v].add(s, fout, floats(w->qu[v]->output(eo.output_index)), w->sample.label);
+            Acc& a = acc[c][v];
+            if (a.model) {
+              const int index = pm.specs[static_cast<size_t>(pm.model)].index;
+              a.model->add(s, reference(*w->fl, s, pm.model), output_span(w->qu[v]->output(index)), w->sample.label);
+            }
+            if (a.guided) {
+              const int index = pm.specs[static_cast<size_t>(pm.guided)].index;
+              const TargetSource* source = target_of(pm.guided);
+              if (source && v == 0) source->load(s, w->sample, w->target);
+              a.guided->add(s, reference(*w->fl, s, pm.guided), output_span(w->qu[v]->output(index)),
+                            source ? &w->target : nullptr, w->sample.label);
+            }
           }
         }
     } catch (const std::exception& e) {
@@ -103,16 +151,62 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
   if (!first_error.empty()) throw InputError(first_error);
   std::vector<VariantMeasure> out;
   for (size_t v = 0; v < nv; ++v) {
-    metrics::ModelMetricsAccumulator m(eo.model);
-    for (auto& a : acc) m.merge(a[v]);  // chunk order
     double secs = 0;
     for (auto& w : workers) secs += w->seconds[v];
-    out.push_back(measure_of(m.finalize(), secs));
+    VariantMeasure m;
+    m.seconds = secs;
+    if (pm.model >= 0) {
+      metrics::ModelMetricsAccumulator merged(eo.model);
+      for (auto& a : acc) merged.merge(*a[v].model);  // chunk order
+      m = measure_of(merged.finalize(), secs);
+    }
+    if (pm.guided >= 0) {
+      std::unique_ptr<metrics::OutputScorer> merged = acc[0][v].guided->fresh();
+      for (auto& a : acc) merged->merge(*a[v].guided);
+      std::map<std::string, double> values;
+      const reports::OutputResult result = merged->finalize();
+      metrics::add_output_gate_values(std::span<const reports::OutputResult>(&result, 1), values);
+      const auto it = values.find(pm.guide_path);
+      m.guide = it == values.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+    }
+    out.push_back(m);
   }
   return out;
 }
 
 }  // namespace
+
+SearchGuide guide_for(const metrics::Gate& failed, const std::vector<metrics::OutputSpec>& outputs,
+                      int model_output) {
+  SearchGuide g;
+  g.gate = failed;
+  g.higher_is_better = metrics::gate_prefers_higher(failed);
+  if (failed.path.rfind("layers.", 0) == 0) {
+    g.by = SearchGuide::By::layer_error;
+    return g;
+  }
+  if (failed.path.rfind("outputs.", 0) != 0) return g;  // the classes output's own keys
+  for (size_t o = 0; o < outputs.size(); ++o) {
+    const std::string prefix = "outputs." + outputs[o].name + ".";
+    if (failed.path.rfind(prefix, 0) != 0) continue;
+    if (static_cast<int>(o) == model_output) return g;  // the classes output under its outputs.* name
+    g.by = SearchGuide::By::output_metric;
+    g.output = static_cast<int>(o);
+    return g;
+  }
+  return g;
+}
+
+double gate_value_of(const EvalResult& e, const std::string& path) {
+  std::map<std::string, double> values;
+  if (e.model_scored) values = metrics::gate_values(e.model);
+  metrics::add_output_gate_values(e.outputs, values);
+  std::vector<metrics::ErrorStats> layers;
+  for (const LayerResult& l : e.layers) layers.push_back(l.accumulated);
+  metrics::add_layer_gate_values(layers, values);
+  const auto it = values.find(path);
+  return it == values.end() ? std::numeric_limits<double>::quiet_NaN() : it->second;
+}
 
 VariantMeasure measure_of(const metrics::ModelMetrics& m, double seconds) {
   VariantMeasure v;
@@ -147,7 +241,33 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
   if (eo.limit > 0) n = std::min(n, eo.limit);
   if (options.samples > 0) n = std::min(n, options.samples);
   eo.limit = n;
+  eo.details = false;
   r.samples = n;
+  const SearchGuide& guide = options.guide;
+  PassMeasure pm;
+  pm.specs = scored_outputs(float_graph, eo);
+  for (size_t o = 0; o < pm.specs.size(); ++o) {
+    pm.offsets.push_back(o == 0 ? 0 : pm.offsets[o - 1] + pm.specs[o - 1].elements());
+    if (pm.model < 0 && pm.specs[o].index == eo.output_index && pm.specs[o].kind == reports::OutputKind::classes)
+      pm.model = static_cast<int>(o);
+  }
+  pm.scoring.classes = eo.model;
+  pm.scoring.details = false;
+  if (guide.by == SearchGuide::By::output_metric) {
+    pm.guided = guide.output;
+    pm.guide_path = guide.gate.path;
+    const auto& metric = guide.gate.path;
+    pm.scoring.neighbours = metric.find(".nn_agreement") != std::string::npos ||
+                            metric.find(".retrieval_top1") != std::string::npos;
+    r.guide = guide.gate.text;
+    r.guide_path = guide.gate.path;
+    r.guide_higher_is_better = guide.higher_is_better;
+  } else if (guide.by == SearchGuide::By::layer_error) {
+    r.guide = guide.gate.text;
+    r.guide_path = guide.gate.path;
+    r.guide_higher_is_better = guide.higher_is_better;
+  }
+  eo.neighbours = pm.scoring.neighbours;
 
   // Baseline: float + fully quantized, recording the float outputs (the only-float variants compare to them).
   std::vector<std::vector<float>> float_outputs;
@@ -164,9 +284,15 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
     base.record_float_outputs = &float_outputs;
     const EvalResult e = evaluate(float_graph, full.graph, data, base);
     r.double_run_seconds = since(t0);
-    r.all_quantized = measure_of(e.model, r.double_run_seconds);
+    r.all_quantized = e.model_scored ? measure_of(e.model, r.double_run_seconds) : VariantMeasure{};
+    r.all_quantized.seconds = r.double_run_seconds;
+    if (pm.guided >= 0) r.all_quantized.guide = gate_value_of(e, pm.guide_path);
   }
   eo.float_outputs = &float_outputs;
+  if (pm.guided >= 0) {
+    // Where the followed metric stands with nothing quantized: the float model against its own outputs.
+    r.guide_float = gate_value_of(evaluate(float_graph, float_graph, data, eo), pm.guide_path);
+  }
 
   const std::vector<int> nodes = quantizable_nodes(float_graph, scheme);
   const int total = static_cast<int>(nodes.size()) * 2;
@@ -183,7 +309,7 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
         if (other != node) keep.insert(other);
       variants.push_back(quantize_graph(float_graph, scheme, keep));
     }
-    only_q = suffix_pass(float_graph, variants, nodes, data, eo, n, nullptr);
+    only_q = suffix_pass(float_graph, variants, nodes, data, eo, pm, n, nullptr);
     r.only_quantized_seconds = since(t0);
     done += static_cast<int>(nodes.size());
     if (options.progress) options.progress(done, total);
@@ -196,7 +322,7 @@ SensitivityResult analyze_sensitivity(const Graph& float_graph, const Scheme& sc
     const auto t0 = Clock::now();
     std::vector<QuantizedGraph> variants;
     for (int node : nodes) variants.push_back(quantize_graph(float_graph, scheme, {node}));
-    only_f = suffix_pass(full.graph, variants, nodes, data, eo, n, &float_outputs);
+    only_f = suffix_pass(full.graph, variants, nodes, data, eo, pm, n, &float_outputs);
     r.only_float_seconds = since(t0);
     done += static_cast<int>(nodes.size());
     if (options.progress) options.progress(done, total);

@@ -54,6 +54,14 @@ json to_json(const CompareReport& c) {
                           {"sqnr_db", num(l.accumulated.sqnr_db)}, {"cosine", num(l.accumulated.cosine)},
                           {"nmse", num(l.accumulated.nmse)}});
     }
+    json outputs = json::array();
+    for (const OutputResult& o : r.result.outputs) {
+      json oj = output_json(o);
+      oj.erase("rows");
+      oj.erase("columns");
+      oj.erase("distribution");
+      outputs.push_back(oj);
+    }
     json classes = json::array();
     for (const auto& cl : m.classes)
       classes.push_back({{"label", cl.label}, {"samples", cl.samples}, {"float", num(cl.float_pct)},
@@ -63,14 +71,15 @@ json to_json(const CompareReport& c) {
                     {"weight_bytes_quantized", row.quant_bytes},
                     {"top1", m.labeled > 0 ? topk_json(m.find_k(1)) : json(nullptr)},
                     {"top5", m.labeled > 0 ? topk_json(m.find_k(5)) : json(nullptr)},
-                    {"agreement", num(m.agreement)},
-                    {"kl_p99", num(m.kl.p99)},
+                    {"agreement", r.result.model_scored ? num(m.agreement) : json(nullptr)},
+                    {"kl_p99", r.result.model_scored ? num(m.kl.p99) : json(nullptr)},
                     {"worst_layer_sqnr_db", num(worst_sqnr(r))},
                     {"verdict", verdict_name(r.verdict.status)},
                     {"reasons", r.verdict.reasons},
                     {"gates", gates},
                     {"classes", classes},
-                    {"layers", layers}});
+                    {"layers", layers},
+                    {"outputs", outputs}});
   }
   return {{"kind", "qgate.compare"},
           {"schema_version", kCompareSchemaVersion},
@@ -101,6 +110,24 @@ std::string console_summary(const CompareReport& c) {
                        interval(m.find_k(1)), interval(m.find_k(5)), m.agreement, m.kl.p99,
                        std::isfinite(sq) ? fmt::format("{:.1f} dB", sq) : "-", verdict_name(r.verdict.status));
   }
+  // Every output other than the classes one in the table: its metrics per scheme.
+  if (!c.rows.empty())
+    for (size_t o = 0; o < c.rows[0].report.result.outputs.size(); ++o) {
+      const OutputResult& first = c.rows[0].report.result.outputs[o];
+      if (c.rows[0].report.result.model_scored && first.index == c.rows[0].report.result.model_output) continue;
+      out += fmt::format("output {} '{}' ({}):\n", first.index, first.name, output_kind_name(first.kind));
+      for (const CompareRow& row : c.rows) {
+        if (o >= row.report.result.outputs.size()) continue;
+        std::string metrics;
+        for (const OutputMetric& m : row.report.result.outputs[o].metrics) {
+          if (!m.headline) continue;
+          metrics += m.vs_targets ? fmt::format("  {} {:.4g} -> {:.4g} [{:+.4g}, {:+.4g}]", m.name, m.float_value,
+                                                m.quant_value, m.ci_low, m.ci_high)
+                                  : fmt::format("  {} {:.4g} [{:.4g}, {:.4g}]", m.name, m.value, m.ci_low, m.ci_high);
+        }
+        out += fmt::format("  {:<38}{}\n", row.report.manifest.scheme, metrics);
+      }
+    }
   for (const CompareRow& row : c.rows)
     if (row.report.verdict.status != VerdictStatus::pass)
       for (const auto& reason : row.report.verdict.reasons)

@@ -63,9 +63,47 @@ std::string csv_field(std::string_view text) {
 
 namespace {
 
+void gate_rows(Writer& w, const Report& r) {
+  for (const auto& g : r.gates) {
+    w.row("gate", "", g.gate.text, "", "actual", number(g.actual));
+    w.row("gate", "", g.gate.text, "", "passed", g.passed ? "1" : "0");
+  }
+}
+
+// Per output: node = its index, name = its gate name, op = its kind; metrics "<metric>.float", ".quantized",
+// ".delta" (against targets) or "<metric>.value" (float vs quantized), and ".ci_low", ".ci_high" with an interval.
+void output_rows(Writer& w, const Report& r) {
+  for (const OutputResult& o : r.result.outputs) {
+    const std::string node = std::to_string(o.index);
+    const char* kind = output_kind_name(o.kind);
+    for (const OutputMetric& m : o.metrics) {
+      if (m.vs_targets) {
+        w.row("output", node, o.name, kind, m.name + ".float", number(m.float_value));
+        w.row("output", node, o.name, kind, m.name + ".quantized", number(m.quant_value));
+        w.row("output", node, o.name, kind, m.name + ".delta", number(m.delta));
+      } else {
+        w.row("output", node, o.name, kind, m.name + ".value", number(m.value));
+      }
+      if (m.has_interval) {
+        w.row("output", node, o.name, kind, m.name + ".ci_low", number(m.ci_low));
+        w.row("output", node, o.name, kind, m.name + ".ci_high", number(m.ci_high));
+      }
+    }
+  }
+}
+
+void layer_and_weight_rows(Writer& w, const Report& r);
+
 // Every row of one report (the same rows for eval and for each scheme of compare).
 void report_rows(Writer& w, const Report& r) {
   const auto& m = r.result.model;
+  if (!r.result.model_scored) {
+    w.count("samples", r.result.samples);
+    gate_rows(w, r);
+    layer_and_weight_rows(w, r);
+    output_rows(w, r);
+    return;
+  }
   w.count("samples", m.samples);
   w.count("labeled", m.labeled);
   for (const auto& t : m.top_k) {
@@ -89,10 +127,7 @@ void report_rows(Writer& w, const Report& r) {
   w.model("dp.rms", m.dp_rms);
   w.count("flips", m.flip_count);
 
-  for (const auto& g : r.gates) {
-    w.row("gate", "", g.gate.text, "", "actual", number(g.actual));
-    w.row("gate", "", g.gate.text, "", "passed", g.passed ? "1" : "0");
-  }
+  gate_rows(w, r);
   for (const auto& c : m.classes) {
     const std::string label = std::to_string(c.label);
     const std::string name = c.label < static_cast<int64_t>(r.class_names.size()) ? r.class_names[c.label] : "";
@@ -100,6 +135,11 @@ void report_rows(Writer& w, const Report& r) {
     w.row("class", label, name, "", "quantized", number(c.quant_pct));
     w.row("class", label, name, "", "delta", number(c.delta_pct));
   }
+  layer_and_weight_rows(w, r);
+  output_rows(w, r);
+}
+
+void layer_and_weight_rows(Writer& w, const Report& r) {
   for (const LayerResult& l : r.result.layers) {
     stats_rows(w, l, "accumulated", l.accumulated);
     if (l.isolated) stats_rows(w, l, "isolated", *l.isolated);

@@ -129,6 +129,52 @@ struct Layer {
   double sqnr = kNaN;
 };
 
+struct OutputPoint {
+  double point = kNaN, lo = kNaN, hi = kNaN;
+  bool higher_is_better = true, vs_targets = false;
+  std::string unit;
+};
+
+// The top-k rule on any headline metric: a change in the worse direction is a regression when it is beyond the
+// intervals' noise and beyond the unit's tolerance (points: --tolerance-points; fractions and cosines:
+// --agreement-drop-points / 100; other units: relative_tolerance of the base value's magnitude).
+DiffFinding compare_output_metric(const std::string& what, const OutputPoint& b, const OutputPoint& n,
+                                  const DiffOptions& o) {
+  DiffFinding f;
+  f.what = what;
+  f.base = fmt::format("{:.4g} [{:.4g}, {:.4g}]", b.point, b.lo, b.hi);
+  f.now = fmt::format("{:.4g} [{:.4g}, {:.4g}]", n.point, n.lo, n.hi);
+  if (std::isnan(b.point) || std::isnan(n.point)) {
+    f.reason = "not finite in one report: not compared";
+    return f;
+  }
+  const double change = n.point - b.point;
+  const double gain = b.higher_is_better ? change : -change;  // positive: better
+  const double se_b = std::isnan(b.lo) ? 0 : (b.hi - b.lo) / 2 / o.z;
+  const double se_n = std::isnan(n.lo) ? 0 : (n.hi - n.lo) / 2 / o.z;
+  const double noise = o.z * std::sqrt(se_b * se_b + se_n * se_n);
+  const bool disjoint = n.hi < b.lo || n.lo > b.hi;
+  const double tolerance = b.unit == "points"                              ? o.tolerance_points
+                           : b.unit == "fraction" || b.unit == "cosine" ? o.agreement_drop_points / 100
+                                                                          : o.relative_tolerance * std::abs(b.point);
+  const bool real = disjoint || std::abs(change) > noise;
+  const bool large = std::abs(change) > tolerance;
+  const std::string why = fmt::format("{:+.4g} {}; noise bound {:.4g} (intervals {}), tolerance {:.4g}", change,
+                                      b.unit, noise, disjoint ? "disjoint" : "overlap", tolerance);
+  if (change == 0) {
+    f.reason = "unchanged";
+  } else if (real && large) {
+    f.status = gain < 0 ? DiffStatus::regression : DiffStatus::improvement;
+    f.reason = why + (gain < 0 ? ": worse beyond noise and tolerance" : ": better beyond noise and tolerance");
+  } else if (large) {
+    f.status = DiffStatus::noise;
+    f.reason = why + ": beyond tolerance but within noise";
+  } else {
+    f.reason = why + (real ? ": real but within tolerance" : ": within noise");
+  }
+  return f;
+}
+
 }  // namespace
 
 const char* diff_status_name(DiffStatus s) {
@@ -168,40 +214,91 @@ DiffResult diff_reports(const json& base, const json& now, const DiffOptions& o,
     note("sample limit", rb.at(mb, "limit", "manifest.limit").dump(), rn.at(mn, "limit", "manifest.limit").dump());
   }
 
-  // Model metrics: always listed, so the table shows the headline numbers even when nothing changed.
+  // Model metrics: always listed, so the table shows the headline numbers even when nothing changed. A report
+  // without a classes output has `model` null; then only the outputs below are compared.
   const json& model_b = rb.at("model");
   const json& model_n = rn.at("model");
-  const auto tb = read_top_k(rb, model_b), tn = read_top_k(rn, model_n);
-  for (const auto& [k, b] : tb) {
-    auto it = tn.find(k);
-    if (it == tn.end()) {
-      out.notes.push_back(fmt::format("top{} only in {}", k, base_name));
-      continue;
+  if (model_b.is_null() != model_n.is_null())
+    out.notes.push_back(fmt::format("model metrics (a classes output) only in {}",
+                                    model_b.is_null() ? new_name : base_name));
+  if (!model_b.is_null() && !model_n.is_null()) {
+    const auto tb = read_top_k(rb, model_b), tn = read_top_k(rn, model_n);
+    for (const auto& [k, b] : tb) {
+      auto it = tn.find(k);
+      if (it == tn.end()) {
+        out.notes.push_back(fmt::format("top{} only in {}", k, base_name));
+        continue;
+      }
+      out.findings.push_back(compare_top_k(k, b, it->second, o));
     }
-    out.findings.push_back(compare_top_k(k, b, it->second, o));
-  }
-  for (const auto& [k, n] : tn)
-    if (!tb.count(k)) out.notes.push_back(fmt::format("top{} only in {}", k, new_name));
+    for (const auto& [k, n] : tn)
+      if (!tb.count(k)) out.notes.push_back(fmt::format("top{} only in {}", k, new_name));
 
-  {
-    const double ab = rb.number(model_b, "agreement", "model.agreement");
-    const double an = rn.number(model_n, "agreement", "model.agreement");
-    DiffFinding f;
-    f.what = "agreement";
-    f.base = fixed(ab, 4);
-    f.now = fixed(an, 4);
-    const double change = 100 * (an - ab);
-    if (std::isnan(change)) {
-      f.reason = "not finite in one report: not compared";
-    } else {
-      const std::string why = fmt::format("{:+.2f} points, limit {:.2f}", change, o.agreement_drop_points);
-      f.status = change < -o.agreement_drop_points ? DiffStatus::regression
-                 : change > o.agreement_drop_points ? DiffStatus::improvement
-                                                    : DiffStatus::same;
-      f.reason = why + (f.status == DiffStatus::regression ? ": top-1 agreement fell"
-                        : f.status == DiffStatus::improvement ? ": top-1 agreement rose" : "");
+    {
+      const double ab = rb.number(model_b, "agreement", "model.agreement");
+      const double an = rn.number(model_n, "agreement", "model.agreement");
+      DiffFinding f;
+      f.what = "agreement";
+      f.base = fixed(ab, 4);
+      f.now = fixed(an, 4);
+      const double change = 100 * (an - ab);
+      if (std::isnan(change)) {
+        f.reason = "not finite in one report: not compared";
+      } else {
+        const std::string why = fmt::format("{:+.2f} points, limit {:.2f}", change, o.agreement_drop_points);
+        f.status = change < -o.agreement_drop_points ? DiffStatus::regression
+                   : change > o.agreement_drop_points ? DiffStatus::improvement
+                                                      : DiffStatus::same;
+        f.reason = why + (f.status == DiffStatus::regression ? ": top-1 agreement fell"
+                          : f.status == DiffStatus::improvement ? ": top-1 agreement rose" : "");
+      }
+      out.findings.push_back(f);
     }
-    out.findings.push_back(f);
+  }
+
+  // Outputs, matched by name: each headline metric with an interval, by the top-k rule on its point (the delta
+  // against targets, else the value) in its own direction.
+  if (base.contains("outputs") && now.contains("outputs")) {
+    auto read = [](const Reader& r, const json& root) {
+      std::map<std::string, std::map<std::string, OutputPoint>> m;
+      for (const json& out_j : r.array(root, "outputs", "outputs")) {
+        const std::string name = r.string(out_j, "name", "outputs[].name");
+        // The classes output's numbers are the model rows above.
+        if (!r.at("model").is_null() && r.string(out_j, "kind", "outputs[].kind") == "classes") continue;
+        for (const json& mj : r.array(out_j, "metrics", "outputs[].metrics")) {
+          if (!r.boolean(mj, "headline", "outputs[].metrics[].headline")) continue;
+          const json& interval = r.at(mj, "interval", "outputs[].metrics[].interval");
+          if (!interval.is_object()) continue;
+          const bool vs_targets = r.string(mj, "against", "outputs[].metrics[].against") == "targets";
+          OutputPoint p;
+          p.point = r.number(mj, vs_targets ? "delta" : "value", "outputs[].metrics[].value");
+          p.lo = r.number(interval, "low", "outputs[].metrics[].interval.low");
+          p.hi = r.number(interval, "high", "outputs[].metrics[].interval.high");
+          p.higher_is_better = r.boolean(mj, "higher_is_better", "outputs[].metrics[].higher_is_better");
+          p.unit = r.string(mj, "unit", "outputs[].metrics[].unit");
+          p.vs_targets = vs_targets;
+          m[name][r.string(mj, "name", "outputs[].metrics[].name")] = p;
+        }
+      }
+      return m;
+    };
+    const auto ob = read(rb, base), on = read(rn, now);
+    for (const auto& [name, metrics] : ob) {
+      const auto it = on.find(name);
+      if (it == on.end()) {
+        out.notes.push_back(fmt::format("output {} only in {}", name, base_name));
+        continue;
+      }
+      for (const auto& [metric, b] : metrics) {
+        const auto jt = it->second.find(metric);
+        if (jt == it->second.end()) continue;
+        out.findings.push_back(compare_output_metric(fmt::format("outputs.{}.{}{}", name, metric,
+                                                                 b.vs_targets ? ".delta" : ""),
+                                                     b, jt->second, o));
+      }
+    }
+    for (const auto& [name, metrics] : on)
+      if (!ob.count(name)) out.notes.push_back(fmt::format("output {} only in {}", name, new_name));
   }
 
   {

@@ -15,6 +15,9 @@
 //   verdict    BASE PASS and NEW anything else; the reverse is an improvement.
 //   gates      matched by gate text: passed in BASE, failed in NEW; the reverse is an improvement.
 //   layers     matched by node id and name: accumulated SQNR fell by more than --layer-sqnr-drop dB.
+//   outputs    matched by output and metric name: each headline metric with an interval, by the top-k rule on its
+//              point (delta against targets, else value) in the metric's direction; tolerance --tolerance-points
+//              for points, --agreement-drop-points / 100 for fractions, relative_tolerance of the base otherwise.
 // Manifest differences (model sha256, quantized file, scheme, data fingerprint, sample limit) are notes, not
 // errors: comparing two schemes or two models is a legitimate use.
 #pragma once
@@ -30,6 +33,8 @@ struct DiffOptions {
   double tolerance_points = 0.5;       // top-k delta drop that matters (percentage points)
   double agreement_drop_points = 0.5;  // top-1 agreement drop that matters (percentage points)
   double layer_sqnr_drop_db = 3.0;     // accumulated SQNR drop per layer that matters (dB)
+  // An output metric in units other than points and fractions: the change that matters, relative to the base value.
+  double relative_tolerance = 0.05;
   double z = 1.96;                     // two-sided 95% normal quantile for the noise test
 };
 

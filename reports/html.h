@@ -34,6 +34,13 @@ namespace qgate::reports {
 // short placeholder paragraph (id sensitivity-empty).
 std::string html_sensitivity_section(const Report& report);
 
+// The "outputs" section (reports/html_outputs.cpp): per output its kind, metrics and the charts of its kind,
+//   chart-output-K-rows  one <g class="bar"> per row of output K's kind-specific table (per class, label or
+//                        landmark point): data-kind, data-column, data-bars;
+//   chart-output-K-dist  the histogram of output K's per-sample statistic: data-kind, data-bins, data-statistic;
+//                        one <rect class="hbin" data-count="N"> per bin.
+std::string html_outputs_section(const Report& report);
+
 // The whole document.
 std::string to_html(const Report& report);
 

@@ -153,7 +153,8 @@ std::string to_html(const CompareReport& cr) {
                  compare_table(cr) + compare_top1_chart(cr));
   for (size_t i = 0; i < cr.rows.size(); ++i) {
     const Report& r = cr.rows[i].report;
-    std::string body = verdict_html(r, "verdict") + accuracy_html(r) + gates_html(r);
+    std::string body = verdict_html(r, "verdict") + (r.result.model_scored ? accuracy_html(r) : std::string()) +
+                       gates_html(r) + html_outputs_section(r);
     body += cr.layers ? layers_html(r)
                      : section("layers", "SQNR along the network", "",
                                "<p>Per-layer metrics were not computed (they need <code>--layers</code>).</p>\n");

@@ -473,8 +473,9 @@ std::string to_html(const Report& r) {
   using namespace html;
   std::string out = page_open({"qgate " + std::string(verdict_name(r.verdict.status)), r.manifest.model_path});
   out += header_html(r);
-  out += accuracy_html(r);
+  if (r.result.model_scored) out += accuracy_html(r);  // else no output takes the class labels
   out += gates_html(r);
+  out += html_outputs_section(r);
   // When the search ran, sensitivity explains the verdict: it comes first.
   if (r.sensitivity) out += html_sensitivity_section(r);
   out += layers_html(r);

@@ -31,7 +31,9 @@ std::string suite(const Report& r, std::string_view name, std::string_view class
   property("scheme", mf.scheme);
   property("data", mf.data_description.empty() ? mf.data_spec : mf.data_description);
   property("data.fingerprint", mf.data_fingerprint);
-  property("samples", std::to_string(r.result.model.samples));
+  property("samples", std::to_string(r.result.samples));
+  for (const OutputResult& o : r.result.outputs)
+    property("output." + o.name, fmt::format("{} ({})", output_kind_name(o.kind), o.kind_source));
   property("verdict", verdict_name(r.verdict.status));
   property("verdict.reasons", reasons);
   out += "    </properties>\n";

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -161,8 +163,75 @@ struct LayerResult {
   std::optional<SeriesErrorStats> series;     // recurrent outputs: SQNR of h per time step
 };
 
+// ---- Per-output metrics (docs/metrics.md#output-kinds) -------------------------------------------------------------
+
+// What an output is for, which decides how it is scored.
+enum class OutputKind : uint8_t { classes, multilabel, regression, segmentation, embedding, sequence, raw };
+// "classes", "multilabel", "regression", "segmentation", "embedding", "sequence", "raw".
+const char* output_kind_name(OutputKind kind);
+// The kind of a name above; false when the name is none of them.
+bool parse_output_kind(std::string_view name, OutputKind& kind);
+
+// One named metric of an output, in one of two forms:
+//   against targets (class labels, NPY targets, masks, transcripts): the float model's value, the quantized model's
+//     and delta = quantized - float, the interval being the paired bootstrap interval of the delta;
+//   float vs quantized (no targets needed): one value comparing the quantized output with the float output, the
+//     interval being the bootstrap interval of that value.
+// NaN where a value does not exist (written as null).
+struct OutputMetric {
+  std::string name;                    // "mean_distance", "miou", "pixel_agreement", ...
+  std::string unit;                    // "points", "fraction", "dB", "units", "edits", "nats", "count"
+  bool vs_targets = false;
+  double float_value = std::numeric_limits<double>::quiet_NaN();
+  double quant_value = std::numeric_limits<double>::quiet_NaN();
+  double delta = std::numeric_limits<double>::quiet_NaN();
+  double value = std::numeric_limits<double>::quiet_NaN();
+  bool has_interval = false;
+  double ci_low = std::numeric_limits<double>::quiet_NaN(), ci_high = std::numeric_limits<double>::quiet_NaN();
+  bool higher_is_better = true;        // direction of "better" for the search and qgate diff
+  bool headline = false;               // the output's main metrics (always with an interval)
+};
+
+// One row of an output's kind-specific table (per class, per label, per landmark point).
+struct OutputRow {
+  std::string label;
+  std::vector<double> values;  // one per OutputResult::columns entry
+};
+
+// A histogram of one per-sample statistic (HTML charts): counts[i] samples in [edges[i], edges[i + 1]).
+struct Distribution {
+  std::string statistic;
+  std::vector<double> edges;
+  std::vector<int64_t> counts;
+};
+
+struct OutputResult {
+  int index = 0;               // position among the model's outputs
+  std::string tensor;          // the output tensor's name in the model
+  std::string name;            // the name gates use: outputs.<name>.<metric>
+  OutputKind kind = OutputKind::raw;
+  std::string kind_source;     // why this kind: "--output landmarks:regression", "inferred: SOFTMAX output ..."
+  std::vector<int32_t> shape;
+  std::string settings;        // "threshold 0.5", "landmarks 21 points x 3, tolerance ...", "CTC blank 0", ""
+  std::string targets;         // the target source, "" without targets
+  int64_t samples = 0;         // samples scored
+  int64_t targeted = 0;        // samples with a target
+  std::vector<OutputMetric> metrics;
+  std::vector<std::string> columns;  // of rows
+  std::vector<OutputRow> rows;
+  std::optional<Distribution> distribution;
+
+  // The metric of that name, or nullptr.
+  const OutputMetric* find(std::string_view metric) const;
+};
+
 struct EvalResult {
+  // The metrics of the output that takes the class labels (--output-index), when it is scored as classes; see
+  // model_scored.
   ModelMetrics model;
+  bool model_scored = true;         // false: no output is scored as classes with the labels (`model` is null)
+  int model_output = -1;            // the index of the output `model` describes
+  std::vector<OutputResult> outputs;  // every model output, in model order
   std::vector<LayerResult> layers;  // node order; nodes with float outputs only
   int64_t samples = 0;
   double seconds = 0;
@@ -193,6 +262,9 @@ struct VariantMeasure {
   double top1_delta = 0;   // points (quantized - float); 0 when the data has no labels
   double kl_mean = 0, kl_p99 = 0;  // KL(pF || pQ), nats
   double agreement = 1;    // top-1 agreement, a fraction
+  // The value of the gate the search follows (SensitivityResult::guide) for this variant; NaN when the search
+  // follows the classes output's KL (the default) or a layers.* gate.
+  double guide = std::numeric_limits<double>::quiet_NaN();
   // Cost: the summed time of its suffix runs (the variants of one kind share one sample-major pass and one base
   // run per sample).
   double seconds = 0;
@@ -214,6 +286,12 @@ struct SensitivityResult {
   double only_float_seconds = 0;      // the whole sample-major pass of every only_float variant
   double seconds = 0;             // everything
   std::vector<LayerSensitivity> layers;  // node order
+  // The gate the analysis and the search follow (docs/metrics.md#selective-search): "" when it is a gate on the
+  // classes output (ranked by KL), else the failed gate's text; `guide_path` its path, guide_float the path's value
+  // with no layer quantized (the float model against itself), NaN for layers.* gates.
+  std::string guide, guide_path;
+  double guide_float = std::numeric_limits<double>::quiet_NaN();
+  bool guide_higher_is_better = true;
 };
 
 // One re-validated candidate set of the selective search.
@@ -221,9 +299,11 @@ struct SelectiveStep {
   std::vector<int> keep_float;       // node ids, in the order added
   int64_t float_bytes = 0;
   ModelMetrics model;                // on the full data
+  int64_t samples = 0;
   std::vector<GateResult> gates;
   bool passed = false;
   double seconds = 0;
+  double guide = std::numeric_limits<double>::quiet_NaN();  // the followed gate's value (NaN: classes output)
 };
 
 struct SelectiveResult {
@@ -240,6 +320,8 @@ struct SelectiveResult {
   int error_carriers = 0;            // layers carrying 80% of the single-layer damage (KL when quantized alone)
   std::vector<std::string> reasons;  // words and numbers
   double seconds = 0;
+  std::string guide;                 // as SensitivityResult::guide
+  std::string guide_path;
 };
 
 // ---- The eval report ----------------------------------------------------------------------------------------------

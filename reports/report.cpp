@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "core/files.h"
+#include "core/tensor.h"
 
 namespace qgate::reports {
 
@@ -34,10 +35,60 @@ json stats_json(const ErrorStats& s) {
 
 namespace {
 
-json measure_json(const VariantMeasure& v) {
-  return json{{"top1_delta", num(v.top1_delta)}, {"kl_mean", num(v.kl_mean)}, {"kl_p99", num(v.kl_p99)},
-              {"agreement", num(v.agreement)}};
+json measure_json(const VariantMeasure& v, bool guided) {
+  json j{{"top1_delta", num(v.top1_delta)}, {"kl_mean", num(v.kl_mean)}, {"kl_p99", num(v.kl_p99)},
+         {"agreement", num(v.agreement)}};
+  if (guided) j["guide"] = num(v.guide);
+  return j;
 }
+
+json metric_json(const OutputMetric& m) {
+  return json{{"name", m.name},
+              {"unit", m.unit},
+              {"against", m.vs_targets ? "targets" : "float"},
+              {"float", num(m.float_value)},
+              {"quantized", num(m.quant_value)},
+              {"delta", num(m.delta)},
+              {"value", num(m.value)},
+              {"interval", m.has_interval ? json{{"low", num(m.ci_low)}, {"high", num(m.ci_high)}} : json(nullptr)},
+              {"headline", m.headline},
+              {"higher_is_better", m.higher_is_better}};
+}
+
+}  // namespace
+
+json output_json(const OutputResult& o) {
+  json metrics = json::array();
+  for (const OutputMetric& m : o.metrics) metrics.push_back(metric_json(m));
+  json rows = json::array();
+  for (const OutputRow& r : o.rows) {
+    json values = json::array();
+    for (double v : r.values) values.push_back(num(v));
+    rows.push_back({{"label", r.label}, {"values", values}});
+  }
+  json distribution = nullptr;
+  if (o.distribution) {
+    json edges = json::array();
+    for (double e : o.distribution->edges) edges.push_back(num(e));
+    distribution = {{"statistic", o.distribution->statistic}, {"edges", edges}, {"counts", o.distribution->counts}};
+  }
+  return json{{"index", o.index},
+              {"tensor", o.tensor},
+              {"name", o.name},
+              {"kind", output_kind_name(o.kind)},
+              {"kind_source", o.kind_source},
+              {"shape", o.shape},
+              {"settings", o.settings},
+              {"targets", o.targets.empty() ? json(nullptr) : json(o.targets)},
+              {"samples", o.samples},
+              {"targeted", o.targeted},
+              {"metrics", metrics},
+              {"columns", o.columns},
+              {"rows", rows},
+              {"distribution", distribution}};
+}
+
+namespace {
 
 json top1_json(const ModelMetrics& m) {
   const TopKResult* t = m.find_k(1);
@@ -47,12 +98,17 @@ json top1_json(const ModelMetrics& m) {
 }
 
 json sensitivity_json(const SensitivityResult& s) {
+  const bool guided = !s.guide.empty();
   json layers = json::array();
   for (const auto& l : s.layers)
     layers.push_back({{"node", l.node}, {"name", l.name}, {"op", l.op}, {"float_bytes", l.float_bytes},
-                      {"quantized_bytes", l.quantized_bytes}, {"only_quantized", measure_json(l.only_quantized)},
-                      {"only_float", measure_json(l.only_float)}});
-  return json{{"samples", s.samples}, {"all_quantized", measure_json(s.all_quantized)}, {"layers", layers}};
+                      {"quantized_bytes", l.quantized_bytes}, {"only_quantized", measure_json(l.only_quantized, guided)},
+                      {"only_float", measure_json(l.only_float, guided)}});
+  json j{{"samples", s.samples}, {"all_quantized", measure_json(s.all_quantized, guided)}, {"layers", layers}};
+  if (guided)
+    j["guide"] = {{"gate", s.guide}, {"path", s.guide_path}, {"float", num(s.guide_float)},
+                  {"higher_is_better", s.guide_higher_is_better}};
+  return j;
 }
 
 json selective_json(const SelectiveResult& s) {
@@ -63,11 +119,13 @@ json selective_json(const SelectiveResult& s) {
   for (const auto& st : s.steps) {
     json gates = json::array();
     for (const auto& g : st.gates) gates.push_back({{"gate", g.gate.text}, {"actual", num(g.actual)}, {"passed", g.passed}});
-    steps.push_back({{"keep_float", st.keep_float}, {"float_bytes", st.float_bytes}, {"top1", top1_json(st.model)},
-                     {"kl_mean", num(st.model.kl.mean)}, {"gates", gates}, {"passed", st.passed}});
+    json step{{"keep_float", st.keep_float}, {"float_bytes", st.float_bytes}, {"top1", top1_json(st.model)},
+              {"kl_mean", num(st.model.kl.mean)}, {"gates", gates}, {"passed", st.passed}};
+    if (!s.guide.empty()) step["guide"] = num(st.guide);
+    steps.push_back(step);
   }
   const SelectiveStep* best = s.best_step >= 0 ? &s.steps[s.best_step] : nullptr;
-  return json{{"found", s.found},
+  json j{{"found", s.found},
               {"keep_float", kept},
               {"float_bytes", s.float_bytes},
               {"total_weight_bytes", s.total_weight_bytes},
@@ -78,6 +136,8 @@ json selective_json(const SelectiveResult& s) {
               {"error_carriers", s.error_carriers},
               {"steps", steps},
               {"best_step", s.best_step}};
+  if (!s.guide.empty()) j["guide"] = {{"gate", s.guide}, {"path", s.guide_path}};
+  return j;
 }
 
 }  // namespace
@@ -151,7 +211,10 @@ json to_json(const Report& r) {
   model["flips"] = {{"count", m.flip_count}, {"listed", flips}};
   model["bootstrap"] = {{"resamples", m.bootstrap_resamples}, {"seed", m.bootstrap_seed},
                         {"confidence", m.confidence}};
-  j["model"] = model;
+  j["model"] = r.result.model_scored ? model : json(nullptr);
+  json outputs = json::array();
+  for (const OutputResult& o : r.result.outputs) outputs.push_back(output_json(o));
+  j["outputs"] = outputs;
 
   json layers = json::array();
   for (const LayerResult& l : r.result.layers) {
@@ -223,16 +286,50 @@ void write_json(const std::string& path, const Report& report) {
   write_file_atomic(path, to_json(report).dump(2) + "\n");
 }
 
+namespace {
+
+std::string metric_line(const OutputMetric& m) {
+  const std::string unit = m.unit == "fraction" || m.unit == "cosine" || m.unit == "ratio" ? "" : " " + m.unit;
+  std::string line = fmt::format("      {:<20}", m.name);
+  if (m.vs_targets) {
+    line += fmt::format("{:>10.4g} -> {:<10.4g} delta {:+.4g}", m.float_value, m.quant_value, m.delta);
+    if (m.has_interval) line += fmt::format(" [{:+.4g}, {:+.4g}]", m.ci_low, m.ci_high);
+  } else {
+    line += fmt::format("{:>10.4g}", m.value);
+    if (m.has_interval) line += fmt::format(" [{:.4g}, {:.4g}]", m.ci_low, m.ci_high);
+  }
+  return line + unit + (m.vs_targets ? " (vs targets)" : "") + "\n";
+}
+
+// Every output's kind and why, then the metrics of each output the model section above does not show.
+std::string outputs_block(const Report& r) {
+  std::string out;
+  for (const OutputResult& o : r.result.outputs) {
+    const bool model_output = r.result.model_scored && o.index == r.result.model_output;
+    out += fmt::format("  output {} '{}' {}: {} ({}){}{}\n", o.index, o.tensor, shape_string(o.shape),
+                       output_kind_name(o.kind), o.kind_source, o.settings.empty() ? "" : "; " + o.settings,
+                       o.targets.empty() ? "" : fmt::format("; targets {} ({} samples)", o.targets, o.targeted));
+    if (model_output) continue;
+    for (const OutputMetric& m : o.metrics) out += metric_line(m);
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string console_summary(const Report& r) {
   const auto& m = r.result.model;
   std::string out;
-  out += fmt::format("qgate eval: {} samples, scheme {}, arithmetic {}, {} threads, {:.1f} s{}\n", m.samples,
+  // Without a classes output the model metrics are empty: the evaluation's own count.
+  const int64_t samples = r.result.model_scored ? m.samples : r.result.samples;
+  out += fmt::format("qgate eval: {} samples, scheme {}, arithmetic {}, {} threads, {:.1f} s{}\n", samples,
                      r.manifest.scheme, r.manifest.arithmetic, r.manifest.threads, r.result.seconds,
                      r.float_outputs == "cached" ? " (float outputs read from the cache)" : "");
   out += fmt::format("model {}\n", r.manifest.model_path);
   out += fmt::format("data  {}\n\n", r.manifest.data_description.empty() ? r.manifest.data_spec
                                                                         : r.manifest.data_description);
-  if (m.labeled > 0) {
+  out += outputs_block(r);
+  if (r.result.model_scored && m.labeled > 0) {
     out += fmt::format("  {:<7}{:>9}{:>11}{:>9}   {:<20}{:>10}{:>13}\n", "metric", "float", "quantized", "delta",
                        "95% interval", "flips b/c", "McNemar p");
     for (const auto& t : m.top_k)
@@ -241,9 +338,11 @@ std::string console_summary(const Report& r) {
                                                                t.delta_ci_high_pct),
                          fmt::format("{}/{}", t.b, t.c), t.mcnemar_p);
   }
-  out += fmt::format("\n  top-1 agreement {:.4f} [{:.4f}, {:.4f}]   KL mean {:.3g} p99 {:.3g} max {:.3g}", m.agreement,
-                     m.agreement_ci_low, m.agreement_ci_high, m.kl.mean, m.kl.p99, m.kl.max);
-  out += m.labeled > 0 ? fmt::format("   true-class dp mean {:+.3g} rms {:.3g}\n", m.dp_mean, m.dp_rms) : "\n";
+  if (r.result.model_scored) {
+    out += fmt::format("\n  top-1 agreement {:.4f} [{:.4f}, {:.4f}]   KL mean {:.3g} p99 {:.3g} max {:.3g}",
+                       m.agreement, m.agreement_ci_low, m.agreement_ci_high, m.kl.mean, m.kl.p99, m.kl.max);
+    out += m.labeled > 0 ? fmt::format("   true-class dp mean {:+.3g} rms {:.3g}\n", m.dp_mean, m.dp_rms) : "\n";
+  }
   if (!r.result.layers.empty()) {
     std::vector<const LayerResult*> worst;
     for (const auto& l : r.result.layers) worst.push_back(&l);
@@ -271,11 +370,27 @@ std::string console_summary(const Report& r) {
   if (r.sensitivity) {
     const SensitivityResult& s = *r.sensitivity;
     const double per = s.layers.empty() ? 0.0 : (s.seconds - s.double_run_seconds) / s.layers.size();
-    out += fmt::format("\n  sensitivity on {} samples (fully quantized: top-1 {:+.2f}, KL mean {:.3g}); {:.2f} s per "
+    // Without a classes output there is no top-1 or KL to state: the followed gate's line below says it.
+    const std::string fully = r.result.model_scored ? fmt::format(" (fully quantized: top-1 {:+.2f}, KL mean {:.3g})",
+                                                                  s.all_quantized.top1_delta, s.all_quantized.kl_mean)
+                                                    : "";
+    out += fmt::format("\n  sensitivity on {} samples{}; {:.2f} s per "
                        "layer (both variants; passes over all {}: only-quantized {:.2f} s, only-float {:.2f} s) vs "
                        "{:.2f} s for one float+quantized run\n",
-                       s.samples, s.all_quantized.top1_delta, s.all_quantized.kl_mean, per, s.layers.size(),
+                       s.samples, fully, per, s.layers.size(),
                        s.only_quantized_seconds, s.only_float_seconds, s.double_run_seconds);
+    if (!s.guide.empty() && !std::isnan(s.all_quantized.guide)) {
+      // Guided by an output's gate: each variant measured by that gate's value.
+      out += fmt::format("  followed gate {}: {} = {:.4g} with nothing quantized, {:.4g} fully quantized\n", s.guide,
+                         s.guide_path, s.guide_float, s.all_quantized.guide);
+      out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>15}   {:>15}\n", "node", "op", "name", "float B",
+                         "only quantized", "only float");
+      for (const auto& l : s.layers) {
+        std::string name = l.name.size() > 24 ? "..." + l.name.substr(l.name.size() - 21) : l.name;
+        out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>15.4g}   {:>15.4g}\n", l.node, l.op, name, l.float_bytes,
+                           l.only_quantized.guide, l.only_float.guide);
+      }
+    } else {
     out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>17}   {:>17}\n", "node", "op", "name", "float B",
                        "only quantized", "only float");
     out += fmt::format("  {:>4}  {:<18}{:<26}{:>10}   {:>8}{:>9}   {:>8}{:>9}\n", "", "", "", "", "top-1", "KL",
@@ -286,13 +401,21 @@ std::string console_summary(const Report& r) {
                          l.float_bytes, l.only_quantized.top1_delta, l.only_quantized.kl_mean,
                          l.only_float.top1_delta, l.only_float.kl_mean);
     }
+    }
   }
   if (r.selective) {
     const SelectiveResult& sel = *r.selective;
     out += fmt::format("\n  selective search (budget {:.0f}% = {} of {} weight bytes), re-validated on {} samples\n",
-                       100 * sel.float_budget, sel.budget_bytes, sel.total_weight_bytes, m.samples);
+                       100 * sel.float_budget, sel.budget_bytes, sel.total_weight_bytes, samples);
+    if (!sel.guide.empty())
+      out += fmt::format("  (layers ordered and steps judged by the failed gate {})\n", sel.guide);
     for (const auto& st : sel.steps) {
       const TopKResult* t = st.model.find_k(1);
+      if (!sel.guide.empty()) {
+        out += fmt::format("    keep float [{}] {} B: {} {:.4g} -> {}\n", fmt::join(st.keep_float, ","),
+                           st.float_bytes, sel.guide_path, st.guide, st.passed ? "every gate holds" : "gate fails");
+        continue;
+      }
       out += fmt::format("    keep float [{}] {} B: top-1 {} -> {}\n", fmt::join(st.keep_float, ","), st.float_bytes,
                          t ? fmt::format("{:+.2f} [{:+.2f}, {:+.2f}]", t->delta_pct, t->delta_ci_low_pct,
                                          t->delta_ci_high_pct)

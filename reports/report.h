@@ -13,6 +13,8 @@
 namespace qgate::reports {
 
 nlohmann::ordered_json to_json(const Report& report);
+// One output's entry of the report's `outputs` array (shared by the compare report's rows).
+nlohmann::ordered_json output_json(const OutputResult& output);
 // Writes the JSON report atomically (temporary file + rename).
 void write_json(const std::string& path, const Report& report);
 // Byte counts in decimal units with one decimal: "950 B", "63.3 KB", "1.2 MB" (console tables, inspect).

@@ -41,6 +41,14 @@ add_test(NAME cli.errors COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_errors.sh $<T
 add_test(NAME cli.stdout COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_stdout.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 # Unlabeled data: the default gate is top-1 agreement (counted independently from per-sample `qgate run`).
 add_test(NAME cli.unlabeled COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_unlabeled.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+# Every output scored for its kind (MediaPipe hand landmarks: regression with --landmarks, multilabel sigmoids),
+# checked against numpy over per-sample `qgate run` outputs; a failing landmark gate steers the search.
+add_test(NAME cli.outputs COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_outputs.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.outputs PROPERTIES SKIP_RETURN_CODE 77)
+# A segmentation model trained here (models/fmnist_segmenter.tflite) against Fashion-MNIST foreground masks, as NPY
+# and as PNG masks resized with their images; metrics checked against numpy over per-sample `qgate run` outputs.
+add_test(NAME cli.segmentation COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_segmentation.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.segmentation PROPERTIES SKIP_RETURN_CODE 77)
 # Installed like a tool: `cmake --install` into a scratch prefix and the .deb from cpack (declared dependencies,
 # completion, schemas), each running an eval from an unrelated folder.
 add_test(NAME cli.install COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_install.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})

@@ -86,9 +86,10 @@ int compare(const std::vector<std::string>& args) {
   options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
       "schemes,s", po::value<std::string>()->required(),
       ("comma-separated schemes (presets: " + scheme_preset_names() + ")").c_str())(
-      "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
+      "output-index", po::value<int>()->default_value(0), "model output the class labels belong to")(
       "layers", po::bool_switch(), "measure per-layer error (worst layer SQNR; re-runs the float graph per scheme)");
   add_data_options(options);
+  add_output_options(options);
   add_run_options(options);  // gates apply to each scheme
   add_export_options(options);
   po::positional_options_description positional;
@@ -101,10 +102,8 @@ int compare(const std::vector<std::string>& args) {
   for (const auto& s : split_schemes(schemes_text)) schemes.push_back(Scheme::parse(s));
   const bool layers = vm["layers"].as<bool>();
   metrics::ModelMetricsOptions mopts;  // top-1 and top-5, default bootstrap seed: the same numbers as eval
-  std::vector<metrics::Gate> gates =
-      read_gates(vm, mopts.top_k, layers, layers ? "" : "; layers.* need --layers");
+  std::vector<metrics::Gate> gates = read_gates(vm);
   const int64_t limit = apply_threads_and_limit(vm);
-  const int output_index = vm["output-index"].as<int>();
 
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
@@ -114,17 +113,18 @@ int compare(const std::vector<std::string>& args) {
   if (all_litert) set_litert_cpu_arithmetic(fm.graph);
   const DataOptions dopts = read_data_options(vm);
   std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph, input_shapes_for(vm, fm.graph));
-  gates = fit_gates_to_data(std::move(gates), *data);
+  const OutputSetup outputs = plan_output_setup(vm, fm.graph, *data, dopts);
+  gates = settle_gates(std::move(gates), outputs, *data, mopts.top_k, layers, layers ? "" : "; layers.* need --layers");
 
   // Without --layers every scheme runs only its quantized graph against the float outputs: from the on-disk
   // cache (shared with eval), else from the first scheme's run, which records and stores them.
-  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, output_index, fm.graph);
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, outputs.specs, fm.graph);
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool cached = !layers && cache.load(total, float_outputs);
   // With --layers every scheme runs the float graph anyway: record its outputs only to store them.
   const bool store = !cached && cache.enabled() && !cache.holds(total) &&
-                     FloatOutputCache::fits(total, output_width(fm.graph, output_index));
+                     FloatOutputCache::fits(total, scored_width(outputs.specs));
 
   reports::CompareReport c;
   for (size_t i = 0; i < schemes.size(); ++i) {
@@ -137,7 +137,9 @@ int compare(const std::vector<std::string>& args) {
     EvalOptions eopts;
     eopts.model = mopts;
     eopts.limit = limit;
-    eopts.output_index = output_index;
+    eopts.output_index = outputs.label_output;
+    eopts.outputs = outputs.specs;
+    eopts.targets = outputs.targets;
     eopts.layer_metrics = layers;
     eopts.isolated = false;  // the accumulated error is enough for the worst-layer column and the SQNR chart
     const bool record = !cached && i == 0 && (!layers || store);

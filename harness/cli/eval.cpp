@@ -116,7 +116,7 @@ int eval(const std::vector<std::string>& args) {
       "litert-cpu: float and quantized runs compute as LiteRT's CPU path (docs/litert-cpu.md); same as the scheme key "
       "arithmetic=litert-cpu")(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
-      "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
+      "output-index", po::value<int>()->default_value(0), "model output the class labels belong to")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
       "no-isolated", po::bool_switch(), "skip isolated per-layer error and the weight/activation split")(
       "seed", po::value<uint64_t>()->default_value(20240611), "bootstrap seed")(
@@ -126,6 +126,7 @@ int eval(const std::vector<std::string>& args) {
       "selective search: largest fraction of weight bytes left in float")(
       "no-search", po::bool_switch(), "on a failed gate, stop at FAIL (no sensitivity analysis or search)");
   add_data_options(options);
+  add_output_options(options);
   add_run_options(options);
   add_export_options(options);
   po::positional_options_description positional;
@@ -138,7 +139,7 @@ int eval(const std::vector<std::string>& args) {
   mopts.top_k = parse_top_k(vm["top-k"].as<std::string>());
   mopts.bootstrap_seed = vm["seed"].as<uint64_t>();
   const bool layers = !vm["no-layers"].as<bool>();
-  std::vector<metrics::Gate> gates = read_gates(vm, mopts.top_k, layers);
+  std::vector<metrics::Gate> gates = read_gates(vm);
   const int64_t limit = apply_threads_and_limit(vm);
 
   const int64_t sensitivity_samples = vm["sensitivity-samples"].as<int64_t>();
@@ -186,12 +187,16 @@ int eval(const std::vector<std::string>& args) {
 
   const DataOptions dopts = read_data_options(vm);
   std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph, input_shapes_for(vm, fm.graph));
-  gates = fit_gates_to_data(std::move(gates), *data);
+  const OutputSetup outputs = plan_output_setup(vm, fm.graph, *data, dopts);
+  gates = settle_gates(std::move(gates), outputs, *data, mopts.top_k, layers);
+  if (::isatty(2)) fmt::print(stderr, "{}", describe_outputs(outputs));
 
   EvalOptions eopts;
   eopts.model = mopts;
   eopts.limit = limit;
-  eopts.output_index = vm["output-index"].as<int>();
+  eopts.output_index = outputs.label_output;
+  eopts.outputs = outputs.specs;
+  eopts.targets = outputs.targets;
   eopts.layer_metrics = layers;
   eopts.isolated = !vm["no-isolated"].as<bool>();
   eopts.weight_only = weight_only.nodes.empty() ? nullptr : &weight_only;
@@ -200,13 +205,13 @@ int eval(const std::vector<std::string>& args) {
   // The float outputs: read from the on-disk cache when nothing else needs the float graph (per-layer error
   // needs its activations, so with layer metrics it runs anyway), else recorded and stored for later runs. The
   // selective search re-validates against them too.
-  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index, fm.graph);
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, outputs.specs, fm.graph);
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool from_cache = !layers && cache.load(total, float_outputs);
   if (from_cache) eopts.float_outputs = &float_outputs;
   const bool store = cache.enabled() && !from_cache && !cache.holds(total) &&
-                     FloatOutputCache::fits(total, output_width(fm.graph, eopts.output_index));
+                     FloatOutputCache::fits(total, scored_width(outputs.specs));
   if (!from_cache && (search || store)) eopts.record_float_outputs = &float_outputs;
   report.result = evaluate(fm.graph, quant_graph, *data, eopts);
   report.float_outputs = from_cache ? "cached" : "computed";
@@ -231,8 +236,14 @@ int eval(const std::vector<std::string>& args) {
   apply_gates(report, gates);
   if (report.verdict.status == reports::VerdictStatus::fail && search) {
     if (::isatty(2)) fmt::print(stderr, "gate failed: measuring layer sensitivity and searching for float layers...\n");
+    // The search follows the first gate that failed (docs/metrics.md#selective-search).
+    const metrics::Gate* failed = nullptr;
+    for (const auto& g : report.gates)
+      if (!g.passed && !failed) failed = &g.gate;
+    const SearchGuide guide = guide_for(*failed, outputs.specs, outputs.model_output);
     SensitivityOptions sopts;
     sopts.samples = sensitivity_samples;
+    sopts.guide = guide;
     sopts.eval = eopts;
     sopts.eval.record_float_outputs = nullptr;
     sopts.eval.float_outputs = nullptr;  // its baseline runs float and quantized: the cost reference
@@ -244,6 +255,8 @@ int eval(const std::vector<std::string>& args) {
     selopts.eval.record_float_outputs = nullptr;
     selopts.eval.float_outputs = nullptr;
     selopts.float_outputs = &float_outputs;
+    selopts.guide = guide;
+    selopts.layers = &report.result.layers;
     report.selective = search_selective(fm.graph, scheme, *data, *report.sensitivity, selopts);
     apply_selective(report);
   } else if (report.verdict.status == reports::VerdictStatus::fail && vm.count("quantized") && !vm["no-search"].as<bool>()) {

@@ -8,10 +8,12 @@
 
 #include "datasets/dataset.h"
 #include "datasets/spec.h"
+#include "datasets/targets.h"
 #include "harness/cli/cli_util.h"
 #include "harness/float_cache.h"
 #include "harness/graph.h"
 #include "harness/metrics/gates.h"
+#include "harness/outputs.h"
 #include "reports/compare.h"
 #include "reports/report.h"
 
@@ -37,18 +39,38 @@ DataOptions read_data_options(const po::variables_map& vm);
 std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph,
                                        const std::vector<Shape>& input_shapes);
 
-// Parses every --gate and refuses unknown fields before anything runs. `hint` is appended to the error.
-std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::vector<int>& top_k, bool with_layers,
-                                      const std::string& hint = "");
-// The gates a run applies: the given ones, or the default that fits the data (top-1 delta with labels, top-1
-// agreement without). Refuses a gate on a label-based value when the data has no labels, before the run.
-std::vector<metrics::Gate> fit_gates_to_data(std::vector<metrics::Gate> gates, const Dataset& data);
+// Declares --output, --targets and --landmarks (harness/outputs.h).
+void add_output_options(po::options_description& options);
+
+// Every model output with its kind and settings, and the target sources that feed them (owned here).
+struct OutputSetup {
+  std::vector<metrics::OutputSpec> specs;
+  std::vector<std::unique_ptr<TargetSource>> sources;
+  std::vector<const TargetSource*> targets;  // per spec, nullptr without
+  int label_output = 0;   // --output-index
+  int model_output = -1;  // the spec whose metrics fill the report's `model` section, -1 for none
+};
+// Plans the outputs from --output, --targets, --landmarks, --output-index, the data's labels and the model; opens
+// the target sources. Everything is checked before any sample runs.
+OutputSetup plan_output_setup(const po::variables_map& vm, const Graph& graph, const Dataset& data,
+                              const DataOptions& data_options);
+// The scored outputs as the console states them before the run ("output 0 'Identity' [1,63]: regression (...)").
+std::string describe_outputs(const OutputSetup& setup);
+
+// Parses every --gate (syntax only: the paths are checked by settle_gates once the outputs are known).
+std::vector<metrics::Gate> read_gates(const po::variables_map& vm);
+// The gates a run applies: the given ones, checked against every known path (the `model` output's classes keys,
+// outputs.<name>.<metric>..., layers.* when measured; `hint` is appended to the error), or the default gate of each
+// output when none is given. Refuses a gate on a label-based value when the data has no labels, before the run.
+std::vector<metrics::Gate> settle_gates(std::vector<metrics::Gate> gates, const OutputSetup& outputs,
+                                        const Dataset& data, const std::vector<int>& top_k, bool with_layers,
+                                        const std::string& hint = "");
 // Applies --threads (0: all cores) and returns --limit, both checked.
 int64_t apply_threads_and_limit(const po::variables_map& vm);
-// The float-output cache for this model, data set and output index; disabled by --no-cache.
+// The float-output cache for this model, data set and scored outputs; disabled by --no-cache.
 // `float_graph`'s arithmetic (harness/ptq.h) is part of the key when it is litert-cpu.
 FloatOutputCache float_cache_for(const po::variables_map& vm, const std::string& model_sha256, const Dataset& data,
-                                 int output_index, const Graph& float_graph);
+                                 const std::vector<metrics::OutputSpec>& outputs, const Graph& float_graph);
 
 // --arithmetic (run, eval, compare): "" when absent, else "litert-cpu"; any other value is a usage error.
 std::string read_arithmetic_option(const po::variables_map& vm);

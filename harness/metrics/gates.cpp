@@ -154,6 +154,55 @@ std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool wi
   return out;
 }
 
+namespace {
+
+// The suffixes of one metric's gate keys.
+std::vector<std::string> metric_suffixes(bool vs_targets, bool interval) {
+  if (vs_targets) {
+    std::vector<std::string> s = {"", ".float", ".quant", ".delta"};
+    if (interval) s.insert(s.end(), {".delta.ci_low", ".delta.ci_high"});
+    return s;
+  }
+  if (interval) return {"", ".ci_low", ".ci_high"};
+  return {""};
+}
+
+}  // namespace
+
+void add_output_gate_values(std::span<const reports::OutputResult> outputs, std::map<std::string, double>& v) {
+  for (const reports::OutputResult& o : outputs)
+    for (const reports::OutputMetric& m : o.metrics) {
+      const std::string p = "outputs." + o.name + "." + m.name;
+      if (m.vs_targets) {
+        v[p] = m.quant_value;
+        v[p + ".float"] = m.float_value;
+        v[p + ".quant"] = m.quant_value;
+        v[p + ".delta"] = m.delta;
+        if (m.has_interval) {
+          v[p + ".delta.ci_low"] = m.ci_low;
+          v[p + ".delta.ci_high"] = m.ci_high;
+        }
+      } else {
+        v[p] = m.value;
+        if (m.has_interval) {
+          v[p + ".ci_low"] = m.ci_low;
+          v[p + ".ci_high"] = m.ci_high;
+        }
+      }
+    }
+}
+
+std::vector<std::string> output_gate_value_names(std::span<const OutputSpec> specs, const std::vector<int>& top_k) {
+  std::vector<std::string> out;
+  for (const OutputSpec& s : specs)
+    for (const MetricName& m : output_metric_names(s, top_k))
+      for (const std::string& suffix : metric_suffixes(m.vs_targets, m.has_interval))
+        out.push_back("outputs." + s.name + "." + m.name + suffix);
+  return out;
+}
+
+bool gate_prefers_higher(const Gate& gate) { return gate.op == ">=" || gate.op == ">"; }
+
 void add_layer_gate_values(std::span<const ErrorStats> layers, std::map<std::string, double>& v) {
   if (layers.empty()) return;
   double sqnr_min = layers[0].sqnr_db, cosine_min = layers[0].cosine, nmse_max = layers[0].nmse;

@@ -16,6 +16,7 @@
 
 #include "harness/metrics/layer_metrics.h"
 #include "harness/metrics/model_metrics.h"
+#include "harness/metrics/output_metrics.h"
 #include "reports/model.h"
 
 namespace qgate::metrics {
@@ -50,6 +51,16 @@ std::vector<std::string> gate_value_names(const std::vector<int>& top_k, bool wi
 // Names of the gate values that exist only with labels (top{k}.*, flips, dp.*), for the error that refuses them
 // on unlabeled data.
 bool gate_needs_labels(const std::string& path);
+
+// Adds outputs.<name>.<metric> for every metric of every output (docs/metrics.md#gates). A metric against targets
+// gives <metric> (the quantized model's value), .float, .quant, .delta and, with an interval, .delta.ci_low and
+// .delta.ci_high; a float-vs-quantized metric gives <metric> (its value) and, with an interval, .ci_low and
+// .ci_high.
+void add_output_gate_values(std::span<const reports::OutputResult> outputs, std::map<std::string, double>& values);
+// Every key add_output_gate_values() can fill for outputs of these specs: to check gates' paths before the run.
+std::vector<std::string> output_gate_value_names(std::span<const OutputSpec> specs, const std::vector<int>& top_k);
+// Whether a gate holds above its threshold (>=, >): then a higher value is better.
+bool gate_prefers_higher(const Gate& gate);
 
 // Adds layers.sqnr_min (dB), layers.cosine_min, layers.nmse_max, layers.flagged (count of layers with
 // rmse/scale above kRmseOverScaleFlag) and, when any layer had a scale, layers.rmse_over_scale_max. Adds

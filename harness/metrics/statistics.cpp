@@ -100,6 +100,25 @@ std::vector<std::vector<double>> paired_bootstrap_means(std::span<const std::vec
   return out;
 }
 
+std::vector<std::vector<double>> weighted_bootstrap(
+    int64_t n, int resamples, uint64_t seed, int k,
+    const std::function<void(std::span<const uint32_t> counts, std::span<double> out)>& statistic) {
+  std::vector<std::vector<double>> out(static_cast<size_t>(std::max(k, 0)));
+  if (n <= 0 || resamples <= 0 || k <= 0) return out;
+  for (auto& s : out) s.reserve(static_cast<size_t>(resamples));
+  SplitMix64 rng(seed);
+  std::vector<uint32_t> counts(static_cast<size_t>(n));
+  std::vector<double> values(static_cast<size_t>(k));
+  for (int r = 0; r < resamples; ++r) {
+    std::fill(counts.begin(), counts.end(), 0u);
+    for (int64_t j = 0; j < n; ++j) ++counts[static_cast<size_t>(rng.below(static_cast<uint64_t>(n)))];
+    statistic(counts, values);
+    for (int s = 0; s < k; ++s) out[static_cast<size_t>(s)].push_back(values[static_cast<size_t>(s)]);
+  }
+  for (auto& s : out) std::sort(s.begin(), s.end());
+  return out;
+}
+
 Interval percentile_interval(std::span<const double> sorted, double confidence) {
   const double tail = 100.0 * (1.0 - confidence) / 2.0;
   return {percentile_nearest_rank(sorted, tail), percentile_nearest_rank(sorted, 100.0 - tail)};

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -46,6 +47,16 @@ double mcnemar_chi2_p(int64_t b, int64_t c);
 // series (in their given order), the seed and the resample count.
 std::vector<std::vector<double>> paired_bootstrap_means(std::span<const std::vector<int8_t>> diffs,
                                                         int resamples, uint64_t seed);
+
+// Bootstrap of statistics that are not means of small integers (ratios of sums, mean IoU, average precision, means
+// of real per-sample values). Each resample draws n indices exactly as paired_bootstrap_means does (the same
+// SplitMix64(seed) stream, the same draws), counts how often each sample was drawn, and calls
+// statistic(counts, out) to fill `k` statistics from those counts (a sample drawn c times weighs c). Returns, per
+// statistic, the `resamples` values sorted ascending. Deterministic as long as `statistic` is: a pure function of
+// the counts, summing in sample order. With resamples <= 0 or n == 0: k empty vectors.
+std::vector<std::vector<double>> weighted_bootstrap(
+    int64_t n, int resamples, uint64_t seed, int k,
+    const std::function<void(std::span<const uint32_t> counts, std::span<double> out)>& statistic);
 
 // Percentile interval of a sorted bootstrap distribution at confidence level `confidence` (e.g. 0.95): the
 // nearest-rank percentiles 100*(1-confidence)/2 and 100*(1+confidence)/2.

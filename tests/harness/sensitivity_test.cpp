@@ -35,7 +35,9 @@ Graph fragile_graph() {
   qgate::test::GraphBuilder b("test");
   const int x = b.input("x", {1, 8});
   const int h = b.node(OpType::fully_connected, "fc1", {x, b.constant("fc1_w", {16, 8}, w1), -1});
-  return b.build({b.node(OpType::fully_connected, "fc2", {h, b.constant("fc2_w", {4, 16}, w2), -1})});
+  const int y = b.node(OpType::fully_connected, "fc2", {h, b.constant("fc2_w", {4, 16}, w2), -1});
+  b.at(y).shape = {1, 4};  // declared, as a model file declares its outputs: the scored outputs are sized from it
+  return b.build({y});
 }
 
 // Random inputs; labels are the float model's own top-1 (so the float model scores 100%).
