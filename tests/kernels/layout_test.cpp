@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <numeric>
 #include <random>
@@ -103,6 +104,25 @@ TEST_SUITE("kernels.layout") {
           reference::pad(s, before, after, in.data(), &value, want.data(), es);
           REQUIRE(got == want);
         }
+        // Mirror modes: pads within what each mode allows (reflect: below the dim; symmetric: up to it).
+        for (kernels::MirrorMode mode : {kernels::MirrorMode::reflect, kernels::MirrorMode::symmetric,
+                                         kernels::MirrorMode::edge}) {
+          std::vector<int64_t> mb(rank), ma(rank);
+          std::vector<int32_t> mo(rank);
+          bool ok = true;
+          for (int k = 0; k < rank; ++k) {  // pads up to 2 dims past the edge: mirrored more than once
+            mb[k] = (k % 3) * 2;
+            ma[k] = ((k + 2) % 3) * 2 + 1;
+            ok = ok && s[k] > 0;
+            mo[k] = static_cast<int32_t>(mb[k] + s[k] + ma[k]);
+          }
+          if (!ok) continue;
+          CAPTURE(static_cast<int>(mode));
+          auto got = sentinel(count(mo) * es), want = sentinel(count(mo) * es);
+          kernels::pad_mirror(mode, s, mb, ma, in.data(), got.data(), es);
+          reference::pad_mirror(mode, s, mb, ma, in.data(), want.data(), es);
+          REQUIRE(got == want);
+        }
         // Concatenate three inputs along each axis, then split back.
         for (int axis = 0; axis < rank; ++axis) {
           CAPTURE(axis);
@@ -125,6 +145,19 @@ TEST_SUITE("kernels.layout") {
           REQUIRE(p1 == b);
         }
       }
+  }
+
+  TEST_CASE("hand-computed: ONNX's Pad examples, reflect and edge") {
+    const float x[] = {1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f};  // [3, 2]
+    const std::vector<int32_t> s = {3, 2};
+    const std::vector<int64_t> before = {0, 2}, after = {0, 0};
+    float y[12];
+    kernels::pad_mirror(kernels::MirrorMode::reflect, s, before, after, x, y, 4);
+    const float reflect[] = {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f};
+    for (int i = 0; i < 12; ++i) CHECK(y[i] == reflect[i]);
+    kernels::pad_mirror(kernels::MirrorMode::edge, s, before, after, x, y, 4);
+    const float edge[] = {1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f};
+    for (int i = 0; i < 12; ++i) CHECK(y[i] == edge[i]);
   }
 
   TEST_CASE("space_to_depth and depth_to_space equal reference and invert each other") {
