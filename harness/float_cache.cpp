@@ -35,13 +35,14 @@ std::string float_cache_dir() {
 }
 
 FloatOutputCache::FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint,
-                                   int output_index) {
+                                   int output_index, const std::string& float_arithmetic) {
   // The kernel path and the version are in the key because float outputs may differ in the last bit between
   // the AVX2 and portable kernels, and between versions of the kernels.
   const std::string key = sha256_hex(fmt::format("qgate float outputs v{}\nmodel {}\ndata {}\noutput {}\nkernels {}\n"
                                                  "qgate {}\n",
                                                  kVersion, model_sha256, data_fingerprint, output_index,
-                                                 kernels::kernel_path(), QGATE_VERSION));
+                                                 kernels::kernel_path(), QGATE_VERSION) +
+                                     (float_arithmetic.empty() ? "" : "arithmetic " + float_arithmetic + "\n"));
   path_ = float_cache_dir() + "/" + key + ".bin";
 }
 

@@ -2,9 +2,10 @@
 // graph's outputs depend only on the model, the data (with its preprocessing), the output index and the kernels,
 // so a later run over the same inputs reads them instead of running the float graph again.
 //
-// Files: $QGATE_CACHE/float-outputs/<key>.bin (default $XDG_CACHE_HOME/qgate, else ~/.cache/qgate), the key a SHA-256 over the model's
-// SHA-256, the data fingerprint (which covers the preprocessing), the output index, the kernel path and the qgate
-// version. A file holds the first N samples' outputs; it serves any run over at most N samples (--limit takes a
+// Files: $QGATE_CACHE/float-outputs/<key>.bin (default $XDG_CACHE_HOME/qgate, else ~/.cache/qgate), the key a
+// SHA-256 over the model's SHA-256, the data fingerprint (which covers the preprocessing), the output index, the
+// kernel path, the qgate version and, for any arithmetic other than qgate's own float kernels (litert-cpu), its
+// name. A file holds the first N samples' outputs; it serves any run over at most N samples (--limit takes a
 // prefix), and a run over more samples rewrites it. Layout: "QGFO", uint32 version 1, int64 samples, int64 width,
 // then samples * width float32 in host byte order (the cache is local to one machine). Any missing, short or
 // inconsistent file reads as a miss, never as an error.
@@ -22,7 +23,9 @@ class FloatOutputCache {
  public:
   // A disabled cache: lookups miss and stores do nothing (--no-cache).
   FloatOutputCache() = default;
-  FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint, int output_index);
+  // `float_arithmetic`: "" for qgate's own float kernels, else the arithmetic the float graph runs (litert-cpu).
+  FloatOutputCache(const std::string& model_sha256, const std::string& data_fingerprint, int output_index,
+                   const std::string& float_arithmetic = "");
 
   bool enabled() const { return !path_.empty(); }
   const std::string& path() const { return path_; }

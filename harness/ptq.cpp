@@ -98,6 +98,27 @@ void set_activation_mode(Graph& graph, bool asymmetric) {
     if (!weight_slots(n).empty()) n.attrs.set(kAsymmetricInputsAttr, int64_t{asymmetric ? 1 : 0});
 }
 
+void set_litert_cpu_arithmetic(Graph& graph) {
+  for (Node& n : graph.nodes) n.attrs.set(kArithmeticAttr, std::string("litert-cpu"));
+}
+
+std::string arithmetic_name(const Graph& graph) {
+  for (const Node& n : graph.nodes)
+    if (n.attrs.get_string(kArithmeticAttr, "") == "litert-cpu") return "litert-cpu";
+  std::set<std::string> epilogues;
+  for (const Node& n : graph.nodes)
+    for (const WeightSlot& slot : weight_slots(n))
+      if (slot.input < static_cast<int>(n.inputs.size()) && n.inputs[slot.input] >= 0 &&
+          graph.tensors[n.inputs[slot.input]].dtype == DType::i8) {
+        epilogues.insert(n.attrs.get_string(kEpilogueAttr, "tflite"));
+        break;
+      }
+  if (epilogues.empty()) return "float";
+  if (epilogues.size() > 1) return "mixed";
+  const std::string& e = *epilogues.begin();
+  return e == "xnnpack" ? "xnnpack-qd8" : e == "onnxruntime" ? "onnxruntime" : "tflite-builtin";
+}
+
 QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, const std::set<int>& keep_float) {
   for (int id : keep_float)
     if (id < 0 || id >= static_cast<int>(float_graph.nodes.size()))
@@ -223,6 +244,7 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
       n.version = n.attrs.get_bool(kAsymmetricInputsAttr, false) ? 3 : 2;
     }
   }
+  if (scheme.arithmetic == Arithmetic::litert_cpu) set_litert_cpu_arithmetic(g);
   return out;
 }
 

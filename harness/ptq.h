@@ -22,6 +22,10 @@ inline constexpr const char* kEpilogueAttr = "qgate_epilogue";  // "tflite", "xn
 inline constexpr const char* kInputQuantizationAttr = "qgate_input_quantization";
 // "avx2-u8s8": onnxruntime's saturating uint8 x int8 product (absent: exact).
 inline constexpr const char* kSaturationAttr = "qgate_saturation";
+// "litert-cpu": the node computes what LiteRT's CPU path computes for it (XNNPACK delegate or TFLite builtin
+// kernel, in LiteRT.js's WebAssembly build; docs/litert-cpu.md). Absent: qgate's own float kernels, and the hybrid
+// kernels the attributes above name.
+inline constexpr const char* kArithmeticAttr = "qgate_arithmetic";
 
 // What happened to one weight tensor.
 using reports::WeightQuantization;  // a row of the report model (reports/model.h)
@@ -46,5 +50,15 @@ bool has_int8_weights(const Graph& graph);
 
 // Overrides every hybrid node's activation mode (`qgate run --activations sym|asym`).
 void set_activation_mode(Graph& graph, bool asymmetric);
+
+// Makes every node of `graph` compute with LiteRT's CPU arithmetic (kArithmeticAttr "litert-cpu"): each op then
+// takes the kernel and rounding LiteRT's CPU path uses for it (docs/litert-cpu.md).
+void set_litert_cpu_arithmetic(Graph& graph);
+
+// The arithmetic a graph computes with, as reports name it: "litert-cpu" when its nodes carry that arithmetic;
+// else by its hybrid nodes' epilogue: "tflite-builtin", "xnnpack-qd8", "onnxruntime" (a mix: "mixed"), and
+// "float" when it has no int8 weights (float kernels, e.g. weight-only). Float ops outside litert-cpu run
+// qgate's own kernels.
+std::string arithmetic_name(const Graph& graph);
 
 }  // namespace qgate

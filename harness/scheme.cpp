@@ -21,6 +21,7 @@ struct Preset {
   // Default ops: the op types onnxruntime's quantize_dynamic quantizes (MatMul/Gemm as fully_connected, Conv as
   // conv2d) instead of every op with a hybrid kernel.
   bool ort_ops = false;
+  Arithmetic arithmetic = Arithmetic::by_epilogue;
 };
 
 // The defaults each base word stands for; keys after it override them.
@@ -35,6 +36,10 @@ constexpr Preset kPresets[] = {
     // (MatMulInteger) and Conv (ConvInteger, depthwise included).
     {"ort-dynamic", WeightGranularity::per_tensor, ActivationMode::ort_u8_tensor, Epilogue::onnxruntime,
      WeightQuantizer::onnxruntime, 0, true},
+    // The converter's weights (tflite-dynamic) computed as LiteRT does on CPU: XNNPACK's qd8 path where its delegate
+    // takes the op, TFLite's builtin hybrid kernels elsewhere, XNNPACK's float orders (docs/litert-cpu.md).
+    {"litert-cpu", WeightGranularity::converter_default, ActivationMode::asymmetric, Epilogue::xnnpack,
+     WeightQuantizer::tflite, 1024, false, Arithmetic::litert_cpu},
 };
 
 const char* epilogue_word(Epilogue e) {
@@ -78,6 +83,7 @@ Scheme from_preset(const Preset& p) {
   s.weight_quantizer = p.weight_quantizer;
   s.min_elements = p.min_elements;
   s.ops = p.ort_ops ? ort_op_types() : hybrid_op_types();
+  s.arithmetic = p.arithmetic;
   return s;
 }
 
@@ -104,11 +110,12 @@ std::set<OpType> hybrid_op_types() {
 }
 
 std::string scheme_preset_names() {
-  return "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8, ort-dynamic (or per-tensor / "
-         "per-channel), followed by granularity=converter|per-tensor|per-channel, bits=N, "
+  return "tflite-dynamic, tflite-dynamic-legacy, xnnpack-qd8, weight-only-int8, ort-dynamic, litert-cpu (or "
+         "per-tensor / per-channel), followed by granularity=converter|per-tensor|per-channel, bits=N, "
          "act=sym|asym|none|op|u8-tensor, min-elements=N, epilogue=tflite|xnnpack|onnxruntime, ops=a+b, "
-         "reduce-range=0|1, saturate=none|avx2-u8s8";
+         "reduce-range=0|1, saturate=none|avx2-u8s8, arithmetic=by-epilogue|litert-cpu";
 }
+
 
 bool Scheme::per_channel_for(OpType op) const {
   switch (granularity) {
@@ -181,6 +188,10 @@ Scheme Scheme::parse(const std::string& text) {
       else if (value == "onnxruntime") s.epilogue = Epilogue::onnxruntime;
       else throw InputError(fmt::format("scheme '{}': epilogue={} must be tflite, xnnpack or onnxruntime", text,
                                         value));
+    } else if (key == "arithmetic") {
+      if (value == "by-epilogue") s.arithmetic = Arithmetic::by_epilogue;
+      else if (value == "litert-cpu") s.arithmetic = Arithmetic::litert_cpu;
+      else throw InputError(fmt::format("scheme '{}': arithmetic={} must be by-epilogue or litert-cpu", text, value));
     } else if (key == "ops") {
       s.ops.clear();
       std::stringstream os(value);
@@ -195,7 +206,7 @@ Scheme Scheme::parse(const std::string& text) {
       if (s.ops.empty()) throw InputError(fmt::format("scheme '{}': ops= names no op", text));
     } else {
       throw InputError(fmt::format("scheme '{}': unknown key '{}' (granularity, bits, act, min-elements, epilogue, "
-                                   "ops, reduce-range, saturate)", text, key));
+                                   "ops, reduce-range, saturate, arithmetic)", text, key));
     }
   }
   // The onnxruntime activation quantization and epilogue exist in the fully connected and conv kernels only.
@@ -208,6 +219,9 @@ Scheme Scheme::parse(const std::string& text) {
     if (ort_parts && !ort_op_types().count(op))
       throw InputError(fmt::format("scheme '{}': act=u8-tensor runs in {} only; ops={} is not allowed", text,
                                    ops_string(ort_op_types()), ops_string(s.ops)));
+  if (s.arithmetic == Arithmetic::litert_cpu && (ort_parts || s.activations == ActivationMode::weight_only))
+    throw InputError(fmt::format("scheme '{}': arithmetic=litert-cpu computes LiteRT's hybrid kernels; it excludes "
+                                 "act=none and onnxruntime's act=u8-tensor", text));
   if (s.reduce_range && s.bits != 8)
     throw InputError(fmt::format("scheme '{}': reduce-range=1 fixes the weights to [-64, 64]; bits={} conflicts",
                                  text, s.bits));
@@ -228,6 +242,8 @@ std::string Scheme::to_string() const {
   if (ops != d.ops) out += ",ops=" + ops_string(ops);
   if (reduce_range != d.reduce_range) out += reduce_range ? ",reduce-range=1" : ",reduce-range=0";
   if (saturation != d.saturation) out += saturation == Saturation::avx2_u8s8 ? ",saturate=avx2-u8s8" : ",saturate=none";
+  if (arithmetic != d.arithmetic)
+    out += arithmetic == Arithmetic::litert_cpu ? ",arithmetic=litert-cpu" : ",arithmetic=by-epilogue";
   return out;
 }
 

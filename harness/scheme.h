@@ -42,6 +42,11 @@ enum class Saturation : uint8_t {
   avx2_u8s8,  // onnxruntime's uint8 x int8 GEMM on AVX2 without VNNI: adjacent k pairs saturate to int16
 };
 
+// Whose arithmetic the graph computes with. by_epilogue: qgate's float kernels and the hybrid kernels the
+// epilogue (and activation) keys name. litert_cpu: every op as LiteRT's CPU path computes it (XNNPACK delegate
+// where it takes the op, TFLite's builtin kernels elsewhere; docs/litert-cpu.md), the float ops included.
+enum class Arithmetic : uint8_t { by_epilogue, litert_cpu };
+
 struct Scheme {
   std::string base = "tflite-dynamic";  // preset or granularity word the string starts with
   WeightGranularity granularity = WeightGranularity::converter_default;
@@ -53,12 +58,14 @@ struct Scheme {
   WeightQuantizer weight_quantizer = WeightQuantizer::tflite;
   bool reduce_range = false;    // onnxruntime's reduce_range: 7-bit weights in [-64, 64]
   Saturation saturation = Saturation::none;
+  Arithmetic arithmetic = Arithmetic::by_epilogue;
 
   // Parses "tflite-dynamic", "per-channel,bits=4,act=asym,min-elements=0", "ort-dynamic,granularity=per-channel,
   // saturate=avx2-u8s8", ... Throws InputError naming the token and the rule.
   static Scheme parse(const std::string& text);
   // Canonical string: the base, then only the keys that differ from the base's defaults, in the order
-  // granularity, bits, act, min-elements, epilogue, ops, reduce-range, saturate. parse(s.to_string()) == s.
+  // granularity, bits, act, min-elements, epilogue, ops, reduce-range, saturate, arithmetic.
+  // parse(s.to_string()) == s.
   std::string to_string() const;
   bool operator==(const Scheme&) const = default;
 

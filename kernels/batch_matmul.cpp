@@ -48,7 +48,7 @@ void batch_matmul_float(const BatchMatMulParams& p, const float* x, const float*
       a = xt;
     }
     gemm_packed_parallel(p.m, a, p.k, PackedView{packed, p.k, p.n}, nullptr, Activation::none,
-                         output + b * p.m * p.n, p.n, path);
+                         output + b * p.m * p.n, p.n, FloatAccumulation::fma_bias_last, path);
   }
 }
 

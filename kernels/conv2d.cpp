@@ -98,10 +98,11 @@ void conv2d_float(const Conv2DParams& p, const PackedConv2DWeights& w, const flo
           const PackedView pw = w.groups[g].view();
           if (pointwise) {
             gemm_packed(rows, input + m0 * p.in_c + int64_t{g} * cin_g, p.in_c, pw, 0, gemm_panels(pw.n), bias_g,
-                        p.activation, out, p.out_c, path);
+                        p.activation, out, p.out_c, p.accumulation, 0, path);
           } else {
             im2col(p, g, input, m0, rows, col);
-            gemm_packed(rows, col, pw.k, pw, 0, gemm_panels(pw.n), bias_g, p.activation, out, p.out_c, path);
+            gemm_packed(rows, col, pw.k, pw, 0, gemm_panels(pw.n), bias_g, p.activation, out, p.out_c,
+                        p.accumulation, cin_g, path);
           }
         }
       }

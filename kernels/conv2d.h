@@ -31,6 +31,9 @@ struct Conv2DParams {
   int32_t pad_top = 0, pad_left = 0;               // input index of output 0 is -pad (bottom/right implied)
   int32_t groups = 1;                              // divides in_c and out_c
   Activation activation = Activation::none;
+  // Float path only. xnnpack_wasm: XNNPACK's wasm igemm order, bias then taps (kh, kw) then input channels, each
+  // product rounded (padding taps add 0); see kernels/gemm.h.
+  FloatAccumulation accumulation = FloatAccumulation::fma_bias_last;
 };
 
 // The filter packed for conv2d_float: one packed matrix per group.

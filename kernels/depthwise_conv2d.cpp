@@ -12,30 +12,45 @@ void row_portable(const DepthwiseConv2DParams& p, const float* input, const floa
                   float* output, int32_t b, int32_t oh) {
   const int32_t out_c = p.out_c();
   const int32_t dm = p.depth_multiplier;
-  for (int32_t ow = 0; ow < p.out_w; ++ow) {
-    float* out = output + ((int64_t{b} * p.out_h + oh) * p.out_w + ow) * out_c;
-    std::fill(out, out + out_c, 0.0f);
-    for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-      const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-      if (ih < 0 || ih >= p.in_h) continue;
-      for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-        const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-        if (iw < 0 || iw >= p.in_w) continue;
-        const float* in = input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c;
-        const float* w = filter + (int64_t{kh} * p.kernel_w + kw) * out_c;
-        if (dm == 1) {
-          for (int32_t c = 0; c < out_c; ++c) out[c] += in[c] * w[c];
-        } else {
-          // Output channel ic * dm + j reads input channel ic: loop over ic outside, no division per element.
-          for (int32_t ic = 0; ic < p.in_c; ++ic) {
-            const float v = in[ic];
-            float* o = out + int64_t{ic} * dm;
-            const float* wc = w + int64_t{ic} * dm;
-            for (int32_t j = 0; j < dm; ++j) o[j] += v * wc[j];
-          }
+  const bool xnnpack = p.accumulation == FloatAccumulation::xnnpack_wasm;
+  auto tap = [&](float* out, int32_t kh, int32_t kw, int32_t ow) {
+    const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+    const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+    if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
+    const float* in = input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c;
+    const float* w = filter + (int64_t{kh} * p.kernel_w + kw) * out_c;
+    if (dm == 1) {
+      for (int32_t c = 0; c < out_c; ++c) {
+        const float product = in[c] * w[c];  // rounded on its own (no FMA contraction in this file)
+        out[c] += product;
+      }
+    } else {
+      // Output channel ic * dm + j reads input channel ic: loop over ic outside, no division per element.
+      for (int32_t ic = 0; ic < p.in_c; ++ic) {
+        const float v = in[ic];
+        float* o = out + int64_t{ic} * dm;
+        const float* wc = w + int64_t{ic} * dm;
+        for (int32_t j = 0; j < dm; ++j) {
+          const float product = v * wc[j];
+          o[j] += product;
         }
       }
     }
+  };
+  for (int32_t ow = 0; ow < p.out_w; ++ow) {
+    float* out = output + ((int64_t{b} * p.out_h + oh) * p.out_w + ow) * out_c;
+    if (xnnpack) {
+      // XNNPACK: the bias first, then the taps column by column; a padded tap adds 0, which changes nothing.
+      if (bias) std::copy(bias, bias + out_c, out);
+      else std::fill(out, out + out_c, 0.0f);
+      for (int32_t kw = 0; kw < p.kernel_w; ++kw)
+        for (int32_t kh = 0; kh < p.kernel_h; ++kh) tap(out, kh, kw, ow);
+      for (int32_t c = 0; c < out_c; ++c) out[c] = apply_activation(p.activation, out[c]);
+      continue;
+    }
+    std::fill(out, out + out_c, 0.0f);
+    for (int32_t kh = 0; kh < p.kernel_h; ++kh)
+      for (int32_t kw = 0; kw < p.kernel_w; ++kw) tap(out, kh, kw, ow);
     for (int32_t c = 0; c < out_c; ++c) {
       float v = out[c];
       if (bias) v += bias[c];

@@ -21,11 +21,15 @@ struct DepthwiseConv2DParams {
   int32_t dilation_h = 1, dilation_w = 1;
   int32_t pad_top = 0, pad_left = 0;
   Activation activation = Activation::none;
+  // Float path only. xnnpack_wasm: XNNPACK's wasm dwconv order, acc = bias, then the taps column by column (kw
+  // outer, kh inner), each product rounded; see kernels/gemm.h.
+  FloatAccumulation accumulation = FloatAccumulation::fma_bias_last;
   int32_t out_c() const { return in_c * depth_multiplier; }
 };
 
 // output = act(depthwise(input, filter) + bias); bias may be nullptr. Threads over output rows; results do not
-// depend on the thread count. Each output is acc = 0, then the in-image taps in (kh, kw) order, then bias.
+// depend on the thread count. Each output is acc = 0, then the in-image taps in (kh, kw) order, then bias
+// (fma_bias_last), or as p.accumulation says.
 void depthwise_conv2d_float(const DepthwiseConv2DParams& p, const float* input, const float* filter,
                             const float* bias, float* output, SimdPath path = SimdPath::automatic);
 

@@ -1,4 +1,5 @@
-// AVX2 + FMA depthwise rows: 8 channels per register, up to 4 registers of channels per pass.
+// AVX2 + FMA depthwise rows: 8 channels per register, up to 4 registers of channels per pass; the XNNPACK order
+// (FloatAccumulation::xnnpack_wasm) with separate multiply and add.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -20,19 +21,26 @@ struct Tap {
   const float* w;
 };
 
-template <int R>
+// kBiasFirst: XNNPACK's wasm order (start from the bias, add each rounded product; the caller lists the taps in
+// XNNPACK's order).
+template <int R, bool kBiasFirst>
 inline void channels(const Tap* taps, int ntaps, int64_t c, const float* bias, bool clamp, __m256 lo, __m256 hi,
                      float* out) {
   __m256 acc[R];
 #pragma GCC unroll 4
-  for (int r = 0; r < R; ++r) acc[r] = _mm256_setzero_ps();
+  for (int r = 0; r < R; ++r) acc[r] = kBiasFirst && bias ? _mm256_loadu_ps(bias + c + 8 * r) : _mm256_setzero_ps();
   for (int t = 0; t < ntaps; ++t)
 #pragma GCC unroll 4
-    for (int r = 0; r < R; ++r)
-      acc[r] = _mm256_fmadd_ps(_mm256_loadu_ps(taps[t].in + c + 8 * r), _mm256_loadu_ps(taps[t].w + c + 8 * r), acc[r]);
+    for (int r = 0; r < R; ++r) {
+      const __m256 x = _mm256_loadu_ps(taps[t].in + c + 8 * r), w = _mm256_loadu_ps(taps[t].w + c + 8 * r);
+      if constexpr (kBiasFirst)
+        acc[r] = _mm256_add_ps(acc[r], _mm256_mul_ps(x, w));
+      else
+        acc[r] = _mm256_fmadd_ps(x, w, acc[r]);
+    }
 #pragma GCC unroll 4
   for (int r = 0; r < R; ++r) {
-    if (bias) acc[r] = _mm256_add_ps(acc[r], _mm256_loadu_ps(bias + c + 8 * r));
+    if (bias && !kBiasFirst) acc[r] = _mm256_add_ps(acc[r], _mm256_loadu_ps(bias + c + 8 * r));
     if (clamp) acc[r] = _mm256_min_ps(_mm256_max_ps(acc[r], lo), hi);
     _mm256_storeu_ps(out + c + 8 * r, acc[r]);
   }
@@ -47,6 +55,7 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
   const bool clamp = p.activation == Activation::relu || p.activation == Activation::relu6 ||
                      p.activation == Activation::relu_n1_to_1;
   const __m256 lo = _mm256_set1_ps(range.lo), hi = _mm256_set1_ps(range.hi);
+  const bool xnnpack = p.accumulation == FloatAccumulation::xnnpack_wasm;
   constexpr int kMaxTaps = 64;
   Tap stack_taps[kMaxTaps];
   const bool many = p.kernel_h * p.kernel_w > kMaxTaps;
@@ -56,43 +65,58 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
     Tap* taps = stack_taps;
     int ntaps = 0;
     if (!many) {
-      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
+      auto add_tap = [&](int32_t kh, int32_t kw) {
         const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) continue;
-        for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-          if (iw < 0 || iw >= p.in_w) continue;
-          taps[ntaps++] = {input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn,
-                           filter + (int64_t{kh} * p.kernel_w + kw) * cn};
-        }
+        const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+        if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
+        taps[ntaps++] = {input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn,
+                         filter + (int64_t{kh} * p.kernel_w + kw) * cn};
+      };
+      if (xnnpack) {
+        for (int32_t kw = 0; kw < p.kernel_w; ++kw)
+          for (int32_t kh = 0; kh < p.kernel_h; ++kh) add_tap(kh, kw);
+      } else {
+        for (int32_t kh = 0; kh < p.kernel_h; ++kh)
+          for (int32_t kw = 0; kw < p.kernel_w; ++kw) add_tap(kh, kw);
       }
       int64_t c = 0;
-      for (; c + 32 <= cn; c += 32) channels<4>(taps, ntaps, c, bias, clamp, lo, hi, out);
-      for (; c + 8 <= cn; c += 8) channels<1>(taps, ntaps, c, bias, clamp, lo, hi, out);
+      if (xnnpack) {
+        for (; c + 32 <= cn; c += 32) channels<4, true>(taps, ntaps, c, bias, clamp, lo, hi, out);
+        for (; c + 8 <= cn; c += 8) channels<1, true>(taps, ntaps, c, bias, clamp, lo, hi, out);
+      } else {
+        for (; c + 32 <= cn; c += 32) channels<4, false>(taps, ntaps, c, bias, clamp, lo, hi, out);
+        for (; c + 8 <= cn; c += 8) channels<1, false>(taps, ntaps, c, bias, clamp, lo, hi, out);
+      }
       if (c < cn) {
         const __m256i mask = tail_mask(static_cast<int>(cn - c));
-        __m256 acc = _mm256_setzero_ps();
-        for (int t = 0; t < ntaps; ++t)
-          acc = _mm256_fmadd_ps(_mm256_maskload_ps(taps[t].in + c, mask), _mm256_maskload_ps(taps[t].w + c, mask),
-                                acc);
-        if (bias) acc = _mm256_add_ps(acc, _mm256_maskload_ps(bias + c, mask));
+        __m256 acc = xnnpack && bias ? _mm256_maskload_ps(bias + c, mask) : _mm256_setzero_ps();
+        for (int t = 0; t < ntaps; ++t) {
+          const __m256 x = _mm256_maskload_ps(taps[t].in + c, mask), w = _mm256_maskload_ps(taps[t].w + c, mask);
+          acc = xnnpack ? _mm256_add_ps(acc, _mm256_mul_ps(x, w)) : _mm256_fmadd_ps(x, w, acc);
+        }
+        if (bias && !xnnpack) acc = _mm256_add_ps(acc, _mm256_maskload_ps(bias + c, mask));
         if (clamp) acc = _mm256_min_ps(_mm256_max_ps(acc, lo), hi);
         _mm256_maskstore_ps(out + c, mask, acc);
       }
     } else {
       for (int64_t c = 0; c < cn; ++c) {
-        float acc = 0.0f;
-        for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
+        float acc = xnnpack && bias ? bias[c] : 0.0f;
+        auto tap = [&](int32_t kh, int32_t kw) {
           const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-          if (ih < 0 || ih >= p.in_h) continue;
-          for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-            const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-            if (iw < 0 || iw >= p.in_w) continue;
-            acc = __builtin_fmaf(input[((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c],
-                                 filter[(int64_t{kh} * p.kernel_w + kw) * cn + c], acc);
-          }
+          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+          if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
+          const float x = input[((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c];
+          const float w = filter[(int64_t{kh} * p.kernel_w + kw) * cn + c];
+          acc = xnnpack ? acc + x * w : __builtin_fmaf(x, w, acc);
+        };
+        if (xnnpack) {
+          for (int32_t kw = 0; kw < p.kernel_w; ++kw)
+            for (int32_t kh = 0; kh < p.kernel_h; ++kh) tap(kh, kw);
+        } else {
+          for (int32_t kh = 0; kh < p.kernel_h; ++kh)
+            for (int32_t kw = 0; kw < p.kernel_w; ++kw) tap(kh, kw);
         }
-        if (bias) acc += bias[c];
+        if (bias && !xnnpack) acc += bias[c];
         if (clamp) acc = std::min(std::max(acc, range.lo), range.hi);
         out[c] = acc;
       }

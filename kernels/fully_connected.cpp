@@ -8,7 +8,8 @@ PackedMatrix pack_fully_connected_weights(const FullyConnectedParams& p, const f
 
 void fully_connected_float(const FullyConnectedParams& p, const PackedMatrix& weights, const float* input,
                            const float* bias, float* output, SimdPath path) {
-  gemm_packed_parallel(p.rows, input, p.depth, weights.view(), bias, p.activation, output, p.units, path);
+  gemm_packed_parallel(p.rows, input, p.depth, weights.view(), bias, p.activation, output, p.units, p.accumulation,
+                       path);
 }
 
 }  // namespace qgate::kernels

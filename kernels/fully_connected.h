@@ -14,6 +14,7 @@ struct FullyConnectedParams {
   int64_t depth = 1;  // K
   int64_t units = 1;  // N, output channels
   Activation activation = Activation::none;
+  FloatAccumulation accumulation = FloatAccumulation::fma_bias_last;  // see kernels/gemm.h
 };
 
 PackedMatrix pack_fully_connected_weights(const FullyConnectedParams& p, const float* weights);

@@ -9,7 +9,9 @@
 //
 // Every element is accumulated the same way wherever it falls in a tile: acc = 0, then acc = fma(a_k, w_k, acc)
 // for k = 0 .. K-1 in order (AVX2 path; the portable path does acc += a_k * w_k), then bias, then activation.
-// So splitting rows or panels across threads never changes a result.
+// So splitting rows or panels across threads never changes a result. FloatAccumulation::xnnpack_wasm instead
+// rounds as XNNPACK's WebAssembly SIMD GEMM microkernels (LiteRT's CPU path in LiteRT.js): acc = bias (0 when
+// absent), then acc = acc + f32(a_k * w_k) for k in order, no FMA, on both paths.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,20 @@
 #include "kernels/cpu_features.h"  // SimdPath
 
 namespace qgate::kernels {
+
+// How a float dot product is rounded. fma_bias_last: qgate's own order (fused multiply-adds from 0, bias added
+// last). xnnpack_wasm: XNNPACK's WebAssembly SIMD microkernels, which LiteRT.js runs on CPU (wasm SIMD has no
+// FMA): the accumulator starts at the bias and each product is rounded before it is added; each kernel states
+// its term order (docs/litert-cpu.md).
+// xnnpack_wasm_c4: XNNPACK's "nr2" microkernel (4x2c4), which it picks for narrow outputs: four partial sums, lane
+// j taking the terms whose index within their tap (segment) is j mod 4, lane 0 starting from the bias, then
+// (lane0 + lane2) + (lane1 + lane3).
+enum class FloatAccumulation : uint8_t { fma_bias_last, xnnpack_wasm, xnnpack_wasm_c4 };
+
+// XNNPACK's choice of its nr2 (4x2c4) GEMM for a fully connected layer (and a 1x1 convolution it runs as one) with
+// `units` outputs on wasm SIMD, where the default GEMM is 8 columns wide: fewer than 8 outputs, or less padding in
+// the 2-wide tiles while the 8-wide tiles waste more than 1% (xnn_use_nr2).
+bool xnnpack_wasm_uses_nr2(int64_t units);
 
 constexpr int64_t kGemmPanel = 16;  // columns per packed panel
 
@@ -47,17 +63,22 @@ PackedMatrix gemm_pack(const float* w, int64_t n, int64_t k, int64_t row_stride,
 
 // One thread: rows [0, m) of A (row stride lda) times the panels [panel_begin, panel_end) of w, into C (row
 // stride ldc). bias may be nullptr (zero).
+// `segment` (xnnpack_wasm_c4 only): the K terms form taps of `segment` terms each (a convolution's input channels
+// per tap); 0 means one segment of K.
 void gemm_packed(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
-                 const float* bias, Activation act, float* c, int64_t ldc, SimdPath path = SimdPath::automatic);
+                 const float* bias, Activation act, float* c, int64_t ldc,
+                 FloatAccumulation accumulation = FloatAccumulation::fma_bias_last, int64_t segment = 0,
+                 SimdPath path = SimdPath::automatic);
 
 // The whole product, split over rows and panels with parallel_for.
 void gemm_packed_parallel(int64_t m, const float* a, int64_t lda, PackedView w, const float* bias, Activation act,
-                          float* c, int64_t ldc, SimdPath path = SimdPath::automatic);
+                          float* c, int64_t ldc, FloatAccumulation accumulation = FloatAccumulation::fma_bias_last,
+                          SimdPath path = SimdPath::automatic);
 
 namespace detail {
 // The AVX2 + FMA microkernel driver (kernels/gemm_avx2.cpp); same contract as gemm_packed.
 void gemm_packed_avx2(int64_t m, const float* a, int64_t lda, PackedView w, int64_t panel_begin, int64_t panel_end,
-                      const float* bias, Activation act, float* c, int64_t ldc);
+                      const float* bias, Activation act, float* c, int64_t ldc, FloatAccumulation accumulation);
 }  // namespace detail
 
 }  // namespace qgate::kernels

@@ -100,7 +100,7 @@ void matvec_accumulate_f32(const RecurrentMatrix& w, const float* x, int batch, 
   if (w.f32_packed) {
     float* prod = product_scratch<float>(static_cast<size_t>(batch) * w.rows);
     gemm_packed_parallel(batch, x, w.cols, w.f32_packed->view(), nullptr, Activation::none, prod, w.rows,
-                         path);
+                         FloatAccumulation::fma_bias_last, path);
     for (int b = 0; b < batch; ++b)
       for (int n = 0; n < w.rows; ++n) out[static_cast<size_t>(b) * out_stride + n] += prod[static_cast<size_t>(b) * w.rows + n];
     return;

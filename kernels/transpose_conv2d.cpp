@@ -32,7 +32,8 @@ void transpose_conv2d_float(const TransposeConv2DParams& p, const PackedMatrix& 
   const int64_t cols = int64_t{p.kernel_h} * p.kernel_w * p.out_c;
   for (int32_t b = 0; b < p.batch; ++b) {
     const float* in = input + b * pixels * p.in_c;
-    gemm_packed_parallel(pixels, in, p.in_c, w.view(), nullptr, Activation::none, scratch, cols, path);
+    gemm_packed_parallel(pixels, in, p.in_c, w.view(), nullptr, Activation::none, scratch, cols,
+                         FloatAccumulation::fma_bias_last, path);
     float* out_image = output + int64_t{b} * p.out_h * p.out_w * p.out_c;
     const int64_t grain = std::max<int64_t>(1, 16384 / std::max<int64_t>(1, int64_t{p.out_w} * p.out_c));
     parallel_for(p.out_h, grain, [&](int64_t oh0, int64_t oh1) {

@@ -283,6 +283,7 @@ std::string manifest_html(const Report& r) {
     rows.push_back({"quantized sha256", m.quantized_sha256});
   }
   rows.push_back({"scheme", m.scheme});
+  rows.push_back({"arithmetic", m.arithmetic});
   rows.push_back({"data", m.data_spec});
   if (!m.data_description.empty()) rows.push_back({"data description", m.data_description});
   if (!m.data_fingerprint.empty()) rows.push_back({"data fingerprint", m.data_fingerprint});

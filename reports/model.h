@@ -254,6 +254,9 @@ struct Manifest {
   std::string model_path, model_sha256;
   std::string quantized_path, quantized_sha256;  // --quantized, when given
   std::string scheme;           // canonical scheme string, or "file" for --quantized
+  // Whose arithmetic the quantized (and, under litert-cpu, the float) run computed with: harness/ptq.h
+  // arithmetic_name ("litert-cpu", "tflite-builtin", "xnnpack-qd8", "onnxruntime", "mixed", "float").
+  std::string arithmetic;
   std::string data_spec, data_description, data_fingerprint;
   nlohmann::ordered_json preprocessing;
   int threads = 1;

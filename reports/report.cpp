@@ -95,6 +95,7 @@ json to_json(const Report& r) {
                                                            : json{{"path", mf.quantized_path},
                                                                   {"sha256", mf.quantized_sha256}}},
                    {"scheme", mf.scheme},
+                   {"arithmetic", mf.arithmetic},
                    {"data", {{"spec", mf.data_spec},
                              {"description", mf.data_description},
                              {"fingerprint", mf.data_fingerprint},
@@ -225,8 +226,8 @@ void write_json(const std::string& path, const Report& report) {
 std::string console_summary(const Report& r) {
   const auto& m = r.result.model;
   std::string out;
-  out += fmt::format("qgate eval: {} samples, scheme {}, {} threads, {:.1f} s{}\n", m.samples, r.manifest.scheme,
-                     r.manifest.threads, r.result.seconds,
+  out += fmt::format("qgate eval: {} samples, scheme {}, arithmetic {}, {} threads, {:.1f} s{}\n", m.samples,
+                     r.manifest.scheme, r.manifest.arithmetic, r.manifest.threads, r.result.seconds,
                      r.float_outputs == "cached" ? " (float outputs read from the cache)" : "");
   out += fmt::format("model {}\n", r.manifest.model_path);
   out += fmt::format("data  {}\n\n", r.manifest.data_description.empty() ? r.manifest.data_spec

@@ -137,6 +137,31 @@ foreach(line ${QGATE_OWN_PARITY})
            WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
 endforeach()
 
+# LiteRT's CPU arithmetic on the real models: tests/parity/litert_cpu.txt, one "NAME ARGS..." line per ctest case
+# litert_cpu.NAME, run by qgate with --arithmetic litert-cpu.
+if(EXISTS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  file(STRINGS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt QGATE_LITERT_CPU_PARITY REGEX "^[^# \t]")
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/parity/litert_cpu.txt)
+  foreach(line ${QGATE_LITERT_CPU_PARITY})
+    string(REPLACE "@MODEL_CACHE@" "${QGATE_MODEL_CACHE}" line "${line}")
+    separate_arguments(words UNIX_COMMAND "${line}")
+    list(POP_FRONT words case_name)
+    add_test(NAME litert_cpu.${case_name}
+             COMMAND node ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs --qgate $<TARGET_FILE:qgate> --qgate-repeat 1
+                     --runs 1 --qgate-arg --arithmetic --qgate-arg litert-cpu ${words}
+             WORKING_DIRECTORY ${CMAKE_SOURCE_DIR})
+  endforeach()
+endif()
+
+# Op-by-op bisection against LiteRT under litert-cpu (every truncated graph and every op alone bit-identical):
+# conv / depthwise / pad / max pooling; FC, MEAN and the builtin fallback of a conv with a zero weight scale;
+# hard-swish, sigmoid, average pooling, bilinear resize and MediaPipe's deconvolution.
+foreach(model face_detection__face_detection_short_range hands__hand_landmark_lite selfie_segmentation__selfie_segmentation)
+  add_test(NAME litert_cpu.bisect.${model}
+           COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/litert_bisect.sh $<TARGET_FILE:qgate> ${QGATE_MODEL_CACHE}/${model}.tflite)
+  set_tests_properties(litert_cpu.bisect.${model} PROPERTIES SKIP_RETURN_CODE 77)
+endforeach()
+
 # onnxruntime dynamic quantization: `qgate quantize --scheme ort-dynamic` (per-tensor, per-channel, reduce-range)
 # run by onnxruntime-node with graph optimization all and disabled, bit-exact against `qgate run`.
 add_test(NAME ort.parity COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_parity.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})

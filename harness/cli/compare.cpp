@@ -107,13 +107,17 @@ int compare(const std::vector<std::string>& args) {
 
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
+  // One float run serves every scheme: it computes as LiteRT does only when every scheme does.
+  bool all_litert = true;
+  for (const Scheme& s : schemes) all_litert = all_litert && s.arithmetic == Arithmetic::litert_cpu;
+  if (all_litert) set_litert_cpu_arithmetic(fm.graph);
   const DataOptions dopts = read_data_options(vm);
   std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
   gates = fit_gates_to_data(std::move(gates), *data);
 
   // Without --layers every scheme runs only its quantized graph against the float outputs: from the on-disk
   // cache (shared with eval), else from the first scheme's run, which records and stores them.
-  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, output_index);
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, output_index, fm.graph);
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool cached = !layers && cache.load(total, float_outputs);
@@ -146,6 +150,7 @@ int compare(const std::vector<std::string>& args) {
     r.manifest.model_path = model_path;
     r.manifest.model_sha256 = fm.sha256;
     r.manifest.scheme = schemes[i].to_string();
+    r.manifest.arithmetic = arithmetic_name(q.graph);
     r.manifest.data_spec = dopts.spec;
     r.manifest.data_description = data->describe();
     r.manifest.data_fingerprint = data->fingerprint();

@@ -111,6 +111,9 @@ int eval(const std::vector<std::string>& args) {
   options.add_options()("model,m", po::value<std::string>()->required(), "float model (.tflite)")(
       "quantized,q", po::value<std::string>(), "its dynamic-range .tflite (instead of --scheme)")(
       "scheme,s", po::value<std::string>(), ("quantization scheme (default tflite-dynamic): " + scheme_preset_names()).c_str())(
+      "arithmetic", po::value<std::string>(),
+      "litert-cpu: float and quantized runs compute as LiteRT's CPU path (docs/litert-cpu.md); same as the scheme key "
+      "arithmetic=litert-cpu")(
       "top-k", po::value<std::string>()->default_value("1,5"), "k values for top-k accuracy")(
       "output-index", po::value<int>()->default_value(0), "model output holding the class scores")(
       "no-layers", po::bool_switch(), "skip per-layer metrics (faster)")(
@@ -144,6 +147,7 @@ int eval(const std::vector<std::string>& args) {
     throw UsageError(fmt::format("--float-budget {}: must be a fraction in [0, 1]", float_budget));
   const bool search = !vm["no-search"].as<bool>() && !vm.count("quantized");
 
+  const bool litert_cpu = !read_arithmetic_option(vm).empty();
   const std::string model_path = vm["model"].as<std::string>();
   LoadedModel fm = load_model(model_path);
   reports::Report report;
@@ -155,8 +159,20 @@ int eval(const std::vector<std::string>& args) {
     report.manifest.quantized_sha256 = qm.sha256;
     report.manifest.scheme = "file";
     quant_graph = std::move(qm.graph);
+    if (litert_cpu) {
+      set_litert_cpu_arithmetic(fm.graph);
+      set_litert_cpu_arithmetic(quant_graph);
+    }
   } else {
     scheme = Scheme::parse(vm.count("scheme") ? vm["scheme"].as<std::string>() : "tflite-dynamic");
+    if (litert_cpu) {
+      if (scheme.activations == ActivationMode::weight_only || scheme.activations == ActivationMode::ort_u8_tensor)
+        throw UsageError(fmt::format("--arithmetic litert-cpu computes LiteRT's hybrid kernels; scheme {} has none",
+                                     scheme.to_string()));
+      scheme.arithmetic = Arithmetic::litert_cpu;
+    }
+    // The float run computes as LiteRT does too: both sides of every comparison come from one runtime.
+    if (scheme.arithmetic == Arithmetic::litert_cpu) set_litert_cpu_arithmetic(fm.graph);
     QuantizedGraph q = quantize_graph(fm.graph, scheme);
     report.manifest.scheme = scheme.to_string();
     report.weights = std::move(q.weights);
@@ -183,7 +199,7 @@ int eval(const std::vector<std::string>& args) {
   // The float outputs: read from the on-disk cache when nothing else needs the float graph (per-layer error
   // needs its activations, so with layer metrics it runs anyway), else recorded and stored for later runs. The
   // selective search re-validates against them too.
-  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index);
+  const FloatOutputCache cache = float_cache_for(vm, fm.sha256, *data, eopts.output_index, fm.graph);
   const int64_t total = limit > 0 ? std::min<int64_t>(limit, data->size()) : data->size();
   std::vector<std::vector<float>> float_outputs;
   const bool from_cache = !layers && cache.load(total, float_outputs);
@@ -196,6 +212,7 @@ int eval(const std::vector<std::string>& args) {
 
   report.manifest.qgate_version = QGATE_VERSION;
   report.manifest.command = "eval";
+  report.manifest.arithmetic = arithmetic_name(quant_graph);
   report.manifest.model_path = model_path;
   report.manifest.model_sha256 = fm.sha256;
   report.manifest.data_spec = dopts.spec;

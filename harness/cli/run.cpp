@@ -9,6 +9,7 @@
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
 #include "core/errors.h"
+#include "harness/cli/run_options.h"
 #include "harness/executor.h"
 #include "harness/cli/model_loader.h"
 #include "core/npy.h"
@@ -22,13 +23,16 @@ namespace qgate::cli {
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--threads N]",
+    "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--arithmetic litert-cpu]\n"
+    "          [--dump-layers DIR] [--threads N]",
     "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and\n"
     "shape, or the same shape with another batch size) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model\n"
     "output order as float32 arrays of each output's shape. Files appear only when every output was computed.\n"
     "A model with int8 weights (a dynamic-range .tflite) runs its hybrid kernels, each op with its own\n"
     "asymmetric_quantize_inputs option unless --activations overrides it. --scheme quantizes a float model\n"
-    "first and runs the quantized twin."};
+    "first and runs the quantized twin. --arithmetic litert-cpu computes every op as LiteRT's CPU path does\n"
+    "(docs/litert-cpu.md). --dump-layers DIR also writes every node's output (DIR/layers.tsv names each file's\n"
+    "node, op and tensor)."};
 
 template <typename T>
 void widen(const Tensor& src, float* dst) {
@@ -55,6 +59,28 @@ Tensor as_float32(const Tensor& t) {
   return out;
 }
 
+// --dump-layers: every node output of one run as DIR/<node id>.npy (float32; float16 tensors are skipped) and
+// DIR/layers.tsv (node, op, output slot, tensor name, file), so a tensor can be matched by name with what another
+// runtime computes for it (reference/litert/bisect.mjs).
+class LayerDumper : public Observer {
+ public:
+  explicit LayerDumper(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  void on_node(const Node& node, const std::vector<Tensor*>& outputs) override {
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      const Tensor& t = *outputs[k];
+      std::string file = outputs.size() == 1 ? fmt::format("{}.npy", node.id) : fmt::format("{}_{}.npy", node.id, k);
+      if (t.dtype == DType::f16) file = "-";
+      else write_npy((dir_ / file).string(), as_float32(t));
+      rows_ += fmt::format("{}\t{}\t{}\t{}\t{}\n", node.id, op_name(node.op), k, t.name, file);
+    }
+  }
+  const std::string& rows() const { return rows_; }
+
+ private:
+  std::filesystem::path dir_;
+  std::string rows_ = "node\top\toutput\ttensor\tfile\n";
+};
+
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
@@ -65,8 +91,12 @@ int run(const std::vector<std::string>& args) {
       "scheme", po::value<std::string>(), ("quantize the weights first: " + scheme_preset_names()).c_str())(
       "activations", po::value<std::string>(), "hybrid activation rows for every op: sym or asym")(
       "epilogue", po::value<std::string>(), "hybrid float epilogue order: tflite (builtin kernels) or xnnpack")(
+      "arithmetic", po::value<std::string>(),
+      "litert-cpu: every op computes as LiteRT's CPU path does (docs/litert-cpu.md)")(
       "threads,t", po::value<int>()->default_value(0), "kernel threads (0: all cores)")(
-      "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr");
+      "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr")(
+      "dump-layers", po::value<std::string>(),
+      "also write every node's output to DIR/<node>.npy with an index DIR/layers.tsv (node, op, tensor name)");
   po::positional_options_description positional;
   positional.add("model", 1);
   po::variables_map vm;
@@ -83,6 +113,11 @@ int run(const std::vector<std::string>& args) {
   if (vm.count("input")) input_paths = vm["input"].as<std::vector<std::string>>();
   LoadedModel m = load_model(model_path);
   if (vm.count("scheme")) m.graph = quantize_graph(m.graph, Scheme::parse(vm["scheme"].as<std::string>())).graph;
+  const bool litert_cpu = !read_arithmetic_option(vm).empty();
+  // LiteRT decides rows and epilogues per op itself; an override would describe a run LiteRT never makes.
+  if (litert_cpu && (vm.count("activations") || vm.count("epilogue")))
+    throw UsageError("--arithmetic litert-cpu computes each op as LiteRT does; --activations and --epilogue "
+                     "would override that, give one or the other");
   if (vm.count("activations")) {
     const std::string a = vm["activations"].as<std::string>();
     if (a != "sym" && a != "asym") throw UsageError(fmt::format("--activations {}: must be sym or asym", a));
@@ -94,6 +129,7 @@ int run(const std::vector<std::string>& args) {
     for (Node& n : m.graph.nodes)
       if (!weight_slots(n).empty()) n.attrs.set(kEpilogueAttr, e);
   }
+  if (litert_cpu) set_litert_cpu_arithmetic(m.graph);
   const Graph& g = m.graph;
   if (input_paths.size() != g.inputs.size())
     throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),
@@ -132,6 +168,21 @@ int run(const std::vector<std::string>& args) {
   if (repeat > 1) fmt::print(stderr, "qgate run: median {:.3f} ms over {} runs\n", times[times.size() / 2], repeat);
 
   namespace fs = std::filesystem;
+  if (vm.count("dump-layers")) {
+    // One more run, untimed, with the observer: the kernels are deterministic, so it computes what the timed
+    // runs computed.
+    const fs::path layer_dir = vm["dump-layers"].as<std::string>();
+    std::error_code dir_ec;
+    fs::create_directories(layer_dir, dir_ec);
+    if (dir_ec)
+      throw InputError(fmt::format("{}: cannot create layer directory: {}", layer_dir.string(), dir_ec.message()));
+    for (size_t i = 0; i < inputs.size(); ++i)
+      std::memcpy(exec.input(i).data.data(), inputs[i].data.data(), inputs[i].bytes());
+    exec.reset_state();
+    LayerDumper dumper(layer_dir);
+    exec.run(&dumper);
+    write_file_atomic((layer_dir / "layers.tsv").string(), dumper.rows());
+  }
   const fs::path dir = vm["output-dir"].as<std::string>();
   std::error_code ec;
   fs::create_directories(dir, ec);

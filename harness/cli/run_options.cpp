@@ -7,6 +7,8 @@
 #include "datasets/preprocess.h"
 #include "harness/cli/commands.h"
 #include "core/files.h"
+#include "core/npy.h"
+#include "harness/ptq.h"
 #include "kernels/parallel.h"
 #include "reports/csv.h"
 #include "reports/html.h"
@@ -114,9 +116,19 @@ int64_t apply_threads_and_limit(const po::variables_map& vm) {
 }
 
 FloatOutputCache float_cache_for(const po::variables_map& vm, const std::string& model_sha256, const Dataset& data,
-                                 int output_index) {
+                                 int output_index, const Graph& float_graph) {
   if (vm["no-cache"].as<bool>()) return {};
-  return FloatOutputCache(model_sha256, data.fingerprint(), output_index);
+  const bool litert = arithmetic_name(float_graph) == "litert-cpu";
+  return FloatOutputCache(model_sha256, data.fingerprint(), output_index, litert ? "litert-cpu" : "");
+}
+
+std::string read_arithmetic_option(const po::variables_map& vm) {
+  if (!vm.count("arithmetic")) return "";
+  const std::string a = vm["arithmetic"].as<std::string>();
+  if (a != "litert-cpu")
+    throw UsageError(fmt::format("--arithmetic {}: the one arithmetic to choose is litert-cpu (LiteRT's CPU path); "
+                                 "without it, hybrid ops follow the scheme's epilogue", a));
+  return a;
 }
 
 }  // namespace qgate::cli

@@ -43,7 +43,11 @@ std::vector<metrics::Gate> fit_gates_to_data(std::vector<metrics::Gate> gates, c
 // Applies --threads (0: all cores) and returns --limit, both checked.
 int64_t apply_threads_and_limit(const po::variables_map& vm);
 // The float-output cache for this model, data set and output index; disabled by --no-cache.
+// `float_graph`'s arithmetic (harness/ptq.h) is part of the key when it is litert-cpu.
 FloatOutputCache float_cache_for(const po::variables_map& vm, const std::string& model_sha256, const Dataset& data,
-                                 int output_index);
+                                 int output_index, const Graph& float_graph);
+
+// --arithmetic (run, eval, compare): "" when absent, else "litert-cpu"; any other value is a usage error.
+std::string read_arithmetic_option(const po::variables_map& vm);
 
 }  // namespace qgate::cli

@@ -43,6 +43,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/fully_connected_hybrid.h"
@@ -94,6 +95,7 @@ class Conv2DOp : public Op {
       prepare_hybrid(ctx);
       return;
     }
+    if (ops::litert_cpu(ctx)) p.accumulation = xnnpack_accumulation(p);
     weights_ = kernels::pack_conv2d_weights(p, ctx.in(1).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::conv2d_scratch_size(p) * slots_), 0.0f);
   }
@@ -111,6 +113,17 @@ class Conv2DOp : public Op {
   }
 
  private:
+  // XNNPACK (wasm) runs a 1x1, stride-1, unpadded, ungrouped convolution as a fully connected layer, whose GEMM is
+  // the narrow nr2 kernel when xnnpack_wasm_uses_nr2(out_c); any other convolution as an indirect GEMM, narrow
+  // when a group has fewer than 8 output channels.
+  static kernels::FloatAccumulation xnnpack_accumulation(const kernels::Conv2DParams& p) {
+    const bool fully_connected = p.groups == 1 && p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 &&
+                                 p.stride_w == 1 && p.pad_top == 0 && p.pad_left == 0 && p.out_h == p.in_h &&
+                                 p.out_w == p.in_w && p.in_c + p.out_c > 2;
+    const bool narrow = fully_connected ? kernels::xnnpack_wasm_uses_nr2(p.out_c) : p.out_c / p.groups < 8;
+    return narrow ? kernels::FloatAccumulation::xnnpack_wasm_c4 : kernels::FloatAccumulation::xnnpack_wasm;
+  }
+
   void prepare_hybrid(OpContext& ctx) {
     const kernels::Conv2DParams& p = params_;
     const int64_t depth = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
@@ -124,7 +137,7 @@ class Conv2DOp : public Op {
     const bool pointwise = p.kernel_h == 1 && p.kernel_w == 1 && p.stride_h == 1 && p.stride_w == 1 && p.groups == 1;
     if (const ops::OrtHybrid ort = ops::read_ort_hybrid(ctx); ort.enabled) {
       h = {HybridInputQuantization::ort_u8_tensor, HybridEpilogue::scale_product};
-    } else if (ops::read_xnnpack_epilogue(ctx) && pointwise) {
+    } else if (const bool xnnpack = ops::xnnpack_runs_hybrid(ctx, w, bias_ != nullptr, true); xnnpack && pointwise) {
       // A 1x1 stride-1 filter is [out_c][in_c] over rows of in_c values: the FC kernel with one row per pixel.
       pointwise_fc_ = true;
       h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
@@ -133,7 +146,7 @@ class Conv2DOp : public Op {
                                               static_cast<int32_t>(w.scales.size()));
       fc_scratch_.reserve(fc_shape_);
       return;
-    } else if (ops::read_xnnpack_epilogue(ctx)) {
+    } else if (xnnpack) {
       h = {HybridInputQuantization::xnnpack_rows, HybridEpilogue::input_scale_first};
     } else if (p.groups > 1) {
       h = {HybridInputQuantization::asymmetric_rows, HybridEpilogue::weight_scale_first};

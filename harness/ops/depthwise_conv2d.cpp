@@ -20,6 +20,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "kernels/depthwise_conv2d_hybrid.h"
@@ -64,6 +65,7 @@ class DepthwiseConv2DOp : public Op {
     p.pad_top = kernels::conv_pad_before(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, same);
     p.pad_left = kernels::conv_pad_before(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, same);
     bias_ = ops::read_bias(ctx, 2, out_c);
+    if (ops::litert_cpu(ctx)) p.accumulation = kernels::FloatAccumulation::xnnpack_wasm;
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, out_c};
     if (hybrid_) {
@@ -71,6 +73,13 @@ class DepthwiseConv2DOp : public Op {
       if (ops::read_ort_hybrid(ctx).enabled) {
         hybrid_params_ = {kernels::HybridInputQuantization::ort_u8_tensor, kernels::HybridEpilogue::scale_product};
       } else {
+        // LiteRT's builtin kernel indexes the scale array by output channel: with one per-tensor scale it reads
+        // past the array, so there is no LiteRT arithmetic to reproduce (measured: outputs of 1e30 and more).
+        if (ops::litert_cpu(ctx) && w.scales.size() == 1 && out_c > 1)
+          ctx.fail(fmt::format("int8 filter '{}' has one per-tensor scale; LiteRT's hybrid DEPTHWISE_CONV_2D reads one "
+                               "scale per output channel ({}) and computes garbage with it, so litert-cpu cannot "
+                               "reproduce it (quantize depthwise filters per channel, as tflite-dynamic does)",
+                               ctx.in(1).name, out_c));
         // Read only to reject bad values: TFLite's one hybrid depthwise mode ignores both (see the top).
         (void)ops::read_xnnpack_epilogue(ctx);
         (void)ops::read_asymmetric_inputs(ctx);

@@ -4,8 +4,10 @@
 #include <fmt/format.h>
 
 #include "harness/op.h"
+#include "harness/ops/op_util.h"
 #include "kernels/binary.h"
 #include "kernels/unary.h"
+#include "kernels/xnnpack_wasm.h"
 
 namespace qgate {
 
@@ -195,16 +197,23 @@ class UnaryElementwiseOp : public Op {
     params_.beta = static_cast<float>(ctx.node.attrs.get_float("beta", 0.0));
     if (T == OpType::celu && params_.alpha == 0.0f) ctx.fail("alpha 0 (celu divides by alpha)");
     params_.approximate = ctx.node.attrs.get_bool("approximate", false);
+    // LiteRT's CPU path runs these through XNNPACK's approximations (kernels/xnnpack_wasm.h).
+    xnnpack_ = (T == OpType::logistic || T == OpType::hard_swish) && ops::litert_cpu(ctx);
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = ctx.in(0).shape;
   }
   void run(OpContext& ctx) override {
-    kernels::unary_float(unary_op_of(T), params_, ctx.in(0).as<float>(), ctx.out(0).as<float>(),
-                         ctx.in(0).elements());
+    const float* in = ctx.in(0).as<float>();
+    float* out = ctx.out(0).as<float>();
+    const int64_t n = ctx.in(0).elements();
+    if (xnnpack_ && T == OpType::logistic) kernels::logistic_xnnpack_wasm(in, out, n);
+    else if (xnnpack_) kernels::hard_swish_xnnpack_wasm(in, out, n);
+    else kernels::unary_float(unary_op_of(T), params_, in, out, n);
   }
 
  private:
   kernels::UnaryParams params_;
+  bool xnnpack_ = false;
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
 #include "harness/ops/hybrid_util.h"
+#include "harness/ops/op_util.h"
 #include "kernels/fully_connected.h"
 #include "kernels/fully_connected_hybrid.h"
 
@@ -43,6 +44,10 @@ class FullyConnectedOp : public Op {
                            shape_string(in), elements, p.depth, shape_string(w)));
     p.rows = elements / p.depth;
     p.activation = ops::read_activation(ctx);
+    // XNNPACK (wasm) multiplies narrow layers with its nr2 GEMM (kernels/gemm.h).
+    if (ops::litert_cpu(ctx))
+      p.accumulation = kernels::xnnpack_wasm_uses_nr2(p.units) ? kernels::FloatAccumulation::xnnpack_wasm_c4
+                                                                 : kernels::FloatAccumulation::xnnpack_wasm;
     bias_ = ops::read_bias(ctx, 2, p.units);
     ctx.out(0).dtype = DType::f32;
     if (ctx.node.attrs.get_bool("keep_num_dims", false)) {
@@ -85,7 +90,8 @@ class FullyConnectedOp : public Op {
       h.product = ort.saturating ? kernels::Int8ProductArithmetic::saturating_u8s8_pairs
                                  : kernels::Int8ProductArithmetic::exact;
     } else {
-      const bool xnnpack = ops::read_xnnpack_epilogue(ctx);
+      // XNNPACK quantizes its rows its own way (asymmetric always); TFLite's builtin kernel by the op's flag.
+      const bool xnnpack = ops::xnnpack_runs_hybrid(ctx, w, bias_ != nullptr, false);
       const bool asymmetric = ops::read_asymmetric_inputs(ctx);
       if (xnnpack) {
         // XNNPACK quantizes its rows its own way (asymmetric always) and has no zero-input skip.

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "harness/ops/op_util.h"
 #include "harness/ptq.h"
 #include "kernels/hybrid_gemm.h"
 
@@ -53,6 +54,13 @@ bool read_xnnpack_epilogue(const OpContext& ctx) {
     ctx.fail(fmt::format("{} is '{}', expected 'tflite' or 'xnnpack' (onnxruntime's is fully_connected's and conv2d's only)",
                          kEpilogueAttr, v));
   return v == "xnnpack";
+}
+
+bool xnnpack_runs_hybrid(const OpContext& ctx, const Int8Weights& w, bool has_bias, bool bias_required) {
+  if (!litert_cpu(ctx)) return read_xnnpack_epilogue(ctx);
+  for (float s : w.scales)
+    if (!(s > 0.0f) || !std::isnormal(s)) return false;
+  return has_bias || !bias_required;
 }
 
 OrtHybrid read_ort_hybrid(const OpContext& ctx) {

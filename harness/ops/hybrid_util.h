@@ -29,6 +29,13 @@ bool read_asymmetric_inputs(const OpContext& ctx);
 // read_ort_hybrid first where "onnxruntime" is allowed).
 bool read_xnnpack_epilogue(const OpContext& ctx);
 
+// Whether the node's hybrid product runs XNNPACK's qd8 path. Under LiteRT's CPU arithmetic (qgate_arithmetic
+// "litert-cpu") that is the XNNPACK delegate's decision: it takes a FULLY_CONNECTED or CONV_2D with int8 weights
+// only when every weight scale is positive and normal (an all-zero channel's scale 0 fails xnn_validate_*) and, for
+// CONV_2D, when the node has a bias; otherwise TFLite's builtin hybrid kernel runs it. Else the qgate_epilogue
+// attribute decides (read_xnnpack_epilogue).
+bool xnnpack_runs_hybrid(const OpContext& ctx, const Int8Weights& w, bool has_bias, bool bias_required);
+
 // onnxruntime's dynamic quantization on a fully connected or conv2d node (qgate_input_quantization "ort-u8-tensor" with
 // qgate_epilogue "onnxruntime", optional qgate_saturation "avx2-u8s8"); any partial combination fails.
 struct OrtHybrid {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "harness/ptq.h"
+
 namespace qgate::ops {
 
 std::vector<int64_t> const_ints(const OpContext& ctx, size_t i, const std::string& what) {
@@ -34,5 +36,11 @@ kernels::Activation clamp_activation(const OpContext& ctx) {
 }
 
 kernels::Nhwc nhwc(const Shape& s) { return {s.at(0), s.at(1), s.at(2), s.at(3)}; }
+
+bool litert_cpu(const OpContext& ctx) {
+  const std::string v = ctx.node.attrs.get_string(kArithmeticAttr, "");
+  if (!v.empty() && v != "litert-cpu") ctx.fail(fmt::format("{} is '{}', expected 'litert-cpu' or absent", kArithmeticAttr, v));
+  return v == "litert-cpu";
+}
 
 }  // namespace qgate::ops

@@ -24,6 +24,10 @@ kernels::Activation clamp_activation(const OpContext& ctx);
 // Dims of a rank-4 shape.
 kernels::Nhwc nhwc(const Shape& s);
 
+// Whether the node computes with LiteRT's CPU arithmetic (qgate_arithmetic "litert-cpu", harness/ptq.h); fails on
+// any other value.
+bool litert_cpu(const OpContext& ctx);
+
 // Bytes per element of a tensor's dtype.
 inline size_t elem_size(const Tensor& t) { return dtype_size(t.dtype); }
 

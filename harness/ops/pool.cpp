@@ -3,6 +3,7 @@
 
 #include "harness/ops/op_util.h"
 #include "kernels/pool.h"
+#include "kernels/xnnpack_wasm.h"
 
 namespace qgate::ops {
 
@@ -59,7 +60,31 @@ class Pool2D : public Op {
 };
 
 using MaxPool2D = Pool2D<kernels::max_pool2d>;
-using AveragePool2D = Pool2D<kernels::average_pool2d>;
+
+// AVERAGE_POOL_2D: qgate's kernel, or XNNPACK's summation order under LiteRT's CPU arithmetic.
+class AveragePool2D : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_arity(1, 1, 1);
+    p_ = prepare_pool(ctx, &ctx.out(0).shape);
+    same_padding_ = ctx.node.attrs.get_int("padding", 0) == 0;
+    xnnpack_ = litert_cpu(ctx);
+    ctx.out(0).dtype = DType::f32;
+  }
+  void run(OpContext& ctx) override {
+    if (xnnpack_)
+      kernels::average_pool2d_xnnpack_wasm(p_, same_padding_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(),
+                                           nhwc(ctx.out(0).shape), ctx.out(0).as<float>());
+    else
+      kernels::average_pool2d(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape),
+                              ctx.out(0).as<float>());
+  }
+
+ private:
+  kernels::Pool2DParams p_;
+  bool same_padding_ = false;
+  bool xnnpack_ = false;
+};
 
 // Index outputs keep the dtype the model declares: float32 or int32.
 void check_index_dtype(const OpContext& ctx, const Tensor& t, const char* role) {

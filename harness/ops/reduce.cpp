@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "harness/op.h"
+#include "harness/ops/op_util.h"
 #include "kernels/reduce.h"
+#include "kernels/xnnpack_wasm.h"
 
 namespace qgate {
 
@@ -34,6 +36,7 @@ class ReduceOpImpl : public Op {
       mask |= 1u << (a < 0 ? a + rank : a);
     }
     kernels::make_reduce_shape(x.shape, mask, &shape_);
+    if (R == kernels::ReduceOp::mean && ops::litert_cpu(ctx)) prepare_xnnpack(x.shape, mask);
     const bool keep = ctx.node.attrs.get_bool("keep_dims", false);
     Shape out;
     for (int d = 0; d < rank; ++d) {
@@ -44,11 +47,36 @@ class ReduceOpImpl : public Op {
     ctx.out(0).shape = out;
   }
   void run(OpContext& ctx) override {
-    kernels::reduce_float(R, shape_, ctx.in(0).as<float>(), ctx.out(0).as<float>());
+    if (xnnpack_rows_ > 0)
+      kernels::mean_rows_xnnpack_wasm(ctx.in(0).as<float>(), xnnpack_outer_, xnnpack_rows_, xnnpack_inner_,
+                                      ctx.out(0).as<float>());
+    else
+      kernels::reduce_float(R, shape_, ctx.in(0).as<float>(), ctx.out(0).as<float>());
   }
 
  private:
+  // XNNPACK's order for a MEAN over one block of adjacent axes with kept elements after it (MEAN over H and W of
+  // an NHWC tensor); other reductions keep qgate's kernel (docs/litert-cpu.md lists what is verified).
+  void prepare_xnnpack(const Shape& shape, uint32_t mask) {
+    const int rank = static_cast<int>(shape.size());
+    int first = -1, last = -1;
+    for (int d = 0; d < rank; ++d)
+      if ((mask >> d) & 1u) {
+        if (first < 0) first = d;
+        else if (last != d - 1) return;  // not one block
+        last = d;
+      }
+    if (first < 0) return;
+    int64_t outer = 1, rows = 1, inner = 1;
+    for (int d = 0; d < rank; ++d) (d < first ? outer : d <= last ? rows : inner) *= shape[d];
+    if (inner <= 1 || rows <= 0) return;  // a contiguous reduction: another XNNPACK kernel
+    xnnpack_outer_ = outer;
+    xnnpack_rows_ = rows;
+    xnnpack_inner_ = inner;
+  }
+
   kernels::ReduceShape shape_;
+  int64_t xnnpack_outer_ = 0, xnnpack_rows_ = 0, xnnpack_inner_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "harness/ops/op_util.h"
 #include "kernels/resize.h"
+#include "kernels/xnnpack_wasm.h"
 
 namespace qgate::ops {
 
@@ -30,14 +31,20 @@ class ResizeBilinear : public Op {
   void prepare(OpContext& ctx) override {
     ctx.expect_input(0, DType::f32, 4);
     p_ = prepare_resize(ctx);
+    xnnpack_ = litert_cpu(ctx);
   }
   void run(OpContext& ctx) override {
-    kernels::resize_bilinear(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape),
-                             ctx.out(0).as<float>());
+    if (xnnpack_)
+      kernels::resize_bilinear_xnnpack_wasm(p_.align_corners, p_.half_pixel_centers, nhwc(ctx.in(0).shape),
+                                            ctx.in(0).as<float>(), nhwc(ctx.out(0).shape), ctx.out(0).as<float>());
+    else
+      kernels::resize_bilinear(p_, nhwc(ctx.in(0).shape), ctx.in(0).as<float>(), nhwc(ctx.out(0).shape),
+                               ctx.out(0).as<float>());
   }
 
  private:
   kernels::ResizeParams p_;
+  bool xnnpack_ = false;  // LiteRT's CPU arithmetic: XNNPACK's weights and order (kernels/xnnpack_wasm.h)
 };
 
 class ResizeNearestNeighbor : public Op {

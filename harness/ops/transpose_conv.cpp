@@ -10,7 +10,9 @@
 
 #include "harness/op.h"
 #include "harness/ops/conv_attrs.h"
+#include "harness/ops/op_util.h"
 #include "kernels/transpose_conv2d.h"
+#include "kernels/xnnpack_wasm.h"
 
 namespace qgate {
 namespace {
@@ -39,19 +41,28 @@ class TransposeConvOpBase : public Op {
     p.activation = act;
     ctx.out(0).dtype = DType::f32;
     ctx.out(0).shape = {p.batch, p.out_h, p.out_w, p.out_c};
+    if (ops::litert_cpu(ctx)) {
+      filter_ = ctx.in(weights_i).as<float>();  // a graph constant: outlives the op
+      return;
+    }
     weights_ = kernels::pack_transpose_conv2d_weights(p, ctx.in(weights_i).as<float>());
     scratch_.assign(static_cast<size_t>(kernels::transpose_conv2d_scratch_size(p)), 0.0f);
   }
 
   void run_kernel(OpContext& ctx, size_t input_i) {
-    kernels::transpose_conv2d_float(params_, weights_, ctx.in(input_i).as<float>(), bias_, ctx.out(0).as<float>(),
-                                    scratch_.data());
+    if (filter_)
+      kernels::transpose_conv2d_xnnpack_wasm(params_, filter_, ctx.in(input_i).as<float>(), bias_,
+                                             ctx.out(0).as<float>());
+    else
+      kernels::transpose_conv2d_float(params_, weights_, ctx.in(input_i).as<float>(), bias_, ctx.out(0).as<float>(),
+                                      scratch_.data());
   }
 
   kernels::TransposeConv2DParams params_;
   kernels::PackedMatrix weights_;
   const float* bias_ = nullptr;
   std::vector<float> scratch_;  // one image's per-tap contributions
+  const float* filter_ = nullptr;  // set under LiteRT's CPU arithmetic: XNNPACK's order (kernels/xnnpack_wasm.h)
 };
 
 class TransposeConvOp : public TransposeConvOpBase {

@@ -1,10 +1,12 @@
 // Runs a .tflite model in LiteRT.js (wasm, CPU, XNNPACK) on .npy inputs and writes its outputs as .npy.
 //
-//   node run_litert.mjs [--runs N] [--verbose] MODEL.tflite OUTDIR IN0.npy [IN1.npy ...]
+//   node run_litert.mjs [--runs N] [--samples] [--verbose] MODEL.tflite OUTDIR IN0.npy [IN1.npy ...]
 //
 // IN<i> feeds the model's i-th graph input (the main subgraph's input order in the file). OUTDIR/out_<j>.npy
 // is the model's j-th graph output, float32 with the output's shape. The median run time of N runs after
 // one warm-up goes to stderr.
+// --samples: each input file is [N, ...], one sample per model input of batch 1 ([N, d1..] or [N, 1, d1..]); the
+// compiled model runs once per sample and out_<j>.npy stacks the results as [N, ...] (no timing runs).
 // Exit status: 0 ok, 1 LiteRT failed to load, prepare or run the model, 2 bad usage or input.
 // LiteRT's run() does not throw when an op fails to prepare or invoke: it logs "failed to ..." and returns
 // garbage, so every LiteRT log line is captured and scanned.
@@ -36,15 +38,16 @@ function failuresSince(mark) {
 }
 
 function parseArgs(argv) {
-  const opts = { runs: 5, verbose: false, files: [] };
+  const opts = { runs: 5, verbose: false, samples: false, files: [] };
   for (let i = 0; i < argv.length; ++i) {
     if (argv[i] === '--runs') opts.runs = Number(argv[++i]);
+    else if (argv[i] === '--samples') opts.samples = true;
     else if (argv[i] === '--verbose') opts.verbose = true;
     else if (argv[i].startsWith('--')) throw new UsageError(`unknown option ${argv[i]}`);
     else opts.files.push(argv[i]);
   }
   if (opts.files.length < 3) {
-    throw new UsageError('usage: run_litert.mjs [--runs N] [--verbose] MODEL.tflite OUTDIR IN0.npy [IN1.npy ...]');
+    throw new UsageError('usage: run_litert.mjs [--runs N] [--samples] [--verbose] MODEL.tflite OUTDIR IN0.npy [IN1.npy ...]');
   }
   if (!(Number.isInteger(opts.runs) && opts.runs >= 1)) throw new UsageError('--runs wants an integer >= 1');
   return opts;
@@ -64,6 +67,49 @@ async function runAll(model, tensors) {
     t.delete();
   }
   return result;
+}
+
+// --samples: every sample of the stacked inputs through the compiled model, outputs stacked in file order.
+async function runSamples(core, model, arrays, inDetails, inMap, outMap, inputPaths, outDir) {
+  let n = -1;
+  arrays.forEach((a, i) => {
+    const want = Array.from(inDetails[inMap[i]].shape);
+    const per = elementCount(want);
+    const rest = a.shape.slice(1);
+    const same = (x, y) => x.length === y.length && x.every((d, k) => d === y[k]);
+    if (want[0] !== 1 || !(same(rest, want) || same(rest, want.slice(1))) || a.dtype !== inDetails[inMap[i]].dtype) {
+      throw new UsageError(`${inputPaths[i]}: ${a.dtype} [${a.shape}] is not [N, ${want.slice(1)}] of ` +
+                           `${inDetails[inMap[i]].dtype} (--samples needs batch-1 inputs)`);
+    }
+    if (n >= 0 && a.shape[0] !== n) throw new UsageError(`input files disagree on N: ${n} and ${a.shape[0]}`);
+    n = a.shape[0];
+    if (elementCount(a.shape) !== n * per) throw new UsageError(`${inputPaths[i]}: element count mismatch`);
+  });
+  const stacked = outMap.map(() => null);
+  for (let s = 0; s < n; ++s) {
+    const mark = log.length;
+    const tensors = new Array(arrays.length);
+    arrays.forEach((a, i) => {
+      const want = Array.from(inDetails[inMap[i]].shape);
+      const per = elementCount(want);
+      tensors[inMap[i]] = new core.Tensor(a.data.slice(s * per, (s + 1) * per), want);
+    });
+    const outs = await runAll(model, tensors);
+    for (const t of tensors) t.delete();
+    const failed = failuresSince(mark);
+    if (failed.length) throw new RuntimeFailure(`LiteRT failed on sample ${s}: ${failed[0]}`);
+    outMap.forEach((k, j) => {
+      const o = outs[k];
+      if (!stacked[j]) stacked[j] = { shape: o.shape, data: new Float32Array(n * o.data.length) };
+      stacked[j].data.set(toFloat32(o.data), s * o.data.length);
+    });
+  }
+  fs.mkdirSync(outDir, { recursive: true });
+  stacked.forEach((o, j) => {
+    const shape = [n, ...(o.shape[0] === 1 ? o.shape.slice(1) : o.shape)];
+    writeNpy(path.join(outDir, `out_${j}.npy`), { dtype: 'float32', shape, data: o.data });
+  });
+  realStderr(`litert: ${n} sample(s) through ${outMap.length} output(s)\n`);
 }
 
 async function main() {
@@ -117,6 +163,11 @@ async function main() {
     throw new RuntimeFailure(`LiteRT sees ${inDetails.length} inputs / ${outDetails.length} outputs, the file has ${io.inputs.length} / ${io.outputs.length}`);
   }
 
+  if (opts.samples) {
+    await runSamples(core, model, arrays, inDetails, inMap, outMap, inputPaths, outDir);
+    model.delete();
+    return;
+  }
   const tensors = new Array(inDetails.length);
   arrays.forEach((a, i) => {
     const d = inDetails[inMap[i]];

@@ -72,5 +72,12 @@ expect_error "unknown option" "qgate run: unrecognised option '--frobnicate'" "s
 expect_error "unknown command" "unknown command 'frobnicate'" "commands: inspect, run, quantize" -- "$qgate" frobnicate
 expect_error "negative threads" "qgate run: --threads -3 is negative" -- \
   "$qgate" run "$model" --threads -3 --input "$work/x_f32.npy" --output-dir "$work/out"
+expect_error "unknown arithmetic" "--arithmetic gpu" -- "$qgate" run "$model" --arithmetic gpu --input "$work/x_f32.npy" --output-dir "$work/out"
+expect_error "litert-cpu with an epilogue override" "--epilogue" -- "$qgate" run "$model" --arithmetic litert-cpu --epilogue xnnpack --input "$work/x_f32.npy" --output-dir "$work/out"
+# LiteRT's hybrid depthwise reads one scale per channel: a per-tensor depthwise filter has no LiteRT arithmetic.
+shape=$("$qgate" inspect "$model" --json | /usr/bin/python3 -c 'import json,sys; print(",".join(map(str, json.load(sys.stdin)["inputs"][0]["shape"])))')
+/usr/bin/python3 -c "import sys, numpy as np; np.save(sys.argv[1], np.zeros(tuple(int(d) for d in sys.argv[2].split(',')), np.float32))" \
+  "$work/x_model.npy" "$shape"
+expect_error "litert-cpu with a per-tensor depthwise filter" "per-tensor scale" -- "$qgate" run "$model" --scheme per-tensor,min-elements=0,arithmetic=litert-cpu --input "$work/x_model.npy" --output-dir "$work/out"
 
 finish

@@ -7,6 +7,9 @@
 #    `qgate run --scheme` (quantized), sample by sample;
 #  - --threads 1 and --threads 2 give identical reports (timings aside);
 #  - the report validates against reports/schema/report.schema.json;
+#  - under LiteRT's CPU arithmetic (--scheme litert-cpu), float and quantized top-1 and the flips equal those
+#    recomputed from LiteRT.js's own outputs on the float model and on the file `qgate quantize` writes, and the
+#    manifest names the arithmetic (--arithmetic litert-cpu on tflite-dynamic is the same run);
 #  - bad input (truncated model, unknown gate field) exits 2 and leaves no report; a failing gate exits 1 (FAIL with
 #    --no-search, NEEDS_QAT after the search when no float layers can help).
 # Usage: cli_eval.sh QGATE_BINARY REPO_DIR
@@ -120,6 +123,42 @@ rc=$?
 [[ $rc -eq 2 && ! -e $work/bad.json && $(wc -l <"$work/err") -eq 1 ]] &&
   has_all "$work/err" "$work/truncated.tflite: file: FlatBuffer verification failed on 5000 bytes" "truncated or corrupt"
 check "truncated model: exit 2, one line naming file and rule ($(head -c 120 "$work/err")), no report" $?
+# Oracle 3: LiteRT.js (reference/litert/run_litert.mjs --samples) on the first n images, float model and the
+# dynamic-range file, against `qgate eval --scheme litert-cpu`: top-1 of both runs and the flips, exactly.
+"$qgate" eval --model "$model" --data "$data" --limit $n --scheme litert-cpu --no-layers --no-search \
+  --report "$work/lc.json" >/dev/null 2>&1
+[[ $? -le 1 ]]
+check "eval --scheme litert-cpu runs" $?
+"$qgate" eval --model "$model" --data "$data" --limit $n --scheme tflite-dynamic --arithmetic litert-cpu --no-layers \
+  --no-search --report "$work/lc2.json" >/dev/null 2>&1
+[[ $? -le 1 ]]
+check "eval --arithmetic litert-cpu runs" $?
+"$qgate" quantize "$model" --scheme litert-cpu -o "$work/lq.tflite" >/dev/null
+node "$repo/reference/litert/run_litert.mjs" --samples "$model" "$work/lf" "$work/x.npy" >/dev/null 2>"$work/lf.err" &&
+  node "$repo/reference/litert/run_litert.mjs" --samples "$work/lq.tflite" "$work/lq" "$work/x.npy" >/dev/null 2>"$work/lq.err"
+check "LiteRT ran the $n images, float and quantized" $?
+/usr/bin/python3 - "$work" "$repo/reports/schema/report.schema.json" <<'PY'
+import json, sys, numpy as np, jsonschema
+w = sys.argv[1]
+y = np.load(f"{w}/y.npy")
+f = np.load(f"{w}/lf/out_0.npy").reshape(len(y), -1).argmax(1)
+q = np.load(f"{w}/lq/out_0.npy").reshape(len(y), -1).argmax(1)
+r, r2, base = (json.load(open(f"{w}/{n}.json")) for n in ("lc", "lc2", "t1"))
+jsonschema.validate(r, json.load(open(sys.argv[2])))
+top1 = [t for t in r["model"]["top_k"] if t["k"] == 1][0]
+want = (100.0 * np.mean(f == y), 100.0 * np.mean(q == y), int(np.sum((f == y) & (q != y))), int(np.sum((f != y) & (q == y))))
+got = (top1["float"], top1["quantized"], top1["mcnemar"]["b"], top1["mcnemar"]["c"])
+print(f"     litert-cpu: qgate top-1 {got[0]:.2f}% -> {got[1]:.2f}%, flips {got[2]}/{got[3]}; LiteRT {want[0]:.2f}% -> {want[1]:.2f}%, flips {want[2]}/{want[3]}")
+assert all(abs(a - b) < 1e-9 for a, b in zip(got, want)), (got, want)
+assert r["manifest"]["arithmetic"] == "litert-cpu" and r["manifest"]["scheme"] == "litert-cpu", r["manifest"]
+assert r2["manifest"]["arithmetic"] == "litert-cpu" and r2["manifest"]["scheme"] == "tflite-dynamic,arithmetic=litert-cpu"
+assert r["model"] == r2["model"], "--scheme litert-cpu and --arithmetic litert-cpu differ"
+assert base["manifest"]["arithmetic"] == "tflite-builtin", base["manifest"]["arithmetic"]
+PY
+check "litert-cpu eval equals LiteRT's own predictions; the manifest names the arithmetic" $?
+grep -q "arithmetic litert-cpu" <("$qgate" eval --model "$model" --data "$data" --limit 5 --scheme litert-cpu --no-layers --no-search 2>&1)
+check "console names the arithmetic" $?
+
 "$qgate" eval --model "$model" --data "$data" --limit 10 --gate "colour>=1" --report "$work/bad2.json" >/dev/null 2>"$work/err"
 rc=$?
 [[ $rc -eq 2 && ! -e $work/bad2.json ]] && has_all "$work/err" "--gate colour>=1: unknown field 'colour'" "(known: agreement,"

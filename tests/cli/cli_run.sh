@@ -4,6 +4,7 @@
 # NMSE <= 1e-10 and every |q - r| <= 5e-5 max |r| (measured on face_detection_short_range with this input: NMSE
 # 1.2e-12, 1.8e-6 on the classificators); and the outputs are byte-identical for 1 and 2 threads (each output
 # element is computed by one thread in a fixed order).
+# --dump-layers writes one file per node output, indexed by layers.tsv, and the model output's dump is the output.
 # Usage: cli_run.sh QGATE_BINARY MODEL.tflite
 set -uo pipefail
 qgate=$1
@@ -52,5 +53,27 @@ PY
 check "qgate run outputs equal LiteRT's within the float parity bounds" $?
 [[ -z $(ls -A "$work/t1" | grep -v '^out_[0-9]*\.npy$') ]]
 check "output directory holds only out_<i>.npy" $?
+
+# --dump-layers: one row per node output (the node count inspect reports), every listed file present, and the
+# dump of the node producing the model's first output equal to out_0.npy.
+"$qgate" run "$model" --input "$work/x.npy" --output-dir "$work/t3" --dump-layers "$work/layers"
+check "run --dump-layers exits 0" $?
+nodes=$("$qgate" inspect "$model" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["nodes"])')
+out0=$("$qgate" inspect "$model" --json | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["outputs"][0]["name"])')
+/usr/bin/python3 - "$work" "$nodes" "$out0" <<'PY'
+import sys, numpy as np
+w, nodes, out0 = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rows = [l.rstrip("\n").split("\t") for l in open(f"{w}/layers/layers.tsv")][1:]
+assert len({r[0] for r in rows}) == nodes, f"{len(rows)} rows, {nodes} nodes"
+for r in rows:
+    if r[4] != "-":
+        np.load(f"{w}/layers/{r[4]}")
+last = [r for r in rows if r[3] == out0]
+assert len(last) == 1, f"output {out0} appears {len(last)} times"
+assert np.array_equal(np.load(f"{w}/layers/{last[0][4]}"), np.load(f"{w}/t3/out_0.npy")), "dump differs from out_0"
+PY
+check "layers.tsv lists every node; the output's dump equals out_0.npy" $?
+cmp -s "$work/t3/out_0.npy" "$work/t1/out_0.npy"
+check "outputs with --dump-layers equal those without" $?
 
 finish

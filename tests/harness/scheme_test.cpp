@@ -21,6 +21,13 @@ TEST_SUITE("harness.scheme") {
     CHECK(qd8.per_channel_for(qgate::OpType::fully_connected));
     CHECK(qd8.epilogue == qgate::Epilogue::xnnpack);
     CHECK(Scheme::parse("weight-only-int8").activations == qgate::ActivationMode::weight_only);
+    // litert-cpu: the converter's weights (tflite-dynamic) under LiteRT's CPU arithmetic.
+    Scheme litert = Scheme::parse("litert-cpu");
+    CHECK(litert.arithmetic == qgate::Arithmetic::litert_cpu);
+    CHECK(litert.granularity == qgate::WeightGranularity::converter_default);
+    CHECK(litert.activations == qgate::ActivationMode::asymmetric);
+    CHECK(litert.min_elements == 1024);
+    CHECK(d.arithmetic == qgate::Arithmetic::by_epilogue);
   }
 
   TEST_CASE("canonical strings print back unchanged") {
@@ -31,7 +38,8 @@ TEST_SUITE("harness.scheme") {
                           "ort-dynamic,saturate=avx2-u8s8", "ort-dynamic,ops=fully_connected,saturate=avx2-u8s8",
                           "ort-dynamic,granularity=per-channel,min-elements=1024,reduce-range=1,saturate=avx2-u8s8",
                           "ort-dynamic,ops=conv2d",
-                          "xnnpack-qd8,granularity=converter"}) {
+                          "xnnpack-qd8,granularity=converter", "litert-cpu", "tflite-dynamic,arithmetic=litert-cpu",
+                          "xnnpack-qd8,arithmetic=litert-cpu", "litert-cpu,arithmetic=by-epilogue"}) {
       CAPTURE(s);
       CHECK(Scheme::parse(s).to_string() == s);
     }
@@ -43,6 +51,7 @@ TEST_SUITE("harness.scheme") {
           "ort-dynamic,granularity=per-channel,saturate=avx2-u8s8");
     CHECK(Scheme::parse("ort-dynamic,ops=depthwise_conv2d+fully_connected+conv2d").to_string() == "ort-dynamic");
     CHECK(Scheme::parse("ort-dynamic,saturate=none,reduce-range=0").to_string() == "ort-dynamic");
+    CHECK(Scheme::parse("litert-cpu,arithmetic=litert-cpu").to_string() == "litert-cpu");
   }
 
   TEST_CASE("ort-dynamic: onnxruntime quantize_dynamic's defaults") {
@@ -87,5 +96,8 @@ TEST_SUITE("harness.scheme") {
     CHECK(msg("per-channel,bits").find("not key=value") != std::string::npos);
     CHECK(msg("per-channel,bits=4,bits=5").find("given twice") != std::string::npos);
     CHECK(msg("per-channel,ops=softmax").find("'softmax' is not an op with a hybrid kernel") != std::string::npos);
+    CHECK(msg("litert-cpu,arithmetic=gpu").find("arithmetic=gpu must be by-epilogue or litert-cpu") != std::string::npos);
+    CHECK(msg("weight-only-int8,arithmetic=litert-cpu").find("excludes") != std::string::npos);
+    CHECK(msg("ort-dynamic,arithmetic=litert-cpu").find("excludes") != std::string::npos);
   }
 }

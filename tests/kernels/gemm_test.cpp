@@ -47,9 +47,11 @@ void check(const Problem& pr, SimdPath path, bool parallel, int64_t p0, int64_t 
   const kernels::PackedMatrix packed = kernels::gemm_pack(w.data(), pr.n, pr.k, row_stride, col_stride);
   auto got = test::nan_filled(static_cast<size_t>(pr.m * ldc));
   if (parallel)
-    kernels::gemm_packed_parallel(pr.m, a.data(), lda, packed.view(), b, pr.act, got.data(), ldc, path);
+    kernels::gemm_packed_parallel(pr.m, a.data(), lda, packed.view(), b, pr.act, got.data(), ldc,
+                                  kernels::FloatAccumulation::fma_bias_last, path);
   else
-    kernels::gemm_packed(pr.m, a.data(), lda, packed.view(), p0, p1, b, pr.act, got.data(), ldc, path);
+    kernels::gemm_packed(pr.m, a.data(), lda, packed.view(), p0, p1, b, pr.act, got.data(), ldc,
+                         kernels::FloatAccumulation::fma_bias_last, 0, path);
   const int64_t n0 = std::min(pr.n, p0 * kernels::kGemmPanel), n1 = std::min(pr.n, p1 * kernels::kGemmPanel);
   auto want = test::nan_filled(got.size()), magnitude = test::nan_filled(got.size());
   reference::gemm(pr.m, n0, n1, pr.k, a.data(), lda, w.data(), row_stride, col_stride, b, pr.act, want.data(), ldc);

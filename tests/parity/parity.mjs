@@ -24,8 +24,8 @@
 // Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1] (NHWC, and for ONNX
 // also NCHW), others [-1, 1], uint8 0..255, int32/int64 token ids in [0, V) with V from --int-range or, in a
 // .tflite, the embedding table the input feeds).
-// Seeds: --seeds 1,2,3 runs the whole comparison once per seed (each its own inputs and golden); --seed N is
-// --seeds N. Default: seed 1.
+// Seeds: --seeds 1,2,3 (or --seed 1,2,3) runs the whole comparison once per seed (each its own inputs and golden).
+// Default: seed 1.
 // Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
 // name and package version, its runner script and every local module the runner imports> (or
 // $QGATE_GOLDEN_CACHE); only this script writes the cache. Each entry's meta.json holds the sha256 of every
@@ -112,8 +112,7 @@ function parseArgs(argv) {
     };
     if (a === '--qgate') o.qgate = value();
     else if (a === '--model') o.model = value();
-    else if (a === '--seed') o.seeds = [Number(value())];
-    else if (a === '--seeds') o.seeds = value().split(',').map(Number);
+    else if (a === '--seed' || a === '--seeds') o.seeds = value().split(',').map(Number);
     else if (a === '--tolerance') o.tolerance = Number(value());
     else if (a === '--max-rel') o.maxRel = Number(value());
     else if (a === '--prob-tolerance') o.probTolerance = Number(value());
