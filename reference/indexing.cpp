@@ -132,4 +132,24 @@ void trilu(const float* in, int64_t batch, int64_t rows, int64_t cols, int64_t k
       }
 }
 
+void reverse_sequence(const std::vector<int32_t>& shape, int time_axis, int batch_axis, const int64_t* seq_lens,
+                      const float* in, float* out) {
+  const int rank = static_cast<int>(shape.size());
+  std::vector<int64_t> index(rank);
+  for (int64_t p = 0; p < count(shape); ++p) {
+    int64_t rest = p;
+    for (int k = rank - 1; k >= 0; --k) {
+      index[k] = rest % shape[k];
+      rest /= shape[k];
+    }
+    // Output step t of batch entry b reads step len - 1 - t when t < len, else step t.
+    std::vector<int64_t> source = index;
+    const int64_t t = index[time_axis], len = seq_lens[index[batch_axis]];
+    if (t < len) source[time_axis] = len - 1 - t;
+    int64_t q = 0;
+    for (int k = 0; k < rank; ++k) q = q * shape[k] + source[k];
+    out[p] = in[q];
+  }
+}
+
 }  // namespace qgate::reference

@@ -154,6 +154,7 @@ const OnnxOpRow kOnnxOps[] = {
     {kDefault, "Tile", import_tile},
     {kDefault, "OneHot", import_one_hot},
     {kDefault, "Trilu", import_trilu},
+    {kDefault, "ReverseSequence", import_reverse_sequence},
     {kDefault, "DepthToSpace", import_depth_to_space},
     {kDefault, "SpaceToDepth", import_space_to_depth},
 

@@ -98,6 +98,7 @@ void import_gather_elements(Importer& im, NodeRef n);
 void import_gather_nd(Importer& im, NodeRef n);
 // ScatterElements / Scatter (nd false) or ScatterND (nd true).
 void import_scatter(Importer& im, NodeRef n, bool nd);
+void import_reverse_sequence(Importer& im, NodeRef n);
 void import_tile(Importer& im, NodeRef n);
 void import_one_hot(Importer& im, NodeRef n);
 void import_trilu(Importer& im, NodeRef n);

@@ -1,5 +1,5 @@
 // ONNX indexing and rearranging ops: GatherElements, GatherND, ScatterElements (and its older name Scatter),
-// ScatterND, Tile, OneHot, Trilu, DepthToSpace, SpaceToDepth. DepthToSpace (DCR) and SpaceToDepth run on the NHWC
+// ScatterND, Tile, OneHot, Trilu, ReverseSequence, DepthToSpace, SpaceToDepth. DepthToSpace (DCR) and SpaceToDepth run on the NHWC
 // form, where TFLite's ops have ONNX's element order; DepthToSpace CRD is a reshape-transpose-reshape. The rest
 // work in ONNX order.
 #include <fmt/format.h>
@@ -35,6 +35,15 @@ void import_scatter(Importer& im, NodeRef n, bool nd) {
                       Importer::norm_axis(attr_int(n, "axis", 0), static_cast<int>(im.logical_shape(x).size()))));
   im.set(n, 0, {im.emit(nd ? OpType::scatter_nd_update : OpType::scatter_elements,
                         {im.onnx_order(x), im.onnx_order(im.in(n, 1)), im.onnx_order(im.in(n, 2))}, a, im.out_name(n)),
+                Layout::onnx});
+}
+
+void import_reverse_sequence(Importer& im, NodeRef n) {
+  Attributes a;
+  a.set("time_axis", attr_int(n, "time_axis", 0));
+  a.set("batch_axis", attr_int(n, "batch_axis", 1));
+  im.set(n, 0, {im.emit(OpType::reverse_sequence, {im.onnx_order(im.in(n, 0)), im.onnx_order(im.in(n, 1))}, a,
+                        im.out_name(n)),
                 Layout::onnx});
 }
 

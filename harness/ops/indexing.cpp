@@ -1,7 +1,8 @@
 // Indexing ops: TRILU (inputs x, k?; attr upper), ONE_HOT (inputs indices, depth, on_value, off_value; attr axis,
 // default -1), GATHER_ELEMENTS (data, indices; attr axis), GATHER_ND (params, indices; attr batch_dims),
 // SCATTER_ELEMENTS (data, indices, updates; attrs axis, reduction "none" | "add" | "mul") and SCATTER_ND_UPDATE
-// (ONNX ScatterND: data, indices, updates; attr reduction). Indices are int32 or int64 (int32 ones are widened
+// (ONNX ScatterND: data, indices, updates; attr reduction), REVERSE_SEQUENCE (ONNX's: x, sequence_lens; attrs
+// time_axis, batch_axis, 0 and 1 in either order). Indices are int32 or int64 (int32 ones are widened
 // into a buffer sized at prepare); a run-time index out of range gives zeros (gathers) or is skipped (scatters),
 // and the node reports it through run_failed().
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "kernels/gather_elements.h"
 #include "kernels/gather_nd.h"
 #include "kernels/one_hot.h"
+#include "kernels/reverse_sequence.h"
 #include "kernels/trilu.h"
 
 namespace qgate::ops {
@@ -63,6 +65,44 @@ class TriluOp : public Op {
  private:
   int64_t k_ = 0, rows_ = 0, cols_ = 0, batch_ = 0;
   bool upper_ = true;
+};
+
+class ReverseSequenceOp : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_arity(2, 2, 1);
+    expect_indices(ctx, 1);
+    const Tensor& x = ctx.in(0);
+    const Tensor& lens = ctx.in(1);
+    if (x.shape.size() < 2) ctx.fail(fmt::format("input {} has rank below 2", shape_string(x.shape)));
+    const int64_t time_axis = ctx.node.attrs.get_int("time_axis", 0), batch_axis = ctx.node.attrs.get_int("batch_axis", 1);
+    if (!((time_axis == 0 && batch_axis == 1) || (time_axis == 1 && batch_axis == 0)))
+      ctx.fail(fmt::format("time_axis {} and batch_axis {} (0 and 1, in either order)", time_axis, batch_axis));
+    time_first_ = time_axis == 0;
+    const int64_t steps = x.shape[time_axis], batch = x.shape[batch_axis];
+    if (lens.shape.size() != 1 || lens.shape[0] != batch)
+      ctx.fail(fmt::format("sequence_lens '{}' of shape {}, expected [{}]", lens.name, shape_string(lens.shape), batch));
+    if (lens.is_constant)
+      for (int64_t b = 0; b < batch; ++b) {
+        const int64_t len = lens.dtype == DType::i64 ? lens.as<int64_t>()[b] : lens.as<int32_t>()[b];
+        if (len < 0 || len > steps)
+          ctx.fail(fmt::format("sequence_lens '{}' holds {} at {}, outside [0, {}]", lens.name, len, b, steps));
+      }
+    inner_ = x.shape[0] * x.shape[1] == 0 ? 0 : x.elements() / (int64_t{x.shape[0]} * x.shape[1]);
+    ctx.out(0).dtype = x.dtype;
+    ctx.out(0).shape = x.shape;
+    buffer_.resize(lens.dtype == DType::i32 ? static_cast<size_t>(batch) : 0);
+  }
+  void run(OpContext& ctx) override {
+    const Tensor& x = ctx.in(0);
+    kernels::reverse_sequence(x.data.data(), x.shape[0], x.shape[1], inner_, time_first_, indices64(ctx.in(1), buffer_),
+                              ctx.out(0).data.data(), elem_size(x));
+  }
+
+ private:
+  bool time_first_ = true;
+  int64_t inner_ = 1;
+  std::vector<int64_t> buffer_;
 };
 
 class OneHotOp : public Op {
@@ -215,6 +255,7 @@ class ScatterOp : public Op {
 
 QGATE_REGISTER_OP(OpType::trilu, TriluOp);
 QGATE_REGISTER_OP(OpType::one_hot, OneHotOp);
+QGATE_REGISTER_OP(OpType::reverse_sequence, ReverseSequenceOp);
 QGATE_REGISTER_OP(OpType::gather_elements, GatherElementsOp);
 QGATE_REGISTER_OP(OpType::gather_nd, GatherNdOp);
 QGATE_REGISTER_OP(OpType::scatter_elements, ScatterOp<false>);

@@ -122,6 +122,33 @@ TEST_CASE("one_hot and trilu equal the reference") {
         }
 }
 
+TEST_CASE("reverse_sequence equals the reference, time axis first or second") {
+  for (bool time_first : {true, false})
+    for (int64_t steps : {1, 4})
+      for (int64_t inner : {1, 3}) {
+        const int64_t batch = 3;
+        const std::vector<int64_t> lens = {steps, 0, steps > 1 ? steps - 1 : 1};
+        const std::vector<int32_t> shape =
+            time_first ? std::vector<int32_t>{int32_t(steps), int32_t(batch), int32_t(inner)}
+                       : std::vector<int32_t>{int32_t(batch), int32_t(steps), int32_t(inner)};
+        const auto x = testing::random_floats(steps * batch * inner, -1, 1, 12);
+        auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
+        reference::reverse_sequence(shape, time_first ? 0 : 1, time_first ? 1 : 0, lens.data(), x.data(), want.data());
+        kernels::reverse_sequence(x.data(), shape[0], shape[1], inner, time_first, lens.data(), got.data(), 4);
+        CHECK(got == want);
+      }
+}
+
+TEST_CASE("hand-computed: ONNX's ReverseSequence example, batch axis first") {
+  // x [4 batch, 4 steps], lengths 1, 2, 3, 4: row b reverses its first b + 1 steps.
+  const float x[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  const int64_t lens[] = {1, 2, 3, 4};
+  float out[16];
+  kernels::reverse_sequence(x, 4, 4, 1, /*time_first=*/false, lens, out, 4);
+  const float want[] = {0, 1, 2, 3, 5, 4, 6, 7, 10, 9, 8, 11, 15, 14, 13, 12};
+  for (int k = 0; k < 16; ++k) CHECK(out[k] == want[k]);
+}
+
 TEST_CASE("hand-computed: ONNX's GatherElements and ScatterElements examples") {
   const float data[] = {1, 2, 3, 4};
   const int64_t idx[] = {0, 0, 1, 0};
