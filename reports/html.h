@@ -15,11 +15,13 @@
 //   chart-sensitivity  per quantizable layer, the top-1 drop with only that layer quantized and with only that
 //                      layer float. data-layers, data-bars (2 per layer); one <g class="bar" data-variant=
 //                      "only-quantized"|"only-float"> per bar.
-// All text taken from the report (names, paths, reasons) is escaped.
+// All text taken from the report (names, paths, reasons) is escaped (escape_markup, reports/text.h).
+//
+// The code: the page frame and style sheet in html_page.*, the SVG chart kit in svg.*, the eval document and its
+// sections in html_eval.*, the compare document in html_compare.cpp.
 #pragma once
 
 #include <string>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,9 +29,6 @@
 #include "reports/report.h"
 
 namespace qgate::reports {
-
-// Escapes & < > " ' for HTML text and attribute values.
-std::string html_escape(std::string_view text);
 
 // The "sensitivity" section: the chart above and the selective search's steps when the report has them, else a
 // short placeholder paragraph (id sensitivity-empty).

@@ -2,29 +2,13 @@
 
 #include <fmt/format.h>
 
+#include "reports/text.h"
+
 namespace qgate::reports {
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
-          out += '?';
-        else
-          out += ch;
-    }
-  }
-  return out;
-}
-
 namespace {
+
+std::string escape(std::string_view text) { return escape_markup(text, Markup::xml); }
 
 // One <testsuite>: a testcase per gate (class `classname`), a failure for each failed gate, the manifest and the
 // verdict as properties.
@@ -35,10 +19,10 @@ std::string suite(const Report& r, std::string_view name, std::string_view class
   std::string reasons;
   for (size_t i = 0; i < r.verdict.reasons.size(); ++i) reasons += (i ? "; " : "") + r.verdict.reasons[i];
   std::string out = fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" "
-                                "time=\"{}\">\n", xml_escape(name), r.gates.size(), failures, time);
+                                "time=\"{}\">\n", escape(name), r.gates.size(), failures, time);
   out += "    <properties>\n";
   auto property = [&](std::string_view key, std::string_view value) {
-    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_escape(key), xml_escape(value));
+    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", escape(key), escape(value));
   };
   const Manifest& mf = r.manifest;
   property("model", mf.model_path);
@@ -52,14 +36,14 @@ std::string suite(const Report& r, std::string_view name, std::string_view class
   property("verdict.reasons", reasons);
   out += "    </properties>\n";
   for (const auto& g : r.gates) {
-    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", xml_escape(classname),
-                       xml_escape(g.gate.text));
+    out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"0\"", escape(classname),
+                       escape(g.gate.text));
     if (g.passed) {
       out += "/>\n";
       continue;
     }
     out += fmt::format(">\n      <failure type=\"gate\" message=\"{}\">{}</failure>\n    </testcase>\n",
-                       xml_escape(g.summary), xml_escape(g.summary + "\nverdict: " + std::string(verdict_name(r.verdict.status)) + " - " + reasons));
+                       escape(g.summary), escape(g.summary + "\nverdict: " + std::string(verdict_name(r.verdict.status)) + " - " + reasons));
   }
   out += "  </testsuite>\n";
   return out;

@@ -1,11 +1,10 @@
 // JUnit XML export of a report's gates, so CI systems (GitLab, Jenkins, GitHub test reporters) show each release
 // gate as a test: one <testcase classname="qgate.gates" name="GATE TEXT"> per gate, a <failure> with the gate's
 // summary when it failed. The suite carries the run time and, as <properties>, the manifest (model, scheme, data)
-// and the verdict, so a CI page shows what was evaluated.
+// and the verdict, so a CI page shows what was evaluated. Text is escaped by escape_markup (reports/text.h).
 #pragma once
 
 #include <string>
-#include <string_view>
 
 #include "reports/compare.h"
 #include "reports/report.h"
@@ -16,9 +15,5 @@ std::string to_junit(const Report& report);
 // qgate compare: one <testsuite name="qgate.compare.SCHEME"> per scheme, one testcase per scheme x gate (class
 // "qgate.gates.SCHEME"), each suite with that scheme's manifest and verdict as properties.
 std::string to_junit(const CompareReport& report);
-
-// Escapes text for XML 1.0 attribute values and character data: & < > " ' become entities; control characters
-// XML 1.0 cannot carry (all below 0x20 except tab, LF, CR) become '?'.
-std::string xml_escape(std::string_view text);
 
 }  // namespace qgate::reports

@@ -3,10 +3,11 @@
 
     /usr/bin/python3 scripts/make_onnx_models.py [--out models] [--only NAME ...] [--check]
     /usr/bin/python3 scripts/make_onnx_models.py --random [--out .cache/models] [--only NAME ...]
+    /usr/bin/python3 scripts/make_onnx_models.py --dynamic [--out .cache/models] [--only NAME ...]
 
-Trained models (written to models/, small): each torch module of scripts/make_models.py is rebuilt from the weights
-stored in models/NAME.tflite (read with the same flatc-generated schema bindings), so NAME.onnx computes the same
-function as NAME.tflite:
+Trained models (written to models/, small): each torch module of scripts/make_models.py (scripts/qgate_models/) is
+rebuilt from the weights stored in models/NAME.tflite (read with the same flatc-generated schema bindings), so
+NAME.onnx computes the same function as NAME.tflite:
   fmnist_cnn      input "image" float32 [1,1,28,28] (NCHW, pixels / 255); batch norm is already folded into the
                   .tflite weights, so the rebuilt module has plain convolutions. The flatten before fc1 keeps the
                   .tflite's (H, W, C) order with a Transpose, so fc1's weights are used as stored.
@@ -30,11 +31,28 @@ Random-weight ImageNet architectures (--random, written to .cache/models/, never
                   pins their sha256 and skips files that already match.
 
 Export: torch.onnx.export, opset 13, constant folding on, fixed input shapes (batch 1).
+
+Random-weight torchvision architectures with dynamic axes (--dynamic, written to .cache/models/, never committed),
+the shapes exporters emit for models users resize: input "image" float32 [batch, 3, height, width] (the vision
+transformers: [batch, 3, 224, 224], their position embedding fixes the size), output "logits" [batch, 1000]. Each
+is built after torch.manual_seed(SEED) in eval mode (batch norm at its initial statistics), convolutions redrawn
+with kaiming fan_in and linear layers with std 1/sqrt(fan_in) so the logits stay O(1) (torchvision's own init
+leaves them ~1e-3 on these networks, and zero for the vision transformers' head, which is redrawn the same way).
+Exported at different opsets, as exporters in the field emit them:
+  squeezenet1_1_random_dyn        opset 11   MaxPool with ceil_mode, Concat of fire modules
+  mobilenet_v3_small_random_dyn   opset 13   HardSigmoid / HardSwish, squeeze-and-excitation
+  shufflenet_v2_x0_5_random_dyn   opset 15   channel shuffle: Reshape / Transpose with shapes computed from Shape
+  efficientnet_b0_random_dyn      opset 16   SiLU (Sigmoid * x), squeeze-and-excitation
+  vit_ti16_random_dyn             opset 17   torchvision's VisionTransformer at the ViT-Ti/16 size (12 layers, 192
+                                             wide, 3 heads: 5.7 M parameters): LayerNormalization, attention
+                                             (MatMul, Softmax), Erf GELU
+  vit_b_16_random_dyn             opset 17   torchvision's vit_b_16 (86 M parameters, 330 MB; only with --only)
+The vision transformers are traced with gradients on: under no_grad torch's fused attention kernel is chosen,
+which has no ONNX form.
 """
 
 import argparse
 import hashlib
-import subprocess
 import sys
 import tempfile
 import warnings
@@ -45,36 +63,31 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-import make_models as mm  # noqa: E402  (torch module definitions, schema bindings, data loaders)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from qgate_models import REPO, SCHEMA  # noqa: E402
+from qgate_models.checks import run_reference  # noqa: E402
+from qgate_models.data import LANGID_LEN, encode_words, load_fmnist  # noqa: E402
+from qgate_models.nets import FmnistRnn, LangIdLstm  # noqa: E402
+from qgate_models.readme import ONNX_SECTION, write_readme_part  # noqa: E402
+from qgate_models.tflite_builder import constants, load_schema_bindings  # noqa: E402
 
 OPSET = 13
 TRAINED = ["fmnist_cnn", "fmnist_rnn", "langid_lstm", "fmnist_gru_random"]
 RANDOM = ["mobilenet_v2_random", "resnet18_random"]
+# name: (torchvision architecture, opset, dynamic height and width)
+DYNAMIC = {
+    "squeezenet1_1_random_dyn": ("squeezenet1_1", 11, True),
+    "mobilenet_v3_small_random_dyn": ("mobilenet_v3_small", 13, True),
+    "shufflenet_v2_x0_5_random_dyn": ("shufflenet_v2_x0_5", 15, True),
+    "efficientnet_b0_random_dyn": ("efficientnet_b0", 16, True),
+    "vit_ti16_random_dyn": ("vit_ti16", 17, False),
+    "vit_b_16_random_dyn": ("vit_b_16", 17, False),
+}
+DYNAMIC_ON_REQUEST = ["vit_b_16_random_dyn"]  # made only when named with --only (330 MB)
 SEED = 7  # the random-weight models' torch.manual_seed
 
 
 # ---- Reading the .tflite weights ---------------------------------------------------------------------------
-
-def tflite_constants(path, fb):
-    """{tensor name: numpy array} of every constant (buffer-backed) tensor of the file's first subgraph."""
-    blob = path.read_bytes()
-    m = fb["Model"].Model.GetRootAs(blob, 0)
-    sg = m.Subgraphs(0)
-    dtypes = {mm.FLOAT32: np.float32, mm.INT32: np.int32}
-    out = {}
-    for i in range(sg.TensorsLength()):
-        t = sg.Tensors(i)
-        buf = m.Buffers(t.Buffer())
-        if t.Buffer() == 0 or buf.DataLength() == 0:
-            continue
-        if t.Type() not in dtypes:
-            raise SystemExit(f"{path}: tensor {t.Name().decode()} has type {t.Type()}, expected a float model")
-        shape = [int(d) for d in t.ShapeAsNumpy()] if t.ShapeLength() else []
-        out[t.Name().decode()] = np.frombuffer(buf.DataAsNumpy().tobytes(), dtypes[t.Type()]).reshape(shape).copy()
-    return out
-
 
 def take(consts, name, shape, path):
     """The named constant, checked for shape, as a torch tensor."""
@@ -89,7 +102,7 @@ def take(consts, name, shape, path):
 # ---- Torch modules in inference form -----------------------------------------------------------------------
 
 class CnnNchw(nn.Module):
-    """mm.FmnistCnn with batch norm folded (as stored in the .tflite), taking NCHW images."""
+    """nets.FmnistCnn with batch norm folded (as stored in the .tflite), taking NCHW images."""
 
     def __init__(self):
         super().__init__()
@@ -111,7 +124,7 @@ class CnnNchw(nn.Module):
 
 @torch.no_grad()
 def load_cnn(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     m = CnnNchw()
     for layer, name in [(m.conv1, "conv1"), (m.pw, "conv2_1x1"), (m.conv3, "conv3")]:
         o, i, kh, kw = layer.weight.shape
@@ -127,11 +140,11 @@ def load_cnn(path, fb):
 
 
 class RnnSoftmax(nn.Module):
-    """mm.FmnistRnn with the softmax of the .tflite."""
+    """nets.FmnistRnn with the softmax of the .tflite."""
 
     def __init__(self, units):
         super().__init__()
-        self.m = mm.FmnistRnn(units)
+        self.m = FmnistRnn(units)
 
     def forward(self, x):  # x [N, 28, 28]
         return F.softmax(self.m(x), dim=1)
@@ -139,7 +152,7 @@ class RnnSoftmax(nn.Module):
 
 @torch.no_grad()
 def load_rnn(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     units = c["rnn/recurrent_weights"].shape[0]
     m = RnnSoftmax(units)
     rnn = m.m.rnn
@@ -153,11 +166,11 @@ def load_rnn(path, fb):
 
 
 class LstmSoftmax(nn.Module):
-    """mm.LangIdLstm with the softmax of the .tflite."""
+    """nets.LangIdLstm with the softmax of the .tflite."""
 
     def __init__(self, vocab, langs, embed, units):
         super().__init__()
-        self.m = mm.LangIdLstm(vocab, langs, embed, units)
+        self.m = LangIdLstm(vocab, langs, embed, units)
 
     def forward(self, x):  # x int64 [N, 16]
         return F.softmax(self.m(x), dim=1)
@@ -165,7 +178,7 @@ class LstmSoftmax(nn.Module):
 
 @torch.no_grad()
 def load_lstm(path, fb):
-    c = tflite_constants(path, fb)
+    c = constants(path, fb)
     vocab, embed = c["embedding/table"].shape
     units = c["lstm/recurrent_to_input_weights"].shape[0]
     langs = c["logits/bias"].shape[0]
@@ -217,6 +230,25 @@ def make_torchvision(name):
     return m.eval()
 
 
+def make_torchvision_dynamic(arch):
+    import torchvision
+    from torchvision.models.vision_transformer import VisionTransformer
+    torch.manual_seed(SEED)
+    if arch == "vit_ti16":
+        m = VisionTransformer(image_size=224, patch_size=16, num_layers=12, num_heads=3, hidden_dim=192, mlp_dim=768)
+    else:
+        m = getattr(torchvision.models, arch)(weights=None)
+    if arch.startswith("vit"):
+        nn.init.normal_(m.heads.head.weight, std=m.hidden_dim ** -0.5)
+    else:
+        for mod in m.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.kaiming_normal_(mod.weight, mode="fan_in", nonlinearity="relu")
+            elif isinstance(mod, nn.Linear):
+                nn.init.normal_(mod.weight, std=mod.in_features ** -0.5)
+    return m.eval()
+
+
 # ---- Export --------------------------------------------------------------------------------------------------
 
 def export(model, example, in_name, out_name, path):
@@ -240,8 +272,23 @@ def export(model, example, in_name, out_name, path):
     return blob, ops
 
 
+def export_dynamic(model, opset, spatial, path):
+    """torch.onnx.export with a dynamic batch (and height and width when `spatial`); gradients stay on (see the
+    top: the fused attention kernel of no_grad mode cannot be exported)."""
+    tmp = path.with_suffix(".onnx.tmp")
+    axes = {"image": {0: "batch", **({2: "height", 3: "width"} if spatial else {})}, "logits": {0: "batch"}}
+    # The tracer warns that the vision transformers' image-size assertion becomes a constant: it is, by design.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (torch.zeros(1, 3, 224, 224),), str(tmp), opset_version=opset,
+                          input_names=["image"], output_names=["logits"], dynamic_axes=axes,
+                          do_constant_folding=True, training=torch.onnx.TrainingMode.EVAL)
+    tmp.replace(path)
+    return path.read_bytes()
+
+
 def fmnist_test():
-    _, _, x_test, y_test = mm.load_fmnist()
+    _, _, x_test, y_test = load_fmnist()
     return x_test, y_test
 
 
@@ -250,7 +297,7 @@ def check_against_tflite(name, module, tflite, x_torch, x_tflite, tmp):
     """Max |p_torch - p_tflite| over the samples and the argmax agreement, as README text: the rebuilt module
     must compute the .tflite's function (differences are float summation order only)."""
     p_torch = torch.cat([module(torch.from_numpy(x_torch[i:i + 500])) for i in range(0, len(x_torch), 500)]).numpy()
-    p_ref = mm.run_reference(tflite, x_tflite, tmp)
+    p_ref = run_reference(tflite, x_tflite, tmp)
     agree = float((p_torch.argmax(1) == p_ref.argmax(1)).mean())
     print(f"{name}: rebuilt torch module vs {tflite.name} in the TFLite interpreter on {len(x_torch)} test "
           f"samples: max |dp| {np.abs(p_torch - p_ref).max():.2e}, argmax agreement {agree:.4f}", flush=True)
@@ -258,7 +305,7 @@ def check_against_tflite(name, module, tflite, x_torch, x_tflite, tmp):
 
 
 def write_readme_section(out, checks):
-    """Writes the ONNX section of out/README.md (everything from mm.ONNX_SECTION on; scripts/make_models.py keeps
+    """Writes the ONNX section of out/README.md (everything from ONNX_SECTION on; scripts/make_models.py keeps
     it when it rewrites the rest), one row per trained model's .onnx found in out."""
     import onnx
     rows = []
@@ -280,7 +327,7 @@ def write_readme_section(out, checks):
         rows.append(f"| {name}.onnx | {source} | {inp.name} {dtype}[{','.join(map(str, dims))}] | {', '.join(ops)} | {len(blob)} | "
                     f"{hashlib.sha256(blob).hexdigest()[:16]} | {checks.get(name, '-')} |")
     text = [
-        mm.ONNX_SECTION,
+        ONNX_SECTION,
         "",
         "`scripts/make_onnx_models.py` exports the models above to ONNX without retraining: each torch module is",
         "rebuilt from the weights stored in its .tflite (batch norm already folded) and written by torch.onnx.export",
@@ -299,16 +346,15 @@ def write_readme_section(out, checks):
         "|---|---|---|---|---|---|---|",
         *rows,
     ]
-    path = out / "README.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else ""
-    head = old[:old.index(mm.ONNX_SECTION)].rstrip("\n") if mm.ONNX_SECTION in old else old.rstrip("\n")
-    path.write_text((head + "\n\n" if head else "") + "\n".join(text) + "\n", encoding="utf-8")
+    write_readme_part(out / "README.md", "\n".join(text), "onnx")
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="output folder (default: <repo>/models, with --random <repo>/.cache/models)")
     ap.add_argument("--random", action="store_true", help="write the random-weight torchvision models")
+    ap.add_argument("--dynamic", action="store_true",
+                    help="write the random-weight torchvision models with dynamic axes")
     ap.add_argument("--only", nargs="*", help="export only these models")
     ap.add_argument("--models", default=str(REPO / "models"), help="folder holding the .tflite files")
     ap.add_argument("--check", type=int, default=0, metavar="N",
@@ -316,6 +362,19 @@ def main():
     args = ap.parse_args()
 
     torch.set_num_threads(1)
+    if args.dynamic:
+        wanted = args.only or [n for n in DYNAMIC if n not in DYNAMIC_ON_REQUEST]
+        for w in wanted:
+            if w not in DYNAMIC:
+                raise SystemExit(f"--only {w}: not one of {', '.join(DYNAMIC)} (with --dynamic)")
+        out = Path(args.out) if args.out else REPO / ".cache" / "models"
+        out.mkdir(parents=True, exist_ok=True)
+        for name in wanted:
+            arch, opset, spatial = DYNAMIC[name]
+            path = out / f"{name}.onnx"
+            blob = export_dynamic(make_torchvision_dynamic(arch), opset, spatial, path)
+            print(f"{path}: {len(blob)} bytes, sha256 {hashlib.sha256(blob).hexdigest()}, opset {opset}", flush=True)
+        return
     names = RANDOM if args.random else TRAINED
     wanted = args.only or names
     for w in wanted:
@@ -327,7 +386,7 @@ def main():
 
     checks = {}
     with tempfile.TemporaryDirectory(prefix="qgate_onnx_") as tmp:
-        fb = None if args.random else mm.load_schema_bindings(mm.SCHEMA, Path(tmp) / "gen")
+        fb = None if args.random else load_schema_bindings(SCHEMA, Path(tmp) / "gen")
         for name in wanted:
             tflite = models / f"{name}.tflite"
             check = None
@@ -346,12 +405,12 @@ def main():
                     check = (x[:args.check], x[:args.check])
             elif name == "langid_lstm":
                 m = load_lstm(tflite, fb)
-                example, io = torch.zeros(1, mm.LANGID_LEN, dtype=torch.int64), ("chars", "probs")
+                example, io = torch.zeros(1, LANGID_LEN, dtype=torch.int64), ("chars", "probs")
                 if args.check:
                     vocab = (models / "langid_vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
                     pairs = [(int(l), w) for l, w in (line.split("\t") for line in
                              (models / "langid_test.tsv").read_text(encoding="utf-8").splitlines())]
-                    x, _ = mm.encode_words(pairs[:args.check], vocab)
+                    x, _ = encode_words(pairs[:args.check], vocab)
                     check = (x.astype(np.int64), x)
             elif name == "fmnist_gru_random":
                 m = make_gru()

@@ -176,3 +176,61 @@ set_tests_properties(ort.dynamic_quantize_lstm PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME ort.saturation_valgrind
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/ort_saturation.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
 set_tests_properties(ort.saturation_valgrind PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+
+# Public models that npm packages ship (tests/public_models/models.tsv, fetched by scripts/fetch_models), one ctest
+# case per line of tests/public_models/cases.txt: "STATUS TEST CASE MODEL ARGS...". TEST parity runs
+# tests/parity/parity.mjs, eval runs tests/public_models/eval_smoke.mjs, each with the "@parity" / "@eval" line's
+# arguments before the line's own. STATUS run: ctest case public.CASE.TEST; long: the same under the label "long";
+# refused: qgate cannot run the model yet and the line ends with --expect-refusal MESSAGE, the one-line error qgate
+# prints today; case public.CASE.TEST_refused checks it and fails once qgate runs the model, so the line is
+# switched to run (docs/models.md); refused-long: the same under the label "long" (its model is made only for the
+# long suite).
+file(STRINGS ${CMAKE_SOURCE_DIR}/tests/public_models/cases.txt QGATE_PUBLIC_LINES REGEX "^[^# \t]")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/tests/public_models/cases.txt)
+set(QGATE_PUBLIC_DEFAULTS_parity "")
+set(QGATE_PUBLIC_DEFAULTS_eval "")
+set(QGATE_PUBLIC_CASES 0)
+foreach(line ${QGATE_PUBLIC_LINES})
+  separate_arguments(words UNIX_COMMAND "${line}")
+  list(POP_FRONT words status)
+  if(status STREQUAL "@parity" OR status STREQUAL "@eval")
+    string(SUBSTRING ${status} 1 -1 kind)
+    set(QGATE_PUBLIC_DEFAULTS_${kind} ${words})
+    continue()
+  endif()
+  list(POP_FRONT words test case_name model)
+  if(NOT status MATCHES "^(run|long|refused|refused-long)$" OR NOT test MATCHES "^(parity|eval)$" OR NOT model)
+    message(FATAL_ERROR "tests/public_models/cases.txt: '${line}': want STATUS (run, long, refused, refused-long) TEST (parity, eval) CASE MODEL ARGS...")
+  endif()
+  list(FIND words --expect-refusal refusal_at)
+  set(is_refused NO)
+  set(has_refusal NO)
+  if(status MATCHES "^refused")
+    set(is_refused YES)
+  endif()
+  if(NOT refusal_at EQUAL -1)
+    set(has_refusal YES)
+  endif()
+  if(NOT is_refused STREQUAL has_refusal)
+    message(FATAL_ERROR "tests/public_models/cases.txt: '${line}': --expect-refusal goes with STATUS refused, and only with it")
+  endif()
+  set(name public.${case_name}.${test})
+  if(is_refused)
+    set(name ${name}_refused)
+  endif()
+  if(test STREQUAL "parity")
+    set(script ${CMAKE_SOURCE_DIR}/tests/parity/parity.mjs)
+  else()
+    set(script ${CMAKE_SOURCE_DIR}/tests/public_models/eval_smoke.mjs)
+  endif()
+  add_test(NAME ${name}
+           COMMAND node ${script} --qgate $<TARGET_FILE:qgate> --model ${QGATE_MODEL_CACHE}/${model}
+                   ${QGATE_PUBLIC_DEFAULTS_${test}} ${words})
+  if(status MATCHES "long$")
+    set_tests_properties(${name} PROPERTIES LABELS long TIMEOUT 1800)
+  endif()
+  math(EXPR QGATE_PUBLIC_CASES "${QGATE_PUBLIC_CASES} + 1")
+endforeach()
+if(QGATE_PUBLIC_CASES EQUAL 0)
+  message(FATAL_ERROR "tests/public_models/cases.txt: no case lines")
+endif()

@@ -10,6 +10,8 @@
 // through RESHAPE / SQUEEZE / EXPAND_DIMS), else an error asking for --int-range (an arbitrary range would index
 // out of bounds).
 // Each input i draws from its own stream seeded by (seed, i), so adding an input does not change the others.
+// opts.shapes {NAME: [d0, ...]} gives an input with dynamic dimensions (-1) its concrete shape (fixed dimensions
+// must match); opts.values {NAME: V} fills an input with the constant V instead (e.g. a sample-rate scalar).
 import fs from 'node:fs';
 import path from 'node:path';
 import { modelIo, readTflite } from './tflite_reader.mjs';
@@ -66,6 +68,41 @@ export function embeddingRows(modelBytes, index, what = 'tflite') {
   return rows;
 }
 
+// The shape input t is fed at: t.shape, or shapes[t.name] where every dimension the model fixes agrees (-1 in
+// t.shape, or in a .tflite's shape_signature, marks a dynamic dimension).
+export function concreteShape(t, index, shapes = {}) {
+  const want = shapes[t.name];
+  if (want === undefined) {
+    if (t.shape.some((d) => d < 0)) {
+      throw new Error(`input ${index} (${t.name}) has a dynamic shape (${t.shape}): give its shape (--input-shape ${t.name}:...)`);
+    }
+    return t.shape;
+  }
+  const declared = t.shapeSignature?.length ? t.shapeSignature : t.shape;
+  const fits = want.length === declared.length && want.every((d, k) => d >= 0 && (declared[k] < 0 || declared[k] === d));
+  if (!fits) throw new Error(`input ${index} (${t.name}): shape (${want}) does not fit the declared (${declared})`);
+  return want;
+}
+
+// [name, dims] of an --input-shape value "NAME:D0,D1,..." (input names may hold ':', as in "input:0"; the
+// dimensions never do; "NAME:" is a scalar); null when it is malformed.
+export function parseInputShape(v) {
+  const at = v.lastIndexOf(':');
+  const dims = v.slice(at + 1).split(',').filter((d) => d !== '').map(Number);
+  if (at <= 0 || !dims.every((d) => Number.isInteger(d) && d >= 0)) return null;
+  return [v.slice(0, at), dims];
+}
+
+// {dtype, shape, data} of input t filled with the constant v.
+export function constantInput(t, v) {
+  const n = elementCount(t.shape);
+  const TYPED = { float32: Float32Array, int32: Int32Array, int64: BigInt64Array, uint8: Uint8Array, int8: Int8Array };
+  if (!TYPED[t.dtype]) throw new Error(`input ${t.name}: no constant fill for dtype ${t.dtype}`);
+  const data = new TYPED[t.dtype](n).fill(t.dtype === 'int64' ? BigInt(v) : v);
+  if (t.dtype !== 'int64' && data[0] !== v) throw new Error(`input ${t.name}: ${v} is not a ${t.dtype} value`);
+  return { dtype: t.dtype, shape: t.shape, data, range: [v, v] };
+}
+
 // opts.intRange: V for int32 / int64 inputs (values in [0, V)); opts.imageLike overrides isImageLike(t).
 export function makeInput(t, seed, index, opts = {}) {
   const next = splitmix64(BigInt(seed) * 1000003n + BigInt(index));
@@ -107,29 +144,47 @@ export function makeInput(t, seed, index, opts = {}) {
   throw new Error(`input ${index} (${t.name}): no generator for dtype ${t.dtype}`);
 }
 
+// Input t at its concrete shape (opts.shapes), filled with opts.values[t.name] when given, else seeded.
+function inputArray(t, seed, i, opts, makeOpts) {
+  const c = { ...t, shape: concreteShape(t, i, opts.shapes) };
+  const v = opts.values?.[t.name];
+  return v !== undefined ? constantInput(c, v) : makeInput(c, seed, i, makeOpts);
+}
+
+function checkNames(names, what, opts) {
+  for (const [flag, map] of [['--input-shape', opts.shapes], ['--input-value', opts.values]]) {
+    for (const n of Object.keys(map ?? {})) {
+      if (!names.includes(n)) throw new Error(`${flag} ${n}: ${what} has no input '${n}' (inputs: ${names.join(', ')})`);
+    }
+  }
+}
+
 // Writes in_<i>.npy for every graph input; returns [{path, name, shape, dtype, range}].
-// opts.intRange: V for every int32 input (default: its embedding table's row count, see the top).
+// opts.intRange: V for every int32 input (default: its embedding table's row count, see the top); opts.shapes,
+// opts.values: see the top.
 export function writeInputs(modelBytes, modelPath, outDir, seed, opts = {}) {
   const io = modelIo(modelBytes, modelPath);
+  checkNames(io.inputs.map((t) => t.name), modelPath, opts);
   fs.mkdirSync(outDir, { recursive: true });
   return io.inputs.map((t, i) => {
     const intRange = opts.intRange ?? (t.dtype === 'int32' ? embeddingRows(modelBytes, i, modelPath) : null);
-    const a = makeInput(t, seed, i, { intRange });
+    const a = inputArray(t, seed, i, opts, { intRange });
     const file = path.join(outDir, `in_${i}.npy`);
     writeNpy(file, a);
-    return { path: file, name: t.name, shape: t.shape, dtype: t.dtype, range: a.range };
+    return { path: file, name: t.name, shape: a.shape, dtype: t.dtype, range: a.range };
   });
 }
 
-// The same for a model described by its input list [{name, dtype, shape}] (e.g. an ONNX session's metadata):
-// NCHW and NHWC images count as image-like; int32 / int64 inputs need opts.intRange.
+// The same for a model described by its input list [{name, dtype, shape}] (e.g. an ONNX session's metadata, -1
+// for a symbolic dimension): NCHW and NHWC images count as image-like; int32 / int64 inputs need opts.intRange.
 export function writeInputsForIo(inputs, outDir, seed, opts = {}) {
+  checkNames(inputs.map((t) => t.name), 'the model', opts);
   fs.mkdirSync(outDir, { recursive: true });
   return inputs.map((t, i) => {
-    const a = makeInput(t, seed, i, { intRange: opts.intRange, imageLike: isImageLikeAnyLayout(t) });
+    const a = inputArray(t, seed, i, opts, { intRange: opts.intRange, imageLike: isImageLikeAnyLayout(t) });
     const file = path.join(outDir, `in_${i}.npy`);
     writeNpy(file, a);
-    return { path: file, name: t.name, shape: t.shape, dtype: t.dtype, range: a.range };
+    return { path: file, name: t.name, shape: a.shape, dtype: t.dtype, range: a.range };
   });
 }
 

@@ -4,7 +4,7 @@
 //   OperatorCode: deprecated_builtin_code 0 (byte), custom_code 1, version 2, builtin_code 3
 //   SubGraph:     tensors 0, inputs 1, outputs 2, operators 3, name 4
 //   Operator:     opcode_index 0, inputs 1, outputs 2
-//   Tensor:       shape 0, type 1, buffer 2, name 3, quantization 4, is_variable 5
+//   Tensor:       shape 0, type 1, buffer 2, name 3, quantization 4, is_variable 5, shape_signature 7
 // Not a general FlatBuffer library: no verification beyond bounds checks on what is read.
 
 export const TENSOR_TYPES = [
@@ -37,7 +37,7 @@ export function builtinName(code) {
   return BUILTIN_NAMES[code] ?? `BUILTIN_${code}`;
 }
 
-class Reader {
+export class Reader {
   constructor(bytes, what) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.bytes = bytes;
@@ -113,6 +113,8 @@ export function readTflite(bytes, what = 'tflite') {
       buffer: r.scalar(t, 2, 'u32', 0),
       name: r.string(t, 3) ?? '',
       isVariable: r.scalar(t, 5, 'u8', 0) !== 0,
+      // The converter's shape with -1 where a dimension is dynamic; absent in files without dynamic dimensions.
+      shapeSignature: r.ints(t, 7),
     }));
     const operators = r.tables(sg, 3).map((op) => {
       const opcodeIndex = r.scalar(op, 0, 'u32', 0);
@@ -126,10 +128,14 @@ export function readTflite(bytes, what = 'tflite') {
   return { opcodes, subgraphs };
 }
 
-// Graph inputs and outputs of the main subgraph: [{name, shape, dtype}] each.
+// Graph inputs and outputs of the main subgraph: [{name, shape, dtype, shapeSignature}] each (shapeSignature: -1
+// where the dimension is dynamic, empty when the file has none).
 export function modelIo(bytes, what) {
   const { subgraphs } = readTflite(bytes, what);
   const g = subgraphs[0];
-  const describe = (i) => ({ name: g.tensors[i].name, shape: g.tensors[i].shape, dtype: g.tensors[i].dtype });
+  const describe = (i) => ({
+    name: g.tensors[i].name, shape: g.tensors[i].shape, dtype: g.tensors[i].dtype,
+    shapeSignature: g.tensors[i].shapeSignature,
+  });
   return { inputs: g.inputs.map(describe), outputs: g.outputs.map(describe) };
 }

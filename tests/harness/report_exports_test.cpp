@@ -15,6 +15,7 @@
 #include "reports/diff.h"
 #include "reports/junit.h"
 #include "reports/report.h"
+#include "reports/text.h"
 
 namespace {
 
@@ -180,7 +181,8 @@ TEST_SUITE("harness.reports") {
     CHECK(xml.find("&lt;forced&gt; &amp; &quot;failed&quot;") != std::string::npos);
     CHECK(xml.find("data &lt;set&gt; &amp; &quot;friends&quot;") != std::string::npos);
     CHECK(xml.find("<forced>") == std::string::npos);
-    CHECK(qgate::reports::xml_escape(std::string("a\x01" "b'")) == "a?b&apos;");
+    CHECK(qgate::reports::escape_markup(std::string("a\x01" "b'"), qgate::reports::Markup::xml) ==
+          "a\xEF\xBF\xBD" "b&apos;");
   }
 
   TEST_CASE("diff: identical reports have no regression") {

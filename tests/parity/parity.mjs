@@ -2,8 +2,9 @@
 //
 //   node tests/parity/parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime]
 //        [--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--pre-saturation]
-//        [--qgate-arg ARG ...] [--int-range V] [--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R]
-//        [--prob-tolerance P] [--no-cache] [--keep] [--runs N] [--qgate-repeat N]
+//        [--qgate-arg ARG ...] [--int-range V] [--input-shape NAME:D0,D1,... ...] [--input-value NAME=V ...]
+//        [--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R] [--prob-tolerance P] [--no-cache] [--keep] [--runs N]
+//        [--qgate-repeat N] [--expect-refusal MESSAGE]
 //
 // Models: qgate runs --model, or with --quantize S the dynamic-range file `qgate quantize --model M --scheme S`
 // writes (int8 weights, run hybrid by both runtimes). The reference runs --reference-model when given, else the
@@ -24,6 +25,12 @@
 // Inputs: reference/litert/inputs.mjs (seeded, uniform; image-like float inputs in [0, 1] (NHWC, and for ONNX
 // also NCHW), others [-1, 1], uint8 0..255, int32/int64 token ids in [0, V) with V from --int-range or, in a
 // .tflite, the embedding table the input feeds).
+// --input-shape NAME:D0,D1,... (repeatable) gives an input with dynamic dimensions the shape it is fed at (the
+// size users run the model at); fixed dimensions must agree. qgate gets the model as it is and takes the shape
+// from the .npy; onnxruntime does the same; for a .tflite the reference runs a copy whose input shapes are
+// written into the file (reference/litert/tflite_input_shapes.mjs: only dimensions the file's shape_signature
+// marks -1 may change; use --reference interpreter, LiteRT.js fails on such a copy). --input-value NAME=V
+// (repeatable) fills that input with the constant V instead of seeded values (a sample rate, a flag).
 // Seeds: --seeds 1,2,3 (or --seed 1,2,3) runs the whole comparison once per seed (each its own inputs and golden).
 // Default: seed 1.
 // Golden: cached under <repo>/.cache/golden/<sha256 of the reference's model bytes, the inputs, the runtime's
@@ -39,6 +46,12 @@
 // tolerance, the per-element error an NMSE bound allows at the largest value); under --pre-saturation a saturated
 // output passes when max |q - r| <= --prob-tolerance. --tolerance 0 means bit-exact: NMSE exactly 0 and
 // max |q - r| exactly 0 for every output.
+// --expect-refusal MESSAGE: the case of a model qgate cannot run yet. On the first seed only, the reference
+// runs (its golden cached as usual: the inputs must fit the model, and the golden is there when the case is
+// switched on) and so does `qgate run`; the case passes when qgate exits 2 with the one-line error
+// `qgate: error: MESSAGE`, where MODEL in MESSAGE stands for the --model path and INPUT<i> for the i-th input
+// file; when qgate runs the model, or refuses it otherwise, the case fails, saying so (the case is then due to
+// be switched on, or its message updated).
 // Exit status: 0 when every output of every seed has the golden shape and is within both bounds; 1 on a parity
 // failure, a corrupt golden, or when either runtime fails; 2 on bad usage.
 import fs from 'node:fs';
@@ -48,10 +61,11 @@ import crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { readNpy } from '../../reference/litert/npy.mjs';
-import { writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
+import { parseInputShape, writeInputs, writeInputsForIo } from '../../reference/litert/inputs.mjs';
 import { modelIo, readTflite } from '../../reference/litert/tflite_reader.mjs';
 import { findNodeModules } from '../../reference/litert/litert_node.mjs';
 import { withOutputs } from '../../reference/litert/tflite_outputs.mjs';
+import { withInputShapes } from '../../reference/litert/tflite_input_shapes.mjs';
 import { findPackageDir as interpreterDir } from '../../reference/tflite_interpreter/run_tflite.mjs';
 import { findPackageDir as ortDir, sessionIo } from '../../reference/onnxruntime/run_ort.mjs';
 
@@ -102,7 +116,7 @@ function parseArgs(argv) {
     qgate: null, model: null, seeds: [1], tolerance: 1e-6, maxRel: undefined, probTolerance: 1e-5, cache: true,
     keep: false, runs: 3,
     qgateRepeat: 3, reference: 'litert', referenceModel: null, quantize: null, outputs: null, preSaturation: false,
-    qgateArgs: [], intRange: undefined,
+    qgateArgs: [], intRange: undefined, shapes: {}, values: {}, expectRefusal: null,
   };
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
@@ -125,6 +139,17 @@ function parseArgs(argv) {
     else if (a === '--outputs') o.outputs = value().split(',').filter(Boolean);
     else if (a === '--qgate-arg') o.qgateArgs.push(value());
     else if (a === '--int-range') o.intRange = Number(value());
+    else if (a === '--input-shape') {
+      const v = value();
+      const parsed = parseInputShape(v);
+      if (!parsed) throw new Usage(`--input-shape wants NAME:D0,D1,... with dimensions >= 0, got ${v}`);
+      o.shapes[parsed[0]] = parsed[1];
+    } else if (a === '--input-value') {
+      const v = value();
+      const at = v.lastIndexOf('=');
+      if (at <= 0 || !Number.isFinite(Number(v.slice(at + 1)))) throw new Usage(`--input-value wants NAME=NUMBER, got ${v}`);
+      o.values[v.slice(0, at)] = Number(v.slice(at + 1));
+    } else if (a === '--expect-refusal') o.expectRefusal = value();
     else if (a === '--no-cache') o.cache = false;
     else if (a === '--keep') o.keep = true;
     else throw new Usage(`unknown argument ${a}`);
@@ -341,8 +366,47 @@ async function modelIos(o, qModel, ref) {
 // The seeded input files of one seed.
 function modelInputs(o, seed, qModel, io, work) {
   const dir = path.join(work, `inputs_${seed}`);
-  if (RUNTIMES[o.reference].onnx) return writeInputsForIo(io.inputs, dir, seed, { intRange: o.intRange });
-  return writeInputs(qModel.bytes, qModel.path, dir, seed, { intRange: o.intRange });
+  const opts = { intRange: o.intRange, shapes: o.shapes, values: o.values };
+  if (RUNTIMES[o.reference].onnx) return writeInputsForIo(io.inputs, dir, seed, opts);
+  return writeInputs(qModel.bytes, qModel.path, dir, seed, opts);
+}
+
+// The reference's copy of a .tflite with the --input-shape shapes written in (the reference cannot resize).
+function withShapes(o, ref, work) {
+  if (RUNTIMES[o.reference].onnx || Object.keys(o.shapes).length === 0) return ref;
+  const bytes = withInputShapes(ref.bytes, o.shapes, ref.path);
+  const file = path.join(work, `shaped.${path.basename(ref.path)}`);
+  fs.writeFileSync(file, bytes);
+  return { ...ref, path: file, bytes };
+}
+
+// --expect-refusal: `qgate run` on the first seed's inputs must exit 2 with exactly the recorded one-line error.
+// qModel, ref, io as main prepares them for a parity run; qgate runs the --model file itself.
+function refusal(o, qModel, ref, io, work) {
+  const rt = RUNTIMES[o.reference];
+  const seed = o.seeds[0];
+  const inputs = modelInputs(o, seed, qModel, io, work);
+  const g = golden(o, seed, ref, inputs, work);
+  const args = ['run', o.model, ...inputs.flatMap((x) => ['--input', x.path]), '--output-dir', path.join(work, 'qgate'),
+    ...o.qgateArgs];
+  const q = spawnSync(o.qgate, args, { encoding: 'utf8' });
+  if (q.error) throw new Error(`cannot start ${o.qgate}: ${q.error.message}`);
+  let said = (q.stderr.split('\n').find((l) => l.startsWith('qgate: error: ')) ?? '').slice('qgate: error: '.length);
+  said = said.split(o.model).join('MODEL');
+  inputs.forEach((x, i) => { said = said.split(x.path).join(`INPUT${i}`); });
+  const name = path.basename(o.model);
+  console.log(`refusal ${name}: seed ${seed}: inputs ${inputs.map((x) => `${x.name} ${x.dtype}(${x.shape})`).join(', ')}`);
+  console.log(`  time: ${rt.label} ${Number.isFinite(g.ms) ? g.ms.toFixed(3) : '?'} ms/run median${g.cached ? ' (cached golden)' : ''}`);
+  if (q.status === 0) {
+    console.log(`FAIL ${name}: qgate now runs this model (exit 0): switch its case on`);
+    return 1;
+  }
+  if (q.status !== 2 || said !== o.expectRefusal) {
+    console.log(`FAIL ${name}: qgate exit ${q.status ?? q.signal}, said:\n  ${said || lastLines(q.stderr, 4)}\nexpected exit 2 and:\n  ${o.expectRefusal}`);
+    return 1;
+  }
+  console.log(`  qgate: error: ${said}\nPASS ${name}: refused as recorded`);
+  return 0;
 }
 
 // One seed: inputs, golden, `qgate run`, comparison. Prints one line per output; returns whether all passed.
@@ -426,11 +490,12 @@ async function main() {
   const rt = RUNTIMES[o.reference];
   try {
     const qModel = prepared(o, o.quantize ? quantize(o, work) : o.model, work, 'qgate');
-    const ref = o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel;
+    const ref = withShapes(o, o.referenceModel ? prepared(o, o.referenceModel, work, 'reference') : qModel, work);
     const { io, refIo } = await modelIos(o, qModel, ref);
     if (refIo.outputs.length !== io.outputs.length) {
       throw new Error(`${ref.path} has ${refIo.outputs.length} outputs, ${qModel.path} has ${io.outputs.length}`);
     }
+    if (o.expectRefusal !== null) return refusal(o, qModel, ref, io, work);
     const what = [o.quantize && `quantized ${o.quantize}`, o.referenceModel && `reference model ${path.basename(o.referenceModel)}`,
       (o.outputs || o.preSaturation) && `outputs ${io.outputs.map((x) => x.name).join(',')}`,
       o.qgateArgs.length && `qgate ${o.qgateArgs.join(' ')}`].filter(Boolean);
@@ -453,9 +518,9 @@ try {
   if (e instanceof Usage) {
     console.error(`parity: ${e.message}\nusage: parity.mjs --qgate BUILD/qgate --model M.tflite|M.onnx [--reference litert|interpreter|onnxruntime] ` +
                   '[--quantize SCHEME] [--reference-model M2.tflite] [--outputs NAME1,NAME2] [--pre-saturation] ' +
-                  '[--qgate-arg ARG ...] [--int-range V] [--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R] [--prob-tolerance P] ' +
-                  '[--no-cache] ' +
-                  '[--keep] [--runs N] [--qgate-repeat N]');
+                  '[--qgate-arg ARG ...] [--int-range V] [--input-shape NAME:D0,D1,... ...] [--input-value NAME=V ...] ' +
+                  '[--seeds 1,2,3] [--tolerance 1e-6] [--max-rel R] [--prob-tolerance P] [--no-cache] ' +
+                  '[--keep] [--runs N] [--qgate-repeat N] [--expect-refusal MESSAGE]');
     process.exitCode = 2;
   } else {
     console.error(`parity: FAIL ${e.message}`);
