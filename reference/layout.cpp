@@ -126,7 +126,9 @@ void pad_mirror(kernels::MirrorMode mode, Dims in_shape, std::span<const int64_t
       // Fold back into [0, d) a step at a time: a reflection about the edge cell (reflect), the edge (symmetric),
       // or a clamp (edge).
       while (i[k] < 0 || i[k] >= d) {
-        if (mode == kernels::MirrorMode::edge) i[k] = i[k] < 0 ? 0 : d - 1;
+        // A dim of 1 reflects onto itself (reflect's period 2 (d - 1) is 0 there).
+        if (mode == kernels::MirrorMode::edge || (mode == kernels::MirrorMode::reflect && d == 1))
+          i[k] = i[k] < 0 ? 0 : d - 1;
         else if (mode == kernels::MirrorMode::reflect) i[k] = i[k] < 0 ? -i[k] : 2 * (d - 1) - i[k];
         else i[k] = i[k] < 0 ? -1 - i[k] : 2 * d - 1 - i[k];
       }

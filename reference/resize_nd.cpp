@@ -27,9 +27,27 @@ double coordinate(const kernels::ResizeNdParams& p, int d, int64_t o) {
   return 0;
 }
 
+// The coordinate in float: which index nearest picks for a coordinate on a rounding boundary (3.0 as 2.9999998 or
+// 3.0000002) depends on the precision it is computed in; onnxruntime computes it in float, and so does the kernel.
+float coordinate_float(const kernels::ResizeNdParams& p, int d, int64_t o) {
+  const float in = static_cast<float>(p.in[d]), out = static_cast<float>(p.out[d]), s = p.scale[d];
+  const float x = static_cast<float>(o);
+  switch (p.transform) {
+    case CoordinateTransform::half_pixel: return (x + 0.5f) / s - 0.5f;
+    case CoordinateTransform::pytorch_half_pixel: return out > 1 ? (x + 0.5f) / s - 0.5f : 0.0f;
+    case CoordinateTransform::align_corners: return out == 1 ? 0.0f : x * (in - 1) / (out - 1);
+    case CoordinateTransform::asymmetric: return x / s;
+    case CoordinateTransform::tf_half_pixel_for_nn: return (x + 0.5f) / s;
+    case CoordinateTransform::tf_crop_and_resize:
+      return out > 1 ? p.roi_start[d] * (in - 1) + x * (p.roi_end[d] - p.roi_start[d]) * (in - 1) / (out - 1)
+                     : 0.5f * (p.roi_start[d] + p.roi_end[d]) * (in - 1);
+  }
+  return 0;
+}
+
 // The (index, weight) pairs of one dim for one output index.
 std::vector<std::pair<int64_t, double>> dim_taps(const kernels::ResizeNdParams& p, int d, int64_t o, bool* outside) {
-  const double x = coordinate(p, d, o);
+  const double x = p.mode == ResizeMode::nearest ? coordinate_float(p, d, o) : coordinate(p, d, o);
   const int64_t last = p.in[d] - 1;
   if (p.transform == CoordinateTransform::tf_crop_and_resize && (x < 0 || x > last)) *outside = true;
   std::vector<std::pair<int64_t, double>> t;

@@ -34,7 +34,8 @@ Tolerance tolerance(UnaryOp op, bool avx2) {
     case UnaryOp::logistic: return {3, 0};
     // Taylor branch (|x| < 0.5) or 1 - 2/(e + 1) (measured 2 ulp near the switch; glibc's tanhf 2 ulp).
     case UnaryOp::tanh: return {3, 0};
-    case UnaryOp::elu:
+    // expm1f (1 ulp) and, with alpha != 1, its product by alpha: one more rounding.
+    case UnaryOp::elu: return {2, 0};
     case UnaryOp::log: return {1, 0};
     case UnaryOp::gelu: return {8, 1e-6f};
     // The ONNX math ops call the float functions of the C library (glibc documents at most 2 ulp for these) and
@@ -213,7 +214,7 @@ TEST_CASE("hand-computed: the ONNX math ops") {
   run(UnaryOp::celu, 1.0f);
   CHECK(y[1] == doctest::Approx(-0.3934693403f));  // e^-0.5 - 1
   run(UnaryOp::mish);
-  CHECK(y[3] == doctest::Approx(1.4034227f));    // 1.5 tanh(ln(1 + e^1.5))
+  CHECK(y[3] == doctest::Approx(1.4033783f));    // 1.5 tanh(ln(1 + e^1.5)) = 1.40337827 (Python's math, double)
   run(UnaryOp::erf);
   CHECK(y[2] == doctest::Approx(0.5204998778f));
   run(UnaryOp::round_to_float16);
