@@ -4,9 +4,18 @@
 
 namespace qgate {
 
+bool shape_is_concrete(const Shape& s) {
+  for (int32_t d : s)
+    if (d < 0) return false;
+  return true;
+}
+
 int64_t shape_elements(const Shape& s) {
   int64_t n = 1;
-  for (int32_t d : s) n *= d;
+  for (int32_t d : s) {
+    if (d < 0) return -1;
+    n *= d;
+  }
   return n;
 }
 
@@ -14,7 +23,7 @@ std::string shape_string(const Shape& s) {
   std::string out = "[";
   for (size_t i = 0; i < s.size(); ++i) {
     if (i) out += ',';
-    out += std::to_string(s[i]);
+    out += s[i] < 0 ? std::string("?") : std::to_string(s[i]);
   }
   return out + "]";
 }

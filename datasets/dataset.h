@@ -27,6 +27,10 @@ struct Sample {
   int64_t label = -1;  // class index in [0, num_classes()), or -1 for an unlabeled data set
   std::string id;      // names the sample in errors and reports: "t10k-images-idx3-ubyte.gz#123",
                        // "cat/001.jpg", "line 17"
+
+  // The only input of a single-input model: inputs resized to one tensor with `input`'s name, dtype and shape,
+  // its buffer allocated for them.
+  Tensor& single_input(const ModelInput& input);
 };
 
 class Dataset {

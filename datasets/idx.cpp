@@ -124,10 +124,7 @@ namespace {
 class IdxDataset final : public Dataset {
  public:
   explicit IdxDataset(const LoaderContext& ctx) : ctx_(ctx) {
-    auto args = ctx.split_args();
-    if (args.size() > 2 || args[0].empty()) {
-      throw InputError(fmt::format("{}: expected idx:IMAGES[,LABELS]", ctx.prefix));
-    }
+    const auto args = ctx.split_args(2, "idx:IMAGES[,LABELS]");
     images_path_ = args[0];
     images_ = read_idx(images_path_);
     if (images_.magic() != 0x0803) {

@@ -205,8 +205,7 @@ std::unique_ptr<Dataset> open_folder(const LoaderContext& ctx) {
 }
 
 std::unique_ptr<Dataset> open_list(const LoaderContext& ctx) {
-  auto args = ctx.split_args();
-  if (args.size() > 2 || args[0].empty()) throw InputError(fmt::format("{}: expected list:FILE[,ROOT]", ctx.prefix));
+  const auto args = ctx.split_args(2, "list:FILE[,ROOT]");
   const std::string& list_path = args[0];
   const std::string root = args.size() == 2 ? args[1] : fs::path(list_path).parent_path().string();
   const std::string text = read_file(list_path);

@@ -55,11 +55,11 @@ ImagePipeline ImagePipeline::plan(const Preprocess& p, const ModelInput& input, 
   pl.error_prefix = error_prefix;
   pl.input_name = input.name;
   pl.shape = input.shape;
-  const Shape& s = input.shape;
+  Shape s = input.shape;
   const std::string model_text =
       fmt::format("model input '{}' is {} {}", input.name, shape_string(s), dtype_name(input.dtype));
 
-  if (s.size() < 2 || s.size() > 4 || s[0] != 1) {
+  if (s.size() < 2 || s.size() > 4 || (s[0] != 1 && s[0] >= 0)) {
     throw InputError(fmt::format("{}: {}: images feed [1,H,W,C], [1,C,H,W], [1,H,W] or [1,N] inputs (batch 1)",
                                  error_prefix, model_text));
   }
@@ -113,6 +113,31 @@ ImagePipeline ImagePipeline::plan(const Preprocess& p, const ModelInput& input, 
     size = *pl.crop;
   }
   pl.out_size = size;
+  if (!shape_is_concrete(s)) {
+    // Symbolic dimensions (a detector declared [1,3,?,?]) take the images' geometry after preprocessing: batch 1,
+    // the size after resize and crop, the channels of the color mode.
+    if (pl.flat || size.width == 0)
+      throw InputError(fmt::format("{}: {} has symbolic dimensions and the images' size varies: set --resize WxH "
+                                   "(or --crop), or the input's size with --input-shape {}:...", error_prefix,
+                                   model_text, input.name));
+    auto fill = [&](size_t axis, int value) {
+      if (s[axis] < 0) s[axis] = value;
+    };
+    fill(0, 1);
+    if (s.size() == 3 || pl.layout == Layout::nhwc) {
+      fill(1, size.height);
+      fill(2, size.width);
+      if (s.size() == 4) fill(3, pl.channels);
+    } else {
+      fill(1, pl.channels);
+      fill(2, size.height);
+      fill(3, size.width);
+    }
+    pl.shape = s;
+    if (s.size() == 3) mh = s[1], mw = s[2];
+    else if (pl.layout == Layout::nhwc) mh = s[1], mw = s[2], mc = s[3];
+    else mc = s[1], mh = s[2], mw = s[3];
+  }
 
   // "images are 28x28x1", "28x28x1 images become 32x32x3", "images become 224x224x3"
   const bool changed = pl.resize || pl.crop || pl.channels != source.channels;

@@ -23,8 +23,8 @@ struct LoaderContext {
 
   // The model's only input; throws when it has several (no loader feeds more than one yet).
   const ModelInput& single_input() const;
-  // ARGS split at commas.
-  std::vector<std::string> split_args() const;
+  // ARGS split at commas: 1 to max_args of them, the first not empty; else InputError "PREFIX: expected USAGE".
+  std::vector<std::string> split_args(size_t max_args, const char* usage) const;
   // Throws when any preprocessing option is set, for kinds that feed data as stored.
   void refuse_preprocess(const std::string& why) const;
   // Checks a label against --labels (if given) and returns it; `sample` names it in the error.

@@ -31,10 +31,7 @@ std::string rows_of(const Shape& dims) {
 class NpyDataset final : public Dataset {
  public:
   explicit NpyDataset(const LoaderContext& ctx) : ctx_(ctx) {
-    auto args = ctx.split_args();
-    if (args.size() > 2 || args[0].empty()) {
-      throw InputError(fmt::format("{}: expected npy:X.npy[,LABELS.npy]", ctx.prefix));
-    }
+    const auto args = ctx.split_args(2, "npy:X.npy[,LABELS.npy]");
     ctx.refuse_preprocess("npy data is fed to the model as stored");
     input_ = ctx.single_input();
     x_path_ = args[0];
@@ -51,6 +48,17 @@ class NpyDataset final : public Dataset {
     }
     count_ = x_.shape[0];
     Shape per_sample(x_.shape.begin() + 1, x_.shape.end());
+    if (!shape_is_concrete(input_.shape)) {
+      // Symbolic dimensions take the rows' sizes: a row shaped like the input, or like it without its batch (1).
+      Shape rows = per_sample;
+      if (rows.size() + 1 == input_.shape.size()) rows.insert(rows.begin(), 1);
+      bool fits = rows.size() == input_.shape.size();
+      for (size_t k = 0; fits && k < rows.size(); ++k) fits = input_.shape[k] < 0 || input_.shape[k] == rows[k];
+      if (!fits)
+        throw InputError(fmt::format("{}: {} is {} {}, {} (rows must fit its fixed dimensions)", ctx.prefix, x_path_,
+                                     shape_string(x_.shape), dtype_name(x_.dtype), model_text));
+      input_.shape = rows;
+    }
     // Size-1 dimensions do not move any element, so [N,28,28] feeds [1,28,28,1] as well as [N,28,28,1] does.
     if (without_ones(per_sample) != without_ones(input_.shape)) {
       throw InputError(fmt::format("{}: {} is {} {}, {} (expected {} or {})", ctx.prefix, x_path_,
@@ -95,12 +103,7 @@ class NpyDataset final : public Dataset {
   void load(int64_t i, Sample& out) const override {
     out.id = sample_id(i);
     out.label = labels_.empty() ? -1 : labels_[static_cast<size_t>(i)];
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    t.name = input_.name;
-    t.dtype = input_.dtype;
-    t.shape = input_.shape;
-    t.allocate();
+    Tensor& t = out.single_input(input_);
     std::memcpy(t.data.data(), x_.data.data() + static_cast<size_t>(i) * sample_bytes_, sample_bytes_);
   }
 

@@ -13,6 +13,16 @@
 
 namespace qgate {
 
+Tensor& Sample::single_input(const ModelInput& input) {
+  inputs.resize(1);
+  Tensor& t = inputs[0];
+  t.name = input.name;
+  t.dtype = input.dtype;
+  t.shape = input.shape;
+  t.allocate();
+  return t;
+}
+
 Dataset::~Dataset() = default;
 
 std::vector<std::string> Dataset::class_names() const { return {}; }
@@ -69,7 +79,7 @@ const ModelInput& LoaderContext::single_input() const {
   return inputs[0];
 }
 
-std::vector<std::string> LoaderContext::split_args() const {
+std::vector<std::string> LoaderContext::split_args(size_t max_args, const char* usage) const {
   std::vector<std::string> parts;
   size_t pos = 0;
   while (true) {
@@ -78,6 +88,7 @@ std::vector<std::string> LoaderContext::split_args() const {
     if (comma == std::string::npos) break;
     pos = comma + 1;
   }
+  if (parts.size() > max_args || parts[0].empty()) throw InputError(fmt::format("{}: expected {}", prefix, usage));
   return parts;
 }
 

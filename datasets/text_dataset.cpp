@@ -55,9 +55,7 @@ size_t utf8_length(const std::string& s, size_t i) {
 class TextDataset final : public Dataset {
  public:
   explicit TextDataset(const LoaderContext& ctx) : ctx_(ctx) {
-    auto args = ctx.split_args();
-    if (args.size() > 3 || args[0].empty())
-      throw InputError(fmt::format("{}: expected text:FILE[,chars|words][,start|end]", ctx.prefix));
+    const auto args = ctx.split_args(3, "text:FILE[,chars|words][,start|end]");
     for (size_t i = 1; i < args.size(); ++i) {
       if (args[i] == "words") words_ = true;
       else if (args[i] == "chars") words_ = false;
@@ -72,6 +70,11 @@ class TextDataset final : public Dataset {
     input_ = ctx.single_input();
     const std::string model_text =
         fmt::format("model input '{}' is {} {}", input_.name, shape_string(input_.shape), dtype_name(input_.dtype));
+    if (!input_.shape.empty() && input_.shape.back() < 0)
+      throw InputError(fmt::format("{}: {}: the token count is symbolic; give it with --input-shape {}:1,L", ctx.prefix,
+                                   model_text, input_.name));
+    for (int32_t& d : input_.shape)
+      if (d < 0) d = 1;  // a symbolic batch: one line per sample
     const Shape& s = input_.shape;
     const bool ones_but_last = !s.empty() && std::all_of(s.begin(), s.end() - 1, [](int32_t d) { return d == 1; });
     if ((input_.dtype != DType::i32 && input_.dtype != DType::i64) || !ones_but_last || s.back() < 1) {
@@ -93,12 +96,7 @@ class TextDataset final : public Dataset {
   void load(int64_t i, Sample& out) const override {
     out.id = fmt::format("line {}", line_numbers_[static_cast<size_t>(i)]);
     out.label = labels_[static_cast<size_t>(i)];
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    t.name = input_.name;
-    t.dtype = input_.dtype;
-    t.shape = input_.shape;
-    t.allocate();
+    Tensor& t = out.single_input(input_);
     const int32_t* ids = tokens_.data() + static_cast<size_t>(i) * length_;
     if (t.dtype == DType::i32) {
       std::memcpy(t.as<int32_t>(), ids, sizeof(int32_t) * length_);

@@ -96,6 +96,38 @@ struct Worker {
 
 }  // namespace
 
+std::vector<Shape> sample_shapes(const Sample& sample) {
+  std::vector<Shape> shapes;
+  for (const Tensor& x : sample.inputs) shapes.push_back(x.shape);
+  return shapes;
+}
+
+void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor*> executors,
+                 bool prepare_shapes) {
+  for (Executor* e : executors) {
+    if (!e) continue;
+    if (sample.inputs.size() != e->num_inputs())
+      throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, sample.id,
+                                   sample.inputs.size(), e->num_inputs()));
+    break;  // the executors share the model's inputs: one count check serves all
+  }
+  if (prepare_shapes)
+    for (Executor* e : executors)
+      if (e) e->prepare(sample_shapes(sample));
+  for (size_t i = 0; i < sample.inputs.size(); ++i) {
+    const Tensor& x = sample.inputs[i];
+    for (Executor* e : executors) {
+      if (!e) continue;
+      Tensor& in = e->input(i);
+      if (x.dtype != in.dtype || x.shape != in.shape)
+        throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s, sample.id, i,
+                                     dtype_name(x.dtype), shape_string(x.shape), dtype_name(in.dtype),
+                                     shape_string(in.shape)));
+      std::memcpy(in.data.data(), x.data.data(), x.bytes());
+    }
+  }
+}
+
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options) {
   const auto start = Clock::now();
@@ -136,6 +168,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
   std::vector<ChunkLayers> chunk_layers(options.layer_metrics ? chunks : 0);
   std::vector<metrics::ModelMetricsAccumulator> chunk_model(chunks, metrics::ModelMetricsAccumulator(options.model));
 
+  const bool symbolic_inputs = float_graph.has_symbolic_inputs() || quant_graph.has_symbolic_inputs();
   // Workers are created lazily and handed out from a free list, one per concurrently running chunk.
   std::mutex mu;
   std::vector<std::unique_ptr<Worker>> all_workers;
@@ -150,15 +183,17 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       }
     }
     auto w = std::make_unique<Worker>();
+    // Symbolic input dimensions: each sample's shapes pick (or make) the plan, below.
+    const bool now = !symbolic_inputs;
     if (!cached) {
       w->fl = std::make_unique<Executor>(float_graph);
-      w->fl->prepare();
+      if (now) w->fl->prepare();
     }
     w->qu = std::make_unique<Executor>(quant_graph);
-    w->qu->prepare();
+    if (now) w->qu->prepare();
     if (decompose) {
       w->wo = std::make_unique<Executor>(*options.weight_only);
-      w->wo->prepare();
+      if (now) w->wo->prepare();
     }
     std::lock_guard lock(mu);
     all_workers.push_back(std::move(w));
@@ -205,21 +240,7 @@ EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Da
       for (int64_t s = c * chunk; s < s_end; ++s) {
         try {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->qu->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->qu->num_inputs()));
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            for (Executor* e : {w->fl.get(), w->qu.get(), w->wo.get()}) {
-              if (!e) continue;
-              Tensor& in = e->input(i);
-              if (x.dtype != in.dtype || x.shape != in.shape)
-                throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                             w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                             dtype_name(in.dtype), shape_string(in.shape)));
-              std::memcpy(in.data.data(), x.data.data(), x.bytes());
-            }
-          }
+          feed_sample(w->sample, s, {w->fl.get(), w->qu.get(), w->wo.get()}, symbolic_inputs);
           auto t0 = Clock::now();
           if (!cached) {
             w->fl->reset_state();

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@
 namespace qgate {
 
 class Dataset;
+class Executor;
+struct Sample;
 
 struct EvalOptions {
   metrics::ModelMetricsOptions model;
@@ -47,5 +50,15 @@ using reports::LayerResult;
 // Runs the evaluation. Throws InputError for data that does not fit the model (naming the sample).
 EvalResult evaluate(const Graph& float_graph, const Graph& quant_graph, const Dataset& data,
                     const EvalOptions& options);
+
+// The shapes of sample's input tensors, in input order.
+std::vector<Shape> sample_shapes(const Sample& sample);
+
+// Copies sample s's tensors into the model inputs of each executor (null ones skipped; all run graphs with the same
+// inputs). With `prepare_shapes` (a model with symbolic input dimensions) each executor is first prepared for the
+// sample's input shapes (its cached plan for that shape set). Throws InputError naming the sample when its tensor
+// count, a dtype or a shape differs from the model's.
+void feed_sample(const Sample& sample, int64_t s, std::initializer_list<Executor*> executors,
+                 bool prepare_shapes);
 
 }  // namespace qgate

@@ -26,7 +26,7 @@ constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpN
     "unidirectional_sequence_lstm", "bidirectional_sequence_lstm", "lstm",
     "max_pooling_with_argmax", "max_unpooling",
     "dynamic_quantize_linear", "matmul_integer", "conv_integer",
-    "gru",
+    "gru", "shape",
     "floor", "ceil", "round", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
     "atanh", "erf", "reciprocal", "softplus", "softsign", "selu", "celu", "thresholded_relu", "shrink", "mish",
     "round_to_float16",
@@ -95,6 +95,54 @@ std::vector<double> Attributes::get_floats(const std::string& key) const {
 std::string Graph::describe(const Node& n) const {
   if (n.name.empty()) return fmt::format("{} node {}", op_name(n.op), n.id);
   return fmt::format("{} node {} ({})", op_name(n.op), n.id, n.name);
+}
+
+std::string Graph::shape_text(const Shape& s) const {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i) out += ',';
+    if (is_symbol(s[i]) && symbol_of(s[i]) < static_cast<int>(symbols.size())) out += symbols[symbol_of(s[i])];
+    else out += s[i] < 0 ? std::string("?") : std::to_string(s[i]);
+  }
+  return out + "]";
+}
+
+int32_t Graph::symbol(const std::string& name) {
+  for (size_t k = 0; k < symbols.size(); ++k)
+    if (symbols[k] == name) return symbol_dim(static_cast<int>(k));
+  symbols.push_back(name);
+  return symbol_dim(static_cast<int>(symbols.size()) - 1);
+}
+
+bool Graph::has_symbolic_inputs() const {
+  for (int t : inputs)
+    if (!shape_is_concrete(tensors[t].shape)) return true;
+  return false;
+}
+
+std::vector<char> prepare_time_nodes(const Graph& graph) {
+  // Per tensor: 1 a constant, 2 computed at prepare. A node reading only constants is not one of them: importers
+  // fold those at load, and one left in the graph (a TFLite file's) runs, and is observed, like any other node.
+  std::vector<char> known(graph.tensors.size(), 0), at_prepare(graph.nodes.size(), 0);
+  for (size_t i = 0; i < graph.tensors.size(); ++i) known[i] = graph.tensors[i].is_constant ? 1 : 0;
+  for (const Node& n : graph.nodes) {
+    bool all = n.op == OpType::shape;  // reads only its input's shape
+    if (!all) {
+      bool computed = false, rest_constant = true;
+      for (int t : n.inputs) {
+        if (t < 0) continue;
+        computed |= known[t] == 2;
+        rest_constant &= known[t] != 0;
+      }
+      all = computed && rest_constant;
+    }
+    for (int t : n.outputs)
+      for (int o : graph.outputs) all &= t != o;  // a model output is computed by run()
+    if (!all) continue;
+    at_prepare[n.id] = 1;
+    for (int t : n.outputs) known[t] = 2;
+  }
+  return at_prepare;
 }
 
 void Graph::validate() const {

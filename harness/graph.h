@@ -36,6 +36,7 @@ enum class OpType : uint16_t {
   max_unpooling,            // MediaPipe custom op "MaxUnpooling2D"
   dynamic_quantize_linear, matmul_integer, conv_integer,  // ONNX integer ops (onnxruntime dynamic quantization)
   gru,                      // ONNX GRU semantics (no TFLite builtin): one direction, see harness/ops/gru.cpp
+  shape,                    // SHAPE: its input's dimensions, known once the input shapes are (computed at prepare)
   // Elementwise math (TFLite names where TFLite has the op; the others are ONNX's, in snake_case).
   floor, ceil, round, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, reciprocal,
   softplus, softsign, selu, celu, thresholded_relu, shrink, mish,
@@ -94,9 +95,12 @@ struct Node {
 struct Graph {
   std::vector<Tensor> tensors;
   std::vector<Node> nodes;  // execution order
-  std::vector<int> inputs;  // tensor ids, model input order
+  std::vector<int> inputs;  // tensor ids, model input order; their shapes are the declared ones (maybe symbolic)
   std::vector<int> outputs; // tensor ids, model output order
   std::string source;       // file it came from, for messages
+  // Names of the symbolic dimensions (core/tensor.h): symbol k, stored as the dimension -2 - k, is symbols[k].
+  // Dimensions with one name are one symbol: two inputs declared [batch,...] take the same batch size.
+  std::vector<std::string> symbols;
 
   // Checks every tensor id, that each tensor is produced at most once, that every node input is a constant,
   // a model input, a variable or an earlier node's output (topological order), and that outputs are produced.
@@ -104,6 +108,17 @@ struct Graph {
   void validate() const;
   // "conv2d node 12 (name)" for messages.
   std::string describe(const Node& n) const;
+  // "[batch,3,?,?]": a shape with its symbols named.
+  std::string shape_text(const Shape& s) const;
+  // The symbol named `name`, added when new; its dimension value (-2 - k).
+  int32_t symbol(const std::string& name);
+  // True when some model input's declared shape has a symbolic dimension.
+  bool has_symbolic_inputs() const;
 };
+
+// The nodes an Executor runs once at prepare, when the input shapes are known, and not again per run: SHAPE, and
+// every node reading an output of such a node and otherwise only constants (the shape arithmetic after a SHAPE).
+// A model output is always computed by run().
+std::vector<char> prepare_time_nodes(const Graph& graph);
 
 }  // namespace qgate

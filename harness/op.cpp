@@ -28,6 +28,26 @@ bool op_supported(OpType type) {
   return i < registry().size() && registry()[i] != nullptr;
 }
 
+bool has_symbolic_input(const OpContext& ctx) {
+  for (const Tensor* t : ctx.inputs)
+    if (t && (!shape_is_concrete(t->shape) || t->computed_at_prepare)) return true;
+  return false;
+}
+
+void prepare_maybe_symbolic(Op& op, OpContext& ctx) {
+  ctx.symbolic = has_symbolic_input(ctx);
+  if (ctx.symbolic && !op.infers_symbolic_shapes()) {
+    for (size_t i = 0; i < ctx.inputs.size(); ++i) {
+      const Tensor* t = ctx.inputs[i];
+      if (t && (!shape_is_concrete(t->shape) || t->computed_at_prepare))
+        ctx.fail(fmt::format("input {} ('{}') has {} {}: this op does not take symbolic dimensions yet", i, t->name,
+                             t->computed_at_prepare ? "values computed from the input shapes, shape" : "shape",
+                             ctx.graph.shape_text(t->shape)));
+    }
+  }
+  op.prepare(ctx);
+}
+
 void OpContext::fail(const std::string& what) const {
   throw ModelError(fmt::format("{}: {}: {}", graph.source, graph.describe(node), what));
 }

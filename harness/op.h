@@ -2,6 +2,12 @@
 // output's dtype and shape, and packs weights; run() calls kernels on borrowed pointers, never allocates and
 // never throws.
 //
+// Shape inference (OpContext::symbolic): an importer, or infer_shapes, prepares nodes whose input shapes may hold
+// symbolic dimensions (core/tensor.h) and whose shape operands (a RESHAPE's new shape computed from a SHAPE) may
+// not be known yet. prepare() then sets the output dtypes and the shapes it can tell, copying symbols and
+// writing kUnknownDim where a dimension depends on what is unknown, and returns before any check that needs
+// concrete sizes and before packing: an Executor prepares the node again with concrete shapes.
+//
 // To add an op: write the kernel in kernels/ (and its naive twin in reference/), then an Op subclass in
 // harness/ops/ registered with QGATE_REGISTER_OP(OpType::x, ClassName). Nothing else needs editing.
 #pragma once
@@ -19,6 +25,7 @@ struct OpContext {
   const Node& node;
   std::vector<Tensor*> inputs;   // nullptr where the node's input is absent (-1)
   std::vector<Tensor*> outputs;
+  bool symbolic = false;         // shape inference only (above): set when an input is symbolic or not yet known
 
   Tensor& in(size_t i) const { return *inputs.at(i); }
   Tensor& out(size_t i) const { return *outputs.at(i); }
@@ -39,7 +46,17 @@ class Op {
   // True when the last run() met bad data it could not reject at prepare (e.g. an out-of-range index in a
   // computed EMBEDDING_LOOKUP index tensor). run() cannot throw, so the executor asks after running a node.
   virtual bool run_failed() const { return false; }
+  // True when prepare() takes OpContext::symbolic (shape inference over symbolic dimensions, above). The others
+  // are refused, naming the node, when an input's shape is symbolic at load.
+  virtual bool infers_symbolic_shapes() const { return false; }
 };
+
+// True when some input of ctx is symbolic for shape inference: a shape with a symbolic dimension, or a value
+// computed at prepare (not known while a graph is built).
+bool has_symbolic_input(const OpContext& ctx);
+// Prepares `op` for shape inference when has_symbolic_input (setting ctx.symbolic), else as usual. Refuses, naming
+// the node and its symbolic input, an op that does not infer over symbolic shapes (Op::infers_symbolic_shapes).
+void prepare_maybe_symbolic(Op& op, OpContext& ctx);
 
 using OpFactory = std::unique_ptr<Op> (*)();
 

@@ -22,6 +22,7 @@ Tensor copy_tensor(const Tensor& t) {
   c.quant = t.quant;
   c.is_constant = t.is_constant;
   c.is_variable = t.is_variable;
+  c.computed_at_prepare = t.computed_at_prepare;
   c.file_dtype = t.file_dtype;
   if (t.is_constant) {
     c.allocate();
@@ -56,6 +57,7 @@ void measure_error(const float* w, const int8_t* q, const std::vector<float>& sc
 Graph dequantized_twin(const Graph& quantized) {
   Graph g;
   g.source = quantized.source;
+  g.symbols = quantized.symbols;
   g.inputs = quantized.inputs;
   g.outputs = quantized.outputs;
   g.nodes = quantized.nodes;
@@ -128,6 +130,7 @@ QuantizedGraph quantize_graph(const Graph& float_graph, const Scheme& scheme, co
   out.scheme = scheme;
   Graph& g = out.graph;
   g.source = float_graph.source;
+  g.symbols = float_graph.symbols;
   g.inputs = float_graph.inputs;
   g.outputs = float_graph.outputs;
   g.nodes = float_graph.nodes;

@@ -42,33 +42,42 @@ constexpr Preset kPresets[] = {
      WeightQuantizer::tflite, 1024, false, Arithmetic::litert_cpu},
 };
 
-const char* epilogue_word(Epilogue e) {
-  switch (e) {
-    case Epilogue::tflite: return "tflite";
-    case Epilogue::xnnpack: return "xnnpack";
-    case Epilogue::onnxruntime: return "onnxruntime";
-  }
+// The words a key's values are written with, in the order an error message lists them.
+template <typename E>
+struct Word {
+  E value;
+  const char* word;
+};
+constexpr Word<WeightGranularity> kGranularityWords[] = {{WeightGranularity::converter_default, "converter"},
+                                                         {WeightGranularity::per_tensor, "per-tensor"},
+                                                         {WeightGranularity::per_channel, "per-channel"}};
+constexpr Word<ActivationMode> kActWords[] = {{ActivationMode::symmetric, "sym"},
+                                              {ActivationMode::asymmetric, "asym"},
+                                              {ActivationMode::weight_only, "none"},
+                                              {ActivationMode::op_default, "op"},
+                                              {ActivationMode::ort_u8_tensor, "u8-tensor"}};
+constexpr Word<Epilogue> kEpilogueWords[] = {
+    {Epilogue::tflite, "tflite"}, {Epilogue::xnnpack, "xnnpack"}, {Epilogue::onnxruntime, "onnxruntime"}};
+constexpr Word<Saturation> kSaturationWords[] = {{Saturation::none, "none"}, {Saturation::avx2_u8s8, "avx2-u8s8"}};
+constexpr Word<Arithmetic> kArithmeticWords[] = {{Arithmetic::by_epilogue, "by-epilogue"},
+                                                 {Arithmetic::litert_cpu, "litert-cpu"}};
+
+template <typename E, size_t N>
+const char* word_of(E value, const Word<E> (&words)[N]) {
+  for (const Word<E>& w : words)
+    if (w.value == value) return w.word;
   return "?";
 }
 
-const char* granularity_word(WeightGranularity g) {
-  switch (g) {
-    case WeightGranularity::converter_default: return "converter";
-    case WeightGranularity::per_tensor: return "per-tensor";
-    case WeightGranularity::per_channel: return "per-channel";
+// The value `word` stands for; InputError "scheme 'TEXT': KEY=WORD must be a, b or c" when it is none of them.
+template <typename E, size_t N>
+E parse_word(const std::string& text, const std::string& key, const std::string& word, const Word<E> (&words)[N]) {
+  std::string choices;
+  for (size_t k = 0; k < N; ++k) {
+    if (word == words[k].word) return words[k].value;
+    choices += (k == 0 ? "" : k + 1 == N ? " or " : ", ") + std::string(words[k].word);
   }
-  return "?";
-}
-
-const char* act_word(ActivationMode m) {
-  switch (m) {
-    case ActivationMode::op_default: return "op";
-    case ActivationMode::symmetric: return "sym";
-    case ActivationMode::asymmetric: return "asym";
-    case ActivationMode::weight_only: return "none";
-    case ActivationMode::ort_u8_tensor: return "u8-tensor";
-  }
-  return "?";
+  throw InputError(fmt::format("scheme '{}': {}={} must be {}", text, key, word, choices));
 }
 
 // The op types with an onnxruntime dynamic-quantization mode (act=u8-tensor, epilogue=onnxruntime).
@@ -160,38 +169,21 @@ Scheme Scheme::parse(const std::string& text) {
       return static_cast<int64_t>(v);
     };
     if (key == "granularity") {
-      if (value == "converter") s.granularity = WeightGranularity::converter_default;
-      else if (value == "per-tensor") s.granularity = WeightGranularity::per_tensor;
-      else if (value == "per-channel") s.granularity = WeightGranularity::per_channel;
-      else throw InputError(fmt::format("scheme '{}': granularity={} must be converter, per-tensor or per-channel",
-                                        text, value));
+      s.granularity = parse_word(text, key, value, kGranularityWords);
     } else if (key == "reduce-range") {
       s.reduce_range = parse_int(0, 1) == 1;
     } else if (key == "saturate") {
-      if (value == "none") s.saturation = Saturation::none;
-      else if (value == "avx2-u8s8") s.saturation = Saturation::avx2_u8s8;
-      else throw InputError(fmt::format("scheme '{}': saturate={} must be none or avx2-u8s8", text, value));
+      s.saturation = parse_word(text, key, value, kSaturationWords);
     } else if (key == "bits") {
       s.bits = static_cast<int>(parse_int(2, 8));
     } else if (key == "act") {
-      if (value == "sym") s.activations = ActivationMode::symmetric;
-      else if (value == "asym") s.activations = ActivationMode::asymmetric;
-      else if (value == "none") s.activations = ActivationMode::weight_only;
-      else if (value == "op") s.activations = ActivationMode::op_default;
-      else if (value == "u8-tensor") s.activations = ActivationMode::ort_u8_tensor;
-      else throw InputError(fmt::format("scheme '{}': act={} must be sym, asym, none, op or u8-tensor", text, value));
+      s.activations = parse_word(text, key, value, kActWords);
     } else if (key == "min-elements") {
       s.min_elements = parse_int(0, int64_t{1} << 40);
     } else if (key == "epilogue") {
-      if (value == "tflite") s.epilogue = Epilogue::tflite;
-      else if (value == "xnnpack") s.epilogue = Epilogue::xnnpack;
-      else if (value == "onnxruntime") s.epilogue = Epilogue::onnxruntime;
-      else throw InputError(fmt::format("scheme '{}': epilogue={} must be tflite, xnnpack or onnxruntime", text,
-                                        value));
+      s.epilogue = parse_word(text, key, value, kEpilogueWords);
     } else if (key == "arithmetic") {
-      if (value == "by-epilogue") s.arithmetic = Arithmetic::by_epilogue;
-      else if (value == "litert-cpu") s.arithmetic = Arithmetic::litert_cpu;
-      else throw InputError(fmt::format("scheme '{}': arithmetic={} must be by-epilogue or litert-cpu", text, value));
+      s.arithmetic = parse_word(text, key, value, kArithmeticWords);
     } else if (key == "ops") {
       s.ops.clear();
       std::stringstream os(value);
@@ -234,16 +226,15 @@ std::string Scheme::to_string() const {
     if (base == p.name) base_preset = &p;
   Scheme d = base_preset ? from_preset(*base_preset) : Scheme{};
   std::string out = base;
-  if (granularity != d.granularity) out += fmt::format(",granularity={}", granularity_word(granularity));
+  if (granularity != d.granularity) out += fmt::format(",granularity={}", word_of(granularity, kGranularityWords));
   if (bits != d.bits) out += fmt::format(",bits={}", bits);
-  if (activations != d.activations) out += fmt::format(",act={}", act_word(activations));
+  if (activations != d.activations) out += fmt::format(",act={}", word_of(activations, kActWords));
   if (min_elements != d.min_elements) out += fmt::format(",min-elements={}", min_elements);
-  if (epilogue != d.epilogue) out += fmt::format(",epilogue={}", epilogue_word(epilogue));
+  if (epilogue != d.epilogue) out += fmt::format(",epilogue={}", word_of(epilogue, kEpilogueWords));
   if (ops != d.ops) out += ",ops=" + ops_string(ops);
   if (reduce_range != d.reduce_range) out += reduce_range ? ",reduce-range=1" : ",reduce-range=0";
-  if (saturation != d.saturation) out += saturation == Saturation::avx2_u8s8 ? ",saturate=avx2-u8s8" : ",saturate=none";
-  if (arithmetic != d.arithmetic)
-    out += arithmetic == Arithmetic::litert_cpu ? ",arithmetic=litert-cpu" : ",arithmetic=by-epilogue";
+  if (saturation != d.saturation) out += fmt::format(",saturate={}", word_of(saturation, kSaturationWords));
+  if (arithmetic != d.arithmetic) out += fmt::format(",arithmetic={}", word_of(arithmetic, kArithmeticWords));
   return out;
 }
 

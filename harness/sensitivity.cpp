@@ -60,11 +60,13 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
       }
       if (!w) {
         auto nw = std::make_unique<Worker>();
+        // Symbolic input dimensions: each sample's shapes pick (or make) the plan, below.
+        const bool now = !base_graph.has_symbolic_inputs();
         nw->fl = std::make_unique<Executor>(base_graph);
-        nw->fl->prepare();
+        if (now) nw->fl->prepare();
         for (const auto& v : variants) {
           nw->qu.push_back(std::make_unique<Executor>(v.graph));
-          nw->qu.back()->prepare();
+          if (now) nw->qu.back()->prepare();
         }
         nw->seconds.assign(nv, 0.0);
         std::lock_guard lock(mu);
@@ -74,18 +76,9 @@ std::vector<VariantMeasure> suffix_pass(const Graph& base_graph, const std::vect
       for (int64_t c = c_begin; c < c_end; ++c)
         for (int64_t s = c * chunk; s < std::min(total, (c + 1) * chunk); ++s) {
           data.load(s, w->sample);
-          if (w->sample.inputs.size() != w->fl->num_inputs())
-            throw InputError(fmt::format("sample {} ({}): {} input tensors, the model has {}", s, w->sample.id,
-                                         w->sample.inputs.size(), w->fl->num_inputs()));
-          for (size_t i = 0; i < w->sample.inputs.size(); ++i) {
-            const Tensor& x = w->sample.inputs[i];
-            Tensor& in = w->fl->input(i);
-            if (x.dtype != in.dtype || x.shape != in.shape)
-              throw InputError(fmt::format("sample {} ({}): input {} is {} {}, the model expects {} {}", s,
-                                           w->sample.id, i, dtype_name(x.dtype), shape_string(x.shape),
-                                           dtype_name(in.dtype), shape_string(in.shape)));
-            std::memcpy(in.data.data(), x.data.data(), x.bytes());
-          }
+          feed_sample(w->sample, s, {w->fl.get()}, base_graph.has_symbolic_inputs());
+          if (base_graph.has_symbolic_inputs())
+            for (auto& q : w->qu) q->prepare(sample_shapes(w->sample));
           w->fl->reset_state();
           w->fl->run();
           const auto fout = float_outputs ? std::span<const float>((*float_outputs)[s])

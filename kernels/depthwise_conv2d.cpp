@@ -13,12 +13,10 @@ void row_portable(const DepthwiseConv2DParams& p, const float* input, const floa
   const int32_t out_c = p.out_c();
   const int32_t dm = p.depth_multiplier;
   const bool xnnpack = p.accumulation == FloatAccumulation::xnnpack_wasm;
-  auto tap = [&](float* out, int32_t kh, int32_t kw, int32_t ow) {
-    const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-    const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-    if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
-    const float* in = input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c;
-    const float* w = filter + (int64_t{kh} * p.kernel_w + kw) * out_c;
+  // Adds tap t (reading input pixel `pixel`) into the outputs `out`.
+  auto add_tap = [&](float* out, int64_t t, int64_t pixel) {
+    const float* in = input + pixel * p.in_c;
+    const float* w = filter + t * out_c;
     if (dm == 1) {
       for (int32_t c = 0; c < out_c; ++c) {
         const float product = in[c] * w[c];  // rounded on its own (no FMA contraction in this file)
@@ -43,14 +41,12 @@ void row_portable(const DepthwiseConv2DParams& p, const float* input, const floa
       // XNNPACK: the bias first, then the taps column by column; a padded tap adds 0, which changes nothing.
       if (bias) std::copy(bias, bias + out_c, out);
       else std::fill(out, out + out_c, 0.0f);
-      for (int32_t kw = 0; kw < p.kernel_w; ++kw)
-        for (int32_t kh = 0; kh < p.kernel_h; ++kh) tap(out, kh, kw, ow);
+      for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) { add_tap(out, t, pixel); }, true);
       for (int32_t c = 0; c < out_c; ++c) out[c] = apply_activation(p.activation, out[c]);
       continue;
     }
     std::fill(out, out + out_c, 0.0f);
-    for (int32_t kh = 0; kh < p.kernel_h; ++kh)
-      for (int32_t kw = 0; kw < p.kernel_w; ++kw) tap(out, kh, kw, ow);
+    for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) { add_tap(out, t, pixel); });
     for (int32_t c = 0; c < out_c; ++c) {
       float v = out[c];
       if (bias) v += bias[c];

@@ -27,6 +27,24 @@ struct DepthwiseConv2DParams {
   int32_t out_c() const { return in_c * depth_multiplier; }
 };
 
+// Calls tap(t, pixel) for each tap of output (b, oh, ow)'s window that lies inside the image, in (kh, kw) order, or
+// with columns_first in (kw, kh) order (XNNPACK's): t = kh * kernel_w + kw indexes the filter's taps, pixel =
+// (b * in_h + ih) * in_w + iw the input's NHWC pixels (multiply each by its channel count). Padded taps are
+// skipped: they contribute nothing.
+template <typename Tap>
+inline void for_each_in_image_tap(const DepthwiseConv2DParams& p, int32_t b, int32_t oh, int32_t ow, Tap&& tap,
+                                  bool columns_first = false) {
+  const int32_t outer = columns_first ? p.kernel_w : p.kernel_h, inner = columns_first ? p.kernel_h : p.kernel_w;
+  for (int32_t i = 0; i < outer; ++i)
+    for (int32_t j = 0; j < inner; ++j) {
+      const int32_t kh = columns_first ? j : i, kw = columns_first ? i : j;
+      const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+      const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+      if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) continue;
+      tap(int64_t{kh} * p.kernel_w + kw, (int64_t{b} * p.in_h + ih) * p.in_w + iw);
+    }
+}
+
 // output = act(depthwise(input, filter) + bias); bias may be nullptr. Threads over output rows; results do not
 // depend on the thread count. Each output is acc = 0, then the in-image taps in (kh, kw) order, then bias
 // (fma_bias_last), or as p.accumulation says.

@@ -65,20 +65,10 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
     Tap* taps = stack_taps;
     int ntaps = 0;
     if (!many) {
-      auto add_tap = [&](int32_t kh, int32_t kw) {
-        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-        if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
-        taps[ntaps++] = {input + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn,
-                         filter + (int64_t{kh} * p.kernel_w + kw) * cn};
-      };
-      if (xnnpack) {
-        for (int32_t kw = 0; kw < p.kernel_w; ++kw)
-          for (int32_t kh = 0; kh < p.kernel_h; ++kh) add_tap(kh, kw);
-      } else {
-        for (int32_t kh = 0; kh < p.kernel_h; ++kh)
-          for (int32_t kw = 0; kw < p.kernel_w; ++kw) add_tap(kh, kw);
-      }
+      // XNNPACK adds the taps column by column.
+      for_each_in_image_tap(
+          p, b, oh, ow, [&](int64_t t, int64_t pixel) { taps[ntaps++] = {input + pixel * cn, filter + t * cn}; },
+          xnnpack);
       int64_t c = 0;
       if (xnnpack) {
         for (; c + 32 <= cn; c += 32) channels<4, true>(taps, ntaps, c, bias, clamp, lo, hi, out);
@@ -101,21 +91,13 @@ void depthwise_conv2d_row_avx2(const DepthwiseConv2DParams& p, const float* inpu
     } else {
       for (int64_t c = 0; c < cn; ++c) {
         float acc = xnnpack && bias ? bias[c] : 0.0f;
-        auto tap = [&](int32_t kh, int32_t kw) {
-          const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-          if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) return;
-          const float x = input[((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c];
-          const float w = filter[(int64_t{kh} * p.kernel_w + kw) * cn + c];
-          acc = xnnpack ? acc + x * w : __builtin_fmaf(x, w, acc);
-        };
-        if (xnnpack) {
-          for (int32_t kw = 0; kw < p.kernel_w; ++kw)
-            for (int32_t kh = 0; kh < p.kernel_h; ++kh) tap(kh, kw);
-        } else {
-          for (int32_t kh = 0; kh < p.kernel_h; ++kh)
-            for (int32_t kw = 0; kw < p.kernel_w; ++kw) tap(kh, kw);
-        }
+        for_each_in_image_tap(
+            p, b, oh, ow,
+            [&](int64_t t, int64_t pixel) {
+              const float x = input[pixel * cn + c], w = filter[t * cn + c];
+              acc = xnnpack ? acc + x * w : __builtin_fmaf(x, w, acc);
+            },
+            xnnpack);
         if (bias && !xnnpack) acc += bias[c];
         if (clamp) acc = std::min(std::max(acc, range.lo), range.hi);
         out[c] = acc;

@@ -24,17 +24,11 @@ void row_portable(const DepthwiseConv2DParams& p, HybridEpilogue epilogue, const
     for (int32_t c0 = 0; c0 < out_c; c0 += kChannelChunk) {
       const int32_t cn = std::min(kChannelChunk, out_c - c0);
       std::fill(acc, acc + cn, 0);
-      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) continue;
-        for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-          if (iw < 0 || iw >= p.in_w) continue;
-          const int8_t* in = q + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c;
-          const int8_t* f = w.filter.data() + (int64_t{kh} * p.kernel_w + kw) * out_c + c0;
-          for (int32_t j = 0; j < cn; ++j) acc[j] += int32_t{f[j]} * (int32_t{in[(c0 + j) / dm]} - zp);
-        }
-      }
+      for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) {
+        const int8_t* in = q + pixel * p.in_c;
+        const int8_t* f = w.filter.data() + t * out_c + c0;
+        for (int32_t j = 0; j < cn; ++j) acc[j] += int32_t{f[j]} * (int32_t{in[(c0 + j) / dm]} - zp);
+      });
       hybrid_epilogue_row(epilogue, acc, cn, s_in, w.scales.data() + c0, bias ? bias + c0 : nullptr, out + c0);
       if (acc_out) std::memcpy(acc_out + pixel * out_c + c0, acc, sizeof(int32_t) * static_cast<size_t>(cn));
     }

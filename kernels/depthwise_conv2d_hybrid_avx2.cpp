@@ -24,25 +24,19 @@ inline void accumulate(const DepthwiseConv2DParams& p, const int8_t* filter, con
   const __m256i vzp = _mm256_set1_epi16(static_cast<int16_t>(zp));
   for (int r = 0; r < 2 * R; ++r) acc[r] = _mm256_setzero_si256();
   const int64_t cn = p.in_c;
-  for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-    const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-    if (ih < 0 || ih >= p.in_h) continue;
-    for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-      const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-      if (iw < 0 || iw >= p.in_w) continue;
-      const int8_t* in = q + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c;
-      const int8_t* w = filter + (int64_t{kh} * p.kernel_w + kw) * cn + c;
+  for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) {
+    const int8_t* in = q + pixel * cn + c;
+    const int8_t* w = filter + t * cn + c;
 #pragma GCC unroll 2
-      for (int r = 0; r < R; ++r) {
-        const __m256i x = _mm256_sub_epi16(
-            _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16 * r))), vzp);
-        const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * r)));
-        const __m256i prod = _mm256_mullo_epi16(x, wv);
-        acc[2 * r] = _mm256_add_epi32(acc[2 * r], _mm256_cvtepi16_epi32(_mm256_castsi256_si128(prod)));
-        acc[2 * r + 1] = _mm256_add_epi32(acc[2 * r + 1], _mm256_cvtepi16_epi32(_mm256_extracti128_si256(prod, 1)));
-      }
+    for (int r = 0; r < R; ++r) {
+      const __m256i x = _mm256_sub_epi16(
+          _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 16 * r))), vzp);
+      const __m256i wv = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 16 * r)));
+      const __m256i prod = _mm256_mullo_epi16(x, wv);
+      acc[2 * r] = _mm256_add_epi32(acc[2 * r], _mm256_cvtepi16_epi32(_mm256_castsi256_si128(prod)));
+      acc[2 * r + 1] = _mm256_add_epi32(acc[2 * r + 1], _mm256_cvtepi16_epi32(_mm256_extracti128_si256(prod, 1)));
     }
-  }
+  });
 }
 
 // 8 outputs from 8 accumulators: hybrid_epilogue's two multiplies and one add in its order, then the clamp when
@@ -117,17 +111,11 @@ void depthwise_conv2d_hybrid_row_avx2(const DepthwiseConv2DParams& p, HybridEpil
       // Channel tail: the same sums one lane at a time.
       const auto tail = static_cast<int32_t>(cn - c);
       int32_t acc[16] = {};
-      for (int32_t kh = 0; kh < p.kernel_h; ++kh) {
-        const int32_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-        if (ih < 0 || ih >= p.in_h) continue;
-        for (int32_t kw = 0; kw < p.kernel_w; ++kw) {
-          const int32_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-          if (iw < 0 || iw >= p.in_w) continue;
-          const int8_t* in = q + ((int64_t{b} * p.in_h + ih) * p.in_w + iw) * cn + c;
-          const int8_t* f = filter + (int64_t{kh} * p.kernel_w + kw) * cn + c;
-          for (int32_t j = 0; j < tail; ++j) acc[j] += int32_t{f[j]} * (int32_t{in[j]} - zp);
-        }
-      }
+      for_each_in_image_tap(p, b, oh, ow, [&](int64_t t, int64_t pixel) {
+        const int8_t* in = q + pixel * cn + c;
+        const int8_t* f = filter + t * cn + c;
+        for (int32_t j = 0; j < tail; ++j) acc[j] += int32_t{f[j]} * (int32_t{in[j]} - zp);
+      });
       hybrid_epilogue_row(epilogue, acc, tail, s_in, weight_scales + c, bias ? bias + c : nullptr, out + c);
       if (clamp) apply_activation(p.activation, out + c, tail);
       if (acc_px) std::copy(acc, acc + tail, acc_px + c);

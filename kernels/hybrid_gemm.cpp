@@ -45,54 +45,60 @@ PackedInt8Weights pack_int8_weights(const int8_t* w, int32_t n, int32_t k, const
   return p;
 }
 
-namespace detail {
+namespace {
 
-void hybrid_gemm_blocks_portable(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
-                                 int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end) {
+// acc[b][col] = sum(b, col, weight) for every row b of q and every column of blocks [block_begin, block_end);
+// weight(kk) reads column col's k-th weight from the packed layout.
+template <typename Sum>
+void for_each_block_column(const PackedInt8Weights& w, int32_t m, int32_t* acc, int64_t block_begin,
+                           int64_t block_end, Sum sum) {
   const int64_t chunks = w.k_padded / kChunkK;
   for (int64_t block = block_begin; block < block_end; ++block) {
     const int8_t* wb = w.data.data() + block * chunks * kBlockN * kChunkK;
-    for (int32_t b = 0; b < m; ++b) {
-      const int8_t* qb = q + int64_t{b} * w.k;
-      for (int32_t lane = 0; lane < kBlockN; ++lane) {
-        const int64_t col = block * kBlockN + lane;
-        if (col >= w.n) break;
-        int32_t sum = 0;
-        for (int32_t kk = 0; kk < w.k; ++kk)
-          sum += int32_t{wb[((kk / kChunkK) * kBlockN + lane) * kChunkK + kk % kChunkK]} * qb[kk];
-        if (zero_points) sum -= zero_points[b] * w.row_sums[static_cast<size_t>(col)];
-        acc[int64_t{b} * w.n + col] = sum;
-      }
-    }
-  }
-}
-
-void hybrid_gemm_blocks_saturating_portable(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
-                                            int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end) {
-  assert(zero_points);
-  const int64_t chunks = w.k_padded / kChunkK;
-  auto sat16 = [](int32_t v) { return std::clamp(v, -32768, 32767); };
-  for (int64_t block = block_begin; block < block_end; ++block) {
-    const int8_t* wb = w.data.data() + block * chunks * kBlockN * kChunkK;
-    for (int32_t b = 0; b < m; ++b) {
-      const int8_t* qb = q + int64_t{b} * w.k;
+    for (int32_t b = 0; b < m; ++b)
       for (int32_t lane = 0; lane < kBlockN; ++lane) {
         const int64_t col = block * kBlockN + lane;
         if (col >= w.n) break;
         auto weight = [&](int32_t kk) {
           return int32_t{wb[((kk / kChunkK) * kBlockN + lane) * kChunkK + kk % kChunkK]};
         };
-        int32_t sum = 0;
-        for (int32_t kk = 0; kk < w.k; kk += 2) {
-          int32_t pair = (int32_t{qb[kk]} + 128) * weight(kk);
-          if (kk + 1 < w.k) pair += (int32_t{qb[kk + 1]} + 128) * weight(kk + 1);
-          sum += sat16(pair);
-        }
-        sum -= (zero_points[b] + 128) * w.row_sums[static_cast<size_t>(col)];
-        acc[int64_t{b} * w.n + col] = sum;
+        acc[int64_t{b} * w.n + col] = sum(b, col, weight);
       }
-    }
   }
+}
+
+}  // namespace
+
+namespace detail {
+
+void hybrid_gemm_blocks_portable(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
+                                 int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end) {
+  for_each_block_column(w, m, acc, block_begin, block_end, [&](int32_t b, int64_t col, auto weight) {
+    const int8_t* qb = q + int64_t{b} * w.k;
+    int32_t sum = 0;
+    for (int32_t kk = 0; kk < w.k; ++kk) sum += weight(kk) * qb[kk];
+    if (zero_points) sum -= zero_points[b] * w.row_sums[static_cast<size_t>(col)];
+    return sum;
+  });
+}
+
+// Pairs of u8 * s8 products summed to int16 with saturation (VPMADDUBSW), then widened: the input shifted to u8
+// (q + 128) and the zero point with it.
+void hybrid_gemm_blocks_saturating_portable(const PackedInt8Weights& w, const int8_t* q, const int32_t* zero_points,
+                                            int32_t m, int32_t* acc, int64_t block_begin, int64_t block_end) {
+  assert(zero_points);
+  auto sat16 = [](int32_t v) { return std::clamp(v, -32768, 32767); };
+  for_each_block_column(w, m, acc, block_begin, block_end, [&](int32_t b, int64_t col, auto weight) {
+    const int8_t* qb = q + int64_t{b} * w.k;
+    int32_t sum = 0;
+    for (int32_t kk = 0; kk < w.k; kk += 2) {
+      int32_t pair = (int32_t{qb[kk]} + 128) * weight(kk);
+      if (kk + 1 < w.k) pair += (int32_t{qb[kk + 1]} + 128) * weight(kk + 1);
+      sum += sat16(pair);
+    }
+    sum -= (zero_points[b] + 128) * w.row_sums[static_cast<size_t>(col)];
+    return sum;
+  });
 }
 
 }  // namespace detail

@@ -138,19 +138,30 @@ void transpose(Dims in_shape, std::span<const int32_t> perm, const void* in, voi
   copy_view(v, in, out, elem_size);
 }
 
-void slice(Dims in_shape, std::span<const int64_t> begin, std::span<const int64_t> size, const void* in, void* out,
-           size_t elem_size) {
+namespace {
+
+// Copies the part of `in` that takes count[k] elements step[k] apart from start[k] along each dim k (step null:
+// 1). A dim with count 0 leaves the output empty.
+void copy_strided(Dims in_shape, std::span<const int64_t> start, std::span<const int64_t> count, const int64_t* step,
+                  const void* in, void* out, size_t elem_size) {
   int64_t s[kMaxViewRank];
   strides_of(in_shape, s);
   View v;
   v.rank = static_cast<int>(in_shape.size());
   int64_t base = 0;
   for (int k = 0; k < v.rank; ++k) {
-    v.dims[k] = size[k];
-    v.strides[k] = s[k];
-    base += begin[k] * s[k];
+    v.dims[k] = count[k];
+    v.strides[k] = (step ? step[k] : 1) * s[k];
+    if (count[k] > 0) base += start[k] * s[k];
   }
   copy_view(v, static_cast<const std::byte*>(in) + base * static_cast<int64_t>(elem_size), out, elem_size);
+}
+
+}  // namespace
+
+void slice(Dims in_shape, std::span<const int64_t> begin, std::span<const int64_t> size, const void* in, void* out,
+           size_t elem_size) {
+  copy_strided(in_shape, begin, size, nullptr, in, out, elem_size);
 }
 
 StridedSlicePlan plan_strided_slice(const StridedSliceParams& p, Dims in_shape) {
@@ -236,17 +247,7 @@ StridedSlicePlan plan_strided_slice(const StridedSliceParams& p, Dims in_shape) 
 }
 
 void strided_slice(const StridedSlicePlan& plan, Dims in_shape, const void* in, void* out, size_t elem_size) {
-  int64_t s[kMaxViewRank];
-  strides_of(in_shape, s);
-  View v;
-  v.rank = static_cast<int>(in_shape.size());
-  int64_t base = 0;
-  for (int k = 0; k < v.rank; ++k) {
-    v.dims[k] = plan.count[k];
-    v.strides[k] = plan.step[k] * s[k];
-    if (plan.count[k] > 0) base += plan.start[k] * s[k];
-  }
-  copy_view(v, static_cast<const std::byte*>(in) + base * static_cast<int64_t>(elem_size), out, elem_size);
+  copy_strided(in_shape, plan.start, plan.count, plan.step.data(), in, out, elem_size);
 }
 
 void tile(Dims in_shape, std::span<const int64_t> multiples, const void* in, void* out, size_t elem_size) {

@@ -53,41 +53,38 @@ void for_each_window(const Pool2DParams& p, const Nhwc& in, const Nhwc& out, Pix
   });
 }
 
+// Max or average pooling: each output pixel starts at the neutral value, takes in every in-image pixel of its
+// window (max, or sum), is divided by their count (average only) and clamped.
+void pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
+            bool average, SimdPath path) {
+  const bool avx2 = resolve_path(path) == SimdPath::avx2;
+  auto take_in = average ? (avx2 ? detail::add_into_avx2 : add_into_scalar)
+                         : (avx2 ? detail::max_into_avx2 : max_into_scalar);
+  auto scale_clamp = avx2 ? detail::scale_clamp_avx2 : scale_clamp_scalar;
+  const float start = average ? 0.0f : std::numeric_limits<float>::lowest();
+  const ActivationRange range = activation_range(p.activation);
+  const int64_t C = in_shape.c;
+  for_each_window(p, in_shape, out_shape, [&](int32_t b, int32_t oy, int32_t ox, int32_t y0, int32_t y1, int32_t x0,
+                                              int32_t x1) {
+    float* o = out + ((int64_t{b} * out_shape.h + oy) * out_shape.w + ox) * C;
+    std::fill(o, o + C, start);
+    for (int32_t y = y0; y < y1; ++y)
+      for (int32_t x = x0; x < x1; ++x) take_in(o, in + ((int64_t{b} * in_shape.h + y) * in_shape.w + x) * C, C);
+    const int32_t count = average ? std::max(0, y1 - y0) * std::max(0, x1 - x0) : 1;
+    scale_clamp(o, C, static_cast<float>(count), range.lo, range.hi, average);
+  });
+}
+
 }  // namespace
 
 void max_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape, float* out,
                 SimdPath path) {
-  const bool avx2 = resolve_path(path) == SimdPath::avx2;
-  auto max_into = avx2 ? detail::max_into_avx2 : max_into_scalar;
-  auto scale_clamp = avx2 ? detail::scale_clamp_avx2 : scale_clamp_scalar;
-  const ActivationRange range = activation_range(p.activation);
-  const int64_t C = in_shape.c;
-  for_each_window(p, in_shape, out_shape, [&](int32_t b, int32_t oy, int32_t ox, int32_t y0, int32_t y1, int32_t x0,
-                                              int32_t x1) {
-    float* o = out + ((int64_t{b} * out_shape.h + oy) * out_shape.w + ox) * C;
-    std::fill(o, o + C, std::numeric_limits<float>::lowest());
-    for (int32_t y = y0; y < y1; ++y)
-      for (int32_t x = x0; x < x1; ++x) max_into(o, in + ((int64_t{b} * in_shape.h + y) * in_shape.w + x) * C, C);
-    scale_clamp(o, C, 1.0f, range.lo, range.hi, false);
-  });
+  pool2d(p, in_shape, in, out_shape, out, false, path);
 }
 
 void average_pool2d(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,
                     float* out, SimdPath path) {
-  const bool avx2 = resolve_path(path) == SimdPath::avx2;
-  auto add_into = avx2 ? detail::add_into_avx2 : add_into_scalar;
-  auto scale_clamp = avx2 ? detail::scale_clamp_avx2 : scale_clamp_scalar;
-  const ActivationRange range = activation_range(p.activation);
-  const int64_t C = in_shape.c;
-  for_each_window(p, in_shape, out_shape, [&](int32_t b, int32_t oy, int32_t ox, int32_t y0, int32_t y1, int32_t x0,
-                                              int32_t x1) {
-    float* o = out + ((int64_t{b} * out_shape.h + oy) * out_shape.w + ox) * C;
-    std::fill(o, o + C, 0.0f);
-    for (int32_t y = y0; y < y1; ++y)
-      for (int32_t x = x0; x < x1; ++x) add_into(o, in + ((int64_t{b} * in_shape.h + y) * in_shape.w + x) * C, C);
-    const int32_t count = std::max(0, y1 - y0) * std::max(0, x1 - x0);
-    scale_clamp(o, C, static_cast<float>(count), range.lo, range.hi, true);
-  });
+  pool2d(p, in_shape, in, out_shape, out, true, path);
 }
 
 void max_pool2d_with_argmax(const Pool2DParams& p, const Nhwc& in_shape, const float* in, const Nhwc& out_shape,

@@ -9,6 +9,15 @@
 
 namespace qgate::kernels {
 
+bool start_asymmetric_row(float row_min, float row_max, int64_t n, int8_t* q, float* scale, int32_t* zero_point) {
+  const AsymmetricParams p = asymmetric_params(row_min, row_max);
+  *scale = p.scale;
+  *zero_point = p.zero_point;
+  if (std::min(0.0f, row_min) != std::max(0.0f, row_max)) return true;
+  if (n > 0) std::memset(q, 0, static_cast<size_t>(n));
+  return false;
+}
+
 AsymmetricParams asymmetric_params(float row_min, float row_max) {
   constexpr double kQmin = -128.0, kQmax = 127.0;
   // std::min/std::max with 0 first: a row of -0.0 still gives exactly 0 (the sign of zero never matters).
@@ -161,15 +170,9 @@ void quantize_row_asymmetric_portable(const float* x, int64_t n, int8_t* q, floa
     mn = std::min(mn, x[i]);
     mx = std::max(mx, x[i]);
   }
-  const AsymmetricParams p = asymmetric_params(mn, mx);
-  *scale = p.scale;
-  *zero_point = p.zero_point;
-  if (std::min(0.0f, mn) == std::max(0.0f, mx)) {
-    if (n > 0) std::memset(q, 0, static_cast<size_t>(n));
-    return;
-  }
-  const float inv = 1.0f / p.scale;
-  const float zp = static_cast<float>(p.zero_point);
+  if (!start_asymmetric_row(mn, mx, n, q, scale, zero_point)) return;
+  const float inv = 1.0f / *scale;
+  const float zp = static_cast<float>(*zero_point);
   for (int64_t i = 0; i < n; ++i) {
     const float prod = x[i] * inv;  // separate statements: no fused multiply-add, as TFLite's build
     const int32_t v = round_half_away_to_int32(zp + prod);

@@ -59,6 +59,10 @@ struct AsymmetricParams {
   int32_t zero_point;
 };
 AsymmetricParams asymmetric_params(float row_min, float row_max);
+// The start of every asymmetric row quantizer: asymmetric_params stored to *scale and *zero_point. Returns false
+// when the range [min(0, row_min), max(0, row_max)] is empty: the row is then all zeros, q is filled with n zeros and
+// nothing is left to do.
+bool start_asymmetric_row(float row_min, float row_max, int64_t n, int8_t* q, float* scale, int32_t* zero_point);
 
 // True when every one of the n values compares equal to 0 (TFLite's IsZeroVector: -0.0 counts as zero).
 bool all_zero(const float* x, int64_t n);

@@ -133,15 +133,9 @@ void quantize_row_symmetric_avx2(const float* x, int64_t n, int8_t* q, float* sc
 void quantize_row_asymmetric_avx2(const float* x, int64_t n, int8_t* q, float* scale, int32_t* zero_point) {
   float mn, mx;
   row_min_max(x, n, &mn, &mx);
-  const AsymmetricParams p = asymmetric_params(mn, mx);
-  *scale = p.scale;
-  *zero_point = p.zero_point;
-  if (std::min(0.0f, mn) == std::max(0.0f, mx)) {
-    if (n > 0) std::memset(q, 0, static_cast<size_t>(n));
-    return;
-  }
-  const float inv = 1.0f / p.scale;
-  const float zp = static_cast<float>(p.zero_point);
+  if (!start_asymmetric_row(mn, mx, n, q, scale, zero_point)) return;
+  const float inv = 1.0f / *scale;
+  const float zp = static_cast<float>(*zero_point);
   const __m256 vinv = _mm256_set1_ps(inv), vzp = _mm256_set1_ps(zp);
   // Multiply, then add, each rounded: the same two float operations as the scalar loop (no FMA).
   auto step = [&](const float* p8) { return round_half_away(_mm256_add_ps(vzp, _mm256_mul_ps(_mm256_loadu_ps(p8), vinv))); };

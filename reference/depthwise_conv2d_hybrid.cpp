@@ -1,5 +1,7 @@
 #include "reference/depthwise_conv2d_hybrid.h"
 
+#include "reference/conv_window.h"
+
 namespace qgate::reference {
 
 void depthwise_conv2d_hybrid(const kernels::DepthwiseConv2DParams& p, const kernels::HybridParams& h,
@@ -17,29 +19,20 @@ void depthwise_conv2d_hybrid(const kernels::DepthwiseConv2DParams& p, const kern
     return;
   }
   reference::quantize_hybrid_input_into(h.input_quantization, input, p.batch, image, t);
-  for (int b = 0; b < p.batch; ++b)
-    for (int oh = 0; oh < p.out_h; ++oh)
-      for (int ow = 0; ow < p.out_w; ++ow)
-        for (int ic = 0; ic < p.in_c; ++ic)
-          for (int m = 0; m < p.depth_multiplier; ++m) {
-            const int oc = ic * p.depth_multiplier + m;
-            int64_t acc = 0;
-            for (int kh = 0; kh < p.kernel_h; ++kh)
-              for (int kw = 0; kw < p.kernel_w; ++kw) {
-                const int ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
-                const int iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
-                if (ih < 0 || ih >= p.in_h || iw < 0 || iw >= p.in_w) continue;  // padded taps skipped
-                const int64_t q = t.q[static_cast<size_t>(((int64_t{b} * p.in_h + ih) * p.in_w + iw) * p.in_c + ic)];
-                const int64_t w = filter[(int64_t{kh} * p.kernel_w + kw) * out_c + oc];
-                acc += w * (q - t.zero_points[b]);
-              }
-            const int64_t o = ((int64_t{b} * p.out_h + oh) * p.out_w + ow) * out_c + oc;
-            const int32_t acc32 = checked_int32(acc, "depthwise_conv2d_hybrid");
-            t.acc[static_cast<size_t>(o)] = acc32;
-            const float v = reference::hybrid_epilogue(h.epilogue, acc32, t.input_scales[b],
-                                            weight_scales[scale_count > 1 ? oc : 0], bias ? bias[oc] : 0.0f);
-            output[o] = kernels::apply_activation(p.activation, v);
-          }
+  for_each_output(p.batch, p.out_h, p.out_w, out_c, [&](int b, int oh, int ow, int oc, int64_t o) {
+    const int ic = oc / p.depth_multiplier;  // output channel ic * depth_multiplier + m reads input channel ic
+    int64_t acc = 0;
+    for (int kh = 0; kh < p.kernel_h; ++kh)
+      for (int kw = 0; kw < p.kernel_w; ++kw) {
+        const int64_t pixel = tap_pixel(p, b, oh, ow, kh, kw);
+        if (pixel < 0) continue;  // padded taps skipped
+        const int64_t q = t.q[static_cast<size_t>(pixel * p.in_c + ic)];
+        const int64_t w = filter[(int64_t{kh} * p.kernel_w + kw) * out_c + oc];
+        acc += w * (q - t.zero_points[b]);
+      }
+    output[o] = hybrid_conv_output(h, p.activation, acc, "depthwise_conv2d_hybrid", t, o, t.input_scales[b],
+                                   weight_scales[scale_count > 1 ? oc : 0], bias ? bias[oc] : 0.0f);
+  });
 }
 
 }  // namespace qgate::reference

@@ -18,14 +18,7 @@ float product(const kernels::RecurrentMatrix& w, int n, const std::vector<float>
     return dot;
   }
   const QuantizedRow q = quantize_row(v.data(), w.cols, asym);
-  int32_t acc = 0, rowsum = 0;
-  for (int k = 0; k < w.cols; ++k) {
-    const int32_t wk = w.i8[static_cast<size_t>(n) * w.cols + k];
-    acc += wk * q.q[k];
-    rowsum += wk;
-  }
-  acc -= q.zero_point * rowsum;
-  return static_cast<float>(acc) * (q.scale * w.scale);
+  return static_cast<float>(hybrid_row_dot(w, n, q)) * (q.scale * w.scale);
 }
 
 float bias_at(const float* b, int i) { return b ? b[i] : 0.0f; }

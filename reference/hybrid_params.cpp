@@ -114,4 +114,11 @@ int32_t checked_int32(int64_t v, const char* what) {
   return static_cast<int32_t>(v);
 }
 
+float hybrid_conv_output(const kernels::HybridParams& h, kernels::Activation act, int64_t acc, const char* what,
+                         HybridTaps& taps, int64_t o, float s_in, float s_w, float bias) {
+  const int32_t acc32 = checked_int32(acc, what);
+  taps.acc[static_cast<size_t>(o)] = acc32;
+  return kernels::apply_activation(act, reference::hybrid_epilogue(h.epilogue, acc32, s_in, s_w, bias));
+}
+
 }  // namespace qgate::reference

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/activation.h"
 #include "kernels/hybrid_params.h"
 
 namespace qgate::reference {
@@ -38,5 +39,10 @@ bool hybrid_output_is_bias(const kernels::HybridParams& h, const float* input, i
 
 // Aborts naming `what` if v does not fit int32 (a twin's accumulator must be what the kernel could hold).
 int32_t checked_int32(int64_t v, const char* what);
+
+// Output o of a hybrid convolution twin from its int64 sum: checked to fit int32 (`what` names the twin) and kept
+// in taps.acc[o], then the epilogue formula and the activation.
+float hybrid_conv_output(const kernels::HybridParams& h, kernels::Activation act, int64_t acc, const char* what,
+                         HybridTaps& taps, int64_t o, float s_in, float s_w, float bias);
 
 }  // namespace qgate::reference

@@ -137,8 +137,12 @@ void pad_mirror(kernels::MirrorMode mode, Dims in_shape, std::span<const int64_t
   }
 }
 
-void concatenation(std::span<const void* const> inputs, std::span<const int64_t> axis_sizes, int64_t outer,
-                   int64_t inner, void* out, size_t elem_size) {
+namespace {
+
+// Calls f(which, whole, part) for every element of a concatenation along one axis: element `whole` of the joined
+// tensor [outer, sum(axis_sizes), inner] is element `part` of part `which` [outer, axis_sizes[which], inner].
+template <typename F>
+void for_each_joined_element(std::span<const int64_t> axis_sizes, int64_t outer, int64_t inner, F f) {
   int64_t total = 0;
   for (int64_t s : axis_sizes) total += s;
   for (int64_t o = 0; o < outer; ++o)
@@ -146,23 +150,24 @@ void concatenation(std::span<const void* const> inputs, std::span<const int64_t>
       for (int64_t j = 0; j < inner; ++j) {
         int64_t which = 0, local = a;
         while (local >= axis_sizes[which]) local -= axis_sizes[which++];
-        copy_elem(out, (o * total + a) * inner + j, inputs[which], (o * axis_sizes[which] + local) * inner + j,
-                  elem_size);
+        f(which, (o * total + a) * inner + j, (o * axis_sizes[which] + local) * inner + j);
       }
+}
+
+}  // namespace
+
+void concatenation(std::span<const void* const> inputs, std::span<const int64_t> axis_sizes, int64_t outer,
+                   int64_t inner, void* out, size_t elem_size) {
+  for_each_joined_element(axis_sizes, outer, inner, [&](int64_t which, int64_t whole, int64_t part) {
+    copy_elem(out, whole, inputs[which], part, elem_size);
+  });
 }
 
 void split(const void* in, std::span<const int64_t> axis_sizes, int64_t outer, int64_t inner,
            std::span<void* const> outputs, size_t elem_size) {
-  int64_t total = 0;
-  for (int64_t s : axis_sizes) total += s;
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t a = 0; a < total; ++a)
-      for (int64_t j = 0; j < inner; ++j) {
-        int64_t which = 0, local = a;
-        while (local >= axis_sizes[which]) local -= axis_sizes[which++];
-        copy_elem(outputs[which], (o * axis_sizes[which] + local) * inner + j, in, (o * total + a) * inner + j,
-                  elem_size);
-      }
+  for_each_joined_element(axis_sizes, outer, inner, [&](int64_t which, int64_t whole, int64_t part) {
+    copy_elem(outputs[which], part, in, whole, elem_size);
+  });
 }
 
 int64_t gather(const void* params, const int32_t* idx32, const int64_t* idx64, int64_t batch, int64_t outer,

@@ -9,6 +9,16 @@ namespace qgate::reference {
 using kernels::Activation;
 using kernels::RecurrentMatrix;
 
+int32_t hybrid_row_dot(const RecurrentMatrix& w, int n, const QuantizedRow& q) {
+  int32_t acc = 0, rowsum = 0;
+  for (int k = 0; k < w.cols; ++k) {
+    const int32_t wk = w.i8[static_cast<size_t>(n) * w.cols + k];
+    acc += wk * q.q[k];
+    rowsum += wk;
+  }
+  return acc - q.zero_point * rowsum;
+}
+
 QuantizedRow quantize_row(const float* x, int n, bool asymmetric) {
   QuantizedRow r;
   r.q.assign(static_cast<size_t>(n), 0);
@@ -62,22 +72,26 @@ void add_product(const RecurrentMatrix& w, const float* src, int batch, bool asy
     }
     const QuantizedRow q = quantize_row(row, w.cols, asym);
     const float scale = q.scale * w.scale;
-    for (int n = 0; n < w.rows; ++n) {
-      int32_t acc = 0, rowsum = 0;
-      for (int k = 0; k < w.cols; ++k) {
-        const int32_t wk = w.i8[static_cast<size_t>(n) * w.cols + k];
-        acc += wk * q.q[k];
-        rowsum += wk;
-      }
-      acc -= q.zero_point * rowsum;
-      out[static_cast<size_t>(b) * out_stride + n] += static_cast<float>(acc) * scale;
-    }
+    for (int n = 0; n < w.rows; ++n)
+      out[static_cast<size_t>(b) * out_stride + n] += static_cast<float>(hybrid_row_dot(w, n, q)) * scale;
   }
 }
 
 // Row offset of (b, t) in a sequence tensor.
 size_t seq_row(const kernels::SequenceLayout& l, int b, int t) {
   return l.time_major ? static_cast<size_t>(t) * l.batch + b : static_cast<size_t>(b) * l.time + t;
+}
+
+// The steps of a sequence in the order they run: time-major, the whole batch per step (the zero-row skip rule sees
+// that step's batch), step(batch rows, first batch row b, row r of x and out); batch-major, each batch row's steps
+// in turn, one row each. Backward sequences step from the last time to the first.
+template <typename Step>
+void for_each_step(const kernels::SequenceLayout& l, bool forward, Step step) {
+  for (int b = 0; b < (l.time_major ? 1 : l.batch); ++b)
+    for (int s = 0; s < l.time; ++s) {
+      const int t = forward ? s : l.time - 1 - s;
+      step(l.time_major ? l.batch : 1, b, seq_row(l, b, t));
+    }
 }
 
 }  // namespace
@@ -103,22 +117,10 @@ void rnn_sequence(const kernels::RnnParams& p, const kernels::RnnWeights& w, con
                   bool forward, const float* x, const float* aux, float* h, float* out, int out_stride,
                   const kernels::QuantizedRows& scratch) {
   const int I = w.input.cols, A = w.aux.present() ? w.aux.cols : 0, U = w.units();
-  if (l.time_major) {
-    // Whole batch per step: the skip rule sees the batch of that time step.
-    for (int s = 0; s < l.time; ++s) {
-      const int t = forward ? s : l.time - 1 - s;
-      const size_t r = seq_row(l, 0, t);
-      reference::rnn_step(p, w, l.batch, x + r * I, aux ? aux + r * A : nullptr, h, out + r * out_stride, out_stride, scratch);
-    }
-    return;
-  }
-  for (int b = 0; b < l.batch; ++b)
-    for (int s = 0; s < l.time; ++s) {
-      const int t = forward ? s : l.time - 1 - s;
-      const size_t r = seq_row(l, b, t);
-      reference::rnn_step(p, w, 1, x + r * I, aux ? aux + r * A : nullptr, h + static_cast<size_t>(b) * U,
-               out + r * out_stride, out_stride, scratch);
-    }
+  for_each_step(l, forward, [&](int rows, int b, size_t r) {
+    reference::rnn_step(p, w, rows, x + r * I, aux ? aux + r * A : nullptr, h + static_cast<size_t>(b) * U,
+                        out + r * out_stride, out_stride, scratch);
+  });
 }
 
 namespace {
@@ -273,21 +275,10 @@ void lstm_sequence(const kernels::LstmParams& p, const kernels::LstmWeights& w, 
     lstm_sequence_ort(p, w, l, forward, x, h, c, out, out_stride);
     return;
   }
-  if (l.time_major) {
-    for (int s = 0; s < l.time; ++s) {
-      const int t = forward ? s : l.time - 1 - s;
-      const size_t r = seq_row(l, 0, t);
-      reference::lstm_step(p, w, l.batch, x + r * I, aux ? aux + r * A : nullptr, h, c, out + r * out_stride, out_stride, scratch);
-    }
-    return;
-  }
-  for (int b = 0; b < l.batch; ++b)
-    for (int s = 0; s < l.time; ++s) {
-      const int t = forward ? s : l.time - 1 - s;
-      const size_t r = seq_row(l, b, t);
-      reference::lstm_step(p, w, 1, x + r * I, aux ? aux + r * A : nullptr, h + static_cast<size_t>(b) * O,
-                c + static_cast<size_t>(b) * N, out + r * out_stride, out_stride, scratch);
-    }
+  for_each_step(l, forward, [&](int rows, int b, size_t r) {
+    reference::lstm_step(p, w, rows, x + r * I, aux ? aux + r * A : nullptr, h + static_cast<size_t>(b) * O,
+                         c + static_cast<size_t>(b) * N, out + r * out_stride, out_stride, scratch);
+  });
 }
 
 int64_t embedding_lookup_f32(const int32_t* idx, int64_t n, const float* table, int64_t rows, int64_t cols,

@@ -20,6 +20,9 @@ struct QuantizedRow {
   int32_t zero_point = 0;
 };
 QuantizedRow quantize_row(const float* x, int n, bool asymmetric);
+// Row n of the int8 matrix w against a quantized row: the exact int32 sum of w * (q - zero_point), as
+// sum(w * q) - zero_point * sum(w).
+int32_t hybrid_row_dot(const kernels::RecurrentMatrix& w, int n, const QuantizedRow& q);
 
 void rnn_step(const kernels::RnnParams& p, const kernels::RnnWeights& w, int batch, const float* x,
               const float* aux, float* h, float* out, int out_stride, const kernels::QuantizedRows& scratch);

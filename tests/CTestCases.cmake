@@ -1,7 +1,7 @@
 # ctest cases. The fast default set runs in CI (scripts/test); cases labelled "long" run with
 # `scripts/test --long`. Every asset a case needs is installed by scripts/setup and required: a missing one fails
 # the case. Cases with SKIP_RETURN_CODE 77 exit 77 instead (ctest: skipped) when QGATE_ALLOW_SKIP=1 is set
-# (tests/cli/require.sh, tests/test_assets.h); scripts/test names them at the end.
+# (tests/cli/require.sh, tests/support/assets.h); scripts/test names them at the end.
 set(QGATE_MODEL_CACHE ${CMAKE_SOURCE_DIR}/.cache/models)
 set(QGATE_DEFAULT_MODEL ${QGATE_MODEL_CACHE}/face_detection__face_detection_short_range.tflite)
 
@@ -11,7 +11,7 @@ add_test(NAME layers.includes COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests
 add_test(NAME layers.self_test COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/tests/layers.py --self-test)
 
 # Unit tests: one ctest case per doctest suite family, so a failure names its area. Tests that read real models
-# or data sets fail when one is missing; with QGATE_ALLOW_SKIP=1 the case exits 77 instead (tests/test_assets.h).
+# or data sets fail when one is missing; with QGATE_ALLOW_SKIP=1 the case exits 77 instead (tests/support/assets.h).
 foreach(suite kernels harness datasets)
   add_test(NAME unit.${suite} COMMAND qgate_tests --test-suite=${suite}*)
   set_tests_properties(unit.${suite} PROPERTIES SKIP_RETURN_CODE 77)
@@ -50,6 +50,12 @@ add_test(NAME cli.install COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_install.sh $
 add_test(NAME cli.deb_bare_debian
          COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/deb_bare_debian.sh ${CMAKE_BINARY_DIR} ${CMAKE_SOURCE_DIR})
 set_tests_properties(cli.deb_bare_debian PROPERTIES LABELS long SKIP_RETURN_CODE 77 TIMEOUT 1200)
+# Symbolic input dimensions (tests/data/dynamic): a detector at two sizes and a dynamic-batch classifier at batch 3
+# against onnxruntime-node (float, and ort-dynamic quantized), batch 3 against three batch-1 runs, inspect/eval/compare
+# with symbols, the refusals (exit 2).
+add_test(NAME cli.symbolic_shapes
+         COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_symbolic_shapes.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})
+set_tests_properties(cli.symbolic_shapes PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.run COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_run.sh $<TARGET_FILE:qgate> ${QGATE_DEFAULT_MODEL})
 set_tests_properties(cli.errors cli.run PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME cli.eval COMMAND ${CMAKE_SOURCE_DIR}/tests/cli/cli_eval.sh $<TARGET_FILE:qgate> ${CMAKE_SOURCE_DIR})

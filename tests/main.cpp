@@ -3,10 +3,10 @@
 
 #include <cstdio>
 
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 
 // doctest's own main, plus exit 77 (ctest: skipped) when every test that ran passed but some skipped a missing
-// asset under QGATE_ALLOW_SKIP (tests/test_assets.h): such a run did not test everything and must not read as
+// asset under QGATE_ALLOW_SKIP (tests/support/assets.h): such a run did not test everything and must not read as
 // passed.
 int main(int argc, char** argv) {
   doctest::Context context(argc, argv);

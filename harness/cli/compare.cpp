@@ -16,6 +16,7 @@
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "harness/cli/run_options.h"
 #include "core/errors.h"
 #include "harness/eval.h"
@@ -112,7 +113,7 @@ int compare(const std::vector<std::string>& args) {
   for (const Scheme& s : schemes) all_litert = all_litert && s.arithmetic == Arithmetic::litert_cpu;
   if (all_litert) set_litert_cpu_arithmetic(fm.graph);
   const DataOptions dopts = read_data_options(vm);
-  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
+  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph, input_shapes_for(vm, fm.graph));
   gates = fit_gates_to_data(std::move(gates), *data);
 
   // Without --layers every scheme runs only its quantized graph against the float outputs: from the on-disk

@@ -23,7 +23,8 @@ _qgate() {
       presets=$("${COMP_WORDS[0]}" inspect --help 2>/dev/null | tr -d '\n' | sed -n 's/.*quantization scheme: *\([^(]*\)(.*/\1/p' | tr -d ' ' | tr ',' ' ')
       mapfile -t COMPREPLY < <(compgen -W "$presets" -- "$cur")
       return ;;
-    --threads | --limit | --top-k | --seed | --gate | -g | --output-index | --sensitivity-samples | --float-budget)
+    --threads | --limit | --top-k | --seed | --gate | -g | --output-index | --sensitivity-samples | --float-budget \
+      | --input-shape)
       return ;;
   esac
   if [[ $cur == -* ]]; then

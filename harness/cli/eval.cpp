@@ -12,6 +12,7 @@
 #include "datasets/spec.h"
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "harness/cli/run_options.h"
 #include "core/errors.h"
 #include "harness/eval.h"
@@ -184,7 +185,7 @@ int eval(const std::vector<std::string>& args) {
   if (hybrid && layers && !vm["no-isolated"].as<bool>()) weight_only = dequantized_twin(quant_graph);
 
   const DataOptions dopts = read_data_options(vm);
-  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph);
+  std::unique_ptr<Dataset> data = open_data_for(dopts, fm.graph, input_shapes_for(vm, fm.graph));
   gates = fit_gates_to_data(std::move(gates), *data);
 
   EvalOptions eopts;

@@ -1,4 +1,5 @@
 // qgate inspect: what is in a model and what the converter's rules would quantize.
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -7,7 +8,9 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "harness/cli/model_loader.h"
+#include "harness/executor.h"
 #include "harness/ptq.h"
 #include "harness/scheme.h"
 
@@ -16,11 +19,24 @@ namespace qgate::cli {
 namespace {
 
 constexpr CommandSpec kSpec = {
-    "inspect", "qgate inspect MODEL [--scheme S] [--json]",
+    "inspect", "qgate inspect MODEL [--scheme S] [--json] [--input-shape NAME:D0,D1,...]",
     "Shows the model's inputs and outputs, its op histogram, and every weight tensor of an op with a hybrid\n"
     "kernel: dtype as stored in the file, shape, bytes, and what the quantization scheme does with it (int8\n"
     "per-tensor, per-channel on an axis, or stay float and why). The default scheme, tflite-dynamic, is what\n"
-    "TensorFlow Lite's dynamic-range converter does."};
+    "TensorFlow Lite's dynamic-range converter does. Symbolic dimensions show by name ([batch,3,height,width];\n"
+    "'?' for a size computed from them); with --input-shape sizing every input, the outputs' sizes at those\n"
+    "input sizes follow."};
+
+// A shape for JSON: sizes as numbers, symbolic dimensions as their names ("?" when unnamed).
+nlohmann::ordered_json shape_json(const Graph& g, const Shape& s) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::array();
+  for (int32_t d : s) {
+    if (d >= 0) j.push_back(d);
+    else if (is_symbol(d) && symbol_of(d) < static_cast<int>(g.symbols.size())) j.push_back(g.symbols[symbol_of(d)]);
+    else j.push_back("?");
+  }
+  return j;
+}
 
 }  // namespace
 
@@ -30,6 +46,7 @@ int inspect(const std::vector<std::string>& args) {
       "scheme", po::value<std::string>()->default_value("tflite-dynamic"),
       ("quantization scheme: " + scheme_preset_names()).c_str())(
       "json", po::bool_switch(), "print one JSON document instead of tables");
+  add_input_shape_option(options);
   po::positional_options_description positional;
   positional.add("model", 1);
   po::variables_map vm;
@@ -38,6 +55,15 @@ int inspect(const std::vector<std::string>& args) {
   const std::string path = vm["model"].as<std::string>();
   LoadedModel m = load_model(path);
   const Graph& g = m.graph;
+  // With every input sized: the outputs' shapes at those sizes (the plan an executor makes for them).
+  const std::vector<Shape> requested = input_shapes_for(vm, g);
+  std::vector<Shape> sized_outputs;
+  if (vm.count("input-shape") &&
+      std::all_of(requested.begin(), requested.end(), [](const Shape& s) { return shape_is_concrete(s); })) {
+    Executor exec(g);
+    exec.prepare(requested);
+    for (size_t i = 0; i < g.outputs.size(); ++i) sized_outputs.push_back(exec.output(i).shape);
+  }
 
   std::map<std::string, int> histogram;
   for (const Node& n : g.nodes) ++histogram[std::string(op_name(n.op))];
@@ -55,10 +81,16 @@ int inspect(const std::vector<std::string>& args) {
     j["folded_at_load"] = m.folded_nodes;
     auto tensor_json = [&](int id) {
       const Tensor& t = g.tensors[id];
-      return nlohmann::ordered_json{{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", t.shape}};
+      return nlohmann::ordered_json{{"name", t.name}, {"dtype", dtype_name(t.dtype)}, {"shape", shape_json(g, t.shape)}};
     };
-    for (int id : g.inputs) j["inputs"].push_back(tensor_json(id));
-    for (int id : g.outputs) j["outputs"].push_back(tensor_json(id));
+    for (size_t i = 0; i < g.inputs.size(); ++i) {
+      j["inputs"].push_back(tensor_json(g.inputs[i]));
+      if (!sized_outputs.empty()) j["inputs"].back()["sized"] = requested[i];
+    }
+    for (size_t i = 0; i < g.outputs.size(); ++i) {
+      j["outputs"].push_back(tensor_json(g.outputs[i]));
+      if (!sized_outputs.empty()) j["outputs"].back()["sized"] = sized_outputs[i];
+    }
     j["ops"] = histogram;
     j["weights"] = nlohmann::ordered_json::array();
     for (const auto& w : weights) {
@@ -86,15 +118,16 @@ int inspect(const std::vector<std::string>& args) {
              m.sha256);
   fmt::print("graph    {} nodes ({} constant nodes folded at load), {} tensors\n\n", g.nodes.size(), m.folded_nodes,
              g.tensors.size());
-  auto print_io = [&](const char* title, const std::vector<int>& ids) {
+  auto print_io = [&](const char* title, const std::vector<int>& ids, const std::vector<Shape>& sized) {
     fmt::print("{}\n", title);
     for (size_t i = 0; i < ids.size(); ++i) {
       const Tensor& t = g.tensors[ids[i]];
-      fmt::print("  {:<3}{:<40} {:<8} {}\n", i, t.name, dtype_name(t.dtype), shape_string(t.shape));
+      fmt::print("  {:<3}{:<40} {:<8} {}{}\n", i, t.name, dtype_name(t.dtype), g.shape_text(t.shape),
+                 sized.empty() ? "" : "  sized " + shape_string(sized[i]));
     }
   };
-  print_io("inputs", g.inputs);
-  print_io("outputs", g.outputs);
+  print_io("inputs", g.inputs, sized_outputs.empty() ? std::vector<Shape>{} : requested);
+  print_io("outputs", g.outputs, sized_outputs);
   fmt::print("\nops\n");
   for (const auto& [name, count] : histogram) fmt::print("  {:<28}{:>5}\n", name, count);
 

@@ -5,6 +5,7 @@
 #include "core/errors.h"
 #include "harness/executor.h"
 #include "harness/fold_constants.h"
+#include "harness/infer_shapes.h"
 #include "core/files.h"
 #include "harness/onnx/import.h"
 #include "core/sha256.h"
@@ -34,6 +35,8 @@ LoadedModel load_model(const std::string& path) {
   m.graph.validate();
   if (m.format == ModelFormat::tflite) check_tflite_ops_supported(m.graph);
   else check_ops_supported(m.graph);
+  // The ONNX importer infers symbolic shapes as it builds; a TFLite graph holds the file's placeholder sizes.
+  if (m.format == ModelFormat::tflite && m.graph.has_symbolic_inputs()) infer_shapes(m.graph);
   return m;
 }
 

@@ -8,6 +8,7 @@
 
 #include "harness/cli/cli_util.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "core/errors.h"
 #include "harness/cli/run_options.h"
 #include "harness/executor.h"
@@ -24,10 +25,12 @@ namespace {
 
 constexpr CommandSpec kSpec = {
     "run", "qgate run MODEL --input X0.npy [--input X1.npy ...] --output-dir DIR [--scheme S] [--arithmetic litert-cpu]\n"
-    "          [--dump-layers DIR] [--threads N]",
-    "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and\n"
-    "shape, or the same shape with another batch size) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model\n"
-    "output order as float32 arrays of each output's shape. Files appear only when every output was computed.\n"
+    "          [--dump-layers DIR] [--threads N] [--input-shape NAME:D0,D1,...]",
+    "Runs the model once on the given inputs (in model input order; each .npy must have the input's dtype and a\n"
+    "shape the input takes: its declared shape, any size where that has a symbolic dimension such as a dynamic\n"
+    "batch) and writes DIR/out_0.npy, DIR/out_1.npy, ... in model output order as float32 arrays of each output's\n"
+    "shape. Files appear only when every output was computed. --input-shape NAME:D0,D1,... states an input's size\n"
+    "(the .npy must have it).\n"
     "A model with int8 weights (a dynamic-range .tflite) runs its hybrid kernels, each op with its own\n"
     "asymmetric_quantize_inputs option unless --activations overrides it. --scheme quantizes a float model\n"
     "first and runs the quantized twin. --arithmetic litert-cpu computes every op as LiteRT's CPU path does\n"
@@ -97,6 +100,7 @@ int run(const std::vector<std::string>& args) {
       "repeat", po::value<int>()->default_value(1), "run this many times and print the median time to stderr")(
       "dump-layers", po::value<std::string>(),
       "also write every node's output to DIR/<node>.npy with an index DIR/layers.tsv (node, op, tensor name)");
+  add_input_shape_option(options);
   po::positional_options_description positional;
   positional.add("model", 1);
   po::variables_map vm;
@@ -131,6 +135,7 @@ int run(const std::vector<std::string>& args) {
   }
   if (litert_cpu) set_litert_cpu_arithmetic(m.graph);
   const Graph& g = m.graph;
+  const std::vector<Shape> requested = input_shapes_for(vm, g);
   if (input_paths.size() != g.inputs.size())
     throw InputError(fmt::format("{}: the model has {} input{}, {} --input given", model_path, g.inputs.size(),
                                  g.inputs.size() == 1 ? "" : "s", input_paths.size()));
@@ -143,12 +148,10 @@ int run(const std::vector<std::string>& args) {
     if (x.dtype != want.dtype)
       throw InputError(fmt::format("{}: array is {}, model input {} ('{}') is {}", input_paths[i],
                                    dtype_name(x.dtype), i, want.name, dtype_name(want.dtype)));
-    bool same_but_batch = x.shape.size() == want.shape.size() && !x.shape.empty();
-    for (size_t d = 1; same_but_batch && d < x.shape.size(); ++d) same_but_batch = x.shape[d] == want.shape[d];
-    if (x.shape != want.shape && !same_but_batch)
-      throw InputError(fmt::format("{}: array shape {} does not fit model input {} ('{}') of shape {} (only the "
-                                   "batch dimension may differ)", input_paths[i], shape_string(x.shape), i,
-                                   want.name, shape_string(want.shape)));
+    if (vm.count("input-shape") && shape_is_concrete(requested[i]) && x.shape != requested[i])
+      throw InputError(fmt::format("{}: array shape {} differs from the size asked for input {} ('{}') with "
+                                   "--input-shape: {}", input_paths[i], shape_string(x.shape), i, want.name,
+                                   shape_string(requested[i])));
     shapes.push_back(x.shape);
     inputs.push_back(std::move(x));
   }

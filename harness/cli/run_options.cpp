@@ -6,6 +6,7 @@
 
 #include "datasets/preprocess.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/input_shapes.h"
 #include "core/files.h"
 #include "core/npy.h"
 #include "harness/ptq.h"
@@ -62,6 +63,7 @@ void add_run_options(po::options_description& options) {
       "threads,t", po::value<int>()->default_value(0), "threads (0: all cores); results do not depend on it")(
       "gate,g", po::value<std::vector<std::string>>()->composing(), "gate expression (repeatable)")(
       "no-cache", po::bool_switch(), "neither read nor write the on-disk cache of float outputs");
+  add_input_shape_option(options);
 }
 
 DataOptions read_data_options(const po::variables_map& vm) {
@@ -75,9 +77,13 @@ DataOptions read_data_options(const po::variables_map& vm) {
   return d;
 }
 
-std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph) {
+std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph,
+                                       const std::vector<Shape>& input_shapes) {
   std::vector<ModelInput> inputs;
-  for (int id : graph.inputs) inputs.push_back(ModelInput::of(graph.tensors[id]));
+  for (size_t i = 0; i < graph.inputs.size(); ++i) {
+    inputs.push_back(ModelInput::of(graph.tensors[graph.inputs[i]]));
+    inputs.back().shape = input_shapes.at(i);
+  }
   return open_dataset(options, inputs);
 }
 

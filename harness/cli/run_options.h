@@ -19,7 +19,7 @@ namespace qgate::cli {
 
 // Declares --data, --labels, --vocab, --preprocess and the preprocessing flags.
 void add_data_options(po::options_description& options);
-// Declares --limit, --threads, --gate and --no-cache.
+// Declares --limit, --threads, --gate, --no-cache and --input-shape.
 void add_run_options(po::options_description& options);
 
 // Declares --report, --html, --csv and --junit.
@@ -31,8 +31,11 @@ void write_exports(const po::variables_map& vm, const reports::CompareReport& re
 
 // The data options as given (flags override the --preprocess file field by field).
 DataOptions read_data_options(const po::variables_map& vm);
-// Opens the data set for the graph's inputs (checked against the pipeline before any sample).
-std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph);
+// Opens the data set for the graph's inputs (checked against the pipeline before any sample), shaped as
+// `input_shapes` (input_shapes_for: the declared shapes with --input-shape applied; the data sizes what stays
+// symbolic).
+std::unique_ptr<Dataset> open_data_for(const DataOptions& options, const Graph& graph,
+                                       const std::vector<Shape>& input_shapes);
 
 // Parses every --gate and refuses unknown fields before anything runs. `hint` is appended to the error.
 std::vector<metrics::Gate> read_gates(const po::variables_map& vm, const std::vector<int>& top_k, bool with_layers,

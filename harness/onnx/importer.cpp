@@ -98,7 +98,9 @@ Graph Importer::run() {
   return std::move(g_);
 }
 
-// Initializers become constants; the other graph inputs become model inputs (unknown dims read as 1).
+// Initializers become constants; the other graph inputs become model inputs. A dimension with a dim_param is that
+// symbol (one per name); one with neither dim_value nor dim_param (or a negative dim_value) is a symbol of its own,
+// named "<input>.<axis>".
 void Importer::import_inputs() {
   const onnx::GraphProto& gp = model_.graph();
   for (const auto& init : gp.initializer()) {
@@ -119,7 +121,12 @@ void Importer::import_inputs() {
     if (*dtype == DType::u8 || *dtype == DType::i8) check_8bit_input(in.name(), tt.elem_type());
     t.dtype = *dtype;
     t.file_dtype = tt.elem_type() == kFloat16 ? DType::f16 : t.dtype;
-    for (const auto& d : tt.shape().dim()) t.shape.push_back(d.has_dim_value() ? static_cast<int32_t>(d.dim_value()) : 1);
+    for (int k = 0; k < tt.shape().dim_size(); ++k) {
+      const auto& d = tt.shape().dim(k);
+      if (d.has_dim_value() && d.dim_value() >= 0) t.shape.push_back(static_cast<int32_t>(d.dim_value()));
+      else t.shape.push_back(g_.symbol(d.has_dim_param() && !d.dim_param().empty() ? d.dim_param()
+                                                                                   : fmt::format("{}.{}", in.name(), k)));
+    }
     const int id = add(std::move(t));
     g_.inputs.push_back(id);
     values_[in.name()] = {id, Layout::onnx};
@@ -203,13 +210,19 @@ std::vector<int> Importer::emit_multi(OpType op, std::vector<int> inputs, const 
   auto impl = make_op(op);
   OpContext ctx{g_, n, {}, {}};
   bool all_const = fold;
+  // Computed at prepare, when the input shapes are known: a SHAPE, and a node reading only constants and such values.
+  bool at_prepare = op == OpType::shape || !n.inputs.empty();
   for (int t : n.inputs) {
     ctx.inputs.push_back(t < 0 ? nullptr : &g_.tensors[t]);
     if (t >= 0 && !g_.tensors[t].is_constant) all_const = false;
+    if (t >= 0 && !g_.tensors[t].is_constant && !g_.tensors[t].computed_at_prepare) at_prepare &= op == OpType::shape;
   }
   for (int id : out_ids) ctx.outputs.push_back(&g_.tensors[id]);
-  impl->prepare(ctx);
-  for (int id : out_ids) g_.tensors[id].file_dtype = g_.tensors[id].dtype;
+  prepare_maybe_symbolic(*impl, ctx);
+  for (int id : out_ids) {
+    g_.tensors[id].file_dtype = g_.tensors[id].dtype;
+    g_.tensors[id].computed_at_prepare = at_prepare && !all_const;
+  }
   if (all_const) {
     for (int id : out_ids) g_.tensors[id].allocate();
     impl->run(ctx);
@@ -245,6 +258,44 @@ int Importer::nhwc(const Value& v, const onnx::NodeProto& n) {
   to_nhwc_[v.id] = id;
   to_onnx_[id] = v.id;
   return id;
+}
+
+int Importer::shape_tensor(const Value& v, int start, int end, const std::string& name) {
+  const Shape ls = logical_shape(v);
+  if (std::all_of(ls.begin() + start, ls.begin() + end, [](int32_t d) { return d >= 0; }))
+    return const_i64(name, {ls.begin() + start, ls.begin() + end});
+  const bool whole = v.layout == Layout::onnx && start == 0 && end == static_cast<int>(ls.size());
+  const int shape = emit_multi(OpType::shape, {v.id}, {}, {whole ? name : name + "/all"}, true, {DType::i64})[0];
+  if (whole) return shape;
+  std::vector<int64_t> picked;
+  for (int k = start; k < end; ++k) picked.push_back(v.layout == Layout::nhwc ? kToNhwcPos[k] : k);
+  Attributes a;
+  a.set("axis", int64_t{0});
+  return emit(OpType::gather, {shape, const_i32(name + "/dims", picked)}, a, name);
+}
+
+int Importer::flatten_2d(const onnx::NodeProto& n, const Value& x, int axis, const std::string& name) {
+  const Shape ls = logical_shape(x);
+  int64_t outer = 1, inner = 1;
+  bool outer_symbolic = false, inner_symbolic = false;
+  for (int k = 0; k < static_cast<int>(ls.size()); ++k) {
+    (k < axis ? outer_symbolic : inner_symbolic) |= ls[k] < 0;
+    if (ls[k] >= 0) (k < axis ? outer : inner) *= ls[k];
+  }
+  Attributes a;
+  if (!outer_symbolic && !inner_symbolic) {
+    a.set("new_shape", std::vector<int64_t>{outer, inner});
+  } else if (!outer_symbolic) {
+    a.set("new_shape", std::vector<int64_t>{outer, -1});
+  } else if (!inner_symbolic) {
+    a.set("new_shape", std::vector<int64_t>{-1, inner});
+  } else if (axis == 1) {
+    a.set("new_shape", std::vector<int64_t>{0, -1});  // the first dimension copied, symbol and all
+    a.set("copy_zero_dims", int64_t{1});
+  } else {
+    unsupported(n, fmt::format("flattening {} at axis {} (symbolic dimensions on both sides)", g_.shape_text(ls), axis));
+  }
+  return emit(OpType::reshape, {onnx_order(x)}, a, name);
 }
 
 Shape Importer::logical_shape(const Value& v) const {
@@ -413,9 +464,14 @@ WindowPadding Importer::window_padding(const onnx::NodeProto& n, const Shape& nh
   std::vector<int64_t> pads = attr_ints(n, "pads");
   if (pads.empty()) pads = {0, 0, 0, 0};
   if (pads.size() != 4) unsupported(n, fmt::format("pads [{}] (expected 4 values for 2-D)", fmt::join(pads, ",")));
-  const auto [th, bh] = same_padding(nhwc_in[1], kh, sh, dh);
-  const auto [tw, bw] = same_padding(nhwc_in[2], kw, sw, dw);
+  // A symbolic size has one SAME padding for every size only at stride 1: (k - 1) * dilation in total.
+  const bool fixed_same = (nhwc_in[1] >= 0 || sh == 1) && (nhwc_in[2] >= 0 || sw == 1);
+  const auto [th, bh] = same_padding(nhwc_in[1] >= 0 ? nhwc_in[1] : kh, kh, sh, dh);
+  const auto [tw, bw] = same_padding(nhwc_in[2] >= 0 ? nhwc_in[2] : kw, kw, sw, dw);
   WindowPadding p;
+  if (auto_pad == "SAME_LOWER" && !fixed_same)
+    unsupported(n, fmt::format("auto_pad SAME_LOWER with stride > 1 over a symbolic size (input {})",
+                               g_.shape_text(nhwc_in)));
   if (auto_pad == "SAME_UPPER") {
     p.tflite = 0;
   } else if (auto_pad == "SAME_LOWER") {
@@ -426,7 +482,7 @@ WindowPadding Importer::window_padding(const onnx::NodeProto& n, const Shape& nh
   } else if (auto_pad == "VALID" || std::all_of(pads.begin(), pads.end(), [](int64_t v) { return v == 0; })) {
     p.tflite = 1;
   } else if (auto_pad == "NOTSET") {
-    if (pads == std::vector<int64_t>{th, tw, bh, bw}) p.tflite = 0;
+    if (fixed_same && pads == std::vector<int64_t>{th, tw, bh, bw}) p.tflite = 0;
     else p.explicit_pads = pads;
   } else {
     unsupported(n, fmt::format("auto_pad '{}'", auto_pad));

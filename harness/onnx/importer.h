@@ -93,8 +93,17 @@ class Importer {
   int onnx_order(const Value& v);
   // A 4-D NCHW value as NHWC; refuses other ranks naming node `n`.
   int nhwc(const Value& v, const onnx::NodeProto& n);
-  // The ONNX (logical) shape of a value.
+  // The ONNX (logical) shape of a value; symbolic dimensions (core/tensor.h) stay symbolic.
   Shape logical_shape(const Value& v) const;
+  // True when a dimension of the value's shape is symbolic.
+  bool symbolic(const Value& v) const { return !shape_is_concrete(g_.tensors[v.id].shape); }
+  // The value's ONNX shape as an int64 tensor computed at prepare (a SHAPE node, its dims permuted back to ONNX
+  // order for an NHWC-stored value), restricted to dims [start, end); a constant when those dims are concrete.
+  int shape_tensor(const Value& v, int start, int end, const std::string& name);
+  // The value reshaped to 2-D [prod(dims < axis), prod(dims >= axis)] (Flatten's rule), with -1 or a copied
+  // dimension standing for a symbolic side; refuses, naming node n, symbolic dimensions on both sides of an axis
+  // other than 1.
+  int flatten_2d(const onnx::NodeProto& n, const Value& x, int axis, const std::string& name);
   // A constant operand broadcast against a 4-D NHWC-stored value: right-aligned to rank 4 (numpy rules), its
   // data permuted to NHWC. -1 when its rank is above 4.
   int constant_to_nhwc(int id);
@@ -132,6 +141,8 @@ class Importer {
 
   static std::vector<int64_t> to_i64(const Shape& s) { return {s.begin(), s.end()}; }
   static int norm_axis(int64_t a, int rank) { return static_cast<int>(a < 0 ? a + rank : a); }
+  // A size against a dimension that may be symbolic: equal, or not known to differ.
+  static bool dims_match(int64_t size, int32_t dim) { return dim < 0 || size == dim; }
 
  private:
   void import_inputs();

@@ -86,9 +86,15 @@ void import_clip(Importer& im, NodeRef n) {
       id = im.emit(OpType::maximum, {id, im.const_f32(name + "/min", {}, {lo})}, {}, hi == kInf ? name : name + "/lo");
     if (hi != kInf) id = im.emit(OpType::minimum, {id, im.const_f32(name + "/max", {}, {hi})}, {}, name);
     if (id == x.id) {
-      // No bound at all: the output is a copy.
+      // No bound at all: the output is a copy (every dimension copied, symbolic ones too).
       Attributes a;
-      a.set("new_shape", Importer::to_i64(im.tensor(x.id).shape));
+      const Shape& xs = im.tensor(x.id).shape;
+      if (shape_is_concrete(xs)) {
+        a.set("new_shape", Importer::to_i64(xs));
+      } else {
+        a.set("new_shape", std::vector<int64_t>(xs.size(), 0));
+        a.set("copy_zero_dims", int64_t{1});
+      }
       id = im.emit(OpType::reshape, {id}, a, name);
     }
     im.set(n, 0, {id, x.layout});

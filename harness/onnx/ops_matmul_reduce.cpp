@@ -164,15 +164,16 @@ void import_softmax(Importer& im, NodeRef n, bool log) {
   const std::string name = im.out_name(n);
   if (im.opset() < 13) {
     // Before opset 13 the input is seen as 2-D [prod(dims < axis), prod(dims >= axis)].
-    int64_t outer = 1, inner = 1;
-    for (int k = 0; k < rank; ++k) (k < axis ? outer : inner) *= ls[k];
-    Attributes a;
-    a.set("new_shape", std::vector<int64_t>{outer, inner});
-    const int flat = im.emit(OpType::reshape, {im.onnx_order(x)}, a, name + "/2d");
+    const int flat = im.flatten_2d(n, x, axis, name + "/2d");
     const int s = im.emit(op, {flat}, {}, name + "/softmax");
-    Attributes b;
-    b.set("new_shape", Importer::to_i64(ls));
-    im.set(n, 0, {im.emit(OpType::reshape, {s}, b, name), Layout::onnx});
+    if (!im.symbolic(x)) {
+      Attributes b;
+      b.set("new_shape", Importer::to_i64(ls));
+      im.set(n, 0, {im.emit(OpType::reshape, {s}, b, name), Layout::onnx});
+    } else {
+      im.set(n, 0, {im.emit(OpType::reshape, {s, im.shape_tensor(x, 0, rank, name + "/shape")}, {}, name),
+                    Layout::onnx});
+    }
     return;
   }
   if (x.layout == Layout::nhwc && axis == 1) {

@@ -1,7 +1,8 @@
-// ONNX plumbing and data movement: Identity, Dropout, Constant, Shape (a constant: shapes are static), Reshape,
-// Flatten, Squeeze, Unsqueeze, Transpose, Concat, Gather, Pad, Slice, Split and Expand. Shape arithmetic on
-// constants folds at load (Importer::emit). Concat, Pad and Split stay NHWC when their inputs are; the others
-// work in ONNX order.
+// ONNX plumbing and data movement: Identity, Dropout, Constant, Shape (a constant where the dimensions are
+// concrete, else a SHAPE node computed at prepare), Reshape, Flatten, Squeeze, Unsqueeze, Transpose, Concat, Gather,
+// Pad, Slice, Split and Expand. Shape arithmetic on constants folds at load (Importer::emit); on symbolic shapes it
+// runs once per input-shape set, at prepare. Concat, Pad and Split stay NHWC when their inputs are; the others work
+// in ONNX order.
 #include <algorithm>
 #include <limits>
 #include <set>
@@ -83,36 +84,49 @@ void import_constant(Importer& im, NodeRef n) {
 }
 
 void import_shape(Importer& im, NodeRef n) {
-  const Shape ls = im.logical_shape(im.in(n, 0));
-  const int rank = static_cast<int>(ls.size());
+  const Value x = im.in(n, 0);
+  const int rank = static_cast<int>(im.logical_shape(x).size());
   int64_t start = attr_int(n, "start", 0), end = attr_int(n, "end", rank);
   if (start < 0) start += rank;
   if (end < 0) end += rank;
   start = std::clamp<int64_t>(start, 0, rank);
   end = std::clamp<int64_t>(end, start, rank);
-  im.set(n, 0, {im.const_i64(im.out_name(n), {ls.begin() + start, ls.begin() + end}), Layout::onnx});
+  im.set(n, 0, {im.shape_tensor(x, static_cast<int>(start), static_cast<int>(end), im.out_name(n)), Layout::onnx});
 }
 
 void import_reshape(Importer& im, NodeRef n) {
   const Value x = im.in(n, 0);
   const Shape ls = im.logical_shape(x);
-  std::vector<int64_t> want = im.opset() < 5 ? attr_ints(n, "shape") : im.const_ints(n, 1, "shape");
   const bool allowzero = attr_int(n, "allowzero", 0) != 0;
+  if (im.opset() >= 5 && !im.tensor(im.in(n, 1).id).is_constant) {
+    // A new shape computed from the input shapes (torch's x.view(x.size(0), -1)): read at prepare; a 0 copies.
+    Attributes a;
+    if (!allowzero) a.set("copy_zero_dims", int64_t{1});
+    im.set(n, 0, {im.emit(OpType::reshape, {im.onnx_order(x), im.in(n, 1).id}, a, im.out_name(n)), Layout::onnx});
+    return;
+  }
+  std::vector<int64_t> want = im.opset() < 5 ? attr_ints(n, "shape") : im.const_ints(n, 1, "shape");
+  bool copy_zero = false;
   for (size_t k = 0; k < want.size(); ++k)
     if (want[k] == 0 && !allowzero) {
       if (k >= ls.size()) im.unsupported(n, "a 0 in shape beyond the input's rank");
-      want[k] = ls[k];
+      if (ls[k] < 0) copy_zero = true;  // a symbolic dimension: copied at prepare
+      else want[k] = ls[k];
     }
-  reshape_to(im, n, x, want);
+  if (!copy_zero) {
+    reshape_to(im, n, x, want);
+    return;
+  }
+  Attributes a;
+  a.set("new_shape", want);
+  a.set("copy_zero_dims", int64_t{1});
+  im.set(n, 0, {im.emit(OpType::reshape, {im.onnx_order(x)}, a, im.out_name(n)), Layout::onnx});
 }
 
 void import_flatten(Importer& im, NodeRef n) {
   const Value x = im.in(n, 0);
-  const Shape ls = im.logical_shape(x);
-  const int axis = Importer::norm_axis(attr_int(n, "axis", 1), static_cast<int>(ls.size()));
-  int64_t outer = 1, inner = 1;
-  for (int k = 0; k < static_cast<int>(ls.size()); ++k) (k < axis ? outer : inner) *= ls[k];
-  reshape_to(im, n, x, {outer, inner});
+  const int axis = Importer::norm_axis(attr_int(n, "axis", 1), static_cast<int>(im.logical_shape(x).size()));
+  im.set(n, 0, {im.flatten_2d(n, x, axis, im.out_name(n)), Layout::onnx});
 }
 
 void import_squeeze(Importer& im, NodeRef n) {
@@ -125,6 +139,16 @@ void import_squeeze(Importer& im, NodeRef n) {
   std::vector<int64_t> shape;
   for (int k = 0; k < rank; ++k)
     if (!(axes.empty() ? ls[k] == 1 : s.count(k) != 0)) shape.push_back(ls[k]);
+  if (im.symbolic(x)) {
+    // SQUEEZE keeps the symbolic dimensions where they are (without axes: the dimensions that are 1 at load).
+    std::vector<int64_t> dims;
+    for (int k = 0; k < rank; ++k)
+      if (axes.empty() ? ls[k] == 1 : s.count(k) != 0) dims.push_back(k);
+    Attributes a;
+    a.set("squeeze_dims", dims);
+    im.set(n, 0, {im.emit(OpType::squeeze, {im.onnx_order(x)}, a, im.out_name(n)), Layout::onnx});
+    return;
+  }
   reshape_to(im, n, x, shape);
 }
 
@@ -137,6 +161,19 @@ void import_unsqueeze(Importer& im, NodeRef n) {
   for (int64_t a : axes) s.insert(Importer::norm_axis(a, rank));
   std::vector<int64_t> shape;
   for (int k = 0, j = 0; k < rank; ++k) shape.push_back(s.count(k) ? 1 : ls[j++]);
+  if (im.symbolic(x)) {
+    // One EXPAND_DIMS per new axis, in increasing order: each axis is a position in the output.
+    int id = im.onnx_order(x);
+    int step = 0;
+    for (int64_t a : s) {
+      const std::string name = step + 1 == static_cast<int>(s.size()) ? im.out_name(n)
+                                                                       : fmt::format("{}/unsqueeze{}", im.out_name(n), step);
+      id = im.emit(OpType::expand_dims, {id, im.const_i32(name + "/axis", {a}, {1})}, {}, name);
+      ++step;
+    }
+    im.set(n, 0, {id, Layout::onnx});
+    return;
+  }
   reshape_to(im, n, x, shape);
 }
 
@@ -168,7 +205,7 @@ void import_gather(Importer& im, NodeRef n) {
   const int axis = Importer::norm_axis(attr_int(n, "axis", 0), rank);
   int idx = im.in(n, 1).id;
   Tensor& it = im.tensor(idx);
-  if (it.is_constant) {
+  if (it.is_constant && im.logical_shape(x)[axis] >= 0) {
     // ONNX allows negative indices (counted from the end); qgate's GATHER does not.
     const int64_t dim = im.logical_shape(x)[axis];
     Tensor t;
@@ -258,10 +295,33 @@ void import_slice(Importer& im, NodeRef n) {
     im.unsupported(n, "starts/ends/axes/steps of different lengths");
   std::vector<int64_t> begin(rank, 0), end(ls.begin(), ls.end()), stride(rank, 1);
   int64_t end_mask = 0;
+  int64_t begin_mask = 0;
+  for (int a = 0; a < rank; ++a)
+    if (ls[a] < 0) {  // a symbolic dimension not sliced: taken whole
+      begin_mask |= int64_t{1} << a;
+      end_mask |= int64_t{1} << a;
+      end[a] = 0;
+    }
   for (size_t i = 0; i < starts.size(); ++i) {
     const int a = Importer::norm_axis(axes[i], rank);
     const int64_t d = ls[a], st = steps[i];
     if (st == 0) im.unsupported(n, "step 0");
+    if (d < 0) {
+      // A symbolic size: STRIDED_SLICE counts negative starts and ends from the end and clamps to the size, as
+      // ONNX does for positive steps; an end past any int32 size means "to the end".
+      if (st < 0) im.unsupported(n, fmt::format("a negative step on axis {} of symbolic size ({})", a, im.graph().shape_text(ls)));
+      begin_mask &= ~(int64_t{1} << a);
+      end_mask &= ~(int64_t{1} << a);
+      begin[a] = std::clamp<int64_t>(starts[i], std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+      end[a] = ends[i];
+      if (ends[i] >= std::numeric_limits<int32_t>::max()) {
+        end_mask |= int64_t{1} << a;
+        end[a] = 0;
+      }
+      end[a] = std::clamp<int64_t>(end[a], std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
+      stride[a] = st;
+      continue;
+    }
     int64_t b = starts[i] < 0 ? starts[i] + d : starts[i];
     int64_t e = ends[i] < 0 ? ends[i] + d : ends[i];
     if (st > 0) {
@@ -278,6 +338,7 @@ void import_slice(Importer& im, NodeRef n) {
   }
   Attributes at;
   at.set("end_mask", end_mask);
+  if (begin_mask) at.set("begin_mask", begin_mask);
   const std::string name = im.out_name(n);
   im.set(n, 0, {im.emit(OpType::strided_slice, {im.onnx_order(x), im.const_i32(name + "/begin", begin),
                                                 im.const_i32(name + "/end", end), im.const_i32(name + "/strides", stride)},
@@ -291,6 +352,18 @@ void import_split(Importer& im, NodeRef n) {
   const int axis = Importer::norm_axis(attr_int(n, "axis", 0), static_cast<int>(ls.size()));
   std::vector<int64_t> sizes = im.opset() >= 13 && im.has(n, 1) ? im.const_ints(n, 1, "split") : attr_ints(n, "split");
   const int64_t parts = n.output_size();
+  if (sizes.empty() && ls[axis] < 0) {
+    // Equal parts of a symbolic size: SPLIT divides at prepare.
+    std::vector<std::string> names(n.output().begin(), n.output().end());
+    const bool keep = x.layout == Layout::nhwc;
+    const int src = keep ? x.id : im.onnx_order(x);
+    Attributes a;
+    a.set("num_splits", parts);
+    const std::vector<int> outs = im.emit_multi(
+        OpType::split, {im.const_i32(names[0] + "/axis", {keep ? kToNhwcPos[axis] : axis}, {1}), src}, a, names);
+    for (int i = 0; i < parts; ++i) im.set(n, i, {outs[i], x.layout});
+    return;
+  }
   if (sizes.empty()) {
     if (ls[axis] % parts != 0) im.unsupported(n, fmt::format("an uneven split of {} into {}", ls[axis], parts));
     sizes.assign(parts, ls[axis] / parts);

@@ -93,8 +93,11 @@ void import_pool(Importer& im, NodeRef n, bool is_max) {
   int xin = x;
   if (include_pad && pad.tflite == 0) {
     // TFLite's SAME average excludes the padding; count_include_pad needs the zeros padded explicitly.
-    const auto [t, b] = same_padding(xs[1], k[0], strides[0], 1);
-    const auto [l, r] = same_padding(xs[2], k[1], strides[1], 1);
+    if ((xs[1] < 0 && strides[0] > 1) || (xs[2] < 0 && strides[1] > 1))
+      im.unsupported(n, fmt::format("count_include_pad 1 with SAME padding and stride > 1 over input {} of symbolic size",
+                                    im.graph().shape_text(xs)));
+    const auto [t, b] = same_padding(xs[1] < 0 ? k[0] : xs[1], k[0], strides[0], 1);
+    const auto [l, r] = same_padding(xs[2] < 0 ? k[1] : xs[2], k[1], strides[1], 1);
     pad.explicit_pads = {t, l, b, r};
     pad.tflite = 1;
   }
@@ -112,6 +115,54 @@ void import_pool(Importer& im, NodeRef n, bool is_max) {
   a.set("padding", pad.tflite);
   im.set(n, 0, {im.emit(is_max ? OpType::max_pool2d : OpType::average_pool2d, {xin}, a, name), Layout::nhwc});
 }
+
+namespace {
+
+// ConvTranspose over an input of symbolic size, by explicit pads: the full output (in - 1) * stride + kernel +
+// max(output_padding - pad_end, 0) is computed at prepare from the input's SHAPE, and the crop [pad_begin,
+// full - max(pad_end - output_padding, 0)) has constant offsets from both ends.
+void conv_transpose_symbolic(Importer& im, NodeRef n, int x, const Shape& xs, const std::vector<int64_t>& strides,
+                             const std::vector<int64_t>& out_pad, const std::vector<int64_t>& pads, bool sized) {
+  if (sized)
+    im.unsupported(n, fmt::format("output_shape or auto_pad over input {} of symbolic size (explicit pads only)",
+                                  im.graph().shape_text(xs)));
+  const Shape w_shape = im.tensor(im.in(n, 1).id).shape;  // [Cin, Cout, KH, KW]
+  const std::string w_name = im.tensor(im.in(n, 1).id).name;
+  const std::string name = im.out_name(n);
+  const int64_t cout = w_shape[1];
+  int64_t grow[2], cut[2];
+  for (int k = 0; k < 2; ++k) {
+    grow[k] = std::max<int64_t>(out_pad[k] - pads[k + 2], 0);
+    cut[k] = std::max<int64_t>(pads[k + 2] - out_pad[k], 0);
+  }
+  // [N, H, W, C] * [1, sh, sw, 0] + [0, kh - sh + grow, kw - sw + grow, Cout]
+  const int dims = im.emit_multi(OpType::shape, {x}, {}, {name + "/input_shape"}, true, {DType::i32})[0];
+  const int scaled = im.emit(OpType::mul, {dims, im.const_i32(name + "/stride", {1, strides[0], strides[1], 0})}, {},
+                             name + "/scaled");
+  const int full = im.emit(OpType::add, {scaled, im.const_i32(name + "/extent", {0, w_shape[2] - strides[0] + grow[0],
+                                                                                w_shape[3] - strides[1] + grow[1], cout})},
+                           {}, name + "/output_shape");
+  Attributes a;
+  a.set("stride_h", strides[0]);
+  a.set("stride_w", strides[1]);
+  a.set("padding", int64_t{1});
+  std::vector<int> inputs = {full, im.transpose(im.in(n, 1).id, {1, 2, 3, 0}, w_name + "/ohwi"), x};
+  if (im.has(n, 2)) inputs.push_back(im.in(n, 2).id);
+  const bool crop = pads[0] != 0 || pads[1] != 0 || cut[0] != 0 || cut[1] != 0;
+  int id = im.emit(OpType::transpose_conv, inputs, a, crop ? name + "/full" : name);
+  if (crop) {
+    Attributes c;
+    c.set("begin_mask", int64_t{0b1001});
+    c.set("end_mask", int64_t{0b1001} | (cut[0] == 0 ? 0b0010 : 0) | (cut[1] == 0 ? 0b0100 : 0));
+    id = im.emit(OpType::strided_slice,
+                 {id, im.const_i32(name + "/begin", {0, pads[0], pads[1], 0}),
+                  im.const_i32(name + "/end", {0, -cut[0], -cut[1], 0}), im.const_i32(name + "/strides", {1, 1, 1, 1})},
+                 c, name);
+  }
+  im.set(n, 0, {id, Layout::nhwc});
+}
+
+}  // namespace
 
 // ONNX ConvTranspose (2-D, group 1, dilation 1) as TRANSPOSE_CONV with VALID padding onto the full output
 // ((in - 1) * stride + kernel, or more for output_padding), then a crop of [pad_begin, pad_begin + out).
@@ -135,6 +186,10 @@ void import_conv_transpose(Importer& im, NodeRef n) {
   if (pads.empty()) pads = {0, 0, 0, 0};
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   if (out_shape.size() > 2) out_shape.erase(out_shape.begin(), out_shape.end() - 2);
+  if (!shape_is_concrete(xs)) {
+    conv_transpose_symbolic(im, n, x, xs, strides, out_pad, pads, !out_shape.empty() || auto_pad != "NOTSET");
+    return;
+  }
   if (out_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))
     out_shape = {xs[1] * strides[0], xs[2] * strides[1]};
   int64_t begin[2], out[2];
@@ -188,9 +243,20 @@ void import_resize(Importer& im, NodeRef n) {
   std::vector<int64_t> out_hw;
   std::vector<float> scales;
   const int scales_input = opset < 11 ? 1 : 2;
-  if (opset >= 11 && im.has(n, 3)) {
+  const std::string name = im.out_name(n);
+  int size_at_prepare = -1;  // the output size as an int32 [2] tensor computed at prepare (symbolic input sizes)
+  if (opset >= 11 && im.has(n, 3) && !im.tensor(im.in(n, 3).id).is_constant) {
+    // Sizes computed from shapes (a resize to another tensor's size): H and W read at prepare.
+    const Tensor& st = im.tensor(im.in(n, 3).id);
+    if (st.shape != Shape{4}) im.unsupported(n, fmt::format("sizes of shape {} (expected [4])", shape_string(st.shape)));
+    Attributes g;
+    g.set("axis", int64_t{0});
+    const int hw = im.emit(OpType::gather, {im.in(n, 3).id, im.const_i32(name + "/hw", {2, 3})}, g, name + "/sizes_hw");
+    size_at_prepare = im.emit_multi(OpType::cast, {hw}, {}, {name + "/size"}, true, {DType::i32})[0];
+  } else if (opset >= 11 && im.has(n, 3)) {
     const std::vector<int64_t> sizes = im.const_ints(n, 3, "sizes");
-    if (sizes.size() != 4 || sizes[0] != ls[0] || sizes[1] != ls[1]) return import_resize_nd(im, n);
+    if (sizes.size() != 4 || !Importer::dims_match(sizes[0], ls[0]) || !Importer::dims_match(sizes[1], ls[1]))
+      return import_resize_nd(im, n);
     out_hw = {sizes[2], sizes[3]};
   } else if (im.has(n, scales_input)) {
     const Tensor& st = im.tensor(im.in(n, scales_input).id);
@@ -198,15 +264,39 @@ void import_resize(Importer& im, NodeRef n) {
     if (st.elements() != 4) return import_resize_nd(im, n);
     scales.assign(st.as<float>(), st.as<float>() + 4);
     if (scales[0] != 1.0f || scales[1] != 1.0f) return import_resize_nd(im, n);
+  }
+  if (size_at_prepare < 0 && !scales.empty() && (ls[2] < 0 || ls[3] < 0)) {
+    // A symbolic size scaled: exact (in * scale, as TFLite's size-derived scale) only for whole-number scales.
+    if (scales[2] != std::floor(scales[2]) || scales[3] != std::floor(scales[3]) || scales[2] < 1 || scales[3] < 1)
+      im.unsupported(n, fmt::format("scales [{},{}] over input {} of symbolic size (only whole-number scales)",
+                                    scales[2], scales[3], im.graph().shape_text(ls)));
+    const int nhwc_x = im.nhwc(xv, n);
+    const int dims = im.emit_multi(OpType::shape, {nhwc_x}, {}, {name + "/input_shape"}, true, {DType::i32})[0];
+    Attributes g;
+    g.set("axis", int64_t{0});
+    const int hw = im.emit(OpType::gather, {dims, im.const_i32(name + "/hw", {1, 2})}, g, name + "/input_hw");
+    size_at_prepare = im.emit(OpType::mul, {hw, im.const_i32(name + "/scale", {static_cast<int64_t>(scales[2]),
+                                                                               static_cast<int64_t>(scales[3])})},
+                              {}, name + "/size");
+  } else if (!scales.empty()) {
     out_hw = {static_cast<int64_t>(std::floor(ls[2] * scales[2])), static_cast<int64_t>(std::floor(ls[3] * scales[3]))};
     // TFLite derives the coordinate scale from the sizes; the ONNX spec uses the given scale.
     if (ls[2] * scales[2] != static_cast<float>(out_hw[0]) || ls[3] * scales[3] != static_cast<float>(out_hw[1]))
       return import_resize_nd(im, n);
-  } else {
+  } else if (size_at_prepare < 0 && out_hw.empty()) {
     im.unsupported(n, "neither scales nor sizes");
   }
+  if (size_at_prepare >= 0 && ctm == "pytorch_half_pixel")
+    im.unsupported(n, "pytorch_half_pixel over a size known only at prepare (it depends on whether the size is 1)");
   if (find_attr(n, "antialias") && attr_int(n, "antialias", 0) != 0) im.unsupported(n, "antialias 1");
-  if (attr_int(n, "exclude_outside", 0) != 0 || ctm == "tf_crop_and_resize") return import_resize_nd(im, n);
+  // The forms TFLite's resize ops do not express go to RESIZE_ND, which needs every size at load.
+  const auto resize_nd = [&] {
+    if (size_at_prepare >= 0)
+      im.unsupported(n, fmt::format("mode '{}' with coordinate_transformation_mode '{}' over input {} of symbolic size",
+                                    mode, ctm, im.graph().shape_text(ls)));
+    import_resize_nd(im, n);
+  };
+  if (attr_int(n, "exclude_outside", 0) != 0 || ctm == "tf_crop_and_resize") return resize_nd();
   Attributes a;
   OpType op;
   if (mode == "linear") {
@@ -214,7 +304,7 @@ void import_resize(Importer& im, NodeRef n) {
     if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out_hw[0] > 1 && out_hw[1] > 1))
       a.set("half_pixel_centers", int64_t{1});
     else if (ctm == "align_corners") a.set("align_corners", int64_t{1});
-    else if (ctm != "asymmetric") return import_resize_nd(im, n);
+    else if (ctm != "asymmetric") return resize_nd();
   } else if (mode == "nearest") {
     op = OpType::resize_nearest_neighbor;
     if (ctm == "asymmetric" && nearest_mode == "floor") {
@@ -223,14 +313,14 @@ void import_resize(Importer& im, NodeRef n) {
     } else if (ctm == "tf_half_pixel_for_nn" && nearest_mode == "floor") {
       a.set("half_pixel_centers", int64_t{1});
     } else {
-      return import_resize_nd(im, n);
+      return resize_nd();
     }
   } else {
-    return import_resize_nd(im, n);
+    return resize_nd();
   }
-  const std::string name = im.out_name(n);
   const int x = im.nhwc(xv, n);
-  im.set(n, 0, {im.emit(op, {x, im.const_i32(name + "/size", out_hw)}, a, name), Layout::nhwc});
+  const int size = size_at_prepare >= 0 ? size_at_prepare : im.const_i32(name + "/size", out_hw);
+  im.set(n, 0, {im.emit(op, {x, size}, a, name), Layout::nhwc});
 }
 
 // Inference BatchNormalization: scale = gamma / sqrt(var + eps), shift = beta - mean * scale per channel.

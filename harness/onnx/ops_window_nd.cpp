@@ -47,11 +47,22 @@ std::vector<int64_t> resolve_pads(Importer& im, NodeRef n, const Shape& spatial_
   return pads;
 }
 
+// These forms resolve pads, output sizes and taps at load: an input of symbolic size is refused (the NHWC 2-D
+// forms of ops_spatial.cpp take symbolic sizes).
+void require_known_sizes(Importer& im, NodeRef n) {
+  const Shape s = im.logical_shape(im.in(n, 0));
+  for (int32_t d : s)
+    if (d < 0)
+      im.unsupported(n, fmt::format("an input of symbolic size {} in a form that needs its sizes at load",
+                                    im.graph().shape_text(s)));
+}
+
 }  // namespace
 
 // Conv with a 1-D kernel: [N, C, L] as [N, C, 1, L] through the 2-D import (the same attributes with a height of
 // 1 prepended), then back to [N, M, L'].
 void import_conv_1d(Importer& im, NodeRef n) {
+  require_known_sizes(im, n);
   const std::string name = im.out_name(n);
   const Shape xs = im.logical_shape(im.in(n, 0));
   const Shape ws = im.tensor(im.in(n, 1).id).shape;
@@ -94,6 +105,7 @@ void import_conv_1d(Importer& im, NodeRef n) {
 
 // Conv and ConvTranspose of any spatial rank, groups and dilations, as CONV_ND / CONV_TRANSPOSE_ND.
 void import_conv_nd(Importer& im, NodeRef n, bool transpose) {
+  require_known_sizes(im, n);
   const std::string name = im.out_name(n);
   const int x = im.onnx_order(im.in(n, 0));
   const int w = im.onnx_order(im.in(n, 1));
@@ -147,6 +159,7 @@ void import_conv_nd(Importer& im, NodeRef n, bool transpose) {
 
 // MaxPool (with its Indices output), AveragePool, LpPool of any spatial rank as POOL_ND.
 void import_pool_nd(Importer& im, NodeRef n, const char* kind) {
+  require_known_sizes(im, n);
   const std::string name = im.out_name(n);
   const int x = im.onnx_order(im.in(n, 0));
   const Shape xs = im.tensor(x).shape;
@@ -177,6 +190,7 @@ void import_pool_nd(Importer& im, NodeRef n, const char* kind) {
 
 // GlobalLpPool: LpPool with the whole spatial extent as its window.
 void import_global_lp_pool(Importer& im, NodeRef n) {
+  require_known_sizes(im, n);
   const Shape xs = im.logical_shape(im.in(n, 0));
   const std::string name = im.out_name(n);
   if (xs.size() < 3 || xs.size() > 5) im.unsupported(n, fmt::format("an input {}", shape_string(xs)));
@@ -188,6 +202,7 @@ void import_global_lp_pool(Importer& im, NodeRef n) {
 }
 
 void import_max_unpool(Importer& im, NodeRef n) {
+  require_known_sizes(im, n);
   const std::string name = im.out_name(n);
   const int x = im.onnx_order(im.in(n, 0));
   const Shape xs = im.tensor(x).shape;
@@ -215,6 +230,7 @@ void import_max_unpool(Importer& im, NodeRef n) {
 // Resize / Upsample as RESIZE_ND: the output sizes and per-dim scales resolved here (sizes given: scale = size /
 // input; scales given: size = floor(input * scale), the scale kept as given, as ONNX's coordinate formulas use it).
 void import_resize_nd(Importer& im, NodeRef n) {
+  require_known_sizes(im, n);
   const std::string name = im.out_name(n);
   const int x = im.onnx_order(im.in(n, 0));
   const Shape xs = im.tensor(x).shape;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "harness/op.h"
+#include "harness/ops/op_util.h"
 #include "kernels/batch_matmul.h"
 
 namespace qgate {
@@ -13,6 +14,7 @@ namespace {
 
 class BatchMatMulOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     ctx.expect_input(0, DType::f32);
@@ -29,6 +31,14 @@ class BatchMatMulOp : public Op {
     p.k = p.adj_x ? xr : xc;
     const int64_t ky = p.adj_y ? yc : yr;
     p.n = p.adj_y ? yr : yc;
+    if (ctx.symbolic && (!shape_is_concrete(xs) || !shape_is_concrete(ys))) {
+      Shape out = ops::broadcast_shapes(Shape(xs.begin(), xs.end() - 2), Shape(ys.begin(), ys.end() - 2));
+      out.push_back(static_cast<int32_t>(p.m));
+      out.push_back(static_cast<int32_t>(p.n));
+      ctx.out(0).dtype = DType::f32;
+      ctx.out(0).shape = out;
+      return;
+    }
     if (p.k != ky)
       ctx.fail(fmt::format("x {} (adj_x {}) has depth {}, y {} (adj_y {}) has depth {}", shape_string(xs), p.adj_x,
                            p.k, shape_string(ys), p.adj_y, ky));

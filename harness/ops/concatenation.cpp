@@ -16,6 +16,7 @@ int64_t product(const Shape& s, int from, int to) {
 
 class Concatenation : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     if (ctx.inputs.empty()) ctx.fail("has no inputs");
     ctx.expect_arity(ctx.inputs.size(), ctx.inputs.size(), 1);
@@ -34,13 +35,22 @@ class Concatenation : public Op {
         ctx.fail(fmt::format("input {} is {}, input 0 is {} (dtypes must match)", i, dtype_name(t.dtype),
                              dtype_name(first.dtype)));
       bool ok = static_cast<int>(t.shape.size()) == rank;
-      for (int k = 0; ok && k < rank; ++k) ok = k == axis || t.shape[k] == first.shape[k];
+      for (int k = 0; ok && k < rank; ++k) ok = k == axis || dims_may_match(t.shape[k], first.shape[k]);
       if (!ok)
         ctx.fail(fmt::format("concatenation axis {}: input {} has shape {}, input 0 has {} (all dims but the axis "
                              "must match)",
                              axis_attr, i, shape_string(t.shape), shape_string(first.shape)));
-      out[axis] += t.shape[axis];
+      out[axis] = out[axis] < 0 || t.shape[axis] < 0 ? kUnknownDim : out[axis] + t.shape[axis];
       sizes_.push_back(t.shape[axis]);
+    }
+    if (ctx.symbolic) {
+      // A dimension besides the axis: the first input's, or a concrete one where that is symbolic.
+      for (size_t i = 1; i < ctx.inputs.size(); ++i)
+        for (int k = 0; k < rank; ++k)
+          if (k != axis && out[k] < 0 && ctx.in(i).shape[k] >= 0) out[k] = ctx.in(i).shape[k];
+      ctx.out(0).dtype = first.dtype;
+      ctx.out(0).shape = out;
+      return;
     }
     outer_ = product(first.shape, 0, axis);
     inner_ = product(first.shape, axis + 1, rank);
@@ -65,6 +75,7 @@ class Concatenation : public Op {
 // PACK: N inputs of one shape S stacked along a new axis: [S[:axis], N, S[axis:]].
 class Pack : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     if (ctx.inputs.empty()) ctx.fail("has no inputs");
     ctx.expect_arity(ctx.inputs.size(), ctx.inputs.size(), 1);
@@ -76,7 +87,7 @@ class Pack : public Op {
     const int axis = normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), rank + 1, "axis");
     for (size_t i = 1; i < ctx.inputs.size(); ++i) {
       const Tensor& t = ctx.in(i);
-      if (t.dtype != first.dtype || t.shape != first.shape)
+      if (t.dtype != first.dtype || (t.shape != first.shape && !ctx.symbolic))
         ctx.fail(fmt::format("input {} is {} {}, input 0 is {} {} (pack needs equal shapes and dtypes)", i,
                              dtype_name(t.dtype), shape_string(t.shape), dtype_name(first.dtype),
                              shape_string(first.shape)));

@@ -54,10 +54,15 @@ namespace {
 
 class Conv2DOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     hybrid_ = ops::expect_conv_inputs(ctx);
     const Shape& in = ctx.in(0).shape;
     const Shape& f = ctx.in(1).shape;
+    if (ctx.symbolic) {
+      ops::infer_window_output(ctx, f[1], f[2], f[0], /*dilated=*/true);
+      return;
+    }
     kernels::Conv2DParams& p = params_;
     p.batch = in[0];
     p.in_h = in[1];
@@ -73,19 +78,7 @@ class Conv2DOp : public Op {
     if (p.out_c % p.groups != 0)
       ctx.fail(fmt::format("filter has {} output channels, not a multiple of the {} groups ({} input channels / {} "
                            "per filter)", p.out_c, p.groups, p.in_c, f[3]));
-    const bool same = ops::read_same_padding(ctx);
-    p.stride_h = ops::read_factor(ctx, "stride_h");
-    p.stride_w = ops::read_factor(ctx, "stride_w");
-    p.dilation_h = ops::read_factor(ctx, "dilation_h_factor");
-    p.dilation_w = ops::read_factor(ctx, "dilation_w_factor");
-    p.activation = ops::read_activation(ctx);
-    p.out_h = kernels::conv_output_size(p.in_h, p.kernel_h, p.stride_h, p.dilation_h, same);
-    p.out_w = kernels::conv_output_size(p.in_w, p.kernel_w, p.stride_w, p.dilation_w, same);
-    if (p.out_h <= 0 || p.out_w <= 0)
-      ctx.fail(fmt::format("a {}x{} filter (dilation {}x{}) does not fit the {}x{} input with VALID padding",
-                           p.kernel_h, p.kernel_w, p.dilation_h, p.dilation_w, p.in_h, p.in_w));
-    p.pad_top = kernels::conv_pad_before(p.in_h, p.out_h, p.kernel_h, p.stride_h, p.dilation_h, same);
-    p.pad_left = kernels::conv_pad_before(p.in_w, p.out_w, p.kernel_w, p.stride_w, p.dilation_w, same);
+    ops::read_conv_window(ctx, p);
     bias_ = ops::read_bias(ctx, 2, p.out_c);
 
     ctx.out(0).dtype = DType::f32;

@@ -27,7 +27,8 @@ kernels::AffineQuant affine_of(const OpContext& ctx, const Tensor& t) {
   }
   if (q.per_channel()) {
     const int rank = static_cast<int>(t.shape.size());
-    if (q.axis < 0 || q.axis >= rank || t.shape[q.axis] != static_cast<int32_t>(q.scale.size()))
+    if (q.axis < 0 || q.axis >= rank ||
+        (t.shape[q.axis] != static_cast<int32_t>(q.scale.size()) && !(ctx.symbolic && t.shape[q.axis] < 0)))
       ctx.fail(fmt::format("tensor '{}' of shape {} has {} scales along axis {}, which must match that dim",
                            t.name, shape_string(t.shape), q.scale.size(), q.axis));
     if (q.zero_point.size() == 1)
@@ -40,6 +41,7 @@ kernels::AffineQuant affine_of(const OpContext& ctx, const Tensor& t) {
 
 class DequantizeOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     const Tensor& x = ctx.in(0);
@@ -66,6 +68,7 @@ class DequantizeOp : public Op {
 
 class QuantizeOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     ctx.expect_input(0, DType::f32);
@@ -101,6 +104,7 @@ bool cast_type_of(DType t, kernels::CastType* out) {
 // The output type is the one the model declares for the output tensor.
 class CastOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     const Tensor& x = ctx.in(0);

@@ -62,6 +62,10 @@ kernels::BroadcastShape prepare_broadcast(OpContext& ctx) {
   const Tensor& a = ctx.in(0);
   const Tensor& b = ctx.in(1);
   kernels::BroadcastShape s;
+  if (ctx.symbolic && (!shape_is_concrete(a.shape) || !shape_is_concrete(b.shape))) {
+    ctx.out(0).shape = ops::broadcast_shapes(a.shape, b.shape);
+    return s;
+  }
   std::array<int32_t, kernels::kMaxBroadcastRank> out_shape{};
   int rank = 0;
   if (a.shape.size() > kernels::kMaxBroadcastRank || b.shape.size() > kernels::kMaxBroadcastRank)
@@ -76,6 +80,7 @@ kernels::BroadcastShape prepare_broadcast(OpContext& ctx) {
 template <OpType T>
 class BinaryElementwiseOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const DType dt = ctx.in(0).dtype;
@@ -121,6 +126,7 @@ class BinaryElementwiseOp : public Op {
 // PRELU: out = x >= 0 ? x : x * alpha, alpha broadcast against x (typically [1,1,C] or [C]).
 class PreluOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     ctx.expect_input(0, DType::f32);
@@ -190,6 +196,7 @@ constexpr double default_alpha(OpType t) { return t == OpType::elu ? 1.0 : 0.0; 
 template <OpType T>
 class UnaryElementwiseOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     ctx.expect_input(0, DType::f32);

@@ -25,6 +25,7 @@ namespace {
 
 class FullyConnectedOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 3, 1);
     ctx.expect_input(0, DType::f32);
@@ -38,6 +39,18 @@ class FullyConnectedOp : public Op {
     kernels::FullyConnectedParams& p = params_;
     p.units = w[0];
     p.depth = w[1];
+    if (ctx.symbolic && !shape_is_concrete(in)) {
+      // Rows of `depth` values: the input's leading dimensions, or one unknown count.
+      Shape out = in;
+      if (in.empty() || in.back() != p.depth || !ctx.node.attrs.get_bool("keep_num_dims", false)) {
+        const bool two_d = in.size() == 2 && in.back() == p.depth;
+        out = {two_d ? in[0] : kUnknownDim, 0};
+      }
+      out.back() = static_cast<int32_t>(p.units);
+      ctx.out(0).dtype = DType::f32;
+      ctx.out(0).shape = out;
+      return;
+    }
     const int64_t elements = ctx.in(0).elements();
     if (p.depth <= 0 || elements % p.depth != 0)
       ctx.fail(fmt::format("input {} has {} elements, not a multiple of the weights' depth {} (weights {})",

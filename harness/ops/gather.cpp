@@ -13,6 +13,7 @@ namespace {
 
 class Gather : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const Tensor& x = ctx.in(0);
@@ -28,7 +29,7 @@ class Gather : public Op {
       ctx.fail(fmt::format("batch_dims {} must be in [0, min(indices rank {}, axis {})]",
                            ctx.node.attrs.get_int("batch_dims", 0), irank, axis));
     for (int k = 0; k < bd; ++k)
-      if (x.shape[k] != idx.shape[k])
+      if (!dims_may_match(x.shape[k], idx.shape[k]))
         ctx.fail(fmt::format("batch dim {}: params {} and indices {} differ", k, shape_string(x.shape),
                              shape_string(idx.shape)));
     batch_ = outer_ = coords_ = inner_ = 1;
@@ -37,7 +38,7 @@ class Gather : public Op {
     for (int k = static_cast<int>(bd); k < irank; ++k) coords_ *= idx.shape[k];
     for (int k = axis + 1; k < rank; ++k) inner_ *= x.shape[k];
     axis_size_ = x.shape[axis];
-    if (idx.is_constant) {
+    if (idx.is_constant && axis_size_ >= 0) {
       for (int64_t i = 0; i < idx.elements(); ++i) {
         const int64_t v = idx.dtype == DType::i32 ? int64_t{idx.as<int32_t>()[i]} : idx.as<int64_t>()[i];
         if (v < 0 || v >= axis_size_)

@@ -17,6 +17,7 @@ void check_rank(const OpContext& ctx, const Tensor& x) {
 
 class Transpose : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const Tensor& x = ctx.in(0);
@@ -48,6 +49,7 @@ class Transpose : public Op {
 
 class Tile : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const Tensor& x = ctx.in(0);
@@ -59,7 +61,7 @@ class Tile : public Op {
     Shape out = x.shape;
     for (size_t k = 0; k < out.size(); ++k) {
       if (multiples_[k] < 0) ctx.fail(fmt::format("multiples [{}] has a negative value", fmt::join(multiples_, ",")));
-      out[k] = static_cast<int32_t>(x.shape[k] * multiples_[k]);
+      out[k] = multiples_[k] == 1 ? x.shape[k] : derived_dim(x.shape[k], x.shape[k] * multiples_[k]);
     }
     ctx.out(0).dtype = x.dtype;
     ctx.out(0).shape = out;
@@ -74,11 +76,18 @@ class Tile : public Op {
 
 class SpaceToDepth : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     const Tensor& x = ctx.in(0);
     if (x.shape.size() != 4) ctx.fail(fmt::format("input has shape {}, expected rank 4 (NHWC)", shape_string(x.shape)));
     const int64_t bs = ctx.node.attrs.get_int("block_size", 0);
+    if (ctx.symbolic && bs >= 1) {
+      ctx.out(0).dtype = x.dtype;
+      ctx.out(0).shape = {x.shape[0], derived_dim(x.shape[1], x.shape[1] / bs), derived_dim(x.shape[2], x.shape[2] / bs),
+                          derived_dim(x.shape[3], x.shape[3] * bs * bs)};
+      return;
+    }
     if (bs < 1 || x.shape[1] % bs != 0 || x.shape[2] % bs != 0)
       ctx.fail(fmt::format("block_size {} must be positive and divide height {} and width {}", bs, x.shape[1],
                            x.shape[2]));
@@ -97,11 +106,18 @@ class SpaceToDepth : public Op {
 
 class DepthToSpace : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     const Tensor& x = ctx.in(0);
     if (x.shape.size() != 4) ctx.fail(fmt::format("input has shape {}, expected rank 4 (NHWC)", shape_string(x.shape)));
     const int64_t bs = ctx.node.attrs.get_int("block_size", 0);
+    if (ctx.symbolic && bs >= 1) {
+      ctx.out(0).dtype = x.dtype;
+      ctx.out(0).shape = {x.shape[0], derived_dim(x.shape[1], x.shape[1] * bs), derived_dim(x.shape[2], x.shape[2] * bs),
+                          derived_dim(x.shape[3], x.shape[3] / (bs * bs))};
+      return;
+    }
     if (bs < 1 || x.shape[3] % (bs * bs) != 0)
       ctx.fail(fmt::format("block_size {} must be positive with block_size^2 dividing depth {}", bs, x.shape[3]));
     bs_ = static_cast<int32_t>(bs);

@@ -252,27 +252,14 @@ class BidirectionalSequenceLstmOp final : public Op {
     if (fw_.w.hybrid() != bw_.w.hybrid()) ctx.fail("fw weights and bw weights must both be float32 or both int8");
     params_ = lstm_params(ctx);
     if (params_.ort_dynamic) ctx.fail("onnxruntime dynamic quantization runs on UNIDIRECTIONAL_SEQUENCE_LSTM only");
-    const int fo = fw_.w.n_output(), bo = bw_.w.n_output();
-    ctx.out(0).dtype = DType::f32;
-    ctx.out(0).shape = sequence_shape(layout_, merge_ ? fo + bo : fo);
-    if (!merge_) {
-      ctx.out(1).dtype = DType::f32;
-      ctx.out(1).shape = sequence_shape(layout_, bo);
-    }
+    recurrent_ops::set_bidirectional_outputs(ctx, layout_, merge_, fw_.w.n_output(), bw_.w.n_output());
   }
   void run(OpContext& ctx) override {
-    const float* x = ctx.in(0).as<float>();
-    const float* aux = ctx.has_input(39) ? ctx.in(39).as<float>() : nullptr;
-    const float* bw_x = non_stacking_ ? aux : x;
-    const float* real_aux = non_stacking_ ? nullptr : aux;
-    const int fo = fw_.w.n_output(), bo = bw_.w.n_output();
-    float* fw_out = ctx.out(0).as<float>();
-    float* bw_out = merge_ ? fw_out + fo : ctx.out(1).as<float>();
-    const int stride_fw = merge_ ? fo + bo : fo, stride_bw = merge_ ? fo + bo : bo;
-    kernels::lstm_sequence(params_, fw_.w, layout_, true, x, real_aux, fw_.h(ctx), fw_.c(ctx), fw_out, stride_fw,
-                           fw_.scratch);
-    kernels::lstm_sequence(params_, bw_.w, layout_, false, bw_x, real_aux, bw_.h(ctx), bw_.c(ctx), bw_out, stride_bw,
-                           bw_.scratch);
+    const auto io = recurrent_ops::bidirectional_io(ctx, 39, merge_, non_stacking_, fw_.w.n_output(), bw_.w.n_output());
+    kernels::lstm_sequence(params_, fw_.w, layout_, true, io.fw_x, io.aux, fw_.h(ctx), fw_.c(ctx), io.fw_out,
+                           io.fw_stride, fw_.scratch);
+    kernels::lstm_sequence(params_, bw_.w, layout_, false, io.bw_x, io.aux, bw_.h(ctx), bw_.c(ctx), io.bw_out,
+                           io.bw_stride, bw_.scratch);
   }
 
  private:

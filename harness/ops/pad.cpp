@@ -13,12 +13,19 @@ namespace {
 
 class Pad : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   explicit Pad(bool v2) : v2_(v2) {}
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, v2_ ? 3 : 2, 1);  // PADV2 without its value pads with zero
     const Tensor& x = ctx.in(0);
     const int rank = static_cast<int>(x.shape.size());
-    const std::vector<int64_t> p = const_ints(ctx, 1, "paddings");
+    const std::optional<std::vector<int64_t>> known = known_ints(ctx, 1, "paddings");
+    if (!known) {
+      ctx.out(0).dtype = x.dtype;
+      ctx.out(0).shape.assign(static_cast<size_t>(rank), kUnknownDim);
+      return;
+    }
+    const std::vector<int64_t>& p = *known;
     if (static_cast<int64_t>(p.size()) != 2 * rank || ctx.in(1).shape.size() != 2)
       ctx.fail(fmt::format("paddings '{}' have shape {}, expected [{},2] for input {}", ctx.in(1).name,
                            shape_string(ctx.in(1).shape), rank, shape_string(x.shape)));
@@ -31,7 +38,7 @@ class Pad : public Op {
       after_[k] = p[2 * k + 1];
       if (before_[k] < 0 || after_[k] < 0)
         ctx.fail(fmt::format("paddings for dim {} are [{},{}] (must be non-negative)", k, before_[k], after_[k]));
-      out[k] = static_cast<int32_t>(before_[k] + x.shape[k] + after_[k]);
+      out[k] = derived_dim(x.shape[k], before_[k] + x.shape[k] + after_[k]);
     }
     std::memset(value_, 0, sizeof(value_));
     // Quantized 8-bit tensors pad with their zero point, which stands for 0.0.

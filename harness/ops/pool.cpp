@@ -20,6 +20,15 @@ kernels::Pool2DParams prepare_pool(OpContext& ctx, Shape* out_shape) {
   if (sw < 1 || sh < 1) ctx.fail(fmt::format("stride_w {} / stride_h {} must be positive", sw, sh));
   if (fw < 1 || fh < 1) ctx.fail(fmt::format("filter_width {} / filter_height {} must be positive", fw, fh));
   const Shape& in = ctx.in(0).shape;
+  if (ctx.symbolic && !shape_is_concrete(in)) {
+    auto out = [&](int32_t d, int64_t f, int64_t s) {
+      return d < 0 ? kUnknownDim
+                   : kernels::pool_geometry(d, static_cast<int32_t>(f), static_cast<int32_t>(s),
+                                            static_cast<int>(padding)).out;
+    };
+    *out_shape = {in[0], out(in[1], fh, sh), out(in[2], fw, sw), in[3]};
+    return {};
+  }
   const auto gy = kernels::pool_geometry(in[1], static_cast<int32_t>(fh), static_cast<int32_t>(sh),
                                          static_cast<int>(padding));
   const auto gx = kernels::pool_geometry(in[2], static_cast<int32_t>(fw), static_cast<int32_t>(sw),
@@ -45,6 +54,7 @@ using PoolKernel = void (*)(const kernels::Pool2DParams&, const kernels::Nhwc&, 
 template <PoolKernel kKernel>
 class Pool2D : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     p_ = prepare_pool(ctx, &ctx.out(0).shape);
@@ -94,6 +104,7 @@ void check_index_dtype(const OpContext& ctx, const Tensor& t, const char* role) 
 
 class MaxPoolingWithArgmax : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 2);
     p_ = prepare_pool(ctx, &ctx.out(0).shape);
@@ -114,13 +125,14 @@ class MaxPoolingWithArgmax : public Op {
 
 class MaxUnpooling : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     ctx.expect_input(0, DType::f32, 4);
     const Tensor& values = ctx.in(0);
     const Tensor& idx = ctx.in(1);
     check_index_dtype(ctx, idx, "input 1 (indices)");
-    if (idx.shape != values.shape)
+    if (idx.shape != values.shape && !ctx.symbolic)
       ctx.fail(fmt::format("indices '{}' have shape {}, values have {} (they must match)", idx.name,
                            shape_string(idx.shape), shape_string(values.shape)));
     const int64_t sw = ctx.node.attrs.get_int("stride_w", 1), sh = ctx.node.attrs.get_int("stride_h", 1);
@@ -128,7 +140,7 @@ class MaxUnpooling : public Op {
     // MediaPipe's MaxUnpooling2D: the output is the input scaled by the strides.
     const Shape& in = values.shape;
     ctx.out(0).dtype = DType::f32;
-    ctx.out(0).shape = {in[0], static_cast<int32_t>(in[1] * sh), static_cast<int32_t>(in[2] * sw), in[3]};
+    ctx.out(0).shape = {in[0], derived_dim(in[1], in[1] * sh), derived_dim(in[2], in[2] * sw), in[3]};
   }
   void run(OpContext& ctx) override {
     const Tensor& idx = ctx.in(1);

@@ -185,4 +185,28 @@ Shape sequence_shape(const kernels::SequenceLayout& l, int features) {
   return l.time_major ? Shape{l.time, l.batch, features} : Shape{l.batch, l.time, features};
 }
 
+void set_bidirectional_outputs(OpContext& ctx, const kernels::SequenceLayout& l, bool merge, int fw_features,
+                               int bw_features) {
+  ctx.out(0).dtype = DType::f32;
+  ctx.out(0).shape = sequence_shape(l, merge ? fw_features + bw_features : fw_features);
+  if (!merge) {
+    ctx.out(1).dtype = DType::f32;
+    ctx.out(1).shape = sequence_shape(l, bw_features);
+  }
+}
+
+BidirectionalIo bidirectional_io(OpContext& ctx, size_t aux_input, bool merge, bool non_stacking, int fw_features,
+                                 int bw_features) {
+  BidirectionalIo io;
+  io.fw_x = ctx.in(0).as<float>();
+  const float* aux = ctx.has_input(aux_input) ? ctx.in(aux_input).as<float>() : nullptr;
+  io.bw_x = non_stacking ? aux : io.fw_x;
+  io.aux = non_stacking ? nullptr : aux;
+  io.fw_out = ctx.out(0).as<float>();
+  io.bw_out = merge ? io.fw_out + fw_features : ctx.out(1).as<float>();
+  io.fw_stride = merge ? fw_features + bw_features : fw_features;
+  io.bw_stride = merge ? fw_features + bw_features : bw_features;
+  return io;
+}
+
 }  // namespace qgate::recurrent_ops

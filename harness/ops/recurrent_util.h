@@ -71,4 +71,19 @@ kernels::SequenceLayout sequence_layout(const OpContext& ctx, const Tensor& x, b
 // The shape of a sequence output with `features` per step, in the same layout.
 Shape sequence_shape(const kernels::SequenceLayout& l, int features);
 
+// What the two directions of a bidirectional sequence op read and write. merge_outputs: both directions side by
+// side in output 0 (each step fw_features + bw_features), else forward in output 0 and backward in output 1.
+// Non-stacking (an aux input without aux weights): the backward direction reads the aux input as its x, and no
+// direction takes an auxiliary input.
+struct BidirectionalIo {
+  const float *fw_x, *bw_x, *aux;
+  float *fw_out, *bw_out;
+  int fw_stride, bw_stride;
+};
+// Output dtypes and shapes.
+void set_bidirectional_outputs(OpContext& ctx, const kernels::SequenceLayout& l, bool merge, int fw_features,
+                               int bw_features);
+BidirectionalIo bidirectional_io(OpContext& ctx, size_t aux_input, bool merge, bool non_stacking, int fw_features,
+                                 int bw_features);
+
 }  // namespace qgate::recurrent_ops

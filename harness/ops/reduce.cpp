@@ -14,6 +14,7 @@ namespace {
 template <kernels::ReduceOp R>
 class ReduceOpImpl : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     ctx.expect_input(0, DType::f32);
@@ -21,7 +22,7 @@ class ReduceOpImpl : public Op {
     const Tensor& axes = ctx.in(1);
     if (axes.dtype != DType::i32 && axes.dtype != DType::i64)
       ctx.fail(fmt::format("axis input '{}' is {}, expected int32 or int64", axes.name, dtype_name(axes.dtype)));
-    if (!axes.is_constant)
+    if (!ops::value_known(ctx, 1))
       ctx.fail(fmt::format("axis input '{}' is not a constant; qgate needs the reduced axes at prepare time",
                            axes.name));
     const int rank = static_cast<int>(x.shape.size());
@@ -35,8 +36,10 @@ class ReduceOpImpl : public Op {
         ctx.fail(fmt::format("axis {} is out of range for input shape {} (rank {})", a, shape_string(x.shape), rank));
       mask |= 1u << (a < 0 ? a + rank : a);
     }
-    kernels::make_reduce_shape(x.shape, mask, &shape_);
-    if (R == kernels::ReduceOp::mean && ops::litert_cpu(ctx)) prepare_xnnpack(x.shape, mask);
+    if (!ctx.symbolic) {  // the reduce plans need sizes; shape inference needs only the output's shape below
+      kernels::make_reduce_shape(x.shape, mask, &shape_);
+      if (R == kernels::ReduceOp::mean && ops::litert_cpu(ctx)) prepare_xnnpack(x.shape, mask);
+    }
     const bool keep = ctx.node.attrs.get_bool("keep_dims", false);
     Shape out;
     for (int d = 0; d < rank; ++d) {

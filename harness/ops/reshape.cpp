@@ -1,4 +1,5 @@
 // RESHAPE, SQUEEZE, EXPAND_DIMS: the element order is unchanged, so run() is one memcpy (any dtype).
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -13,15 +14,33 @@ void copy_all(OpContext& ctx) {
   if (ctx.out(0).data.data() != ctx.in(0).data.data()) std::memcpy(ctx.out(0).data.data(), ctx.in(0).data.data(), ctx.in(0).bytes());
 }
 
+// The batch symbol: dimension 0 of a model input, when symbolic.
+bool is_batch_symbol(const Graph& g, int32_t dim) {
+  if (!is_symbol(dim)) return false;
+  for (int id : g.inputs)
+    if (!g.tensors[id].shape.empty() && g.tensors[id].shape[0] == dim) return true;
+  return false;
+}
+
+// qgate extension of RESHAPE (ONNX Reshape): "copy_zero_dims" 1 makes a 0 in the new shape copy the input's
+// dimension at that position (ONNX's allowzero 0), so a new shape like [0,-1] keeps a symbolic batch.
 class Reshape : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 2, 1);
     const Tensor& x = ctx.in(0);
     std::vector<int64_t> want;
     std::string source;
     if (ctx.has_input(1)) {
-      want = const_ints(ctx, 1, "new shape");
+      const std::optional<std::vector<int64_t>> v = known_ints(ctx, 1, "new shape");
+      if (!v) {  // computed from the input shapes: only its rank is known now
+        const int64_t rank = ctx.in(1).elements();
+        ctx.out(0).dtype = x.dtype;
+        ctx.out(0).shape.assign(static_cast<size_t>(std::max<int64_t>(rank, 0)), kUnknownDim);
+        return;
+      }
+      want = *v;
       source = "shape input";
     } else if (ctx.node.attrs.has("new_shape")) {
       want = ctx.node.attrs.get_ints("new_shape");
@@ -29,6 +48,27 @@ class Reshape : public Op {
     } else {
       ctx.fail("has neither a shape input nor a new_shape attribute");
     }
+    if (ctx.node.attrs.get_bool("copy_zero_dims", false))
+      for (size_t k = 0; k < want.size(); ++k)
+        if (want[k] == 0) {
+          if (k >= x.shape.size())
+            ctx.fail(fmt::format("{} [{}] has a 0 at position {}, beyond the rank of input {}", source,
+                                 fmt::join(want, ","), k, shape_string(x.shape)));
+          want[k] = x.shape[k] < 0 ? -2 - k : x.shape[k];  // -2 - k: copied from a symbolic dimension
+        }
+    if (ctx.symbolic) {
+      // Copied symbolic dimensions keep their symbol; the -1 is inferred when the input's count is known.
+      std::vector<int64_t> plain = want;
+      for (size_t k = 0; k < plain.size(); ++k)
+        if (plain[k] < -1) plain[k] = 1;
+      Shape out = shape_is_concrete(x.shape) ? infer_reshape(x.shape, plain) : infer_reshape({kUnknownDim}, plain);
+      for (size_t k = 0; k < want.size(); ++k)
+        if (want[k] < -1) out[k] = x.shape[static_cast<size_t>(-2 - want[k])];
+      ctx.out(0).dtype = x.dtype;
+      ctx.out(0).shape = out;
+      return;
+    }
+    check_batch(ctx, want);
     int infer = -1;
     int64_t known = 1;
     for (size_t k = 0; k < want.size(); ++k) {
@@ -55,10 +95,25 @@ class Reshape : public Op {
     ctx.out(0).shape.assign(want.begin(), want.end());
   }
   void run(OpContext& ctx) override { copy_all(ctx); }
+
+ private:
+  // A model declared with a symbolic batch whose RESHAPE fixes dimension 0 of its output (new shape [1,-1]) mixes
+  // the samples of a larger batch: refused for any batch but the fixed one. Read from the graph's symbolic shapes.
+  static void check_batch(const OpContext& ctx, const std::vector<int64_t>& want) {
+    const Shape& declared_in = ctx.graph.tensors[ctx.node.inputs[0]].shape;
+    const Shape& declared_out = ctx.graph.tensors[ctx.node.outputs[0]].shape;
+    if (declared_in.empty() || declared_out.empty() || want.empty() || declared_out[0] < 0) return;
+    if (!is_batch_symbol(ctx.graph, declared_in[0]) || ctx.in(0).shape[0] == want[0]) return;
+    ctx.fail(fmt::format("reshapes to a fixed batch: its new shape [{}] keeps dimension 0 at {}, its input {} has "
+                         "{} = {} (the model is declared with a symbolic batch but runs batch {} only)",
+                         fmt::join(want, ","), want[0], ctx.graph.shape_text(declared_in),
+                         ctx.graph.symbols.at(symbol_of(declared_in[0])), ctx.in(0).shape[0], want[0]));
+  }
 };
 
 class Squeeze : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     const Tensor& x = ctx.in(0);
@@ -70,7 +125,7 @@ class Squeeze : public Op {
     }
     for (int64_t d : dims) {
       const int k = normalize_axis(ctx, d, rank, "squeeze_dims entry");
-      if (x.shape[k] != 1)
+      if (x.shape[k] != 1 && !(ctx.symbolic && x.shape[k] < 0))
         ctx.fail(fmt::format("squeeze_dims entry {} selects dim {} of size {} in {} (must be 1)", d, k, x.shape[k],
                              shape_string(x.shape)));
       drop[k] = true;
@@ -86,6 +141,7 @@ class Squeeze : public Op {
 
 class ExpandDims : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, 1);
     const Tensor& x = ctx.in(0);

@@ -13,7 +13,13 @@ kernels::ResizeParams prepare_resize(OpContext& ctx) {
   ctx.expect_arity(2, 2, 1);
   const Tensor& x = ctx.in(0);
   if (x.shape.size() != 4) ctx.fail(fmt::format("input '{}' has shape {}, expected rank 4 (NHWC)", x.name, shape_string(x.shape)));
-  const std::vector<int64_t> size = const_ints(ctx, 1, "size");
+  const std::optional<std::vector<int64_t>> known = known_ints(ctx, 1, "size");
+  ctx.out(0).dtype = x.dtype;
+  if (!known) {  // computed from the input shapes: known at prepare
+    ctx.out(0).shape = {x.shape[0], kUnknownDim, kUnknownDim, x.shape[3]};
+    return {};
+  }
+  const std::vector<int64_t>& size = *known;
   if (size.size() != 2 || size[0] < 1 || size[1] < 1)
     ctx.fail(fmt::format("size is [{}], expected two positive values [height, width]", fmt::join(size, ",")));
   kernels::ResizeParams p;
@@ -28,6 +34,7 @@ kernels::ResizeParams prepare_resize(OpContext& ctx) {
 
 class ResizeBilinear : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_input(0, DType::f32, 4);
     p_ = prepare_resize(ctx);
@@ -49,6 +56,7 @@ class ResizeBilinear : public Op {
 
 class ResizeNearestNeighbor : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override { p_ = prepare_resize(ctx); }
   void run(OpContext& ctx) override {
     kernels::resize_nearest_neighbor(p_, nhwc(ctx.in(0).shape), ctx.in(0).data.data(), nhwc(ctx.out(0).shape),

@@ -148,28 +148,14 @@ class BidirectionalSequenceRnnOp final : public Op {
     recurrent_ops::check_state(ctx, 8, static_cast<int64_t>(layout_.batch) * bw_.w.units(), "bw hidden state");
     fw_.size_scratch(layout_.batch);
     bw_.size_scratch(layout_.batch);
-    const int fw_u = fw_.w.units(), bw_u = bw_.w.units();
-    ctx.out(0).dtype = DType::f32;
-    ctx.out(0).shape = sequence_shape(layout_, merge_ ? fw_u + bw_u : fw_u);
-    if (!merge_) {
-      ctx.out(1).dtype = DType::f32;
-      ctx.out(1).shape = sequence_shape(layout_, bw_u);
-    }
+    recurrent_ops::set_bidirectional_outputs(ctx, layout_, merge_, fw_.w.units(), bw_.w.units());
   }
   void run(OpContext& ctx) override {
-    const float* x = ctx.in(0).as<float>();
-    const float* aux = ctx.has_input(9) ? ctx.in(9).as<float>() : nullptr;
-    const float* bw_x = non_stacking_ ? aux : x;
-    const float* real_aux = non_stacking_ ? nullptr : aux;
-    const int fw_u = fw_.w.units(), bw_u = bw_.w.units();
-    float* fw_out = ctx.out(0).as<float>();
-    const int fw_stride = merge_ ? fw_u + bw_u : fw_u;
-    float* bw_out = merge_ ? fw_out + fw_u : ctx.out(1).as<float>();
-    const int bw_stride = merge_ ? fw_u + bw_u : bw_u;
-    kernels::rnn_sequence(params_, fw_.w, layout_, true, x, real_aux, ctx.in(4).as<float>(), fw_out, fw_stride,
-                          fw_.rows());
-    kernels::rnn_sequence(params_, bw_.w, layout_, false, bw_x, real_aux, ctx.in(8).as<float>(), bw_out, bw_stride,
-                          bw_.rows());
+    const auto io = recurrent_ops::bidirectional_io(ctx, 9, merge_, non_stacking_, fw_.w.units(), bw_.w.units());
+    kernels::rnn_sequence(params_, fw_.w, layout_, true, io.fw_x, io.aux, ctx.in(4).as<float>(), io.fw_out,
+                          io.fw_stride, fw_.rows());
+    kernels::rnn_sequence(params_, bw_.w, layout_, false, io.bw_x, io.aux, ctx.in(8).as<float>(), io.bw_out,
+                          io.bw_stride, bw_.rows());
   }
 
  private:

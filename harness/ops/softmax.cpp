@@ -11,6 +11,7 @@ namespace {
 template <bool kLog>
 class SoftmaxOp : public Op {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, 1);
     ctx.expect_input(0, DType::f32);

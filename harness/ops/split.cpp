@@ -42,6 +42,7 @@ class SplitBase : public Op {
 // SPLIT: inputs (axis, x); num_splits equal pieces.
 class Split : public SplitBase {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(2, 2, ctx.outputs.size());
     const Tensor& x = ctx.in(1);
@@ -49,6 +50,10 @@ class Split : public SplitBase {
     if (a.size() != 1) ctx.fail(fmt::format("axis input has {} values, expected 1", a.size()));
     const int axis = normalize_axis(ctx, a[0], static_cast<int>(x.shape.size()), "axis");
     const int64_t n = ctx.node.attrs.get_int("num_splits", static_cast<int64_t>(ctx.outputs.size()));
+    if (ctx.symbolic && x.shape[axis] < 0 && n >= 1) {
+      setup(ctx, x, axis, std::vector<int64_t>(static_cast<size_t>(n), kUnknownDim), false);
+      return;
+    }
     if (n < 1 || x.shape[axis] % n != 0)
       ctx.fail(fmt::format("num_splits {} does not divide dim {} of size {} in {}", n, axis, x.shape[axis],
                            shape_string(x.shape)));
@@ -60,6 +65,7 @@ class Split : public SplitBase {
 // SPLIT_V: inputs (x, size_splits, axis); one size may be -1 (the rest).
 class SplitV : public SplitBase {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(3, 3, ctx.outputs.size());
     const Tensor& x = ctx.in(0);
@@ -81,7 +87,9 @@ class SplitV : public SplitBase {
         sum += sizes[i];
       }
     }
-    if (infer >= 0) {
+    if (ctx.symbolic && x.shape[axis] < 0) {
+      if (infer >= 0) sizes[infer] = kUnknownDim;
+    } else if (infer >= 0) {
       if (sum > x.shape[axis])
         ctx.fail(fmt::format("size_splits [{}] exceed dim {} of size {}", fmt::join(sizes, ","), axis, x.shape[axis]));
       sizes[infer] = x.shape[axis] - sum;
@@ -97,12 +105,13 @@ class SplitV : public SplitBase {
 // UNPACK: num slices of size 1 along axis, with that axis removed.
 class Unpack : public SplitBase {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(1, 1, ctx.outputs.size());
     const Tensor& x = ctx.in(0);
     const int axis = normalize_axis(ctx, ctx.node.attrs.get_int("axis", 0), static_cast<int>(x.shape.size()), "axis");
     const int64_t num = ctx.node.attrs.get_int("num", x.shape[axis]);
-    if (num != x.shape[axis])
+    if (num != x.shape[axis] && !(ctx.symbolic && x.shape[axis] < 0 && num > 0))
       ctx.fail(fmt::format("num {} differs from dim {} of size {} in {}", num, axis, x.shape[axis],
                            shape_string(x.shape)));
     setup(ctx, x, axis, std::vector<int64_t>(static_cast<size_t>(num), 1), true);

@@ -32,10 +32,15 @@ class TransposeConvOpBase : public Op {
     p.out_c = w[0];
     p.kernel_h = w[1];
     p.kernel_w = w[2];
-    if (w[3] != p.in_c) ctx.fail(fmt::format("weights have {} input channels, input has {}", w[3], p.in_c));
-    if (out_h <= 0 || out_w <= 0) ctx.fail(fmt::format("output size {}x{} is not positive", out_h, out_w));
+    if (!ops::dims_may_match(w[3], p.in_c)) ctx.fail(fmt::format("weights have {} input channels, input has {}", w[3], p.in_c));
+    if ((out_h <= 0 || out_w <= 0) && !ctx.symbolic) ctx.fail(fmt::format("output size {}x{} is not positive", out_h, out_w));
     p.out_h = out_h;
     p.out_w = out_w;
+    if (ctx.symbolic) {
+      ctx.out(0).dtype = DType::f32;
+      ctx.out(0).shape = {p.batch, out_h, out_w, p.out_c};
+      return;
+    }
     p.pad_top = kernels::transpose_conv_pad_before(p.in_h, out_h, p.kernel_h, p.stride_h, same);
     p.pad_left = kernels::transpose_conv_pad_before(p.in_w, out_w, p.kernel_w, p.stride_w, same);
     p.activation = act;
@@ -67,24 +72,33 @@ class TransposeConvOpBase : public Op {
 
 class TransposeConvOp : public TransposeConvOpBase {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(3, 4, 1);
     ctx.expect_input(0, DType::i32, 1);
     ctx.expect_input(1, DType::f32, 4);
     ctx.expect_input(2, DType::f32, 4);
-    ops::expect_constant(ctx, 0, "output_shape");
     ops::expect_constant(ctx, 1, "weights");
     if (ctx.in(0).shape[0] != 4)
       ctx.fail(fmt::format("output_shape has {} elements, expected 4 (N, H, W, C)", ctx.in(0).shape[0]));
-    const int32_t* os = ctx.in(0).as<int32_t>();
     const Shape& in = ctx.in(2).shape;
     const Shape& w = ctx.in(1).shape;
-    if (os[0] != in[0]) ctx.fail(fmt::format("output_shape batch {} differs from the input's {}", os[0], in[0]));
-    if (os[3] != w[0]) ctx.fail(fmt::format("output_shape has {} channels, weights have {}", os[3], w[0]));
     params_.stride_h = ops::read_factor(ctx, "stride_h");
     params_.stride_w = ops::read_factor(ctx, "stride_w");
+    const std::optional<std::vector<int64_t>> known = ops::known_ints(ctx, 0, "output_shape");
+    if (!known) {  // computed from the input shapes: known at prepare
+      setup(ctx, 2, 1, kUnknownDim, kUnknownDim, true, kernels::Activation::none);
+      return;
+    }
+    const std::vector<int64_t>& os = *known;
+    if (ctx.symbolic) {
+      setup(ctx, 2, 1, static_cast<int32_t>(os[1]), static_cast<int32_t>(os[2]), true, kernels::Activation::none);
+      return;
+    }
+    if (os[0] != in[0]) ctx.fail(fmt::format("output_shape batch {} differs from the input's {}", os[0], in[0]));
+    if (os[3] != w[0]) ctx.fail(fmt::format("output_shape has {} channels, weights have {}", os[3], w[0]));
     const bool same = ops::read_same_padding(ctx);
-    setup(ctx, 2, 1, os[1], os[2], same, ops::read_activation(ctx));
+    setup(ctx, 2, 1, static_cast<int32_t>(os[1]), static_cast<int32_t>(os[2]), same, ops::read_activation(ctx));
     bias_ = ops::read_bias(ctx, 3, params_.out_c);
   }
   void run(OpContext& ctx) override { run_kernel(ctx, 2); }
@@ -92,6 +106,7 @@ class TransposeConvOp : public TransposeConvOpBase {
 
 class Conv2DTransposeBiasOp : public TransposeConvOpBase {
  public:
+  bool infers_symbolic_shapes() const override { return true; }
   void prepare(OpContext& ctx) override {
     ctx.expect_arity(3, 3, 1);
     ctx.expect_input(0, DType::f32, 4);
@@ -103,8 +118,8 @@ class Conv2DTransposeBiasOp : public TransposeConvOpBase {
     const bool same = ops::read_same_padding(ctx);
     const Shape& in = ctx.in(0).shape;
     const Shape& w = ctx.in(1).shape;
-    const int32_t out_h = same ? in[1] * params_.stride_h : (in[1] - 1) * params_.stride_h + w[1];
-    const int32_t out_w = same ? in[2] * params_.stride_w : (in[2] - 1) * params_.stride_w + w[2];
+    const int32_t out_h = ops::derived_dim(in[1], same ? in[1] * params_.stride_h : (in[1] - 1) * params_.stride_h + w[1]);
+    const int32_t out_w = ops::derived_dim(in[2], same ? in[2] * params_.stride_w : (in[2] - 1) * params_.stride_w + w[2]);
     setup(ctx, 0, 1, out_h, out_w, same, kernels::Activation::none);
     bias_ = ops::read_bias(ctx, 2, params_.out_c);
   }

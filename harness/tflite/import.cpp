@@ -265,6 +265,15 @@ Graph Importer::run(const TfliteImportOptions& options) {
   for (size_t i = 0; i < num_tensors_; ++i) read_tensor(i, g.tensors[i]);
   if (sg_->inputs())
     for (int32_t v : *sg_->inputs()) g.inputs.push_back(tensor_index(v, false, "subgraph 0", "model input"));
+  // A model input's shape_signature -1 is a symbolic dimension (shape holds a placeholder size there), named
+  // "<input>.<axis>": TFLite names none. The other tensors' shapes are inferred from the inputs (infer_shapes).
+  for (int id : g.inputs) {
+    const auto* sig = sg_->tensors()->Get(static_cast<flatbuffers::uoffset_t>(id))->shape_signature();
+    if (!sig) continue;
+    Tensor& t = g.tensors[id];
+    for (flatbuffers::uoffset_t k = 0; k < sig->size() && k < t.shape.size(); ++k)
+      if (sig->Get(k) == -1) t.shape[k] = g.symbol(fmt::format("{}.{}", t.name, k));
+  }
   if (sg_->outputs())
     for (int32_t v : *sg_->outputs()) g.outputs.push_back(tensor_index(v, false, "subgraph 0", "model output"));
   const size_t nops = sg_->operators() ? sg_->operators()->size() : 0;

@@ -88,6 +88,7 @@ const BuiltinRow kBuiltinOps[] = {
     {B::UNIDIRECTIONAL_SEQUENCE_LSTM, OpType::unidirectional_sequence_lstm},
     {B::BIDIRECTIONAL_SEQUENCE_LSTM, OpType::bidirectional_sequence_lstm},
     {B::LSTM, OpType::lstm},
+    {B::SHAPE, OpType::shape},
     // Comparisons, logic, selection and the elementwise math they share with ONNX.
     {B::EQUAL, OpType::equal},
     {B::NOT_EQUAL, OpType::not_equal},

@@ -75,21 +75,20 @@ export class Reader {
     this.check(s + 4, n);
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + s + 4, n).toString('utf8');
   }
-  // Vector of int32 (shape, inputs, outputs).
-  ints(table, id) {
+  // A vector field of 4-byte elements: [] when absent, else read(position of element i) for each element.
+  vector(table, id, read) {
     const p = this.field(table, id);
     if (!p) return [];
     const v = this.deref(p);
-    const n = this.u32(v);
-    return Array.from({ length: n }, (_, i) => this.i32(v + 4 + 4 * i));
+    return Array.from({ length: this.u32(v) }, (_, i) => read(v + 4 + 4 * i));
+  }
+  // Vector of int32 (shape, inputs, outputs).
+  ints(table, id) {
+    return this.vector(table, id, (at) => this.i32(at));
   }
   // Vector of tables: positions of each table.
   tables(table, id) {
-    const p = this.field(table, id);
-    if (!p) return [];
-    const v = this.deref(p);
-    const n = this.u32(v);
-    return Array.from({ length: n }, (_, i) => this.deref(v + 4 + 4 * i));
+    return this.vector(table, id, (at) => this.deref(at));
   }
 }
 

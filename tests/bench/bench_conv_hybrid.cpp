@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "tests/bench/bench_util.h"
+#include "tests/support/random.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_hybrid.h"
 #include "kernels/cpu_features.h"
@@ -23,7 +24,7 @@
 #include "kernels/quantize.h"
 
 using namespace qgate::kernels;
-using qgate::bench::random_floats;
+using qgate::test::random_floats;
 using qgate::bench::time_us;
 
 int main(int argc, char** argv) {

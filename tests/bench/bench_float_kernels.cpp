@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "tests/bench/bench_util.h"
+#include "tests/support/random.h"
 #include "kernels/conv2d.h"
 #include "kernels/cpu_features.h"
 #include "kernels/depthwise_conv2d.h"
@@ -21,7 +22,7 @@
 #include "kernels/parallel.h"
 
 using namespace qgate::kernels;
-using qgate::bench::random_floats;
+using qgate::test::random_floats;
 using qgate::bench::time_us;
 
 namespace {

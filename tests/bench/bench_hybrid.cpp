@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "tests/bench/bench_util.h"
+#include "tests/support/random.h"
 #include "kernels/cpu_features.h"
 #include "kernels/fully_connected.h"
 #include "kernels/fully_connected_hybrid.h"
@@ -22,7 +23,7 @@
 #include "kernels/quantize.h"
 
 using namespace qgate::kernels;
-using qgate::bench::random_floats;
+using qgate::test::random_floats;
 using qgate::bench::time_us;
 
 int main(int argc, char** argv) {

@@ -8,6 +8,7 @@
 
 #include "kernels/lstm.h"
 #include "tests/bench/bench_util.h"
+#include "tests/support/random.h"
 
 using namespace qgate::kernels;
 
@@ -25,7 +26,7 @@ double time_step_us(const LstmParams& p, const LstmWeights& w, double min_second
   LstmScratch s;
   s.resize(w, 1);
   std::vector<float> h(256, 0.0f), c(256, 0.0f), out(256);
-  const std::vector<float> x = qgate::bench::random_floats(256, 1);
+  const std::vector<float> x = qgate::test::random_floats(256, 1);
   return qgate::bench::time_us([&] { lstm_step(p, w, 1, x.data(), nullptr, h.data(), c.data(), out.data(), 256, s); },
                                min_seconds);
 }
@@ -36,18 +37,14 @@ int main(int argc, char** argv) {
   const double min_seconds = qgate::bench::min_seconds_from_args(argc, argv);
   const int n = 256;
   std::mt19937 rng(7);
-  std::uniform_real_distribution<float> d(-0.1f, 0.1f);
   std::vector<Store> stores(8);
   std::vector<float> bias(n, 0.01f);
   LstmWeights wf, wh;
   for (int k = 0; k < 8; ++k) {
     Store& s = stores[k];
-    s.f.resize(n * n);
+    s.f = qgate::test::random_floats(rng, static_cast<size_t>(n) * n, -0.1f, 0.1f);
     s.q.resize(n * n);
-    for (int i = 0; i < n * n; ++i) {
-      s.f[i] = d(rng);
-      s.q[i] = static_cast<int8_t>(s.f[i] * 1270.0f);
-    }
+    for (int i = 0; i < n * n; ++i) s.q[i] = static_cast<int8_t>(s.f[i] * 1270.0f);
     s.sums = int8_row_sums(s.q.data(), n, n);
     // Packed forms, as the ops bind them at prepare.
     s.fp = gemm_pack(s.f.data(), n, n, n, 1);

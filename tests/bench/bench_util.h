@@ -1,24 +1,14 @@
-// What every benchmark binary shares: seeded inputs, a median-of-batches timer and the --quick flag.
+// What every benchmark binary shares: a median-of-batches timer and the --quick flag (seeded inputs come from
+// tests/support/random.h, as in the unit tests).
 #pragma once
 
 #include <algorithm>
 #include <chrono>
-#include <cstdint>
 #include <cstring>
 #include <functional>
-#include <random>
 #include <vector>
 
 namespace qgate::bench {
-
-// n floats uniform in [-1, 1), the same for a given seed on every machine (mt19937 is fully specified).
-inline std::vector<float> random_floats(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.0f, 1.0f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // Median over batches of calls, in microseconds per call. Batches are doubled until one takes >= 10 ms, so the
 // clock's resolution does not matter; the median of >= 5 batches (and >= min_seconds in all) resists a busy

@@ -10,12 +10,8 @@
 #  - a truncated cache file is a miss, not an error; a SELECTIVE search over cached outputs gives the same report.
 # Usage: cli_cache.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-model=$repo/models/fmnist_cnn.tflite
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 source "$(dirname "$0")/lib.sh"
+model=$repo/models/fmnist_cnn.tflite
 # same A.json B.json [PYTHON_EXPR over a, b]: the reports are equal outside timing (and the expression holds).
 same() {
   /usr/bin/python3 - "$1" "$2" "${3:-True}" <<'PY'
@@ -100,15 +96,7 @@ rc2=$?
   same "$work/s1.json" "$work/s2.json" 'a["verdict"]["status"] == "SELECTIVE"'
 check "SELECTIVE search over cached float outputs: the same report" $?
 
-/usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work"/e1.json "$work"/e2.json "$work"/s2.json <<'PY'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-for p in sys.argv[2:]:
-    jsonschema.validate(json.load(open(p)), schema)
-PY
+validate_reports "$repo/reports/schema/report.schema.json" "$work"/e1.json "$work"/e2.json "$work"/s2.json
 check "reports validate against the schema" $?
 
-if [[ $fails -ne 0 ]]; then
-  for f in e1 e2 c; do echo "== $f"; cat "$work/$f.txt"; done
-fi
-finish
+finish e1.txt e2.txt c.txt

@@ -11,13 +11,9 @@
 #  - an unknown scheme exits 2.
 # Usage: cli_compare.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-model=$repo/models/fmnist_cnn.tflite
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-n=300
 source "$(dirname "$0")/lib.sh"
+model=$repo/models/fmnist_cnn.tflite
+n=300
 schemes="tflite-dynamic,per-tensor,bits=4,min-elements=0"
 
 "$qgate" compare --model "$model" --schemes "$schemes" --data "$data" --limit $n --report "$work/c1.json" \

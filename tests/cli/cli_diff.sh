@@ -7,13 +7,9 @@
 #  - diff on a file that is not a report, or of another schema_version, exits 2 with one line.
 # Usage: cli_diff.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-model=$repo/models/fmnist_cnn.tflite
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-n=300
 source "$(dirname "$0")/lib.sh"
+model=$repo/models/fmnist_cnn.tflite
+n=300
 
 gates=(--gate "top1.delta.ci_low>=-1.0" --gate "agreement>=0.98" --gate "layers.sqnr_min>=10")
 "$qgate" eval --model "$model" --data "$data" --limit $n "${gates[@]}" \

@@ -58,8 +58,8 @@ expect_error "truncated model (run)" "$work/truncated.tflite: $truncated" "trunc
   "$qgate" run "$work/truncated.tflite" --input "$work/x_f32.npy" --output-dir "$work/out"
 expect_error "seven-byte model" "$work/tiny.tflite: " "${not_a_model[@]}" -- "$qgate" inspect "$work/tiny.tflite"
 expect_error "text file as model" "$work/text.tflite: " "${not_a_model[@]}" -- "$qgate" inspect "$work/text.tflite"
-expect_error "input of wrong shape" "$work/x_f32.npy: array shape [1,8,8,3] does not fit model input 0 ('input')" \
-  "of shape [1,128,128,3]" "only the batch dimension may differ" -- \
+expect_error "input of wrong shape" "$model: input 'input' dim 1: declared 128, given 8" \
+  "(declared [1,128,128,3], given [1,8,8,3])" -- \
   "$qgate" run "$model" --input "$work/x_f32.npy" --output-dir "$work/out"
 expect_error "input of unsupported dtype" "$work/x_f64.npy: npy descr '<f8' is not supported" "float32" -- \
   "$qgate" run "$model" --input "$work/x_f64.npy" --output-dir "$work/out"

@@ -14,13 +14,9 @@
 #    --no-search, NEEDS_QAT after the search when no float layers can help).
 # Usage: cli_eval.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-model=$repo/models/fmnist_cnn.tflite
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-n=200
 source "$(dirname "$0")/lib.sh"
+model=$repo/models/fmnist_cnn.tflite
+n=200
 
 "$qgate" eval --model "$model" --data "$data" --limit $n --threads 1 --report "$work/t1.json" >"$work/t1.txt" 2>&1
 rc=$?
@@ -37,11 +33,7 @@ assert a == b, "reports differ between 1 and 2 threads"
 PY
 check "reports for 1 and 2 threads are identical (timing aside)" $?
 
-/usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work/t1.json" <<'PY'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-jsonschema.validate(json.load(open(sys.argv[2])), schema)
-PY
+validate_reports "$repo/reports/schema/report.schema.json" "$work/t1.json"
 check "report validates against the JSON schema" $?
 
 # Oracle 1: the first n images through the TFLite interpreter (npm @tensorflow/tfjs-tflite), one fresh run each.

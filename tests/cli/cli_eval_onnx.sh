@@ -11,12 +11,8 @@
 #  - an explicit --layout nhwc contradicting the ONNX input exits 2 with one line naming the layout, no report.
 # Usage: cli_eval_onnx.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-n=2000
 source "$(dirname "$0")/lib.sh"
+n=2000
 
 for fmt in onnx tflite; do
   "$qgate" eval --model "$repo/models/fmnist_cnn.$fmt" --data "$data" --limit $n --scheme tflite-dynamic \

@@ -13,22 +13,10 @@
 # QGATE_ALLOW_SKIP=1 (tests/cli/require.sh).
 # Usage: cli_html.sh QGATE_BINARY REPO_DIR [KEEP_PNG]
 set -uo pipefail
-qgate=$1
-repo=$2
+source "$(dirname "$0")/lib.sh"
 keep_png=${3:-}
-source "$(dirname "$0")/require.sh"
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [[ -n $chromium ]] || missing_asset "chromium (Debian package, scripts/setup)"
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The float-output cache stays inside the test (runs do not depend on, or fill, the user's cache).
-export QGATE_CACHE=$work/cache
-fails=0
-check() {
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
 
 # The Fashion-MNIST class names, in label order, so the per-class chart shows names.
 printf '%s\n' "T-shirt/top" Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag "Ankle boot" >"$work/classes.txt"
@@ -245,5 +233,4 @@ render cmp 3600
 check "the compare screenshot shows the charts" $?
 
 if [[ -n $keep_png ]]; then cp "$work/r.png" "$keep_png"; fi
-echo "$fails failed"
-exit $((fails > 0))
+finish

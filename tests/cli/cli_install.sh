@@ -6,11 +6,8 @@
 # pulls what it needs.
 # Usage: cli_install.sh BUILD_DIR REPO_TOP
 set -uo pipefail
-build=$1
-repo=$2
 source "$(dirname "$0")/lib.sh"
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
+build=$1
 field() { /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
 prefix=$work/prefix
@@ -35,10 +32,7 @@ mkdir -p "$work/elsewhere" "$work/home"
 check "installed qgate: eval exits 0" $?
 [[ $(ls -A "$work/elsewhere") == r.json ]] && ls "$work/home/.cache/qgate/float-outputs/"*.bin >/dev/null 2>&1
 check "the working directory holds only the report; the cache is under ~/.cache/qgate" $?
-/usr/bin/python3 - "$prefix/share/qgate/schema/report.schema.json" "$work/elsewhere/r.json" <<'PY'
-import json, sys, jsonschema
-jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1])))
-PY
+validate_reports "$prefix/share/qgate/schema/report.schema.json" "$work/elsewhere/r.json"
 check "the report validates against the installed schema" $?
 
 # bash completion from the installed file.

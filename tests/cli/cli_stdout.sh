@@ -3,13 +3,9 @@
 # the status of what it found (0, or 1 for a failed gate), and the files it writes are complete.
 # Usage: cli_stdout.sh QGATE_BINARY REPO_TOP
 set -uo pipefail
-qgate=$1
-repo=$2
 source "$(dirname "$0")/lib.sh"
 big=$repo/.cache/models/pose__pose_landmark_heavy.tflite
 [[ -f $big ]] || { echo "FAIL required model missing: $big (scripts/setup fetches it)"; exit 1; }
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
 
 # --json of the heavy pose model is ~90 KB, more than a pipe holds: the reader below has left before qgate is done,
 # so qgate must meet a closed pipe (EPIPE / SIGPIPE) whatever the timing.

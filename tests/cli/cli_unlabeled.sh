@@ -5,10 +5,7 @@
 # label-based value is refused before the run (exit 2, nothing written).
 # Usage: cli_unlabeled.sh QGATE_BINARY REPO_TOP
 set -uo pipefail
-qgate=$1
-repo=$2
 source "$(dirname "$0")/lib.sh"
-fm=/usr/share/datasets/fashion-mnist
 [[ -f $fm/t10k-images-idx3-ubyte.gz ]] || { echo "FAIL required data missing: $fm (Debian dataset-fashion-mnist)"; exit 1; }
 n=60
 /usr/bin/python3 - "$work" "$fm" $n <<'PY'

@@ -10,12 +10,8 @@
 #  - every report validates against reports/schema/report.schema.json.
 # Usage: cli_verdicts.sh QGATE_BINARY REPO_DIR
 set -uo pipefail
-qgate=$1
-repo=$2
-fm=/usr/share/datasets/fashion-mnist
-data="idx:$fm/t10k-images-idx3-ubyte.gz,$fm/t10k-labels-idx1-ubyte.gz"
-n=300
 source "$(dirname "$0")/lib.sh"
+n=300
 # field REPORT PYTHON_EXPR: prints the expression evaluated over the report `r`.
 field() { /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
@@ -94,15 +90,7 @@ check "fmnist_deep_mlp: verdict NEEDS_QAT" $?
 [[ $(field "$work/deep.json" 'any("spread over" in s for s in r["verdict"]["reasons"]) and any("fallback" in s or "budget" in s for s in r["verdict"]["reasons"])') == True ]]
 check "fmnist_deep_mlp: reasons name the spread and the best fallback" $?
 
-/usr/bin/python3 - "$repo/reports/schema/report.schema.json" "$work"/cnn.json "$work"/fragile.json "$work"/deep.json <<'PY'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-for p in sys.argv[2:]:
-    jsonschema.validate(json.load(open(p)), schema)
-PY
+validate_reports "$repo/reports/schema/report.schema.json" "$work"/cnn.json "$work"/fragile.json "$work"/deep.json
 check "the three reports validate against the JSON schema" $?
 
-if [[ $fails -ne 0 ]]; then
-  for f in cnn fragile deep; do echo "== $f"; cat "$work/$f.txt"; done
-fi
-finish
+finish cnn.txt fragile.txt deep.txt

@@ -8,13 +8,9 @@
 # activation quantization.
 # Fails when onnxruntime-node is absent (exit 77, skipped, under QGATE_ALLOW_SKIP=1). Usage: ort_lstm_parity.sh QGATE REPO_DIR
 set -u
-qgate=$1
-repo=$2
+source "$(dirname "$0")/lib.sh"
 cd "$repo" || exit 2
-source tests/cli/require.sh
 [ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 x=tests/data/ort/dqlstm_x.npy
 # model:number of int8 gate matrices (4 input-to and 4 recurrent-to per direction)
@@ -23,11 +19,11 @@ for spec in dqlstm:8 dqlstm_bidi:16; do
   want=${spec##*:}
   got=$("$qgate" inspect tests/data/ort/$m.onnx | grep -cE '(input|recurrent)_to_[a-z]+ +int8 .*already int8 in the file')
   if [ "$got" != "$want" ]; then echo "FAIL $m: $got int8 gate matrices in qgate inspect, expected $want"; fail=1; fi
-  "$qgate" run tests/data/ort/$m.onnx -i "$x" -o "$tmp/$m.qgate" >/dev/null || { echo "FAIL qgate run $m"; fail=1; continue; }
+  "$qgate" run tests/data/ort/$m.onnx -i "$x" -o "$work/$m.qgate" >/dev/null || { echo "FAIL qgate run $m"; fail=1; continue; }
   for opt in disabled all; do
-    node reference/onnxruntime/run_ort.mjs tests/data/ort/$m.onnx "$tmp/$m.ort_$opt" --runs 1 --threads 1 \
+    node reference/onnxruntime/run_ort.mjs tests/data/ort/$m.onnx "$work/$m.ort_$opt" --runs 1 --threads 1 \
       --graph-optimization $opt "$x" >/dev/null 2>&1 || { echo "FAIL onnxruntime $m $opt"; fail=1; continue; }
-    /usr/bin/python3 - "$tmp/$m.qgate" "$tmp/$m.ort_$opt" "$m vs onnxruntime($opt)" <<'PY' || fail=1
+    /usr/bin/python3 - "$work/$m.qgate" "$work/$m.ort_$opt" "$m vs onnxruntime($opt)" <<'PY' || fail=1
 import sys, numpy as np
 ok = True
 for j, name in enumerate(['Y', 'Y_h', 'Y_c']):
@@ -47,7 +43,7 @@ PY
   done
 done
 # A non-zero weight zero point is refused with a one-line error (exit 2) naming the input.
-/usr/bin/python3 - tests/data/ort/dqlstm.onnx "$tmp/zp.onnx" <<'PY' || fail=1
+/usr/bin/python3 - tests/data/ort/dqlstm.onnx "$work/zp.onnx" <<'PY' || fail=1
 import sys, numpy as np, onnx
 from onnx import numpy_helper
 m = onnx.load(sys.argv[1])
@@ -56,12 +52,12 @@ for t in m.graph.initializer:
         t.CopyFrom(numpy_helper.from_array(np.array([3], np.int8), 'R_zero_point'))
 onnx.save(m, sys.argv[2])
 PY
-"$qgate" run "$tmp/zp.onnx" -i "$x" -o "$tmp/zp.out" >/dev/null 2>"$tmp/zp.err"
+"$qgate" run "$work/zp.onnx" -i "$x" -o "$work/zp.out" >/dev/null 2>"$work/zp.err"
 rc=$?
-if [ $rc -ne 2 ] || ! grep -q "R_zero_point 3 at element 0" "$tmp/zp.err" || [ -e "$tmp/zp.out" ]; then
-  echo "FAIL non-zero R_zero_point: exit $rc, $(cat "$tmp/zp.err")"
+if [ $rc -ne 2 ] || ! grep -q "R_zero_point 3 at element 0" "$work/zp.err" || [ -e "$work/zp.out" ]; then
+  echo "FAIL non-zero R_zero_point: exit $rc, $(cat "$work/zp.err")"
   fail=1
 else
-  echo "ok   non-zero R_zero_point refused: $(cat "$tmp/zp.err")"
+  echo "ok   non-zero R_zero_point refused: $(cat "$work/zp.err")"
 fi
 exit $fail

@@ -9,22 +9,18 @@
 # (exit 77, skipped, under QGATE_ALLOW_SKIP=1).
 # Usage: ort_parity.sh QGATE REPO_DIR
 set -u
-qgate=$1
-repo=$2
+source "$(dirname "$0")/lib.sh"
 cd "$repo" || exit 2
-source tests/cli/require.sh
 [ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 for scheme in ort-dynamic ort-dynamic,granularity=per-channel ort-dynamic,reduce-range=1; do
   for m in mlp cnn convnet; do
     x=tests/data/ort/${m}_x.npy
     tag=$(echo "$m-$scheme" | tr ',=' '__')
-    "$qgate" quantize tests/data/ort/$m.onnx --scheme "$scheme" -o "$tmp/$tag.onnx" >/dev/null || { echo "FAIL quantize $tag"; fail=1; continue; }
+    "$qgate" quantize tests/data/ort/$m.onnx --scheme "$scheme" -o "$work/$tag.onnx" >/dev/null || { echo "FAIL quantize $tag"; fail=1; continue; }
     want=$(case $m in mlp) echo 0;; cnn) echo 1;; convnet) echo 4;; esac)
-    "$qgate" inspect "$tmp/$tag.onnx" > "$tmp/$tag.inspect" || fail=1
-    /usr/bin/python3 - "$tmp/$tag.onnx" "$want" "$tag" "$tmp/$tag.inspect" <<'PY' || fail=1
+    "$qgate" inspect "$work/$tag.onnx" > "$work/$tag.inspect" || fail=1
+    /usr/bin/python3 - "$work/$tag.onnx" "$want" "$tag" "$work/$tag.inspect" <<'PY' || fail=1
 import sys
 data = open(sys.argv[1], 'rb').read()
 # NodeProto.op_type is field 4, a length-prefixed string: count without an onnx package.
@@ -36,19 +32,19 @@ print(f"{'ok  ' if ok else 'FAIL'} {sys.argv[3]}: {got} ConvInteger node(s) writ
       f"unfused integer ops after import: {left or 'none'}")
 sys.exit(0 if ok else 1)
 PY
-    "$qgate" run tests/data/ort/$m.onnx --scheme "$scheme" -i "$x" -o "$tmp/$tag.scheme" >/dev/null || fail=1
-    "$qgate" run "$tmp/$tag.onnx" -i "$x" -o "$tmp/$tag.file" >/dev/null || fail=1
+    "$qgate" run tests/data/ort/$m.onnx --scheme "$scheme" -i "$x" -o "$work/$tag.scheme" >/dev/null || fail=1
+    "$qgate" run "$work/$tag.onnx" -i "$x" -o "$work/$tag.file" >/dev/null || fail=1
     for opt in all disabled; do
-      node reference/onnxruntime/run_ort.mjs "$tmp/$tag.onnx" "$tmp/$tag.ort_$opt" --runs 1 --threads 1 \
-        --graph-optimization $opt --optimized-model "$tmp/$tag.opt_$opt.onnx" "$x" || { echo "FAIL onnxruntime $tag $opt"; fail=1; continue; }
+      node reference/onnxruntime/run_ort.mjs "$work/$tag.onnx" "$work/$tag.ort_$opt" --runs 1 --threads 1 \
+        --graph-optimization $opt --optimized-model "$work/$tag.opt_$opt.onnx" "$x" || { echo "FAIL onnxruntime $tag $opt"; fail=1; continue; }
       sides="scheme file"
       # The graph onnxruntime's optimizer made (DynamicQuantizeMatMul with optimization all) imported by qgate.
       # (mlp only: the CNN's optimized graph holds onnxruntime's NCHWc layout ops.)
       if [ $opt = all ] && [ $m = mlp ]; then
-        "$qgate" run "$tmp/$tag.opt_$opt.onnx" -i "$x" -o "$tmp/$tag.fused" >/dev/null && sides="$sides fused" || fail=1
+        "$qgate" run "$work/$tag.opt_$opt.onnx" -i "$x" -o "$work/$tag.fused" >/dev/null && sides="$sides fused" || fail=1
       fi
       for side in $sides; do
-        /usr/bin/python3 - "$tmp/$tag.$side/out_0.npy" "$tmp/$tag.ort_$opt/out_0.npy" "$tag $side vs onnxruntime($opt)" <<'PY' || fail=1
+        /usr/bin/python3 - "$work/$tag.$side/out_0.npy" "$work/$tag.ort_$opt/out_0.npy" "$tag $side vs onnxruntime($opt)" <<'PY' || fail=1
 import sys, numpy as np
 q, o = np.load(sys.argv[1]), np.load(sys.argv[2])
 nmse = float(((q.astype(np.float64) - o) ** 2).sum() / max((o.astype(np.float64) ** 2).sum(), 1e-300))

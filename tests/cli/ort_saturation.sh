@@ -8,23 +8,19 @@
 # ConvInteger with int8 weights does not take the saturating path; qgate's conv2d never saturates).
 # Fails when valgrind or onnxruntime-node is absent (exit 77, skipped, under QGATE_ALLOW_SKIP=1). Usage: ort_saturation.sh QGATE REPO_DIR
 set -u
-qgate=$1
-repo=$2
+source "$(dirname "$0")/lib.sh"
 cd "$repo" || exit 2
-source tests/cli/require.sh
 command -v valgrind >/dev/null || missing_asset "valgrind (Debian package, scripts/setup)"
 [ -d node_modules/onnxruntime-node ] || missing_asset "node_modules/onnxruntime-node (scripts/setup)"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 fail=0
 for m in saturate saturate_conv; do
   x=tests/data/ort/${m}_x.npy
-  "$qgate" quantize tests/data/ort/$m.onnx --scheme ort-dynamic -o "$tmp/$m.onnx" >/dev/null || exit 1
-  valgrind -q --smc-check=all node reference/onnxruntime/run_ort.mjs "$tmp/$m.onnx" "$tmp/$m.ort" --runs 1 --threads 1 \
-    --graph-optimization disabled "$x" 2>"$tmp/valgrind.log" || { echo "FAIL: onnxruntime under valgrind"; cat "$tmp/valgrind.log"; exit 1; }
-  "$qgate" run tests/data/ort/$m.onnx --scheme ort-dynamic,saturate=avx2-u8s8 -i "$x" -o "$tmp/$m.sat" >/dev/null || exit 1
-  "$qgate" run tests/data/ort/$m.onnx --scheme ort-dynamic -i "$x" -o "$tmp/$m.exact" >/dev/null || exit 1
-  /usr/bin/python3 - "$tmp/$m.ort/out_0.npy" "$tmp/$m.sat/out_0.npy" "$tmp/$m.exact/out_0.npy" "$m" <<'PY' || fail=1
+  "$qgate" quantize tests/data/ort/$m.onnx --scheme ort-dynamic -o "$work/$m.onnx" >/dev/null || exit 1
+  valgrind -q --smc-check=all node reference/onnxruntime/run_ort.mjs "$work/$m.onnx" "$work/$m.ort" --runs 1 --threads 1 \
+    --graph-optimization disabled "$x" 2>"$work/valgrind.log" || { echo "FAIL: onnxruntime under valgrind"; cat "$work/valgrind.log"; exit 1; }
+  "$qgate" run tests/data/ort/$m.onnx --scheme ort-dynamic,saturate=avx2-u8s8 -i "$x" -o "$work/$m.sat" >/dev/null || exit 1
+  "$qgate" run tests/data/ort/$m.onnx --scheme ort-dynamic -i "$x" -o "$work/$m.exact" >/dev/null || exit 1
+  /usr/bin/python3 - "$work/$m.ort/out_0.npy" "$work/$m.sat/out_0.npy" "$work/$m.exact/out_0.npy" "$m" <<'PY' || fail=1
 import sys, numpy as np
 o, s, e = (np.load(p) for p in sys.argv[1:4])
 m = sys.argv[4]

@@ -10,22 +10,14 @@
 # face_detection_short_range: LiteRT 1.3e-3 / 4.9e-3, tfjs-tflite 3.0e-3 / 1.3e-2; a wrong scale, axis or layout
 # gives NMSE near 1 or more, so the bound separates "quantization noise" from "misread weights".
 set -uo pipefail
-qgate=$1
+source "$(dirname "$0")/lib.sh"
 model=$2
 max_nmse=${3:-5e-2}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 rt=$here/reference/litert
-source "$(dirname "$0")/require.sh"
 [[ -f $model ]] || missing_asset "$model (scripts/fetch_models fills .cache/models)"
 node -e "import('$rt/litert_node.mjs').then(m => m.findNodeModules())" >/dev/null 2>&1 ||
   missing_asset "npm package @litertjs/core (scripts/setup; or set QGATE_NODE_MODULES)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-passes=0
-check() {  # check NAME EXIT-STATUS
-  if [[ $2 -eq 0 ]]; then echo "ok   $1"; passes=$((passes + 1)); else echo "FAIL $1"; fails=$((fails + 1)); fi
-}
 
 "$qgate" quantize "$model" -o "$work/q.tflite"
 check "qgate quantize exits 0" $?
@@ -67,5 +59,4 @@ PY
   check "$runner quantized outputs stay near its float outputs" $?
 done
 
-echo "$passes passed, $fails failed"
-[[ $fails -eq 0 ]]
+finish

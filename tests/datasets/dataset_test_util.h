@@ -56,13 +56,9 @@ inline ModelInput model_input(const std::string& name, DType dtype, Shape shape)
 inline std::unique_ptr<Dataset> open(const std::string& spec, const ModelInput& input,
                                      const Preprocess& pre = {}, const std::string& labels = "",
                                      const std::string& vocab = "", const std::string& json = "") {
-  DataOptions o;
-  o.spec = spec;
-  o.labels_file = labels;
-  o.vocab_file = vocab;
-  o.preprocess_json = json;
-  o.preprocess = pre;
-  return open_dataset(o, {input});
+  return open_dataset({.spec = spec, .labels_file = labels, .vocab_file = vocab, .preprocess_json = json,
+                       .preprocess = pre},
+                      {input});
 }
 
 }  // namespace qgate::test

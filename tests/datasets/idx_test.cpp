@@ -7,16 +7,10 @@
 #include "datasets/idx.h"
 #include "core/files.h"
 #include "tests/datasets/dataset_test_util.h"
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 
+namespace qgate::test {
 namespace {
-
-using qgate::DType;
-using qgate::Shape;
-using qgate::test::error_of;
-using qgate::test::model_input;
-using qgate::test::open;
-using qgate::test::TempDir;
 
 const std::string kFashion = "/usr/share/datasets/fashion-mnist";
 
@@ -238,3 +232,5 @@ TEST_SUITE("datasets.idx") {
               "uint8 pixels");
   }
 }
+
+}  // namespace qgate::test

@@ -3,14 +3,8 @@
 
 #include "tests/datasets/dataset_test_util.h"
 
+namespace qgate::test {
 namespace {
-
-using qgate::DType;
-using qgate::Shape;
-using qgate::test::error_of;
-using qgate::test::model_input;
-using qgate::test::open;
-using qgate::test::TempDir;
 
 // Float outputs are one double expression rounded once to float32: hand values within one float32 rounding.
 constexpr float kFloatRounding = 1e-7f;
@@ -188,6 +182,38 @@ TEST_SUITE("datasets.preprocess") {
   }
 }
 
+TEST_SUITE("datasets.preprocess") {
+  TEST_CASE("symbolic input dimensions take the images' geometry after resize: batch 1, H, W, the color's channels") {
+    TempDir dir;
+    gray_png(dir, "d/a/0.png", 6, 4, [](int y, int x) { return 10 * y + x; });
+    const std::string spec = "folder:" + dir.path("d");
+    const int32_t h = qgate::symbol_dim(0), w = qgate::symbol_dim(1), n = qgate::symbol_dim(2);
+    qgate::Preprocess resize;
+    resize.resize = qgate::ResizeSpec{{3, 2}, 0};  // 3 wide, 2 high
+    resize.color = qgate::ColorMode::rgb;
+    // [1,3,h,w]: channels first (NCHW) -> [1,3,2,3]; [n,h,w,3] (NHWC) -> [1,2,3,3]; [1,h,w] (gray) -> [1,2,3].
+    CHECK(input0(*open(spec, model_input("x", DType::f32, {1, 3, h, w}), resize), 0).shape == Shape{1, 3, 2, 3});
+    CHECK(input0(*open(spec, model_input("x", DType::f32, {n, h, w, 3}), resize), 0).shape == Shape{1, 2, 3, 3});
+    qgate::Preprocess gray = resize;
+    gray.color = qgate::ColorMode::gray;
+    const qgate::Tensor g = input0(*open(spec, model_input("x", DType::u8, {1, h, w}), gray), 0);
+    CHECK(g.shape == Shape{1, 2, 3});
+    // Resized to its own size (6x4) the image comes through pixel for pixel: 10 y + x.
+    qgate::Preprocess same = gray;
+    same.resize = qgate::ResizeSpec{{6, 4}, 0};
+    const qgate::Tensor whole = input0(*open(spec, model_input("x", DType::u8, {1, h, w}), same), 0);
+    CHECK(whole.shape == Shape{1, 4, 6});
+    std::vector<int> want;
+    for (int y = 0; y < 4; ++y)
+      for (int x = 0; x < 6; ++x) want.push_back(10 * y + x);
+    CHECK(u8_values(whole) == want);
+    // Without a resize or crop the images' size is not known in advance: refused, naming both ways out.
+    const std::string err = error_of([&] { open(spec, model_input("x", DType::f32, {1, 3, h, w})); });
+    CHECK(err.find("has symbolic dimensions and the images' size varies: set --resize WxH") != std::string::npos);
+    CHECK(err.find("--input-shape x:") != std::string::npos);
+  }
+}
+
 TEST_SUITE("datasets.folder") {
   TEST_CASE("classes are sorted folder names or --labels order; samples sorted by path") {
     TempDir dir;
@@ -299,3 +325,5 @@ TEST_SUITE("datasets.list") {
               ": No such file or directory");
   }
 }
+
+}  // namespace qgate::test

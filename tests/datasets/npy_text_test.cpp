@@ -3,14 +3,8 @@
 #include "core/npy.h"
 #include "tests/datasets/dataset_test_util.h"
 
+namespace qgate::test {
 namespace {
-
-using qgate::DType;
-using qgate::Shape;
-using qgate::test::error_of;
-using qgate::test::model_input;
-using qgate::test::open;
-using qgate::test::TempDir;
 
 template <typename T> qgate::Tensor tensor(DType dtype, Shape shape, const std::vector<T>& values) {
   qgate::Tensor t;
@@ -178,3 +172,5 @@ TEST_SUITE("datasets.spec") {
           std::vector<std::string>{"T-shirt/top", "Ankle boot"});
   }
 }
+
+}  // namespace qgate::test

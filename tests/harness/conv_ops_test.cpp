@@ -2,7 +2,6 @@
 // reference kernels, and the shape errors prepare() reports.
 #include <doctest/doctest.h>
 
-#include <cstring>
 #include <string>
 
 #include "core/errors.h"
@@ -11,94 +10,47 @@
 #include "reference/fully_connected.h"
 #include "reference/transpose_conv2d.h"
 #include "tests/kernels/float_check.h"
+#include "tests/support/graph_builder.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
-
-int add_tensor(Graph& g, const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
-  Tensor t;
-  t.name = name;
-  t.shape = std::move(shape);
-  if (data) {
-    t.is_constant = true;
-    t.allocate();
-    REQUIRE(data->size() == size_t(t.elements()));
-    std::memcpy(t.data.data(), data->data(), t.bytes());
-  }
-  g.tensors.push_back(std::move(t));
-  return static_cast<int>(g.tensors.size()) - 1;
-}
-
-// One node graph: inputs[0] is the model input, the others constants (or -1).
-Graph one_node(OpType op, std::vector<int> inputs, Graph g, Attributes attrs) {
-  const int out = add_tensor(g, "out", {});
-  Node n;
-  n.id = 0;
-  n.op = op;
-  n.name = "layer";
-  n.inputs = std::move(inputs);
-  n.outputs = {out};
-  n.attrs = std::move(attrs);
-  g.nodes.push_back(std::move(n));
-  g.outputs = {out};
-  g.source = "test.tflite";
-  g.validate();
-  return g;
-}
 
 TEST_SUITE("harness.conv_ops") {
   TEST_CASE("conv2d node with constant filter and bias runs through the executor and matches the reference") {
     const auto input = test::random_floats(2 * 9 * 7 * 5, 1);
     const auto filter = test::random_floats(6 * 3 * 3 * 5, 2);
     const auto bias = test::random_floats(6, 3);
-    Graph g;
-    const int in = add_tensor(g, "in", {2, 9, 7, 5});
-    const int f = add_tensor(g, "filter", {6, 3, 3, 5}, &filter);
-    const int b = add_tensor(g, "bias", {6}, &bias);
-    g.inputs = {in};
-    Attributes a;
-    a.set("padding", int64_t{0});
-    a.set("stride_w", int64_t{2});
-    a.set("stride_h", int64_t{1});
-    a.set("dilation_w_factor", int64_t{1});
-    a.set("dilation_h_factor", int64_t{1});
-    a.set("fused_activation_function", int64_t{3});
-    Graph graph = one_node(OpType::conv2d, {in, f, b}, std::move(g), a);
+    test::GraphBuilder b("test.tflite");
+    const int in = b.input("in", {2, 9, 7, 5});
+    const int f = b.constant("filter", {6, 3, 3, 5}, filter);
+    const int bt = b.constant("bias", {6}, bias);
+    const Attributes a = test::attributes({{"padding", 0},
+                                           {"stride_w", 2},
+                                           {"stride_h", 1},
+                                           {"dilation_w_factor", 1},
+                                           {"dilation_h_factor", 1},
+                                           {"fused_activation_function", 3}});
+    const Graph graph = b.build({b.node(OpType::conv2d, "layer", {in, f, bt}, a)});
     Executor ex(graph);
     ex.prepare();
-    CHECK(ex.output(0).shape == Shape{2, 9, 4, 6});
-    std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    REQUIRE(ex.output(0).shape == Shape{2, 9, 4, 6});
+    test::set_input(ex, 0, input);
     ex.run();
 
-    kernels::Conv2DParams p;
-    p.batch = 2;
-    p.in_h = 9;
-    p.in_w = 7;
-    p.in_c = 5;
-    p.out_h = 9;
-    p.out_w = 4;
-    p.out_c = 6;
-    p.kernel_h = p.kernel_w = 3;
-    p.stride_w = 2;
-    p.pad_top = 1;
-    p.pad_left = 1;  // total (4-1)*2 + 3 - 7 = 2
-    p.activation = kernels::Activation::relu6;
-    std::vector<float> want(2 * 9 * 4 * 6), magnitude(want.size());
-    reference::conv2d_float(p, input.data(), filter.data(), bias.data(), want.data());
-    p.activation = kernels::Activation::none;
-    const auto ai = test::abs_of(input), af = test::abs_of(filter), ab = test::abs_of(bias);
-    reference::conv2d_float(p, ai.data(), af.data(), ab.data(), magnitude.data());
-    const float* got = ex.output(0).as<float>();
-    test::check_close(std::vector<float>(got, got + want.size()), want, magnitude);
+    // SAME: out_w = ceil(7 / 2) = 4, padding (4-1)*2 + 3 - 7 = 2 along W and (9-1)*1 + 3 - 9 = 2 along H.
+    const kernels::Conv2DParams p{.batch = 2, .in_h = 9, .in_w = 7, .in_c = 5, .out_h = 9, .out_w = 4, .out_c = 6,
+                                  .kernel_h = 3, .kernel_w = 3, .stride_w = 2, .pad_top = 1, .pad_left = 1,
+                                  .activation = kernels::Activation::relu6};
+    test::check_against_reference(reference::conv2d_float, p, input, filter, &bias, test::values_of(ex.output(0)));
   }
 
   TEST_CASE("conv2d rejects a filter whose input channels do not divide the input's") {
     const std::vector<float> filter(4 * 3 * 3 * 3, 0.5f);
-    Graph g;
-    const int in = add_tensor(g, "in", {1, 8, 8, 4});
-    const int f = add_tensor(g, "filter", {4, 3, 3, 3}, &filter);
-    g.inputs = {in};
-    Graph graph = one_node(OpType::conv2d, {in, f, -1}, std::move(g), {});
+    test::GraphBuilder b("test.tflite");
+    const int in = b.input("in", {1, 8, 8, 4});
+    const int f = b.constant("filter", {4, 3, 3, 3}, filter);
+    const Graph graph = b.build({b.node(OpType::conv2d, "layer", {in, f, -1})});
     Executor ex(graph);
     try {
       ex.prepare();
@@ -114,26 +66,19 @@ TEST_SUITE("harness.conv_ops") {
     const auto w = test::random_floats(10 * 6, 4);
     for (bool keep : {false, true}) {
       CAPTURE(keep);
-      Graph g;
-      const int in = add_tensor(g, "in", {2, 3, 6});
-      const int wt = add_tensor(g, "w", {10, 6}, &w);
-      g.inputs = {in};
-      Attributes a;
-      a.set("keep_num_dims", int64_t{keep});
-      Graph graph = one_node(OpType::fully_connected, {in, wt, -1}, std::move(g), a);
+      test::GraphBuilder b("test.tflite");
+      const int in = b.input("in", {2, 3, 6});
+      const int wt = b.constant("w", {10, 6}, w);
+      const Attributes a = test::attributes({{"keep_num_dims", keep}});
+      const Graph graph = b.build({b.node(OpType::fully_connected, "layer", {in, wt, -1}, a)});
       Executor ex(graph);
       ex.prepare();
-      CHECK(ex.output(0).shape == (keep ? Shape{2, 3, 10} : Shape{6, 10}));
+      REQUIRE(ex.output(0).shape == (keep ? Shape{2, 3, 10} : Shape{6, 10}));
       const auto x = test::random_floats(36, 5);
-      std::memcpy(ex.input(0).data.data(), x.data(), x.size() * sizeof(float));
+      test::set_input(ex, 0, x);
       ex.run();
       kernels::FullyConnectedParams p{6, 6, 10, kernels::Activation::none};
-      std::vector<float> want(60), magnitude(60);
-      reference::fully_connected_float(p, x.data(), w.data(), nullptr, want.data());
-      const auto ax = test::abs_of(x), aw = test::abs_of(w);
-      reference::fully_connected_float(p, ax.data(), aw.data(), nullptr, magnitude.data());
-      const float* got = ex.output(0).as<float>();
-      test::check_close(std::vector<float>(got, got + 60), want, magnitude);
+      test::check_against_reference(reference::fully_connected_float, p, x, w, nullptr, test::values_of(ex.output(0)));
     }
   }
 
@@ -142,39 +87,24 @@ TEST_SUITE("harness.conv_ops") {
     const auto bias = test::random_floats(3, 7);
     for (int64_t padding : {0, 1}) {
       CAPTURE(padding);
-      Graph g;
-      const int in = add_tensor(g, "in", {1, 5, 6, 2});
-      const int wt = add_tensor(g, "w", {3, 4, 4, 2}, &w);
-      const int b = add_tensor(g, "b", {3}, &bias);
-      g.inputs = {in};
-      Attributes a;
-      a.set("padding", padding);
-      a.set("stride_w", int64_t{2});
-      a.set("stride_h", int64_t{2});
-      Graph graph = one_node(OpType::conv2d_transpose_bias, {in, wt, b}, std::move(g), a);
+      test::GraphBuilder b("test.tflite");
+      const int in = b.input("in", {1, 5, 6, 2});
+      const int wt = b.constant("w", {3, 4, 4, 2}, w);
+      const int bt = b.constant("b", {3}, bias);
+      const Attributes a = test::attributes({{"padding", padding}, {"stride_w", 2}, {"stride_h", 2}});
+      const Graph graph = b.build({b.node(OpType::conv2d_transpose_bias, "layer", {in, wt, bt}, a)});
       Executor ex(graph);
       ex.prepare();
       const Shape want_shape = padding == 0 ? Shape{1, 10, 12, 3} : Shape{1, 12, 14, 3};
       REQUIRE(ex.output(0).shape == want_shape);
       const auto x = test::random_floats(60, 8);
-      std::memcpy(ex.input(0).data.data(), x.data(), x.size() * sizeof(float));
+      test::set_input(ex, 0, x);
       ex.run();
-      kernels::TransposeConv2DParams p;
-      p.in_h = 5;
-      p.in_w = 6;
-      p.in_c = 2;
-      p.out_h = want_shape[1];
-      p.out_w = want_shape[2];
-      p.out_c = 3;
-      p.kernel_h = p.kernel_w = 4;
-      p.stride_h = p.stride_w = 2;
-      p.pad_top = p.pad_left = padding == 0 ? 1 : 0;  // SAME: total (5-1)*2 + 4 - 10 = 2
-      std::vector<float> want(size_t(shape_elements(want_shape))), magnitude(want.size());
-      reference::transpose_conv2d_float(p, x.data(), w.data(), bias.data(), want.data());
-      const auto ax = test::abs_of(x), aw = test::abs_of(w), ab = test::abs_of(bias);
-      reference::transpose_conv2d_float(p, ax.data(), aw.data(), ab.data(), magnitude.data());
-      const float* got = ex.output(0).as<float>();
-      test::check_close(std::vector<float>(got, got + want.size()), want, magnitude);
+      const int32_t pad = padding == 0 ? 1 : 0;  // SAME: total (5-1)*2 + 4 - 10 = 2
+      const kernels::TransposeConv2DParams p{.in_h = 5, .in_w = 6, .in_c = 2, .out_h = want_shape[1],
+                                             .out_w = want_shape[2], .out_c = 3, .kernel_h = 4, .kernel_w = 4,
+                                             .stride_h = 2, .stride_w = 2, .pad_top = pad, .pad_left = pad};
+      test::check_against_reference(reference::transpose_conv2d_float, p, x, w, &bias, test::values_of(ex.output(0)));
     }
   }
 }

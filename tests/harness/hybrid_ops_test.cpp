@@ -24,46 +24,12 @@
 #include "reference/depthwise_conv2d.h"
 #include "reference/depthwise_conv2d_hybrid.h"
 #include "reference/fully_connected_hybrid.h"
-#include "tests/kernels/float_check.h"
+#include "tests/kernels/hybrid_test_util.h"
+#include "tests/support/graph_builder.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
-
-int add_tensor(Graph& g, const std::string& name, Shape shape, const std::vector<float>* data = nullptr) {
-  Tensor t;
-  t.name = name;
-  t.shape = std::move(shape);
-  if (data) {
-    t.is_constant = true;
-    t.allocate();
-    REQUIRE(data->size() == size_t(t.elements()));
-    std::memcpy(t.data.data(), data->data(), t.bytes());
-  }
-  g.tensors.push_back(std::move(t));
-  return static_cast<int>(g.tensors.size()) - 1;
-}
-
-void add_node(Graph& g, OpType op, const std::string& name, std::vector<int> inputs, int output, Attributes a) {
-  Node n;
-  n.id = static_cast<int>(g.nodes.size());
-  n.op = op;
-  n.name = name;
-  n.inputs = std::move(inputs);
-  n.outputs = {output};
-  n.attrs = std::move(a);
-  g.nodes.push_back(std::move(n));
-}
-
-Attributes conv_attrs(int padding, int stride, int dilation, int activation) {
-  Attributes a;
-  a.set("padding", int64_t{padding});
-  a.set("stride_w", int64_t{stride});
-  a.set("stride_h", int64_t{stride});
-  a.set("dilation_w_factor", int64_t{dilation});
-  a.set("dilation_h_factor", int64_t{dilation});
-  a.set("fused_activation_function", int64_t{activation});
-  return a;
-}
 
 // input [2, 9, 9, 5] -> conv 3x3 (8, SAME, dilation 2, RELU) -> depthwise 3x3 (stride 2, SAME) -> FC 10.
 struct Net {
@@ -73,7 +39,6 @@ struct Net {
 
 Net make_net() {
   Net n;
-  Graph& g = n.g;
   const auto cw = test::random_floats(8 * 3 * 3 * 5, 11);
   const auto cb = test::random_floats(8, 12);
   auto dw = test::random_floats(1 * 3 * 3 * 8, 13);
@@ -81,64 +46,34 @@ Net make_net() {
   const auto db = test::random_floats(8, 14);
   const auto fw = test::random_floats(10 * 5 * 5 * 8, 15, -0.2f, 0.2f);
   const auto fb = test::random_floats(10, 16);
-  n.in = add_tensor(g, "in", {2, 9, 9, 5});
-  n.conv_w = add_tensor(g, "conv/w", {8, 3, 3, 5}, &cw);
-  n.conv_b = add_tensor(g, "conv/b", {8}, &cb);
-  n.conv_out = add_tensor(g, "conv/out", {});
-  n.dw_w = add_tensor(g, "dw/w", {1, 3, 3, 8}, &dw);
-  n.dw_b = add_tensor(g, "dw/b", {8}, &db);
-  n.dw_out = add_tensor(g, "dw/out", {});
-  n.fc_w = add_tensor(g, "fc/w", {10, 5 * 5 * 8}, &fw);
-  n.fc_b = add_tensor(g, "fc/b", {10}, &fb);
-  n.out = add_tensor(g, "out", {});
-  g.inputs = {n.in};
-  add_node(g, OpType::conv2d, "conv", {n.in, n.conv_w, n.conv_b}, n.conv_out, conv_attrs(0, 1, 2, 1));
-  Attributes da = conv_attrs(0, 2, 1, 0);
+  test::GraphBuilder b("test.tflite");
+  n.in = b.input("in", {2, 9, 9, 5});
+  n.conv_w = b.constant("conv/w", {8, 3, 3, 5}, cw);
+  n.conv_b = b.constant("conv/b", {8}, cb);
+  n.conv_out = b.node(OpType::conv2d, "conv", {n.in, n.conv_w, n.conv_b}, test::conv_attributes(0, 1, 2, 1));
+  n.dw_w = b.constant("dw/w", {1, 3, 3, 8}, dw);
+  n.dw_b = b.constant("dw/b", {8}, db);
+  Attributes da = test::conv_attributes(0, 2, 1, 0);
   da.set("depth_multiplier", int64_t{1});
-  add_node(g, OpType::depthwise_conv2d, "dw", {n.conv_out, n.dw_w, n.dw_b}, n.dw_out, da);
-  add_node(g, OpType::fully_connected, "fc", {n.dw_out, n.fc_w, n.fc_b}, n.out, Attributes{});
-  g.outputs = {n.out};
-  g.source = "test.tflite";
-  g.validate();
+  n.dw_out = b.node(OpType::depthwise_conv2d, "dw", {n.conv_out, n.dw_w, n.dw_b}, da);
+  n.fc_w = b.constant("fc/w", {10, 5 * 5 * 8}, fw);
+  n.fc_b = b.constant("fc/b", {10}, fb);
+  n.out = b.node(OpType::fully_connected, "fc", {n.dw_out, n.fc_w, n.fc_b});
+  n.g = b.build({n.out});
   return n;
 }
 
+// SAME with dilation 2 keeps 9x9: the effective kernel is 5, padded 2 before.
 kernels::Conv2DParams conv_params() {
-  kernels::Conv2DParams p;
-  p.batch = 2;
-  p.in_h = p.in_w = 9;
-  p.in_c = 5;
-  p.out_c = 8;
-  p.kernel_h = p.kernel_w = 3;
-  p.dilation_h = p.dilation_w = 2;
-  p.out_h = p.out_w = 9;
-  p.pad_top = p.pad_left = 2;
-  p.activation = kernels::Activation::relu;
-  return p;
+  return {.batch = 2, .in_h = 9, .in_w = 9, .in_c = 5, .out_h = 9, .out_w = 9, .out_c = 8, .kernel_h = 3,
+          .kernel_w = 3, .dilation_h = 2, .dilation_w = 2, .pad_top = 2, .pad_left = 2,
+          .activation = kernels::Activation::relu};
 }
 
+// SAME with stride 2: ceil(9 / 2) = 5, padding (5-1)*2 + 3 - 9 = 2, 1 before.
 kernels::DepthwiseConv2DParams dw_params() {
-  kernels::DepthwiseConv2DParams p;
-  p.batch = 2;
-  p.in_h = p.in_w = 9;
-  p.in_c = 8;
-  p.kernel_h = p.kernel_w = 3;
-  p.stride_h = p.stride_w = 2;
-  p.out_h = p.out_w = 5;
-  p.pad_top = p.pad_left = 1;
-  return p;
-}
-
-std::vector<float> values(const Tensor& t) { return {t.as<float>(), t.as<float>() + t.elements()}; }
-
-void check_bits(const std::vector<float>& got, const std::vector<float>& want, const char* what) {
-  REQUIRE(got.size() == want.size());
-  int bad = 0;
-  for (size_t i = 0; i < got.size() && bad < 5; ++i)
-    if (std::bit_cast<uint32_t>(got[i]) != std::bit_cast<uint32_t>(want[i])) {
-      ++bad;
-      FAIL_CHECK(fmt::format("{}[{}]: got {:.9g}, reference {:.9g}", what, i, got[i], want[i]));
-    }
+  return {.batch = 2, .in_h = 9, .in_w = 9, .in_c = 8, .out_h = 5, .out_w = 5, .kernel_h = 3, .kernel_w = 3,
+          .stride_h = 2, .stride_w = 2, .pad_top = 1, .pad_left = 1};
 }
 
 void check_near(const std::vector<float>& got, const std::vector<float>& want, const char* what) {
@@ -180,7 +115,7 @@ TEST_SUITE("harness.hybrid_ops") {
 
     Executor fex(net.g);
     fex.prepare();
-    std::memcpy(fex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    test::set_input(fex, 0, input);
     fex.run();
 
     for (const Expect& e : expects) {
@@ -190,12 +125,12 @@ TEST_SUITE("harness.hybrid_ops") {
       const Graph& g = qg.graph;
       Executor ex(g);
       ex.prepare();
-      std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+      test::set_input(ex, 0, input);
       ex.run();
-      const std::vector<float> got_conv = values(ex.tensor(net.conv_out));
-      const std::vector<float> got_dw = values(ex.tensor(net.dw_out));
-      const std::vector<float> got_out = values(ex.output(0));
-      CHECK(got_out != values(fex.output(0)));  // quantization changed something
+      const std::vector<float> got_conv = test::values_of(ex.tensor(net.conv_out));
+      const std::vector<float> got_dw = test::values_of(ex.tensor(net.dw_out));
+      const std::vector<float> got_out = test::values_of(ex.output(0));
+      CHECK(got_out != test::values_of(fex.output(0)));  // quantization changed something
 
       const Tensor& cw = g.tensors[net.conv_w];
       const Tensor& dw = g.tensors[net.dw_w];
@@ -233,9 +168,9 @@ TEST_SUITE("harness.hybrid_ops") {
       reference::fully_connected_hybrid({2, 200, 10, kernels::Activation::none}, e.fc, fw.as<int8_t>(),
                                         fw.quant.scale.data(), static_cast<int32_t>(fw.quant.scale.size()),
                                         got_dw.data(), fb, want_out.data());
-      check_bits(got_conv, want_conv, "conv");
-      check_bits(got_dw, want_dw, "depthwise");
-      check_bits(got_out, want_out, "fc");
+      test::check_bits(got_conv, want_conv, "conv");
+      test::check_bits(got_dw, want_dw, "depthwise");
+      test::check_bits(got_out, want_out, "fc");
     }
   }
 
@@ -243,25 +178,20 @@ TEST_SUITE("harness.hybrid_ops") {
   // row with its own asymmetric scale and zero point (measured on fmnist_cnn, tests/parity/own_models.txt);
   // under the xnnpack epilogue qgate's conv must equal the FC twin over [batch*h*w, in_c], not per image.
   TEST_CASE("xnnpack-qd8: a pointwise conv quantizes each pixel as an FC row") {
-    Graph g;
     const auto w = test::random_floats(6 * 1 * 1 * 40, 21);
     const auto bias = test::random_floats(6, 22);
-    const int in = add_tensor(g, "in", {2, 3, 5, 40});
-    const int wt = add_tensor(g, "pw/w", {6, 1, 1, 40}, &w);
-    const int bt = add_tensor(g, "pw/b", {6}, &bias);
-    const int out = add_tensor(g, "pw/out", {});
-    g.inputs = {in};
-    add_node(g, OpType::conv2d, "pw", {in, wt, bt}, out, conv_attrs(1, 1, 1, 1));
-    g.outputs = {out};
-    g.source = "test.tflite";
-    g.validate();
+    test::GraphBuilder b("test.tflite");
+    const int in = b.input("in", {2, 3, 5, 40});
+    const int wt = b.constant("pw/w", {6, 1, 1, 40}, w);
+    const int bt = b.constant("pw/b", {6}, bias);
+    const Graph g = b.build({b.node(OpType::conv2d, "pw", {in, wt, bt}, test::conv_attributes(1, 1, 1, 1))});
     // Rows of very different ranges, so per-pixel and per-image scales differ.
     auto input = test::random_floats(2 * 3 * 5 * 40, 23, -1.0f, 2.0f);
     for (size_t i = 0; i < input.size(); ++i) input[i] *= static_cast<float>(1 + (i / 40) % 7);
     const QuantizedGraph qg = quantize_graph(g, Scheme::parse("xnnpack-qd8,min-elements=0"));
     Executor ex(qg.graph);
     ex.prepare();
-    std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    test::set_input(ex, 0, input);
     ex.run();
     const Tensor& qw = qg.graph.tensors[wt];
     REQUIRE(qw.dtype == DType::i8);
@@ -272,7 +202,7 @@ TEST_SUITE("harness.hybrid_ops") {
                                       qw.as<int8_t>(), qw.quant.scale.data(),
                                       static_cast<int32_t>(qw.quant.scale.size()), input.data(), bias.data(),
                                       want.data());
-    check_bits(values(ex.output(0)), want, "pointwise conv");
+    test::check_bits(test::values_of(ex.output(0)), want, "pointwise conv");
   }
 
   TEST_CASE("prepare rejects int8 weights the hybrid kernels cannot take, naming the rule") {
@@ -325,14 +255,14 @@ TEST_SUITE("harness.hybrid_ops") {
     Executor ex(qg.graph);
     ex.prepare();
     const auto input = test::random_floats(2 * 9 * 9 * 5, 21);
-    std::memcpy(ex.input(0).data.data(), input.data(), input.size() * sizeof(float));
+    test::set_input(ex, 0, input);
     ex.run();
     std::vector<float> want(2 * 9 * 9 * 8);
     reference::conv2d_hybrid(conv_params(),
                              {kernels::HybridInputQuantization::symmetric_rows, kernels::HybridEpilogue::scale_product},
                              cw.as<int8_t>(), cw.quant.scale.data(), 1, input.data(),
                              qg.graph.tensors[net.conv_b].as<float>(), want.data());
-    check_bits(values(ex.tensor(net.conv_out)), want, "conv");
+    test::check_bits(test::values_of(ex.tensor(net.conv_out)), want, "conv");
   }
 }
 

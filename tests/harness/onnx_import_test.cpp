@@ -17,145 +17,84 @@
 #include "harness/onnx/import.h"
 #include "harness/onnx/writer.h"
 #include "harness/ptq.h"
+#include "tests/support/onnx_builder.h"
 
 using namespace qgate;
 
 namespace {
 
+// An initializer of fill + 0.01 (i % 7), i the element's row-major index (small_cnn_reference repeats the rule).
 void add_float_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, float fill) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
   int64_t n = 1;
-  for (int64_t d : dims) {
-    t->add_dims(d);
-    n *= d;
-  }
-  for (int64_t i = 0; i < n; ++i) t->add_float_data(fill + 0.01f * static_cast<float>(i % 7));
-}
-
-onnx::NodeProto* add_node(onnx::GraphProto* g, const std::string& op, std::vector<std::string> in,
-                          std::vector<std::string> out) {
-  auto* n = g->add_node();
-  n->set_op_type(op);
-  for (auto& s : in) n->add_input(s);
-  for (auto& s : out) n->add_output(s);
-  return n;
-}
-
-void add_ints(onnx::NodeProto* n, const std::string& key, std::vector<int64_t> v) {
-  auto* a = n->add_attribute();
-  a->set_name(key);
-  a->set_type(onnx::AttributeProto::INTS);
-  for (int64_t x : v) a->add_ints(x);
-}
-
-void add_value_info(google::protobuf::RepeatedPtrField<onnx::ValueInfoProto>* list, const std::string& name,
-                    std::vector<int64_t> dims) {
-  auto* vi = list->Add();
-  vi->set_name(name);
-  auto* tt = vi->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  for (int64_t d : dims) n *= d;
+  std::vector<float> values(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = fill + 0.01f * static_cast<float>(i % 7);
+  test::onnx_initializer(g, name, dims, values);
 }
 
 // x [1,3,8,8] -> Conv 3x3 pad 1 -> BatchNormalization -> Relu -> MaxPool 2x2 -> Conv depthwise -> Shape-derived
 // Reshape to [1, -1] -> Gemm -> Softmax.
 std::string small_cnn(const std::string& extra_op = "") {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  g->set_name("small_cnn");
-  add_value_info(g->mutable_input(), "x", {1, 3, 8, 8});
+  onnx::ModelProto m = test::onnx_model("small_cnn", 13);
+  onnx::GraphProto* g = m.mutable_graph();
+  test::onnx_input(g, "x", {1, 3, 8, 8});
   add_float_init(g, "w1", {4, 3, 3, 3}, 0.1f);
   add_float_init(g, "b1", {4}, 0.0f);
   for (const char* p : {"gamma", "beta", "mean", "var"}) add_float_init(g, p, {4}, std::string(p) == "var" ? 1.0f : 0.5f);
   add_float_init(g, "wdw", {4, 1, 3, 3}, 0.2f);
   add_float_init(g, "wfc", {5, 64}, 0.01f);
   add_float_init(g, "bfc", {5}, 0.0f);
-  auto* c1 = add_node(g, "Conv", {"x", "w1", "b1"}, {"c1"});
-  add_ints(c1, "pads", {1, 1, 1, 1});
-  add_node(g, "BatchNormalization", {"c1", "gamma", "beta", "mean", "var"}, {"bn"});
-  add_node(g, "Relu", {"bn"}, {"r"});
-  auto* mp = add_node(g, "MaxPool", {"r"}, {"p"});
-  add_ints(mp, "kernel_shape", {2, 2});
-  add_ints(mp, "strides", {2, 2});
-  auto* dw = add_node(g, "Conv", {"p", "wdw"}, {"d"});
-  add_ints(dw, "pads", {1, 1, 1, 1});
-  auto* ga = dw->add_attribute();
-  ga->set_name("group");
-  ga->set_type(onnx::AttributeProto::INT);
-  ga->set_i(4);
+  test::onnx_ints(test::onnx_node(g, "Conv", {"x", "w1", "b1"}, {"c1"}), "pads", {1, 1, 1, 1});
+  test::onnx_node(g, "BatchNormalization", {"c1", "gamma", "beta", "mean", "var"}, {"bn"});
+  test::onnx_node(g, "Relu", {"bn"}, {"r"});
+  onnx::NodeProto* mp = test::onnx_node(g, "MaxPool", {"r"}, {"p"});
+  test::onnx_ints(mp, "kernel_shape", {2, 2});
+  test::onnx_ints(mp, "strides", {2, 2});
+  onnx::NodeProto* dw = test::onnx_node(g, "Conv", {"p", "wdw"}, {"d"});
+  test::onnx_ints(dw, "pads", {1, 1, 1, 1});
+  test::onnx_int(dw, "group", 4);
   // Shape -> Gather(0) -> Concat with [-1] -> Reshape: folded at load into new_shape [1, 64].
-  add_node(g, "Shape", {"d"}, {"shape"});
-  auto* zero = g->add_initializer();
-  zero->set_name("zero");
-  zero->set_data_type(onnx::TensorProto::INT64);
-  zero->add_int64_data(0);
-  auto* minus1 = g->add_initializer();
-  minus1->set_name("minus1");
-  minus1->set_data_type(onnx::TensorProto::INT64);
-  minus1->add_dims(1);
-  minus1->add_int64_data(-1);
-  add_node(g, "Gather", {"shape", "zero"}, {"batch"});
-  add_node(g, "Unsqueeze", {"batch", "axes0"}, {"batch1"});
-  auto* axes0 = g->add_initializer();
-  axes0->set_name("axes0");
-  axes0->set_data_type(onnx::TensorProto::INT64);
-  axes0->add_dims(1);
-  axes0->add_int64_data(0);
-  auto* cat = add_node(g, "Concat", {"batch1", "minus1"}, {"newshape"});
-  auto* ax = cat->add_attribute();
-  ax->set_name("axis");
-  ax->set_type(onnx::AttributeProto::INT);
-  ax->set_i(0);
-  add_node(g, "Reshape", {"d", "newshape"}, {"flat"});
-  add_node(g, "Gemm", {"flat", "wfc", "bfc"}, {"logits"});
-  auto* tb = g->mutable_node(g->node_size() - 1)->add_attribute();
-  tb->set_name("transB");
-  tb->set_type(onnx::AttributeProto::INT);
-  tb->set_i(1);
+  test::onnx_node(g, "Shape", {"d"}, {"shape"});
+  test::onnx_int64_initializer(g, "zero", {}, {0});
+  test::onnx_int64_initializer(g, "minus1", {1}, {-1});
+  test::onnx_node(g, "Gather", {"shape", "zero"}, {"batch"});
+  test::onnx_node(g, "Unsqueeze", {"batch", "axes0"}, {"batch1"});
+  test::onnx_int64_initializer(g, "axes0", {1}, {0});
+  test::onnx_int(test::onnx_node(g, "Concat", {"batch1", "minus1"}, {"newshape"}), "axis", 0);
+  test::onnx_node(g, "Reshape", {"d", "newshape"}, {"flat"});
+  test::onnx_int(test::onnx_node(g, "Gemm", {"flat", "wfc", "bfc"}, {"logits"}), "transB", 1);
   std::string last = "logits";
   if (!extra_op.empty()) {
-    add_node(g, extra_op, {"logits"}, {"extra"});
-    add_node(g, "NonMaxSuppression", {"extra"}, {"extra2"});
+    test::onnx_node(g, extra_op, {"logits"}, {"extra"});
+    test::onnx_node(g, "NonMaxSuppression", {"extra"}, {"extra2"});
     last = "extra2";
   }
-  add_node(g, "Softmax", {last}, {"probs"});
-  add_value_info(g->mutable_output(), "probs", {1, 5});
+  test::onnx_node(g, "Softmax", {last}, {"probs"});
+  test::onnx_output(g, "probs", {1, 5});
   return m.SerializeAsString();
 }
 
 // x [2,3,7,7] -> Conv 3->4 3x3 stride 2, asymmetric explicit pads, bias -> Relu -> Conv 4->4 3x3 group 2 SAME,
 // no bias -> Conv depthwise 4 -> y. Weights varied in sign and size.
 std::string conv_for_ort() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(13);
-  auto* g = m.mutable_graph();
-  add_value_info(g->mutable_input(), "x", {2, 3, 7, 7});
+  onnx::ModelProto m = test::onnx_model("conv_for_ort", 13);
+  onnx::GraphProto* g = m.mutable_graph();
+  test::onnx_input(g, "x", {2, 3, 7, 7});
   add_float_init(g, "w1", {4, 3, 3, 3}, -0.04f);
   add_float_init(g, "b1", {4}, -0.02f);
   add_float_init(g, "w2", {4, 2, 3, 3}, -0.03f);
   add_float_init(g, "wdw", {4, 1, 3, 3}, 0.2f);
-  auto* c1 = add_node(g, "Conv", {"x", "w1", "b1"}, {"c1"});
-  add_ints(c1, "pads", {0, 1, 1, 0});
-  add_ints(c1, "strides", {2, 2});
-  add_node(g, "Relu", {"c1"}, {"r"});
-  auto* c2 = add_node(g, "Conv", {"r", "w2"}, {"c2"});
-  add_ints(c2, "pads", {1, 1, 1, 1});
-  auto* ga = c2->add_attribute();
-  ga->set_name("group");
-  ga->set_type(onnx::AttributeProto::INT);
-  ga->set_i(2);
-  auto* dw = add_node(g, "Conv", {"c2", "wdw"}, {"y"});
-  add_ints(dw, "pads", {1, 1, 1, 1});
-  auto* gd = dw->add_attribute();
-  gd->set_name("group");
-  gd->set_type(onnx::AttributeProto::INT);
-  gd->set_i(4);
-  add_value_info(g->mutable_output(), "y", {2, 4, 4, 4});
+  onnx::NodeProto* c1 = test::onnx_node(g, "Conv", {"x", "w1", "b1"}, {"c1"});
+  test::onnx_ints(c1, "pads", {0, 1, 1, 0});
+  test::onnx_ints(c1, "strides", {2, 2});
+  test::onnx_node(g, "Relu", {"c1"}, {"r"});
+  onnx::NodeProto* c2 = test::onnx_node(g, "Conv", {"r", "w2"}, {"c2"});
+  test::onnx_ints(c2, "pads", {1, 1, 1, 1});
+  test::onnx_int(c2, "group", 2);
+  onnx::NodeProto* dw = test::onnx_node(g, "Conv", {"c2", "wdw"}, {"y"});
+  test::onnx_ints(dw, "pads", {1, 1, 1, 1});
+  test::onnx_int(dw, "group", 4);
+  test::onnx_output(g, "y", {2, 4, 4, 4});
   return m.SerializeAsString();
 }
 
@@ -288,7 +227,7 @@ TEST_SUITE("harness.onnx") {
     // measured by editing the reference).
     onnx::ModelProto with_logits;
     REQUIRE(with_logits.ParseFromString(bytes));
-    add_value_info(with_logits.mutable_graph()->mutable_output(), "logits", {1, 5});
+    test::onnx_output(with_logits.mutable_graph(), "logits", {1, 5});
     const Graph gl = import_onnx(with_logits.SerializeAsString(), "small_cnn_logits.onnx");
     Executor ex(gl);
     ex.prepare();

@@ -19,6 +19,9 @@
 #include "harness/scheme.h"
 #include "reference/gru.h"
 #include "reference/recurrent.h"
+#include "tests/support/graph_builder.h"
+#include "tests/support/onnx_builder.h"
+#include "tests/support/random.h"
 
 using namespace qgate;
 
@@ -26,44 +29,11 @@ namespace {
 
 std::mt19937 g_rng(2024);
 
+// An initializer uniform in [-range, range), drawn from the file's one stream in the order the models are built.
 void add_random_init(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims, float range) {
-  auto* t = g->add_initializer();
-  t->set_name(name);
-  t->set_data_type(onnx::TensorProto::FLOAT);
   int64_t n = 1;
-  for (int64_t d : dims) {
-    t->add_dims(d);
-    n *= d;
-  }
-  std::uniform_real_distribution<float> dist(-range, range);
-  for (int64_t i = 0; i < n; ++i) t->add_float_data(dist(g_rng));
-}
-
-void add_input(onnx::GraphProto* g, const std::string& name, std::vector<int64_t> dims) {
-  auto* vi = g->add_input();
-  vi->set_name(name);
-  auto* tt = vi->mutable_type()->mutable_tensor_type();
-  tt->set_elem_type(onnx::TensorProto::FLOAT);
-  for (int64_t d : dims) tt->mutable_shape()->add_dim()->set_dim_value(d);
-}
-
-void add_output(onnx::GraphProto* g, const std::string& name) {
-  auto* vi = g->add_output();
-  vi->set_name(name);
-  vi->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
-}
-
-void set_attr(onnx::NodeProto* n, const std::string& key, int64_t v) {
-  auto* a = n->add_attribute();
-  a->set_name(key);
-  a->set_type(onnx::AttributeProto::INT);
-  a->set_i(v);
-}
-void set_attr(onnx::NodeProto* n, const std::string& key, const std::string& v) {
-  auto* a = n->add_attribute();
-  a->set_name(key);
-  a->set_type(onnx::AttributeProto::STRING);
-  a->set_s(v);
+  for (int64_t d : dims) n *= d;
+  test::onnx_initializer(g, name, dims, test::random_floats(g_rng, static_cast<size_t>(n), -range, range));
 }
 
 // Sizes chosen so that every op's largest weight has >= 1024 elements: tflite-dynamic quantizes them.
@@ -71,49 +41,37 @@ constexpr int kT = 5, kB = 2, kI = 40, kH = 32;
 
 // Bidirectional LSTM with biases, peepholes and initial_h as a graph input; outputs Y, Y_h, Y_c.
 std::string lstm_model() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(14);
-  auto* g = m.mutable_graph();
-  g->set_name("lstm");
-  add_input(g, "x", {kT, kB, kI});
-  add_input(g, "h0", {2, kB, kH});
+  onnx::ModelProto m = test::onnx_model("lstm", 14);
+  onnx::GraphProto* g = m.mutable_graph();
+  test::onnx_input(g, "x", {kT, kB, kI});
+  test::onnx_input(g, "h0", {2, kB, kH});
   add_random_init(g, "W", {2, 4 * kH, kI}, 0.3f);
   add_random_init(g, "R", {2, 4 * kH, kH}, 0.3f);
   add_random_init(g, "B", {2, 8 * kH}, 0.2f);
   add_random_init(g, "P", {2, 3 * kH}, 0.2f);
-  auto* n = g->add_node();
-  n->set_op_type("LSTM");
+  onnx::NodeProto* n = test::onnx_node(g, "LSTM", {"x", "W", "R", "B", "", "h0", "", "P"}, {"y", "y_h", "y_c"});
   n->set_name("lstm");
-  for (const char* i : {"x", "W", "R", "B", "", "h0", "", "P"}) n->add_input(i);
-  for (const char* o : {"y", "y_h", "y_c"}) n->add_output(o);
-  set_attr(n, "hidden_size", kH);
-  set_attr(n, "direction", std::string("bidirectional"));
-  for (const char* o : {"y", "y_h", "y_c"}) add_output(g, o);
+  test::onnx_int(n, "hidden_size", kH);
+  test::onnx_string(n, "direction", "bidirectional");
+  for (const char* o : {"y", "y_h", "y_c"}) test::onnx_output(g, o);
   return m.SerializeAsString();
 }
 
 // GRU in PyTorch's form (linear_before_reset 1), reverse, with a constant initial_h; outputs Y, Y_h.
 std::string gru_model() {
-  onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.add_opset_import()->set_version(14);
-  auto* g = m.mutable_graph();
-  g->set_name("gru");
-  add_input(g, "x", {kT, kB, kI});
+  onnx::ModelProto m = test::onnx_model("gru", 14);
+  onnx::GraphProto* g = m.mutable_graph();
+  test::onnx_input(g, "x", {kT, kB, kI});
   add_random_init(g, "W", {1, 3 * kH, kI}, 0.3f);
   add_random_init(g, "R", {1, 3 * kH, kH}, 0.3f);
   add_random_init(g, "B", {1, 6 * kH}, 0.2f);
   add_random_init(g, "h0", {1, kB, kH}, 0.5f);
-  auto* n = g->add_node();
-  n->set_op_type("GRU");
+  onnx::NodeProto* n = test::onnx_node(g, "GRU", {"x", "W", "R", "B", "", "h0"}, {"y", "y_h"});
   n->set_name("gru");
-  for (const char* i : {"x", "W", "R", "B", "", "h0"}) n->add_input(i);
-  for (const char* o : {"y", "y_h"}) n->add_output(o);
-  set_attr(n, "hidden_size", kH);
-  set_attr(n, "linear_before_reset", int64_t{1});
-  set_attr(n, "direction", std::string("reverse"));
-  for (const char* o : {"y", "y_h"}) add_output(g, o);
+  test::onnx_int(n, "hidden_size", kH);
+  test::onnx_int(n, "linear_before_reset", 1);
+  test::onnx_string(n, "direction", "reverse");
+  for (const char* o : {"y", "y_h"}) test::onnx_output(g, o);
   return m.SerializeAsString();
 }
 
@@ -222,11 +180,10 @@ int run_float_and_hybrid(const std::string& bytes, OpType recurrent_op, int expe
   Executor ef(g), eq(q.graph);
   ef.prepare();
   eq.prepare();
-  std::uniform_real_distribution<float> dist(-1.5f, 1.5f);
   for (size_t i = 0; i < ef.num_inputs(); ++i) {
-    Tensor& a = ef.input(i);
-    for (int64_t k = 0; k < a.elements(); ++k) a.as<float>()[k] = dist(g_rng);
-    std::memcpy(eq.input(i).data.data(), a.data.data(), a.bytes());
+    const std::vector<float> x = test::random_floats(g_rng, static_cast<size_t>(ef.input(i).elements()), -1.5f, 1.5f);
+    test::set_input(ef, i, x);
+    test::set_input(eq, i, x);
   }
   ef.run();
   eq.run();

@@ -5,6 +5,7 @@
 
 #include "core/errors.h"
 #include "harness/ptq.h"
+#include "tests/support/graph_builder.h"
 
 namespace {
 
@@ -14,29 +15,6 @@ using qgate::Node;
 using qgate::OpType;
 using qgate::Tensor;
 
-int add_tensor(Graph& g, const std::string& name, qgate::Shape shape, const std::vector<float>* values = nullptr) {
-  Tensor t;
-  t.name = name;
-  t.shape = std::move(shape);
-  if (values) {
-    t.is_constant = true;
-    t.allocate();
-    REQUIRE(values->size() == static_cast<size_t>(t.elements()));
-    std::copy(values->begin(), values->end(), t.as<float>());
-  }
-  g.tensors.push_back(std::move(t));
-  return static_cast<int>(g.tensors.size()) - 1;
-}
-
-void add_node(Graph& g, OpType op, std::vector<int> in, std::vector<int> out) {
-  Node n;
-  n.id = static_cast<int>(g.nodes.size());
-  n.op = op;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  g.nodes.push_back(std::move(n));
-}
-
 std::vector<float> ramp(int n, float lo, float hi) {
   std::vector<float> v(n);
   for (int i = 0; i < n; ++i) v[i] = lo + (hi - lo) * i / (n - 1);
@@ -44,22 +22,13 @@ std::vector<float> ramp(int n, float lo, float hi) {
 }
 
 // conv [4,3,3,2] -> depthwise [1,3,3,4] -> fully connected [10, 36]
-Graph small_graph(std::vector<float>& conv_w, std::vector<float>& dw_w, std::vector<float>& fc_w) {
-  Graph g;
-  g.source = "test";
-  int x = add_tensor(g, "x", {1, 3, 3, 2});
-  int cw = add_tensor(g, "conv_w", {4, 3, 3, 2}, &conv_w);
-  int c = add_tensor(g, "conv_out", {1, 3, 3, 4});
-  int dw = add_tensor(g, "dw_w", {1, 3, 3, 4}, &dw_w);
-  int d = add_tensor(g, "dw_out", {1, 3, 3, 4});
-  int fw = add_tensor(g, "fc_w", {10, 36}, &fc_w);
-  int y = add_tensor(g, "y", {1, 10});
-  g.inputs = {x};
-  g.outputs = {y};
-  add_node(g, OpType::conv2d, {x, cw, -1}, {c});
-  add_node(g, OpType::depthwise_conv2d, {c, dw, -1}, {d});
-  add_node(g, OpType::fully_connected, {d, fw, -1}, {y});
-  return g;
+Graph small_graph(const std::vector<float>& conv_w, const std::vector<float>& dw_w, const std::vector<float>& fc_w) {
+  // Tensor ids, which the tests index: x 0, conv_w 1, dw_w 3, fc_w 5.
+  qgate::test::GraphBuilder b("test");
+  const int x = b.input("x", {1, 3, 3, 2});
+  const int c = b.node(OpType::conv2d, "conv_out", {x, b.constant("conv_w", {4, 3, 3, 2}, conv_w), -1});
+  const int d = b.node(OpType::depthwise_conv2d, "dw_out", {c, b.constant("dw_w", {1, 3, 3, 4}, dw_w), -1});
+  return b.build({b.node(OpType::fully_connected, "y", {d, b.constant("fc_w", {10, 36}, fc_w), -1})});
 }
 
 }  // namespace

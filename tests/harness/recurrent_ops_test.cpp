@@ -8,54 +8,20 @@
 #include "harness/executor.h"
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
+#include "tests/support/graph_builder.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 namespace {
 
-// Small graph builder: constants, one model input, variables, outputs.
-struct GraphBuilder {
-  Graph g;
-  int add(const std::string& name, DType dt, Shape shape) {
-    Tensor t;
-    t.name = name;
-    t.dtype = dt;
-    t.shape = std::move(shape);
-    g.tensors.push_back(std::move(t));
-    return static_cast<int>(g.tensors.size()) - 1;
-  }
-  template <typename T> int constant(const std::string& name, Shape shape, const std::vector<T>& v) {
-    const int id = add(name, dtype_of<T>(), std::move(shape));
-    Tensor& t = g.tensors[id];
-    t.is_constant = true;
-    t.allocate();
-    std::memcpy(t.data.data(), v.data(), v.size() * sizeof(T));
-    return id;
-  }
-  int weight(const std::string& name, const MatrixStore& m, bool hybrid) {
-    if (!hybrid) return constant(name, {m.rows, m.cols}, m.f);
-    const int id = constant(name, {m.rows, m.cols}, m.q);
-    g.tensors[id].quant.scale = {m.scale};
-    g.tensors[id].quant.zero_point = {0};
-    return id;
-  }
-  int variable(const std::string& name, Shape shape) {
-    const int id = add(name, DType::f32, std::move(shape));
-    g.tensors[id].is_variable = true;
-    return id;
-  }
-  void node(OpType op, std::vector<int> in, std::vector<int> out, Attributes attrs = {}) {
-    Node n;
-    n.id = static_cast<int>(g.nodes.size());
-    n.op = op;
-    n.name = g.tensors[out[0]].name;
-    n.inputs = std::move(in);
-    n.outputs = std::move(out);
-    n.attrs = std::move(attrs);
-    g.nodes.push_back(std::move(n));
-  }
-};
-
-std::vector<float> read(const Tensor& t) { return std::vector<float>(t.as<float>(), t.as<float>() + t.elements()); }
+// A recurrent weight matrix as a float constant, or int8 with its per-tensor scale.
+int weight(GraphBuilder& b, const std::string& name, const MatrixStore& m, bool hybrid) {
+  if (!hybrid) return b.constant(name, {m.rows, m.cols}, m.f);
+  const int id = b.constant(name, {m.rows, m.cols}, m.q);
+  b.at(id).quant.scale = {m.scale};
+  b.at(id).quant.zero_point = {0};
+  return id;
+}
 
 // Through the executor, float weights run in the packed FMA GEMM while the reference sums each dot in k order:
 // the float variant may differ by summation order (kFloatSumOrderTol relative), hybrid ones must be identical
@@ -85,21 +51,17 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_RNN through the executor equals the reference
     MatrixStore W = make_matrix(rng, U, I), R = make_matrix(rng, U, U);
     std::vector<float> bias = random_floats(rng, U, -0.2f, 0.2f);
     GraphBuilder gb;
-    const int x = gb.add("x", DType::f32, {B, T, I});
-    const int w = gb.weight("W", W, hy), r = gb.weight("R", R, hy), b = gb.constant("bias", {U}, bias);
+    const int x = gb.input("x", {B, T, I});
+    const int w = weight(gb, "W", W, hy), r = weight(gb, "R", R, hy), b = gb.constant("bias", {U}, bias);
     const int h = gb.variable("h", {B, U});
-    const int y = gb.add("y", DType::f32, {B, T, U});
-    Attributes a;
-    a.set("fused_activation_function", int64_t{4});
-    a.set("time_major", int64_t{0});
-    a.set("asymmetric_quantize_inputs", int64_t{v == Variant::hybrid_asymmetric});
-    gb.node(OpType::unidirectional_sequence_rnn, {x, w, r, b, h}, {y}, a);
-    gb.g.inputs = {x};
-    gb.g.outputs = {y};
-    Executor ex(gb.g);
+    const Attributes a = attributes({{"fused_activation_function", 4},
+                                     {"time_major", 0},
+                                     {"asymmetric_quantize_inputs", v == Variant::hybrid_asymmetric}});
+    const Graph g = gb.build({gb.node(OpType::unidirectional_sequence_rnn, "y", {x, w, r, b, h}, a)});
+    Executor ex(g);
     ex.prepare();
     const std::vector<float> xv = random_floats(rng, static_cast<size_t>(B) * T * I, -1.5f, 1.5f);
-    std::memcpy(ex.input(0).data.data(), xv.data(), xv.size() * 4);
+    set_input(ex, 0, xv);
 
     kernels::RnnWeights kw;
     kw.input = W.view(hy);
@@ -111,7 +73,7 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_RNN through the executor equals the reference
     for (int sample = 0; sample < 2; ++sample) {
       ex.reset_state();
       ex.run();
-      check_output(hy, read(ex.output(0)), want, "sequence rnn output");
+      check_output(hy, values_of(ex.output(0)), want, "sequence rnn output");
     }
   }
 }
@@ -123,7 +85,7 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM (peephole, projection, layer norm) throu
     std::mt19937 rng(21);
     const int B = 2, T = 3, I = 5, C = 6, O = 4;
     GraphBuilder gb;
-    const int x = gb.add("x", DType::f32, {T, B, I});
+    const int x = gb.input("x", {T, B, I});
     std::vector<int> in(24, -1);
     in[0] = x;
     std::vector<MatrixStore> mats;
@@ -133,10 +95,10 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM (peephole, projection, layer norm) throu
     kernels::LstmWeights kw;
     for (int g = 0; g < 4; ++g) {
       mats.push_back(make_matrix(rng, C, I));
-      in[1 + g] = gb.weight("wi", mats.back(), hy);
+      in[1 + g] = weight(gb, "wi", mats.back(), hy);
       kw.input_to[g] = mats.back().view(hy);
       mats.push_back(make_matrix(rng, C, O));
-      in[5 + g] = gb.weight("wr", mats.back(), hy);
+      in[5 + g] = weight(gb, "wr", mats.back(), hy);
       kw.recurrent_to[g] = mats.back().view(hy);
       vecs.push_back(random_floats(rng, C, -0.3f, 0.3f));
       in[12 + g] = gb.constant("bias", {C}, vecs.back());
@@ -153,24 +115,20 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM (peephole, projection, layer norm) throu
       kw.peephole[g] = vecs.back().data();
     }
     mats.push_back(make_matrix(rng, O, C));
-    in[16] = gb.weight("proj", mats.back(), hy);
+    in[16] = weight(gb, "proj", mats.back(), hy);
     kw.projection = mats.back().view(hy);
     in[18] = gb.variable("h", {B, O});
     in[19] = gb.variable("c", {B, C});
-    const int y = gb.add("y", DType::f32, {T, B, O});
-    Attributes a;
-    a.set("fused_activation_function", int64_t{4});
-    a.set("cell_clip", 0.8);
-    a.set("proj_clip", 0.3);
-    a.set("time_major", int64_t{1});
-    a.set("asymmetric_quantize_inputs", int64_t{v == Variant::hybrid_asymmetric});
-    gb.node(OpType::unidirectional_sequence_lstm, in, {y}, a);
-    gb.g.inputs = {x};
-    gb.g.outputs = {y};
-    Executor ex(gb.g);
+    const Attributes a = attributes({{"fused_activation_function", 4},
+                                     {"cell_clip", 0.8},
+                                     {"proj_clip", 0.3},
+                                     {"time_major", 1},
+                                     {"asymmetric_quantize_inputs", v == Variant::hybrid_asymmetric}});
+    const Graph g = gb.build({gb.node(OpType::unidirectional_sequence_lstm, "y", in, a)});
+    Executor ex(g);
     ex.prepare();
     const std::vector<float> xv = random_floats(rng, static_cast<size_t>(B) * T * I, -1.5f, 1.5f);
-    std::memcpy(ex.input(0).data.data(), xv.data(), xv.size() * 4);
+    set_input(ex, 0, xv);
     kernels::LstmParams p;
     p.cell_clip = 0.8f;
     p.proj_clip = 0.3f;
@@ -182,7 +140,7 @@ TEST_CASE("UNIDIRECTIONAL_SEQUENCE_LSTM (peephole, projection, layer norm) throu
                              unused);
     ex.reset_state();
     ex.run();
-    check_output(hy, read(ex.output(0)), want, "sequence lstm output");
+    check_output(hy, values_of(ex.output(0)), want, "sequence lstm output");
   }
 }
 
@@ -196,28 +154,25 @@ TEST_CASE("BIDIRECTIONAL_SEQUENCE_RNN: merged output is the two separate outputs
   std::vector<std::vector<float>> outs;
   for (bool merge : {false, true}) {
     GraphBuilder gb;
-    const int x = gb.add("x", DType::f32, {B, T, I});
+    const int x = gb.input("x", {B, T, I});
     const int b = gb.constant("bias", {U}, bias);
-    std::vector<int> in = {x, gb.weight("fw", fw, true), gb.weight("fr", fr, true), b, gb.variable("fh", {B, U}),
-                           gb.weight("bw", bw, true), gb.weight("br", br, true), b, gb.variable("bh", {B, U}),
+    std::vector<int> in = {x, weight(gb, "fw", fw, true), weight(gb, "fr", fr, true), b, gb.variable("fh", {B, U}),
+                           weight(gb, "bw", bw, true), weight(gb, "br", br, true), b, gb.variable("bh", {B, U}),
                            -1, -1, -1};
-    std::vector<int> out = {gb.add("y_fw", DType::f32, {})};
-    if (!merge) out.push_back(gb.add("y_bw", DType::f32, {}));
-    Attributes a;
-    a.set("fused_activation_function", int64_t{1});
-    a.set("merge_outputs", int64_t{merge});
-    gb.node(OpType::bidirectional_sequence_rnn, in, out, a);
-    gb.g.inputs = {x};
-    gb.g.outputs = out;
-    Executor ex(gb.g);
+    std::vector<int> out = {gb.tensor("y_fw")};
+    if (!merge) out.push_back(gb.tensor("y_bw"));
+    const Attributes a = attributes({{"fused_activation_function", 1}, {"merge_outputs", merge}});
+    gb.node_into(OpType::bidirectional_sequence_rnn, in, out, a);
+    const Graph g = gb.build(out);
+    Executor ex(g);
     ex.prepare();
-    std::memcpy(ex.input(0).data.data(), xv.data(), xv.size() * 4);
+    set_input(ex, 0, xv);
     ex.run();
     if (merge) {
       CHECK(ex.output(0).shape == Shape{B, T, 2 * U});
-      outs.push_back(read(ex.output(0)));
+      outs.push_back(values_of(ex.output(0)));
     } else {
-      const std::vector<float> f = read(ex.output(0)), bk = read(ex.output(1));
+      const std::vector<float> f = values_of(ex.output(0)), bk = values_of(ex.output(1));
       std::vector<float> m;
       for (int r = 0; r < B * T; ++r) {
         m.insert(m.end(), f.begin() + r * U, f.begin() + (r + 1) * U);
@@ -235,8 +190,8 @@ TEST_CASE("BIDIRECTIONAL_SEQUENCE_LSTM (48 inputs, aux weights, CIFG backward) e
     std::mt19937 rng(41);
     const int B = 2, T = 3, I = 4, A = 3, C = 5;
     GraphBuilder gb;
-    const int x = gb.add("x", DType::f32, tm ? Shape{T, B, I} : Shape{B, T, I});
-    const int aux = gb.add("aux", DType::f32, tm ? Shape{T, B, A} : Shape{B, T, A});
+    const int x = gb.input("x", tm ? Shape{T, B, I} : Shape{B, T, I});
+    const int aux = gb.input("aux", tm ? Shape{T, B, A} : Shape{B, T, A});
     std::vector<int> in(48, -1);
     in[0] = x;
     in[39] = aux;
@@ -251,32 +206,29 @@ TEST_CASE("BIDIRECTIONAL_SEQUENCE_LSTM (48 inputs, aux weights, CIFG backward) e
       for (int g = 0; g < 4; ++g) {
         if (d == 1 && g == 0) continue;
         mats.push_back(make_matrix(rng, C, I));
-        in[base_w[d] + g] = gb.weight("wi", mats.back(), true);
+        in[base_w[d] + g] = weight(gb, "wi", mats.back(), true);
         dir[d].input_to[g] = mats.back().view(true);
         mats.push_back(make_matrix(rng, C, C));
-        in[base_r[d] + g] = gb.weight("wr", mats.back(), true);
+        in[base_r[d] + g] = weight(gb, "wr", mats.back(), true);
         dir[d].recurrent_to[g] = mats.back().view(true);
         mats.push_back(make_matrix(rng, C, A));
-        in[base_aux[d] + g] = gb.weight("wa", mats.back(), true);
+        in[base_aux[d] + g] = weight(gb, "wa", mats.back(), true);
         dir[d].aux_to[g] = mats.back().view(true);
         vecs.push_back(random_floats(rng, C, -0.3f, 0.3f));
         in[base_b[d] + g] = gb.constant("bias", {C}, vecs.back());
         dir[d].bias[g] = vecs.back().data();
       }
     for (int k : {35, 36, 37, 38}) in[k] = gb.variable("state", {B, C});
-    const int yf = gb.add("yf", DType::f32, {}), yb = gb.add("yb", DType::f32, {});
-    Attributes a;
-    a.set("fused_activation_function", int64_t{4});
-    a.set("time_major", int64_t{tm});
-    gb.node(OpType::bidirectional_sequence_lstm, in, {yf, yb}, a);
-    gb.g.inputs = {x, aux};
-    gb.g.outputs = {yf, yb};
-    Executor ex(gb.g);
+    const int yf = gb.tensor("yf"), yb = gb.tensor("yb");
+    const Attributes a = attributes({{"fused_activation_function", 4}, {"time_major", tm}});
+    gb.node_into(OpType::bidirectional_sequence_lstm, in, {yf, yb}, a);
+    const Graph g = gb.build({yf, yb});
+    Executor ex(g);
     ex.prepare();
     const std::vector<float> xv = random_floats(rng, static_cast<size_t>(B) * T * I, -1.0f, 1.0f);
     const std::vector<float> av = random_floats(rng, static_cast<size_t>(B) * T * A, -1.0f, 1.0f);
-    std::memcpy(ex.input(0).data.data(), xv.data(), xv.size() * 4);
-    std::memcpy(ex.input(1).data.data(), av.data(), av.size() * 4);
+    set_input(ex, 0, xv);
+    set_input(ex, 1, av);
     ex.run();
     kernels::LstmParams p;
     kernels::LstmScratch unused;
@@ -285,43 +237,38 @@ TEST_CASE("BIDIRECTIONAL_SEQUENCE_LSTM (48 inputs, aux weights, CIFG backward) e
       reference::lstm_sequence(p, dir[d], {B, T, tm}, d == 0, xv.data(), av.data(), hs.data(), cs.data(),
                                want.data(), C, unused);
       CHECK(ex.output(d).shape == (tm ? Shape{T, B, C} : Shape{B, T, C}));
-      check_identical(read(ex.output(d)), want, d == 0 ? "fw" : "bw");
+      check_identical(values_of(ex.output(d)), want, d == 0 ? "fw" : "bw");
     }
   }
 }
 
 TEST_CASE("EMBEDDING_LOOKUP: int8 per-row scales; a constant bad index fails prepare, a computed one fails the run") {
   GraphBuilder gb;
-  const int idx = gb.add("idx", DType::i32, {3});
+  const int idx = gb.input("idx", {3}, DType::i32);
   const int table = gb.constant<int8_t>("table", {2, 2}, {10, -20, 30, 127});
-  gb.g.tensors[table].quant.scale = {0.5f, 0.25f};
-  gb.g.tensors[table].quant.zero_point = {0, 0};
-  const int y = gb.add("y", DType::f32, {});
-  gb.node(OpType::embedding_lookup, {idx, table}, {y});
-  gb.g.inputs = {idx};
-  gb.g.outputs = {y};
-  Executor ex(gb.g);
+  gb.at(table).quant.scale = {0.5f, 0.25f};
+  gb.at(table).quant.zero_point = {0, 0};
+  const Graph g = gb.build({gb.node(OpType::embedding_lookup, "y", {idx, table})});
+  Executor ex(g);
   ex.prepare();
   const int32_t good[3] = {1, 0, 1};
   std::memcpy(ex.input(0).data.data(), good, sizeof good);
   ex.run();
   const std::vector<float> want = {7.5f, 31.75f, 5.0f, -10.0f, 7.5f, 31.75f};
-  CHECK(read(ex.output(0)) == want);
+  CHECK(values_of(ex.output(0)) == want);
   CHECK(ex.failed_nodes().empty());
   const int32_t bad[3] = {1, 2, 0};
   std::memcpy(ex.input(0).data.data(), bad, sizeof bad);
   ex.run();
   const std::vector<float> want_bad = {7.5f, 31.75f, 0.0f, 0.0f, 5.0f, -10.0f};
-  CHECK(read(ex.output(0)) == want_bad);
+  CHECK(values_of(ex.output(0)) == want_bad);
   CHECK(ex.failed_nodes() == std::vector<int>{0});
 
   GraphBuilder gc;
   const int cidx = gc.constant<int32_t>("idx", {2}, {0, 5});
   const int ctab = gc.constant<float>("table", {2, 1}, {1.0f, 2.0f});
-  const int cy = gc.add("y", DType::f32, {});
-  gc.node(OpType::embedding_lookup, {cidx, ctab}, {cy});
-  gc.g.outputs = {cy};
-  Executor ec(gc.g);
+  const Graph cg = gc.build({gc.node(OpType::embedding_lookup, "y", {cidx, ctab})});
+  Executor ec(cg);
   CHECK_THROWS_AS(ec.prepare(), ModelError);
 }
 

@@ -12,6 +12,7 @@
 #include "harness/ptq.h"
 #include "harness/selective.h"
 #include "harness/sensitivity.h"
+#include "tests/support/graph_builder.h"
 
 namespace {
 
@@ -19,29 +20,6 @@ using qgate::Graph;
 using qgate::Node;
 using qgate::OpType;
 using qgate::Tensor;
-
-int add_tensor(Graph& g, const std::string& name, qgate::Shape shape, const std::vector<float>* values = nullptr) {
-  Tensor t;
-  t.name = name;
-  t.shape = std::move(shape);
-  if (values) {
-    t.is_constant = true;
-    t.allocate();
-    std::copy(values->begin(), values->end(), t.as<float>());
-  }
-  g.tensors.push_back(std::move(t));
-  return static_cast<int>(g.tensors.size()) - 1;
-}
-
-void add_node(Graph& g, const std::string& name, std::vector<int> in, std::vector<int> out) {
-  Node n;
-  n.id = static_cast<int>(g.nodes.size());
-  n.name = name;
-  n.op = OpType::fully_connected;
-  n.inputs = std::move(in);
-  n.outputs = std::move(out);
-  g.nodes.push_back(std::move(n));
-}
 
 // x[1,8] -> fc1 [16,8] -> fc2 [4,16] -> y[1,4]. fc1's row 0 is zero, so h[0] is 0 for every input; fc2's column 0
 // holds 1000: nothing in float, but fc2's per-tensor int8 scale becomes 1000/127 and every other fc2 weight
@@ -54,18 +32,10 @@ Graph fragile_graph() {
   for (auto& v : w2) v = nd(rng);
   for (int i = 0; i < 8; ++i) w1[i] = 0.0f;
   for (int o = 0; o < 4; ++o) w2[o * 16] = 1000.0f;
-  Graph g;
-  g.source = "test";
-  int x = add_tensor(g, "x", {1, 8});
-  int a = add_tensor(g, "fc1_w", {16, 8}, &w1);
-  int h = add_tensor(g, "h", {1, 16});
-  int b = add_tensor(g, "fc2_w", {4, 16}, &w2);
-  int y = add_tensor(g, "y", {1, 4});
-  g.inputs = {x};
-  g.outputs = {y};
-  add_node(g, "fc1", {x, a, -1}, {h});
-  add_node(g, "fc2", {h, b, -1}, {y});
-  return g;
+  qgate::test::GraphBuilder b("test");
+  const int x = b.input("x", {1, 8});
+  const int h = b.node(OpType::fully_connected, "fc1", {x, b.constant("fc1_w", {16, 8}, w1), -1});
+  return b.build({b.node(OpType::fully_connected, "fc2", {h, b.constant("fc2_w", {4, 16}, w2), -1})});
 }
 
 // Random inputs; labels are the float model's own top-1 (so the float model scores 100%).
@@ -88,13 +58,7 @@ class MemoryDataset : public qgate::Dataset {
   }
   int64_t size() const override { return static_cast<int64_t>(xs_.size()); }
   void load(int64_t i, qgate::Sample& out) const override {
-    out.inputs.resize(1);
-    Tensor& t = out.inputs[0];
-    if (t.shape != qgate::Shape{1, 8}) {
-      t.name = "x";
-      t.shape = {1, 8};
-      t.allocate();
-    }
+    Tensor& t = out.single_input(kInput);
     std::copy(xs_[i].begin(), xs_[i].end(), t.as<float>());
     out.label = labels_[i];
     out.id = std::to_string(i);
@@ -104,6 +68,8 @@ class MemoryDataset : public qgate::Dataset {
   std::string fingerprint() const override { return "memory"; }
 
  private:
+  // The model's input x [1, 8].
+  inline static const qgate::ModelInput kInput{"x", qgate::DType::f32, {1, 8}};
   std::vector<std::vector<float>> xs_;
   std::vector<int64_t> labels_;
 };

@@ -1,5 +1,5 @@
 // TFLite importer: small models built here with the generated object API, the malformed-file rules, and the
-// real MediaPipe models of scripts/fetch_models (required: tests/test_assets.h).
+// real MediaPipe models of scripts/fetch_models (required: tests/support/assets.h).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -15,8 +15,10 @@
 #include <fmt/format.h>
 
 #include "core/errors.h"
+#include "harness/executor.h"
+#include "harness/infer_shapes.h"
 #include "harness/tflite/import.h"
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 #include "tflite_schema_generated.h"
 
 namespace qgate {
@@ -543,6 +545,52 @@ TEST_CASE("malformed: buffer shorter than shape x element size") {
   cnn.b.m.buffers[cnn.b.t(cnn.bt).buffer]->data.resize(7);
   expect_model_error(cnn.b.finish(), {"tensor 2 'conv/bias'", "holds 7 bytes", "needs 8",
                                       "must cover shape x element size"});
+}
+
+TEST_CASE("shape_signature -1 is a symbolic batch: batch 2 equals two batch-1 runs; a RESHAPE to batch 1 refuses it") {
+  // The model's own rows, computed one at a time, are the oracle for the batch: every op here works row by row.
+  std::vector<float> x(2 * 48);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 37) % 23) / 11.0f - 1.0f;
+  auto run = [](Executor& ex, const float* rows, int32_t n) {
+    ex.prepare({{n, 4, 4, 3}});
+    std::memcpy(ex.input(0).as<float>(), rows, static_cast<size_t>(n) * 48 * sizeof(float));
+    ex.run();
+    REQUIRE(ex.output(0).shape == Shape{n, 10});
+    return std::vector<float>(ex.output(0).as<float>(), ex.output(0).as<float>() + n * 10);
+  };
+  // A symbolic batch, stride 1 (SmallCnn's conv has stride_h 2: its 4x4x2 output is the 32 values the RESHAPE
+  // expects) and FC weights that differ (SmallCnn's are all equal: every row's softmax would be uniform).
+  auto batched = [](SmallCnn& m) {
+    m.b.t(m.x).shape_signature = {-1, 4, 4, 3};
+    m.b.sg->operators[0]->builtin_options.AsConv2DOptions()->stride_h = 1;
+    std::vector<float> fc(320);
+    for (size_t i = 0; i < fc.size(); ++i) fc[i] = static_cast<float>((i * 13) % 17) / 16.0f - 0.5f;
+    m.b.m.buffers[m.b.t(m.fcw).buffer]->data = raw_bytes(fc);
+  };
+  SmallCnn cnn;
+  batched(cnn);
+  cnn.b.sg->operators[1]->builtin_options.AsReshapeOptions()->new_shape = {-1, 32};
+  Graph g = import_tflite(cnn.b.finish(), "test.tflite");
+  CHECK(g.shape_text(g.tensors[g.inputs[0]].shape) == "[input.0,4,4,3]");
+  infer_shapes(g);
+  CHECK(g.shape_text(g.tensors[g.outputs[0]].shape) == "[?,10]");  // RESHAPE's -1 is computed from the batch
+  Executor ex(g);
+  const std::vector<float> both = run(ex, x.data(), 2);
+  const std::vector<float> first = run(ex, x.data(), 1), second = run(ex, x.data() + 48, 1);
+  CHECK(std::vector<float>(both.begin(), both.begin() + 10) == first);
+  CHECK(std::vector<float>(both.begin() + 10, both.end()) == second);
+  CHECK(first != second);
+
+  SmallCnn fixed;  // RESHAPE new_shape [1,32]: right for batch 1 only
+  batched(fixed);
+  Graph f = import_tflite(fixed.b.finish(), "test.tflite");
+  infer_shapes(f);
+  Executor fx(f);
+  CHECK(run(fx, x.data(), 1) == first);
+  CHECK_THROWS_WITH_AS(fx.prepare({{2, 4, 4, 3}}),
+                       doctest::Contains("test.tflite: reshape node 1 (flat): reshapes to a fixed batch: its new shape "
+                                         "[1,32] keeps dimension 0 at 1, its input [input.0,4,4,2] has input.0 = 2"),
+                       ModelError);
 }
 
 TEST_CASE("malformed: negative and absurd dimensions") {

@@ -20,14 +20,14 @@
 #include "harness/tflite/import.h"
 #include "harness/tflite/writer.h"
 #include "harness/weight_rules.h"
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 #include "tflite_schema_generated.h"
 
 namespace qgate::test {
 
 namespace {
 
-// A real model of scripts/fetch_models (required: tests/test_assets.h).
+// A real model of scripts/fetch_models (required: tests/support/assets.h).
 std::filesystem::path model_path(const std::string& name) { return model_cache() / name; }
 
 // The written bytes as the loader sees them: imported, then constant ops folded.

@@ -5,6 +5,7 @@
 
 #include "reference/axis_ops.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -16,7 +17,7 @@ const AxisShape kShapes[] = {{1, 1, 1}, {1, 7, 1}, {3, 5, 1}, {1, 6, 4}, {2, 9, 
 
 // Values from a small set, so that ties are common.
 std::vector<float> tied_values(int64_t n, uint32_t seed) {
-  auto v = testing::random_floats(n, 0.0f, 4.0f, seed);
+  auto v = test::random_floats(n, seed, 0.0f, 4.0f);
   for (float& x : v) x = std::floor(x);
   return v;
 }
@@ -58,7 +59,7 @@ TEST_CASE("topk equals a stable sort of the line, largest and smallest, every k"
         CAPTURE(k);
         CAPTURE(largest);
         const int64_t m = s.outer * k * s.inner;
-        auto want_v = testing::nan_filled(m), got_v = testing::nan_filled(m);
+        auto want_v = test::nan_filled(m), got_v = test::nan_filled(m);
         std::vector<int64_t> want_i(m, -1), got_i(m, -2);
         reference::topk(s, k, largest, x.data(), want_v.data(), want_i.data());
         kernels::topk(s, k, largest, x.data(), got_v.data(), got_i.data(), scratch.data());
@@ -71,7 +72,7 @@ TEST_CASE("topk equals a stable sort of the line, largest and smallest, every k"
 TEST_CASE("cumsum equals sums recomputed in double (within 1e-6 of the sum of magnitudes), int64 exactly") {
   for (const AxisShape& s : kShapes) {
     const int64_t n = s.outer * s.axis * s.inner;
-    const auto x = testing::random_floats(n, -1.0f, 1.0f, 5);
+    const auto x = test::random_floats(n, 5, -1.0f, 1.0f);
     std::vector<int64_t> xi(n);
     for (int64_t j = 0; j < n; ++j) xi[j] = (j * 7919) % 201 - 100;
     for (bool exclusive : {false, true})
@@ -79,7 +80,7 @@ TEST_CASE("cumsum equals sums recomputed in double (within 1e-6 of the sum of ma
         CAPTURE(s.axis);
         CAPTURE(exclusive);
         CAPTURE(reverse);
-        auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+        auto want = test::nan_filled(n), got = test::nan_filled(n);
         reference::cumsum(s, exclusive, reverse, x.data(), want.data());
         kernels::cumsum(s, exclusive, reverse, x.data(), got.data());
         // Float accumulation along the line against one rounding of the exact sum: the error is bounded by

@@ -8,6 +8,7 @@
 #include "reference/batch_matmul.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {

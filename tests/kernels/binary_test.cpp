@@ -9,6 +9,7 @@
 #include "reference/binary.h"
 #include "tests/kernels/elementwise_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 using kernels::Activation;
 using kernels::BinaryOp;
 using kernels::BroadcastShape;
-using testing::ulp_distance;
+using test::ulp_distance;
 
 struct ShapePair {
   Shape a, b;
@@ -53,20 +54,20 @@ TEST_CASE("fast paths equal the reference bit for bit (NaNs in the inputs includ
   for (const ShapePair& sp : shape_sweep()) {
     BroadcastShape s;
     REQUIRE(kernels::make_broadcast_shape(sp.a, sp.b, &s));
-    auto a = testing::random_floats(shape_elements(sp.a), -3.0f, 3.0f, 1);
-    auto b = testing::random_floats(shape_elements(sp.b), -3.0f, 3.0f, 2);
+    auto a = test::random_floats(shape_elements(sp.a), 1, -3.0f, 3.0f);
+    auto b = test::random_floats(shape_elements(sp.b), 2, -3.0f, 3.0f);
     if (a.size() > 3) a[3] = NAN;
     if (b.size() > 5) b[5] = NAN;
     for (BinaryOp op : kOps) {
       for (Activation act : {Activation::none, Activation::relu6, Activation::relu_n1_to_1}) {
-        auto expected = testing::nan_filled(s.out_elements);
+        auto expected = test::nan_filled(s.out_elements);
         reference::binary_float(op, s, a.data(), b.data(), expected.data(), act);
         test::for_each_path([&](kernels::SimdPath path) {
           CAPTURE(shape_string(sp.a));
           CAPTURE(shape_string(sp.b));
           CAPTURE(static_cast<int>(op));
           CAPTURE(static_cast<int>(act));
-          auto got = testing::nan_filled(s.out_elements);
+          auto got = test::nan_filled(s.out_elements);
           kernels::binary_float(op, s, a.data(), b.data(), got.data(), act, path);
           int64_t bad = 0;
           for (int64_t i = 0; i < s.out_elements; ++i) bad += ulp_distance(got[i], expected[i]) != 0;

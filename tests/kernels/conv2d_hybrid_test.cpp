@@ -11,8 +11,11 @@
 
 #include "kernels/conv2d_hybrid.h"
 #include "reference/conv2d_hybrid.h"
+#include "tests/kernels/conv_params.h"
 #include "tests/kernels/hybrid_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -33,25 +36,7 @@ struct ConvCase {
                        stride_w, dil_h, dil_w, same ? "SAME" : "VALID", groups, static_cast<int>(act));
   }
   kernels::Conv2DParams params() const {
-    kernels::Conv2DParams p;
-    p.batch = batch;
-    p.in_h = h;
-    p.in_w = w;
-    p.in_c = cin;
-    p.out_c = cout;
-    p.kernel_h = kh;
-    p.kernel_w = kw;
-    p.stride_h = stride_h;
-    p.stride_w = stride_w;
-    p.dilation_h = dil_h;
-    p.dilation_w = dil_w;
-    p.groups = groups;
-    p.activation = act;
-    p.out_h = kernels::conv_output_size(h, kh, stride_h, dil_h, same);
-    p.out_w = kernels::conv_output_size(w, kw, stride_w, dil_w, same);
-    p.pad_top = kernels::conv_pad_before(h, p.out_h, kh, stride_h, dil_h, same);
-    p.pad_left = kernels::conv_pad_before(w, p.out_w, kw, stride_w, dil_w, same);
-    return p;
+    return test::conv2d_params({batch, h, w, cin, cout, kh, kw, stride_h, stride_w, dil_h, dil_w, same, groups, act});
   }
 };
 
@@ -73,45 +58,30 @@ void run_conv_case(const ConvCase& c, const std::vector<Fill>& fills, bool per_c
                    bool with_bias, uint32_t seed) {
   const kernels::Conv2DParams p = c.params();
   const int64_t k = int64_t{p.kernel_h} * p.kernel_w * (p.in_c / p.groups);
-  auto filter = test::random_weights(static_cast<size_t>(p.out_c * k), seed);
-  auto scales = test::random_scales(per_channel ? static_cast<size_t>(p.out_c) : 1, seed + 1);
+  const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
+  test::HybridConvData d =
+      test::hybrid_conv_data(static_cast<size_t>(p.out_c * k), p.out_c, per_channel, p.batch, image, fills, seed);
   if (zero_channel) {
     // Channel 0 all zero: PTQ gives it scale 0 (per-channel) -- the epilogue must still write bias.
-    std::fill(filter.begin(), filter.begin() + k, int8_t{0});
-    if (per_channel) scales[0] = 0.0f;
+    std::fill(d.filter.begin(), d.filter.begin() + k, int8_t{0});
+    if (per_channel) d.scales[0] = 0.0f;
   }
-  const auto bias = test::random_floats(static_cast<size_t>(p.out_c), seed + 2);
-  const float* b = with_bias ? bias.data() : nullptr;
-  const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  const auto input = test::make_rows(p.batch, image, fills, seed + 3);
+  const float* b = with_bias ? d.bias.data() : nullptr;
   const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * p.out_c);
-  const auto packed =
-      kernels::pack_conv2d_int8_weights(p, filter.data(), scales.data(), static_cast<int32_t>(scales.size()));
-
-  for (const kernels::HybridParams& h : test::all_conv_hybrid_params()) {
-    reference::HybridTaps taps;
-    std::vector<float> want(out_n);
-    reference::conv2d_hybrid(p, h, filter.data(), scales.data(), static_cast<int32_t>(scales.size()), input.data(),
-                             b, want.data(), &taps);
-    const bool skipped = reference::hybrid_output_is_bias(h, input.data(), p.batch * image);
-    test::for_each_path([&](SimdPath path) {
-      for (int slots : {1, 3}) {
-        CAPTURE(fmt::format("{} | {} | slots {}", c.name(), test::describe(h), slots));
+  const auto scale_count = static_cast<int32_t>(d.scales.size());
+  const auto packed = kernels::pack_conv2d_int8_weights(p, d.filter.data(), d.scales.data(), scale_count);
+  CAPTURE(c.name());
+  test::check_every_hybrid_params(
+      d.input, out_n, {1, 3},
+      [&](const kernels::HybridParams& h, float* want, reference::HybridTaps& taps) {
+        reference::conv2d_hybrid(p, h, d.filter.data(), d.scales.data(), scale_count, d.input.data(), b, want, &taps);
+      },
+      [&](const kernels::HybridParams& h, SimdPath path, int slots, float* got, int32_t* acc) {
         kernels::Conv2DHybridScratch scratch;
         scratch.reserve(p, slots);
-        auto got = test::nan_filled(out_n);
-        std::vector<int32_t> acc(out_n, test::kAccSentinel);
-        kernels::conv2d_hybrid(p, h, packed, input.data(), b, got.data(), scratch, acc.data(), path);
-        if (!skipped) {
-          test::check_equal(scratch.q, taps.q, "q");
-          test::check_equal(scratch.input_scales, taps.input_scales, "input scale");
-          test::check_equal(scratch.zero_points, taps.zero_points, "zero point");
-        }
-        test::check_equal(acc, taps.acc, "acc");
-        test::check_bits(got, want);
-      }
-    });
-  }
+        kernels::conv2d_hybrid(p, h, packed, d.input.data(), b, got, scratch, acc, path);
+        return scratch;
+      });
 }
 
 TEST_SUITE("kernels.conv2d_hybrid") {

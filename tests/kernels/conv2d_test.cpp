@@ -5,8 +5,11 @@
 
 #include "kernels/conv2d.h"
 #include "reference/conv2d.h"
+#include "tests/kernels/conv_params.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -22,22 +25,8 @@ struct Case {
 };
 
 Conv2DParams make_params(const Case& c) {
-  Conv2DParams p;
-  p.batch = c.batch;
-  p.in_h = c.in_h;
-  p.in_w = c.in_w;
-  p.in_c = c.in_c;
-  p.out_c = c.out_c;
-  p.kernel_h = p.kernel_w = c.kernel;
-  p.stride_h = p.stride_w = c.stride;
-  p.dilation_h = p.dilation_w = c.dilation;
-  p.groups = c.groups;
-  p.out_h = kernels::conv_output_size(c.in_h, c.kernel, c.stride, c.dilation, c.same);
-  p.out_w = kernels::conv_output_size(c.in_w, c.kernel, c.stride, c.dilation, c.same);
-  p.pad_top = kernels::conv_pad_before(c.in_h, p.out_h, c.kernel, c.stride, c.dilation, c.same);
-  p.pad_left = kernels::conv_pad_before(c.in_w, p.out_w, c.kernel, c.stride, c.dilation, c.same);
-  p.activation = c.act;
-  return p;
+  return test::conv2d_params({c.batch, c.in_h, c.in_w, c.in_c, c.out_c, c.kernel, c.kernel, c.stride, c.stride,
+                              c.dilation, c.dilation, c.same, c.groups, c.act});
 }
 
 std::string case_name(const Case& c) {
@@ -72,14 +61,8 @@ void check_case(const Case& c, SimdPath path) {
   const Conv2DParams p = make_params(c);
   if (p.out_h <= 0 || p.out_w <= 0) return;
   const Data d = make_data(p, 17u * c.in_c + c.out_c);
-  const size_t out_size = size_t(p.batch) * p.out_h * p.out_w * p.out_c;
-  std::vector<float> want(out_size), magnitude(out_size);
-  reference::conv2d_float(p, d.input.data(), d.filter.data(), c.bias ? d.bias.data() : nullptr, want.data());
-  Conv2DParams abs_p = p;
-  abs_p.activation = Activation::none;
-  const auto ai = test::abs_of(d.input), af = test::abs_of(d.filter), ab = test::abs_of(d.bias);
-  reference::conv2d_float(abs_p, ai.data(), af.data(), c.bias ? ab.data() : nullptr, magnitude.data());
-  test::check_close(run_fast(p, d, c.bias, path, 2), want, magnitude);
+  test::check_against_reference(reference::conv2d_float, p, d.input, d.filter, c.bias ? &d.bias : nullptr,
+                                run_fast(p, d, c.bias, path, 2));
 }
 
 TEST_SUITE("kernels.conv2d") {
@@ -127,16 +110,7 @@ TEST_SUITE("kernels.conv2d") {
     const Conv2DParams p = make_params({1, 30, 31, 24, 40, 3, 1, 1, 1, true, true, Activation::relu});
     const Data d = make_data(p, 99);
     test::for_each_path([&](SimdPath path) {
-      std::vector<float> one, two;
-      {
-        test::ThreadCount t(1);
-        one = run_fast(p, d, true, path, 1);
-      }
-      {
-        test::ThreadCount t(2);
-        two = run_fast(p, d, true, path, 2);
-      }
-      CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+      test::check_same_for_1_and_2_threads([&](int threads) { return run_fast(p, d, true, path, threads); });
     });
   }
 }

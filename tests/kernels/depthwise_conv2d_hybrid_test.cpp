@@ -8,11 +8,13 @@
 
 #include <fmt/format.h>
 
-#include "kernels/conv2d.h"  // conv_output_size, conv_pad_before
 #include "kernels/depthwise_conv2d_hybrid.h"
 #include "reference/depthwise_conv2d_hybrid.h"
+#include "tests/kernels/conv_params.h"
 #include "tests/kernels/hybrid_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -32,22 +34,7 @@ struct DwCase {
                        same ? "SAME" : "VALID", static_cast<int>(act));
   }
   kernels::DepthwiseConv2DParams params() const {
-    kernels::DepthwiseConv2DParams p;
-    p.batch = batch;
-    p.in_h = h;
-    p.in_w = w;
-    p.in_c = cin;
-    p.depth_multiplier = dm;
-    p.kernel_h = kh;
-    p.kernel_w = kw;
-    p.stride_h = p.stride_w = stride;
-    p.dilation_h = p.dilation_w = dil;
-    p.activation = act;
-    p.out_h = kernels::conv_output_size(h, kh, stride, dil, same);
-    p.out_w = kernels::conv_output_size(w, kw, stride, dil, same);
-    p.pad_top = kernels::conv_pad_before(h, p.out_h, kh, stride, dil, same);
-    p.pad_left = kernels::conv_pad_before(w, p.out_w, kw, stride, dil, same);
-    return p;
+    return test::depthwise_params({batch, h, w, cin, cin * dm, kh, kw, stride, stride, dil, dil, same, 1, act});
   }
 };
 
@@ -65,41 +52,30 @@ void run_dw_case(const DwCase& c, const std::vector<Fill>& fills, bool per_chann
                  bool with_bias, uint32_t seed) {
   const kernels::DepthwiseConv2DParams p = c.params();
   const int32_t out_c = p.out_c();
-  auto filter = test::random_weights(static_cast<size_t>(p.kernel_h * p.kernel_w * out_c), seed);
-  auto scales = test::random_scales(per_channel ? static_cast<size_t>(out_c) : 1, seed + 1);
-  if (zero_channel) {
-    for (int t = 0; t < p.kernel_h * p.kernel_w; ++t) filter[static_cast<size_t>(t * out_c)] = 0;
-    if (per_channel) scales[0] = 0.0f;
-  }
-  const auto bias = test::random_floats(static_cast<size_t>(out_c), seed + 2);
-  const float* b = with_bias ? bias.data() : nullptr;
   const int64_t image = int64_t{p.in_h} * p.in_w * p.in_c;
-  const auto input = test::make_rows(p.batch, image, fills, seed + 3);
-  const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * out_c);
-  const auto packed = kernels::pack_depthwise_conv2d_int8_weights(p, filter.data(), scales.data(),
-                                                                  static_cast<int32_t>(scales.size()));
-  for (const kernels::HybridParams& h : test::all_conv_hybrid_params()) {
-    reference::HybridTaps taps;
-    std::vector<float> want(out_n);
-    reference::depthwise_conv2d_hybrid(p, h, filter.data(), scales.data(), static_cast<int32_t>(scales.size()),
-                                       input.data(), b, want.data(), &taps);
-    const bool skipped = reference::hybrid_output_is_bias(h, input.data(), p.batch * image);
-    test::for_each_path([&](SimdPath path) {
-      CAPTURE(fmt::format("{} | {}", c.name(), test::describe(h)));
-      kernels::DepthwiseConv2DHybridScratch scratch;
-      scratch.reserve(p);
-      auto got = test::nan_filled(out_n);
-      std::vector<int32_t> acc(out_n, test::kAccSentinel);
-      kernels::depthwise_conv2d_hybrid(p, h, packed, input.data(), b, got.data(), scratch, acc.data(), path);
-      if (!skipped) {
-        test::check_equal(scratch.q, taps.q, "q");
-        test::check_equal(scratch.input_scales, taps.input_scales, "input scale");
-        test::check_equal(scratch.zero_points, taps.zero_points, "zero point");
-      }
-      test::check_equal(acc, taps.acc, "acc");
-      test::check_bits(got, want);
-    });
+  test::HybridConvData d = test::hybrid_conv_data(static_cast<size_t>(p.kernel_h * p.kernel_w * out_c), out_c,
+                                                  per_channel, p.batch, image, fills, seed);
+  if (zero_channel) {
+    for (int t = 0; t < p.kernel_h * p.kernel_w; ++t) d.filter[static_cast<size_t>(t * out_c)] = 0;
+    if (per_channel) d.scales[0] = 0.0f;
   }
+  const float* b = with_bias ? d.bias.data() : nullptr;
+  const size_t out_n = static_cast<size_t>(int64_t{p.batch} * p.out_h * p.out_w * out_c);
+  const auto scale_count = static_cast<int32_t>(d.scales.size());
+  const auto packed = kernels::pack_depthwise_conv2d_int8_weights(p, d.filter.data(), d.scales.data(), scale_count);
+  CAPTURE(c.name());
+  test::check_every_hybrid_params(
+      d.input, out_n, {1},
+      [&](const kernels::HybridParams& h, float* want, reference::HybridTaps& taps) {
+        reference::depthwise_conv2d_hybrid(p, h, d.filter.data(), d.scales.data(), scale_count, d.input.data(), b,
+                                           want, &taps);
+      },
+      [&](const kernels::HybridParams& h, SimdPath path, int /*slots*/, float* got, int32_t* acc) {
+        kernels::DepthwiseConv2DHybridScratch scratch;
+        scratch.reserve(p);
+        kernels::depthwise_conv2d_hybrid(p, h, packed, d.input.data(), b, got, scratch, acc, path);
+        return scratch;
+      });
 }
 
 TEST_SUITE("kernels.depthwise_conv2d_hybrid") {

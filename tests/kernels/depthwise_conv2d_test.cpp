@@ -6,8 +6,11 @@
 #include "kernels/conv2d.h"
 #include "kernels/depthwise_conv2d.h"
 #include "reference/depthwise_conv2d.h"
+#include "tests/kernels/conv_params.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -18,21 +21,7 @@ using kernels::SimdPath;
 
 DepthwiseConv2DParams make_params(int batch, int h, int w, int c, int dm, int k, int stride, int dil, bool same,
                                   Activation act) {
-  DepthwiseConv2DParams p;
-  p.batch = batch;
-  p.in_h = h;
-  p.in_w = w;
-  p.in_c = c;
-  p.depth_multiplier = dm;
-  p.kernel_h = p.kernel_w = k;
-  p.stride_h = p.stride_w = stride;
-  p.dilation_h = p.dilation_w = dil;
-  p.out_h = kernels::conv_output_size(h, k, stride, dil, same);
-  p.out_w = kernels::conv_output_size(w, k, stride, dil, same);
-  p.pad_top = kernels::conv_pad_before(h, p.out_h, k, stride, dil, same);
-  p.pad_left = kernels::conv_pad_before(w, p.out_w, k, stride, dil, same);
-  p.activation = act;
-  return p;
+  return test::depthwise_params({batch, h, w, c, c * dm, k, k, stride, stride, dil, dil, same, 1, act});
 }
 
 std::vector<float> run_fast(const DepthwiseConv2DParams& p, const std::vector<float>& in, const std::vector<float>& f,
@@ -50,14 +39,8 @@ void check_case(const DepthwiseConv2DParams& p, bool with_bias, SimdPath path) {
   const auto in = test::random_floats(size_t(p.batch) * p.in_h * p.in_w * p.in_c, 3u + p.in_c);
   const auto f = test::random_floats(size_t(p.kernel_h) * p.kernel_w * p.out_c(), 5u + p.in_c);
   const auto b = test::random_floats(size_t(p.out_c()), 7u);
-  const size_t n = size_t(p.batch) * p.out_h * p.out_w * p.out_c();
-  std::vector<float> want(n), magnitude(n);
-  reference::depthwise_conv2d_float(p, in.data(), f.data(), with_bias ? b.data() : nullptr, want.data());
-  DepthwiseConv2DParams abs_p = p;
-  abs_p.activation = Activation::none;
-  const auto ai = test::abs_of(in), af = test::abs_of(f), ab = test::abs_of(b);
-  reference::depthwise_conv2d_float(abs_p, ai.data(), af.data(), with_bias ? ab.data() : nullptr, magnitude.data());
-  test::check_close(run_fast(p, in, f, with_bias ? b.data() : nullptr, path), want, magnitude);
+  test::check_against_reference(reference::depthwise_conv2d_float, p, in, f, with_bias ? &b : nullptr,
+                                run_fast(p, in, f, with_bias ? b.data() : nullptr, path));
 }
 
 TEST_SUITE("kernels.depthwise_conv2d") {
@@ -84,16 +67,7 @@ TEST_SUITE("kernels.depthwise_conv2d") {
     const auto f = test::random_floats(size_t(9) * 40, 2);
     const auto b = test::random_floats(40, 3);
     test::for_each_path([&](SimdPath path) {
-      std::vector<float> one, two;
-      {
-        test::ThreadCount t(1);
-        one = run_fast(p, in, f, b.data(), path);
-      }
-      {
-        test::ThreadCount t(2);
-        two = run_fast(p, in, f, b.data(), path);
-      }
-      CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+      test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, f, b.data(), path); });
     });
   }
 }

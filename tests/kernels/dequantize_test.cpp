@@ -9,6 +9,7 @@
 #include "reference/dequantize.h"
 #include "tests/kernels/elementwise_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -39,7 +40,7 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
   std::vector<uint16_t> h(65536);
   for (int i = 0; i < 65536; ++i) h[i] = static_cast<uint16_t>(i);
   test::for_each_path([&](kernels::SimdPath path) {
-    auto out = testing::nan_filled(h.size());
+    auto out = test::nan_filled(h.size());
     kernels::dequantize_f16(h.data(), out.data(), static_cast<int64_t>(h.size()), path);
     int64_t bad = 0;
     for (int i = 0; i < 65536; ++i) {
@@ -110,11 +111,11 @@ TEST_CASE("int8 / uint8 dequantize, per tensor and per channel, equal the refere
       }
       CAPTURE(inner);
       CAPTURE(channels);
-      auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+      auto want = test::nan_filled(n), got = test::nan_filled(n);
       reference::dequantize_int8(a.data(), want.data(), n, q);
       kernels::dequantize_int8(a.data(), got.data(), n, q);
       CHECK(got == want);
-      want = testing::nan_filled(n), got = testing::nan_filled(n);
+      want = test::nan_filled(n), got = test::nan_filled(n);
       reference::dequantize_uint8(b.data(), want.data(), n, q);
       kernels::dequantize_uint8(b.data(), got.data(), n, q);
       CHECK(got == want);
@@ -147,7 +148,7 @@ TEST_CASE("quantize: round half away from zero, clamp, NaN to the zero point") {
   // Sweep against the reference, per-tensor and per-channel (exact: same float division and rounding rule).
   const float scales[] = {0.05f, 0.013f, 0.2f};
   const int64_t zps[] = {-5, 0, 9};
-  auto v = testing::random_floats(3 * 7 * 4, -8.0f, 8.0f, 3);
+  auto v = test::random_floats(3 * 7 * 4, 3, -8.0f, 8.0f);
   for (int i = 0; i < 12; ++i) v[i * 7] = 0.5f * static_cast<float>(i - 6) * scales[0];  // ties, per tensor
   for (bool even : {false, true})
     for (int64_t channels : {1, 3}) {

@@ -6,6 +6,7 @@
 
 #include "reference/einsum.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -28,11 +29,11 @@ Run run(const std::string& eq, const std::vector<Dims>& shapes, std::vector<std:
   for (size_t i = 0; i < shapes.size(); ++i) {
     int64_t n = 1;
     for (int32_t d : shapes[i]) n *= d;
-    data.push_back(testing::random_floats(n, -1, 1, static_cast<uint32_t>(7 + i)));
+    data.push_back(test::random_floats(n, static_cast<uint32_t>(7 + i), -1, 1));
   }
   for (const auto& d : data) ptrs.push_back(d.data());
-  r.got = testing::nan_filled(plan.out_elements);
-  r.want = testing::nan_filled(plan.out_elements);
+  r.got = test::nan_filled(plan.out_elements);
+  r.want = test::nan_filled(plan.out_elements);
   std::vector<double> scratch(plan.out_elements);
   kernels::einsum(plan, ptrs, r.got.data(), scratch.data());
   reference::einsum(plan, ptrs, r.want.data());

@@ -1,26 +1,12 @@
-// Helpers shared by the elementwise kernel tests: deterministic inputs, NaN sentinels, ulp distances.
+// What the elementwise kernel tests share beyond tests/support: distances in units in the last place.
 #pragma once
 
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
-#include <random>
-#include <string>
-#include <vector>
 
-namespace qgate::testing {
-
-inline std::vector<float> random_floats(size_t n, float lo, float hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (auto& x : v) x = dist(rng);
-  return v;
-}
-
-// Output buffers start as NaN so an element the kernel never wrote shows up as a mismatch.
-inline std::vector<float> nan_filled(size_t n) { return std::vector<float>(n, std::numeric_limits<float>::quiet_NaN()); }
+namespace qgate::test {
 
 inline int32_t ordered_bits(float f) {
   int32_t i;
@@ -34,4 +20,4 @@ inline int64_t ulp_distance(float a, float b) {
   return std::llabs(static_cast<int64_t>(ordered_bits(a)) - ordered_bits(b));
 }
 
-}  // namespace qgate::testing
+}  // namespace qgate::test

@@ -6,6 +6,7 @@
 #include "kernels/embedding_lookup.h"
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 

@@ -9,6 +9,7 @@
 #include "kernels/fill.h"
 #include "reference/fill.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -38,7 +39,7 @@ TEST_CASE("range counts and values equal the reference (float: two roundings aga
     CAPTURE(r.delta);
     const int64_t n = kernels::range_count_float(r.start, r.limit, r.delta);
     REQUIRE(n == reference::range_count_float(r.start, r.limit, r.delta));
-    auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+    auto want = test::nan_filled(n), got = test::nan_filled(n);
     reference::range_float(r.start, r.delta, want.data(), n);
     kernels::range_float(r.start, r.delta, got.data(), n);
     // start + i * delta in float rounds the product and the sum, each by at most half an ulp of the operands: near a

@@ -1,20 +1,13 @@
-// Shared helpers for float kernel tests: deterministic random data, NaN-sentinel outputs and the sum-order
-// tolerance check against a reference kernel.
+// The sum-order tolerance check of the float kernel tests against a reference kernel (their data comes from
+// tests/support/random.h).
 #pragma once
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstdint>
-#include <limits>
-#include <random>
-#include <string>
-#include <thread>
 #include <vector>
 
-#include "kernels/parallel.h"
-#include "tests/test_assets.h"
+#include "kernels/activation.h"
 
 namespace qgate::test {
 
@@ -24,23 +17,11 @@ namespace qgate::test {
 // random-sign sums come in far lower, so 1e-5 leaves a wide margin yet catches any wrong or missing term.
 constexpr double kSumOrderRelTol = 1e-5;
 
-inline std::vector<float> random_floats(size_t n, uint32_t seed, float lo = -1.0f, float hi = 1.0f) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  do {
-    for (float& x : v) x = dist(rng);
-  } while (n > 1 && *std::min_element(v.begin(), v.end()) == *std::max_element(v.begin(), v.end()));
-  return v;
-}
-
 inline std::vector<float> abs_of(const std::vector<float>& v) {
   std::vector<float> a(v.size());
   for (size_t i = 0; i < v.size(); ++i) a[i] = std::fabs(v[i]);
   return a;
 }
-
-inline std::vector<float> nan_filled(size_t n) { return std::vector<float>(n, std::numeric_limits<float>::quiet_NaN()); }
 
 // Checks every element: finite (the NaN sentinel was overwritten) and within the sum-order tolerance, where
 // magnitude[i] is the reference kernel run on |input|, |weights|, |bias| with no activation.
@@ -57,10 +38,19 @@ inline void check_close(const std::vector<float>& got, const std::vector<float>&
   }
 }
 
-// Sets the kernel thread count for one scope, then restores the machine default.
-struct ThreadCount {
-  explicit ThreadCount(int n) { kernels::set_num_threads(n); }
-  ~ThreadCount() { kernels::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
-};
+// A fast float kernel's output against its reference twin: want = reference(p, in, weights, bias), and the
+// tolerance's magnitude = reference(p with no activation, |in|, |weights|, |bias|). `bias` may be null.
+template <typename Params, typename Reference>
+void check_against_reference(Reference reference, const Params& p, const std::vector<float>& in,
+                             const std::vector<float>& weights, const std::vector<float>* bias,
+                             const std::vector<float>& got) {
+  std::vector<float> want(got.size()), magnitude(got.size());
+  reference(p, in.data(), weights.data(), bias ? bias->data() : nullptr, want.data());
+  Params abs_p = p;
+  abs_p.activation = kernels::Activation::none;
+  const std::vector<float> ai = abs_of(in), aw = abs_of(weights), ab = bias ? abs_of(*bias) : std::vector<float>();
+  reference(abs_p, ai.data(), aw.data(), bias ? ab.data() : nullptr, magnitude.data());
+  check_close(got, want, magnitude);
+}
 
 }  // namespace qgate::test

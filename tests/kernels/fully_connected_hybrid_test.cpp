@@ -15,6 +15,7 @@
 #include "reference/fully_connected_hybrid.h"
 #include "tests/kernels/hybrid_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -47,8 +48,8 @@ TEST_SUITE("kernels.fully_connected_hybrid") {
           for (int zero_mode : {0, 1, 2}) {  // 0: random; 1: second row zero; 2: whole input zero
             seed += 7;
             const bool per_channel = seed % 2 == 0, with_bias = seed % 3 != 0;
-            auto w = test::random_weights(static_cast<size_t>(n * k), seed);
-            auto scales = test::random_scales(per_channel ? static_cast<size_t>(n) : 1, seed + 1);
+            auto w = test::random_ints<int8_t>(static_cast<size_t>(n * k), seed, -127, 127);
+            auto scales = test::random_floats(per_channel ? static_cast<size_t>(n) : 1, seed + 1, 1e-4f, 2e-2f);
             if (per_channel && n > 1) {  // a zero channel with scale 0
               std::fill(w.begin(), w.begin() + k, int8_t{0});
               scales[0] = 0.0f;

@@ -7,6 +7,8 @@
 #include "reference/fully_connected.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -39,14 +41,8 @@ TEST_SUITE("kernels.fully_connected") {
             const auto in = test::random_floats(size_t(rows * depth), 11u + i);
             const auto w = test::random_floats(size_t(units * depth), 13u + i);
             const auto b = test::random_floats(size_t(units), 17u);
-            std::vector<float> want(size_t(rows * units)), magnitude(want.size());
-            reference::fully_connected_float(p, in.data(), w.data(), with_bias ? b.data() : nullptr, want.data());
-            FullyConnectedParams abs_p = p;
-            abs_p.activation = Activation::none;
-            const auto ai = test::abs_of(in), aw = test::abs_of(w), ab = test::abs_of(b);
-            reference::fully_connected_float(abs_p, ai.data(), aw.data(), with_bias ? ab.data() : nullptr,
-                                             magnitude.data());
-            test::check_close(run_fast(p, in, w, with_bias ? b.data() : nullptr, path), want, magnitude);
+            test::check_against_reference(reference::fully_connected_float, p, in, w, with_bias ? &b : nullptr,
+                                          run_fast(p, in, w, with_bias ? b.data() : nullptr, path));
           }
     });
   }
@@ -59,16 +55,7 @@ TEST_SUITE("kernels.fully_connected") {
       const auto w = test::random_floats(size_t(200 * 300), 2);
       const auto b = test::random_floats(200, 3);
       test::for_each_path([&](SimdPath path) {
-        std::vector<float> one, two;
-        {
-          test::ThreadCount t(1);
-          one = run_fast(p, in, w, b.data(), path);
-        }
-        {
-          test::ThreadCount t(2);
-          two = run_fast(p, in, w, b.data(), path);
-        }
-        CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+        test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, w, b.data(), path); });
       });
     }
   }

@@ -15,6 +15,7 @@
 #include "reference/gemm.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {

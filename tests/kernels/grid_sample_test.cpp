@@ -5,6 +5,7 @@
 
 #include "reference/grid_sample.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -27,9 +28,9 @@ TEST_CASE("grid_sample equals the reference: every mode, padding and corner rule
   p.in_w = 5;
   p.out_h = 3;
   p.out_w = 7;
-  const auto x = testing::random_floats(p.batch * p.channels * p.in_h * p.in_w, -1, 1, 1);
+  const auto x = test::random_floats(p.batch * p.channels * p.in_h * p.in_w, 1, -1, 1);
   // Grid points in [-3.1, 3.1]: inside, just outside and several image widths away (reflection folds repeatedly).
-  auto grid = testing::random_floats(p.batch * p.out_h * p.out_w * 2, -3.1f, 3.1f, 2);
+  auto grid = test::random_floats(p.batch * p.out_h * p.out_w * 2, 2, -3.1f, 3.1f);
   for (GridSampleMode mode : {GridSampleMode::bilinear, GridSampleMode::nearest, GridSampleMode::bicubic})
     for (GridSamplePadding pad : {GridSamplePadding::zeros, GridSamplePadding::border, GridSamplePadding::reflection})
       for (bool corners : {false, true}) {
@@ -40,7 +41,7 @@ TEST_CASE("grid_sample equals the reference: every mode, padding and corner rule
         CAPTURE(static_cast<int>(pad));
         CAPTURE(corners);
         const int64_t n = p.batch * p.channels * p.out_h * p.out_w;
-        auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+        auto want = test::nan_filled(n), got = test::nan_filled(n);
         reference::grid_sample(p, x.data(), grid.data(), want.data());
         kernels::grid_sample(p, x.data(), grid.data(), got.data());
         int64_t bad = 0;

@@ -11,6 +11,7 @@
 #include "reference/gru.h"
 #include "tests/kernels/recurrent_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 
@@ -110,26 +111,17 @@ void run_gru_case(const GruCase& c) {
   test::for_each_path([&](kernels::SimdPath path) {
     std::vector<float> out = nan_filled(rows * stride), h = h0;
     kernels::gru_sequence(p, w_fast, layout, c.forward, x.data(), h.data(), out.data(), stride, scratch, path);
-    std::vector<float> got_cols, want_cols;
-    for (size_t r = 0; r < rows; ++r)
-      for (int k = 0; k < stride; ++k) {
-        if (k < H) {
-          got_cols.push_back(out[r * stride + k]);
-          want_cols.push_back(want[r * stride + k]);
-        } else {
-          CHECK(std::isnan(out[r * stride + k]));
-        }
-      }
+    const WrittenColumns cols = written_columns(out, want, rows, stride, H);
     if (c.packed && !hy) {
-      for (size_t i = 0; i < got_cols.size(); ++i) {
+      for (size_t i = 0; i < cols.got.size(); ++i) {
         CAPTURE(i);
-        REQUIRE(!std::isnan(got_cols[i]));
-        CHECK(std::fabs(got_cols[i] - want_cols[i]) <= kPackedFloatAbsTol);
+        REQUIRE(!std::isnan(cols.got[i]));
+        CHECK(std::fabs(cols.got[i] - cols.want[i]) <= kPackedFloatAbsTol);
       }
       for (size_t i = 0; i < h.size(); ++i) CHECK(std::fabs(h[i] - h_ref[i]) <= kPackedFloatAbsTol);
     } else {
       // Same expressions in the same order (unpacked float; hybrid: exact int32 either way): identical bits.
-      check_identical(got_cols, want_cols, "output");
+      check_identical(cols.got, cols.want, "output");
       check_identical(h, h_ref, "final state");
     }
   });
@@ -166,19 +158,19 @@ TEST_CASE("gru_sequence without biases, with gate clip, and with a larger hidden
   for (Variant v : kVariants)
     for (bool packed : {false, true})
       for (bool lbr : {false, true}) {
-        GruCase c{2, 5, 16, 7};
-        c.variant = v;
-        c.packed = packed;
-        c.linear_before_reset = lbr;
+        auto with_loop_options = [&](GruCase c) {
+          c.variant = v;
+          c.packed = packed;
+          c.linear_before_reset = lbr;
+          return c;
+        };
+        GruCase c = with_loop_options({2, 5, 16, 7});
         c.biases = false;
         run_gru_case(c);
         c.biases = true;
         c.gate_clip = 0.3f;
         run_gru_case(c);
-        GruCase big{2, 3, 40, 64};
-        big.variant = v;
-        big.packed = packed;
-        big.linear_before_reset = lbr;
+        GruCase big = with_loop_options({2, 3, 40, 64});
         big.time_major = true;
         run_gru_case(big);
       }

@@ -9,6 +9,8 @@
 #include "reference/hybrid_gemm.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -17,18 +19,6 @@ using kernels::Int8ProductArithmetic;
 using kernels::SimdPath;
 
 constexpr int32_t kSentinel = std::numeric_limits<int32_t>::min() + 12345;
-
-// Random int8 in [lo, hi], with a share of values pinned to the ends so extremes always occur.
-std::vector<int8_t> random_int8(size_t n, uint32_t seed, int lo, int hi) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(lo, hi), pick(0, 9);
-  std::vector<int8_t> v(n);
-  for (auto& x : v) {
-    const int p = pick(rng);
-    x = static_cast<int8_t>(p == 0 ? lo : (p == 1 ? hi : d(rng)));
-  }
-  return v;
-}
 
 std::vector<int32_t> run_fast(const std::vector<int8_t>& w, int32_t n, int32_t k, const std::vector<int8_t>& q,
                               const int32_t* zp, int32_t m, SimdPath path) {
@@ -65,9 +55,9 @@ TEST_SUITE("kernels.hybrid_gemm") {
         for (int32_t n : {1, 3, 7, 8, 9, 16, 33, 100}) {
           CAPTURE(fmt::format("M{} K{} N{}", m, k, n));
           ++seed;
-          const auto w = random_int8(static_cast<size_t>(n) * k, seed, -127, 127);
-          const auto q = random_int8(static_cast<size_t>(m) * k, seed + 7, -128, 127);
-          const auto zp = random_int8(static_cast<size_t>(m), seed + 9, -128, 127);
+          const auto w = test::random_ints<int8_t>(static_cast<size_t>(n) * k, seed, -127, 127);
+          const auto q = test::random_ints<int8_t>(static_cast<size_t>(m) * k, seed + 7, -128, 127);
+          const auto zp = test::random_ints<int8_t>(static_cast<size_t>(m), seed + 9, -128, 127);
           check_gemm(w, n, k, q, std::vector<int32_t>(zp.begin(), zp.end()), m);
         }
   }
@@ -96,8 +86,8 @@ TEST_SUITE("kernels.hybrid_gemm") {
       for (int32_t k : {1, 2, 7, 32, 33, 64, 95})
         for (int32_t n : {1, 4, 6}) {
           CAPTURE(fmt::format("m{} k{} n{}", m, k, n));
-          const auto w = random_int8(static_cast<size_t>(n) * k, 11 + k, -127, 127);
-          auto q = random_int8(static_cast<size_t>(m) * k, 29 + n, 60, 127);
+          const auto w = test::random_ints<int8_t>(static_cast<size_t>(n) * k, 11 + k, -127, 127);
+          auto q = test::random_ints<int8_t>(static_cast<size_t>(m) * k, 29 + n, 60, 127);
           std::vector<int32_t> zp(static_cast<size_t>(m));
           for (int32_t b = 0; b < m; ++b) zp[static_cast<size_t>(b)] = -128 + 37 * b;
           std::vector<uint8_t> u(q.size());
@@ -134,9 +124,9 @@ TEST_SUITE("kernels.hybrid_gemm") {
 
   TEST_CASE("a weight matrix with an all-zero channel") {
     const int32_t m = 4, n = 9, k = 70;
-    auto w = random_int8(static_cast<size_t>(n) * k, 5, -127, 127);
+    auto w = test::random_ints<int8_t>(static_cast<size_t>(n) * k, 5, -127, 127);
     for (int32_t i = 0; i < k; ++i) w[4 * static_cast<size_t>(k) + i] = 0;
-    const auto q = random_int8(static_cast<size_t>(m) * k, 6, -128, 127);
+    const auto q = test::random_ints<int8_t>(static_cast<size_t>(m) * k, 6, -128, 127);
     check_gemm(w, n, k, q, {3, -128, 127, 0}, m);
     test::for_each_path([&](SimdPath path) {
       const auto acc = run_fast(w, n, k, q, nullptr, m, path);
@@ -146,20 +136,11 @@ TEST_SUITE("kernels.hybrid_gemm") {
 
   TEST_CASE("results do not depend on the thread count") {
     const int32_t m = 3, n = 1000, k = 1024;
-    const auto w = random_int8(static_cast<size_t>(n) * k, 8, -127, 127);
-    const auto q = random_int8(static_cast<size_t>(m) * k, 9, -128, 127);
+    const auto w = test::random_ints<int8_t>(static_cast<size_t>(n) * k, 8, -127, 127);
+    const auto q = test::random_ints<int8_t>(static_cast<size_t>(m) * k, 9, -128, 127);
     const std::vector<int32_t> zp = {1, -5, 100};
     test::for_each_path([&](SimdPath path) {
-      std::vector<int32_t> one, two;
-      {
-        test::ThreadCount t(1);
-        one = run_fast(w, n, k, q, zp.data(), m, path);
-      }
-      {
-        test::ThreadCount t(2);
-        two = run_fast(w, n, k, q, zp.data(), m, path);
-      }
-      CHECK(one == two);
+      test::check_same_for_1_and_2_threads([&](int) { return run_fast(w, n, k, q, zp.data(), m, path); });
     });
   }
 }

@@ -15,6 +15,7 @@
 #include "reference/hybrid_params.h"
 #include "tests/kernels/hybrid_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {

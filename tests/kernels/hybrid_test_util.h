@@ -1,5 +1,5 @@
-// What the hybrid kernel tests share: int8 weights and scales with extremes, images filled to stress the quantizers,
-// every HybridParams combination, and exact comparisons (integers equal, floats bit for bit, a sentinel left in place
+// What the hybrid kernel tests share beyond tests/support: images filled to stress the quantizers, every
+// HybridParams combination, and exact comparisons (integers equal, floats bit for bit, a sentinel left in place
 // shows as a mismatch). No tolerance anywhere: a kernel and its twin evaluate the same formulas with separate float
 // multiplies and adds (no FMA), so there is no rounding difference to allow for.
 #pragma once
@@ -7,40 +7,22 @@
 #include <doctest/doctest.h>
 
 #include <bit>
+#include <initializer_list>
 #include <cstdint>
 #include <limits>
-#include <random>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "kernels/hybrid_params.h"
-#include "tests/kernels/float_check.h"
+#include "reference/hybrid_params.h"
+#include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 
 inline constexpr int32_t kAccSentinel = std::numeric_limits<int32_t>::min() + 777;
-
-// Random int8 weights in [-127, 127] with the ends pinned often, so extreme products always occur.
-inline std::vector<int8_t> random_weights(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_int_distribution<int> d(-127, 127), pick(0, 9);
-  std::vector<int8_t> v(n);
-  for (auto& x : v) {
-    const int p = pick(rng);
-    x = static_cast<int8_t>(p == 0 ? -127 : (p == 1 ? 127 : d(rng)));
-  }
-  return v;
-}
-
-inline std::vector<float> random_scales(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(1e-4f, 2e-2f);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
-}
 
 // Contents of one row (an FC row, a conv image): varied so that scales and zero points differ between rows.
 enum class Fill { random, zero, positive, extreme };
@@ -125,6 +107,62 @@ inline void check_bits(const std::vector<float>& got, const std::vector<float>& 
       ++bad;
       FAIL_CHECK(fmt::format("{}[{}]: got {:.9g}, reference {:.9g}", what, i, got[i], want[i]));
     }
+}
+
+// The data of one hybrid conv run: int8 weights with extremes (filter_n of them) and their scales, one per output
+// channel or one in all; a bias; `batch` input images of `image` floats, filled as `fills` says. Seeds seed..seed+3.
+struct HybridConvData {
+  std::vector<int8_t> filter;
+  std::vector<float> scales, bias, input;
+};
+
+inline HybridConvData hybrid_conv_data(size_t filter_n, int32_t out_c, bool per_channel, int64_t batch, int64_t image,
+                                       const std::vector<Fill>& fills, uint32_t seed) {
+  HybridConvData d;
+  d.filter = random_ints<int8_t>(filter_n, seed, -127, 127);
+  d.scales = random_floats(per_channel ? static_cast<size_t>(out_c) : 1, seed + 1, 1e-4f, 2e-2f);
+  d.bias = random_floats(static_cast<size_t>(out_c), seed + 2);
+  d.input = make_rows(batch, image, fills, seed + 3);
+  return d;
+}
+
+// What a fast hybrid conv run wrote against its twin's taps: the quantized images, input scales and zero points
+// (not when the whole output is the bias: the kernel may skip quantizing), the int32 accumulators, and the float
+// outputs bit for bit.
+template <typename Scratch>
+void check_hybrid_run(const Scratch& scratch, const std::vector<int32_t>& acc, const std::vector<float>& got,
+                      const reference::HybridTaps& taps, const std::vector<float>& want, bool output_is_bias) {
+  if (!output_is_bias) {
+    check_equal(scratch.q, taps.q, "q");
+    check_equal(scratch.input_scales, taps.input_scales, "input scale");
+    check_equal(scratch.zero_points, taps.zero_points, "zero point");
+  }
+  check_equal(acc, taps.acc, "acc");
+  check_bits(got, want);
+}
+
+// The sweep of every hybrid conv test: for each HybridParams combination, reference(h, want, taps) runs the twin;
+// then on every kernel path and with each work-slot count, run(h, path, slots, got, acc) runs the kernel into a
+// NaN-filled output and sentinel accumulators and returns its scratch, all compared with the twin's
+// (check_hybrid_run).
+template <typename Reference, typename Run>
+void check_every_hybrid_params(const std::vector<float>& input, size_t out_n, std::initializer_list<int> slot_counts,
+                               Reference reference, Run run) {
+  for (const kernels::HybridParams& h : all_conv_hybrid_params()) {
+    reference::HybridTaps taps;
+    std::vector<float> want(out_n);
+    reference(h, want.data(), taps);
+    const bool skipped = reference::hybrid_output_is_bias(h, input.data(), static_cast<int64_t>(input.size()));
+    for_each_path([&](kernels::SimdPath path) {
+      for (int slots : slot_counts) {
+        CAPTURE(fmt::format("{} | slots {}", describe(h), slots));
+        std::vector<float> got = nan_filled(out_n);
+        std::vector<int32_t> acc(out_n, kAccSentinel);
+        const auto scratch = run(h, path, slots, got.data(), acc.data());
+        check_hybrid_run(scratch, acc, got, taps, want, skipped);
+      }
+    });
+  }
 }
 
 }  // namespace qgate::test

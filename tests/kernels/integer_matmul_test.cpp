@@ -15,6 +15,7 @@
 
 #include "kernels/integer_matmul.h"
 #include "reference/integer_matmul.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -23,17 +24,9 @@ using kernels::Int8Operand;
 
 constexpr int32_t kSentinel = std::numeric_limits<int32_t>::min() + 4242;
 
-// n bytes of the operand's type, the type's ends pinned often so extreme products occur.
-std::vector<uint8_t> random_bytes(size_t n, bool is_unsigned, uint32_t seed) {
-  std::mt19937 rng(seed);
-  const int lo = is_unsigned ? 0 : -128, hi = is_unsigned ? 255 : 127;
-  std::uniform_int_distribution<int> d(lo, hi), pick(0, 9);
-  std::vector<uint8_t> v(n);
-  for (auto& b : v) {
-    const int p = pick(rng);
-    b = static_cast<uint8_t>(p == 0 ? lo : p == 1 ? hi : d(rng));
-  }
-  return v;
+// n bytes of the operand's type, its ends pinned often so extreme products occur.
+std::vector<uint8_t> random_operand(size_t n, bool is_unsigned, uint32_t seed) {
+  return is_unsigned ? test::random_ints<uint8_t>(n, seed, 0, 255) : test::random_ints<uint8_t>(n, seed, -128, 127);
 }
 
 // count zero points in the operand's range.
@@ -70,8 +63,8 @@ TEST_SUITE("kernels.integer_matmul") {
                   const int64_t b_zp_count = b_zp_mode == 2 ? n : b_zp_mode;
                   CAPTURE(fmt::format("a {} b {} M{} K{} N{} a_zp {} b_zp {}", a_unsigned ? "u8" : "s8",
                                       b_unsigned ? "u8" : "s8", m, k, n, a_zp_count, b_zp_count));
-                  const auto a = random_bytes(static_cast<size_t>(m * k), a_unsigned, seed);
-                  const auto b = random_bytes(static_cast<size_t>(k * n), b_unsigned, seed + 1000);
+                  const auto a = random_operand(static_cast<size_t>(m * k), a_unsigned, seed);
+                  const auto b = random_operand(static_cast<size_t>(k * n), b_unsigned, seed + 1000);
                   const auto a_zp = random_zero_points(std::max<int64_t>(a_zp_count, 1), a_unsigned, seed + 2000);
                   const auto b_zp = random_zero_points(std::max<int64_t>(b_zp_count, 1), b_unsigned, seed + 3000);
                   const Int8Operand oa{a.data(), a_unsigned}, ob{b.data(), b_unsigned};
@@ -137,9 +130,9 @@ TEST_SUITE("kernels.integer_matmul") {
                                 w_unsigned ? "u8" : "s8", w_zp_count));
             REQUIRE(p.out_h > 0);
             REQUIRE(p.out_w > 0);
-            const auto x = random_bytes(static_cast<size_t>(c.batch * c.cin * c.h * c.w), x_unsigned, seed);
-            const auto w = random_bytes(static_cast<size_t>(c.cout * (c.cin / c.group) * c.kh * c.kw), w_unsigned,
-                                        seed + 1000);
+            const auto x = random_operand(static_cast<size_t>(c.batch * c.cin * c.h * c.w), x_unsigned, seed);
+            const auto w = random_operand(static_cast<size_t>(c.cout * (c.cin / c.group) * c.kh * c.kw), w_unsigned,
+                                          seed + 1000);
             const int32_t x_zp = random_zero_points(1, x_unsigned, seed + 2000)[0];
             const auto w_zp = random_zero_points(std::max<int64_t>(w_zp_count, 1), w_unsigned, seed + 3000);
             const Int8Operand ox{x.data(), x_unsigned}, ow{w.data(), w_unsigned};

@@ -36,51 +36,59 @@ std::vector<uint8_t> sentinel(int64_t bytes) { return std::vector<uint8_t>(stati
 
 const std::vector<std::vector<int32_t>> kShapes = {{7}, {3, 5}, {2, 3, 4}, {1, 5, 7, 3}, {2, 4, 3, 17}, {2, 1, 3, 2, 5}};
 
+// Runs body(shape, element size, input bytes) for each of kShapes with element sizes 1, 4 and 8, each input a
+// byte pattern of its own (seeds counted up from `seed`).
+template <typename Body>
+void for_each_layout_case(uint32_t& seed, Body body) {
+  for (const auto& s : kShapes)
+    for (size_t es : {size_t{1}, size_t{4}, size_t{8}}) {
+      CAPTURE(shape_str(s));
+      CAPTURE(es);
+      body(s, es, pattern(count(s) * es, seed++));
+    }
+}
+
 TEST_SUITE("kernels.layout") {
   TEST_CASE("transpose, slice, tile equal reference over shapes and dtype sizes") {
     uint32_t seed = 1;
-    for (const auto& s : kShapes)
-      for (size_t es : {size_t{1}, size_t{4}, size_t{8}}) {
-        CAPTURE(shape_str(s));
-        CAPTURE(es);
-        const int rank = static_cast<int>(s.size());
-        const auto in = pattern(count(s) * es, seed++);
-        // Every rotation and the reversal of the dims.
-        std::vector<std::vector<int32_t>> perms;
-        for (int r = 0; r < rank; ++r) {
-          std::vector<int32_t> p(rank);
-          for (int k = 0; k < rank; ++k) p[k] = (k + r) % rank;
-          perms.push_back(p);
-        }
-        std::vector<int32_t> rev(rank);
-        std::iota(rev.rbegin(), rev.rend(), 0);
-        perms.push_back(rev);
-        for (const auto& p : perms) {
-          CAPTURE(shape_str(p));
-          auto got = sentinel(count(s) * es), want = sentinel(count(s) * es);
-          transpose(s, p, in.data(), got.data(), es);
-          reference::transpose(s, p, in.data(), want.data(), es);
-          REQUIRE(got == want);
-        }
-        std::vector<int64_t> begin(rank), size(rank), mult(rank);
-        std::vector<int32_t> out_s(rank), tiled(rank);
-        for (int k = 0; k < rank; ++k) {
-          begin[k] = s[k] / 3;
-          size[k] = s[k] - begin[k] - (s[k] > 2 ? 1 : 0);
-          out_s[k] = static_cast<int32_t>(size[k]);
-          mult[k] = 1 + (k % 3);
-          tiled[k] = static_cast<int32_t>(s[k] * mult[k]);
-        }
-        auto got = sentinel(count(out_s) * es), want = sentinel(count(out_s) * es);
-        slice(s, begin, size, in.data(), got.data(), es);
-        reference::slice(s, begin, size, in.data(), want.data(), es);
-        REQUIRE(got == want);
-        got = sentinel(count(tiled) * es);
-        want = sentinel(count(tiled) * es);
-        tile(s, mult, in.data(), got.data(), es);
-        reference::tile(s, mult, in.data(), want.data(), es);
+    for_each_layout_case(seed, [&](const std::vector<int32_t>& s, size_t es, const std::vector<uint8_t>& in) {
+      const int rank = static_cast<int>(s.size());
+      // Every rotation and the reversal of the dims.
+      std::vector<std::vector<int32_t>> perms;
+      for (int r = 0; r < rank; ++r) {
+        std::vector<int32_t> p(rank);
+        for (int k = 0; k < rank; ++k) p[k] = (k + r) % rank;
+        perms.push_back(p);
+      }
+      std::vector<int32_t> rev(rank);
+      std::iota(rev.rbegin(), rev.rend(), 0);
+      perms.push_back(rev);
+      for (const auto& p : perms) {
+        CAPTURE(shape_str(p));
+        auto got = sentinel(count(s) * es), want = sentinel(count(s) * es);
+        transpose(s, p, in.data(), got.data(), es);
+        reference::transpose(s, p, in.data(), want.data(), es);
         REQUIRE(got == want);
       }
+      std::vector<int64_t> begin(rank), size(rank), mult(rank);
+      std::vector<int32_t> out_s(rank), tiled(rank);
+      for (int k = 0; k < rank; ++k) {
+        begin[k] = s[k] / 3;
+        size[k] = s[k] - begin[k] - (s[k] > 2 ? 1 : 0);
+        out_s[k] = static_cast<int32_t>(size[k]);
+        mult[k] = 1 + (k % 3);
+        tiled[k] = static_cast<int32_t>(s[k] * mult[k]);
+      }
+      auto got = sentinel(count(out_s) * es), want = sentinel(count(out_s) * es);
+      slice(s, begin, size, in.data(), got.data(), es);
+      reference::slice(s, begin, size, in.data(), want.data(), es);
+      REQUIRE(got == want);
+      got = sentinel(count(tiled) * es);
+      want = sentinel(count(tiled) * es);
+      tile(s, mult, in.data(), got.data(), es);
+      reference::tile(s, mult, in.data(), want.data(), es);
+      REQUIRE(got == want);
+    });
   }
 
   TEST_CASE("pad, concatenation, split equal reference") {
@@ -145,6 +153,34 @@ TEST_SUITE("kernels.layout") {
           REQUIRE(p1 == b);
         }
       }
+      for (uint64_t value : {uint64_t{0}, uint64_t{0x0102030405060708}}) {
+        auto got = sentinel(count(out_s) * es), want = sentinel(count(out_s) * es);
+        pad(s, before, after, in.data(), &value, got.data(), es);
+        reference::pad(s, before, after, in.data(), &value, want.data(), es);
+        REQUIRE(got == want);
+      }
+      // Concatenate three inputs along each axis, then split back.
+      for (int axis = 0; axis < rank; ++axis) {
+        CAPTURE(axis);
+        int64_t outer = 1, inner = 1;
+        for (int k = 0; k < axis; ++k) outer *= s[k];
+        for (int k = axis + 1; k < rank; ++k) inner *= s[k];
+        const std::vector<int64_t> sizes = {s[axis], 2, 0};
+        const auto b = pattern(outer * 2 * inner * static_cast<int64_t>(es), seed++);
+        const std::vector<const void*> ins = {in.data(), b.data(), in.data()};  // the last has size 0
+        const int64_t total = (s[axis] + 2) * outer * inner * static_cast<int64_t>(es);
+        auto got = sentinel(total), want = sentinel(total);
+        concatenation(ins, sizes, outer, inner, got.data(), es);
+        reference::concatenation(ins, sizes, outer, inner, want.data(), es);
+        REQUIRE(got == want);
+        auto p0 = sentinel(static_cast<int64_t>(in.size())), p1 = sentinel(static_cast<int64_t>(b.size()));
+        uint8_t dummy = 0;
+        const std::vector<void*> outs = {p0.data(), p1.data(), &dummy};
+        split(got.data(), sizes, outer, inner, outs, es);
+        REQUIRE(p0 == in);
+        REQUIRE(p1 == b);
+      }
+    });
   }
 
   TEST_CASE("hand-computed: ONNX's Pad examples, reflect and edge") {

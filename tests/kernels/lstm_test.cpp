@@ -6,6 +6,7 @@
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 
@@ -36,17 +37,6 @@ struct LstmCase {
                        time_major ? "time-major" : "batch-major", opt.name(), magnitude);
   }
 };
-
-std::vector<float> sequence_input(std::mt19937& rng, const LstmCase& c, int features) {
-  std::vector<float> x = random_floats(rng, static_cast<size_t>(c.batch) * c.time * features, -c.magnitude, c.magnitude);
-  auto row = [&](int b, int t) {
-    return x.data() + (c.time_major ? static_cast<size_t>(t) * c.batch + b : static_cast<size_t>(b) * c.time + t) * features;
-  };
-  if (c.time > 1)
-    for (int b = 0; b < c.batch; ++b) std::fill_n(row(b, 1), features, 0.0f);
-  if (c.time > 2) std::fill_n(row(0, 2), features, 0.0f);
-  return x;
-}
 
 void run_lstm_case(const LstmCase& c, bool forward = true) {
   CAPTURE(c.name());
@@ -104,8 +94,8 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
   p.ort_dynamic = o.ort;
 
-  const std::vector<float> x = sequence_input(rng, c, c.input);
-  const std::vector<float> aux = o.aux > 0 ? sequence_input(rng, c, o.aux) : std::vector<float>{};
+  const SequenceInputs in = sequence_inputs(rng, c.batch, c.time, c.input, o.aux, c.time_major, c.magnitude);
+  const std::vector<float>& x = in.x;
   const size_t rows = static_cast<size_t>(c.batch) * c.time;
   const int stride = n_output + 2;
   std::vector<float> want = nan_filled(rows * stride);
@@ -115,24 +105,15 @@ void run_lstm_case(const LstmCase& c, bool forward = true) {
   kernels::LstmScratch scratch;
   scratch.resize(w, c.batch, o.ort ? int64_t{c.batch} * c.time : 0);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
-  const float* auxp = o.aux > 0 ? aux.data() : nullptr;
+  const float* auxp = in.aux_or_null();
   reference::lstm_sequence(p, w, layout, forward, x.data(), auxp, h_ref.data(), cs_ref.data(), want.data(), stride,
                            scratch);
   test::for_each_path([&](kernels::SimdPath path) {
     std::vector<float> out = nan_filled(rows * stride), h = h0, cs = cs0;
     kernels::lstm_sequence(p, w, layout, forward, x.data(), auxp, h.data(), cs.data(), out.data(), stride, scratch,
                            path);
-    std::vector<float> got_cols, want_cols;
-    for (size_t r = 0; r < rows; ++r)
-      for (int k = 0; k < stride; ++k) {
-        if (k < n_output) {
-          got_cols.push_back(out[r * stride + k]);
-          want_cols.push_back(want[r * stride + k]);
-        } else {
-          CHECK(std::isnan(out[r * stride + k]));
-        }
-      }
-    check_identical(got_cols, want_cols, "output");
+    const WrittenColumns cols = written_columns(out, want, rows, stride, n_output);
+    check_identical(cols.got, cols.want, "output");
     check_identical(h, h_ref, "output state");
     check_identical(cs, cs_ref, "cell state");
   });

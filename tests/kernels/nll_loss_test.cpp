@@ -5,6 +5,7 @@
 
 #include "reference/nll_loss.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -26,12 +27,12 @@ TEST_CASE("nll_loss equals the reference: weights, ignore_index, every reduction
           p.has_ignore_index = ignore;
           p.ignore_index = 2;
           p.reduction = r;
-          const auto x = testing::random_floats(p.batch * p.classes * inner, -3, 0, 1);
-          const auto w = testing::random_floats(p.classes, 0.1f, 2, 2);
+          const auto x = test::random_floats(p.batch * p.classes * inner, 1, -3, 0);
+          const auto w = test::random_floats(p.classes, 2, 0.1f, 2);
           std::vector<int64_t> t(p.batch * inner);
           for (size_t k = 0; k < t.size(); ++k) t[k] = static_cast<int64_t>(k * 3 % 5);
           const int64_t n = r == LossReduction::none ? p.batch * inner : 1;
-          auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+          auto want = test::nan_filled(n), got = test::nan_filled(n);
           reference::nll_loss(p, x.data(), t.data(), weighted ? w.data() : nullptr, want.data());
           CHECK(kernels::nll_loss(p, x.data(), t.data(), weighted ? w.data() : nullptr, got.data()) == 0);
           CAPTURE(inner);

@@ -5,6 +5,7 @@
 
 #include "reference/normalization.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -29,13 +30,13 @@ TEST_CASE("layer_norm equals the reference, with and without bias, statistics ou
     for (int64_t cols : {1, 2, 7, 64, 300}) {
       CAPTURE(rows);
       CAPTURE(cols);
-      auto x = testing::random_floats(rows * cols, -3, 5, 1);
-      const auto scale = testing::random_floats(cols, 0.5f, 2, 2);
-      const auto bias = testing::random_floats(cols, -1, 1, 3);
+      auto x = test::random_floats(rows * cols, 1, -3, 5);
+      const auto scale = test::random_floats(cols, 2, 0.5f, 2);
+      const auto bias = test::random_floats(cols, 3, -1, 1);
       for (bool with_bias : {false, true}) {
-        auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
-        auto want_m = testing::nan_filled(rows), got_m = testing::nan_filled(rows);
-        auto want_i = testing::nan_filled(rows), got_i = testing::nan_filled(rows);
+        auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
+        auto want_m = test::nan_filled(rows), got_m = test::nan_filled(rows);
+        auto want_i = test::nan_filled(rows), got_i = test::nan_filled(rows);
         const float* b = with_bias ? bias.data() : nullptr;
         reference::layer_norm(x.data(), rows, cols, scale.data(), b, 1e-5f, want.data(), want_m.data(), want_i.data());
         kernels::layer_norm(x.data(), rows, cols, scale.data(), b, 1e-5f, got.data(), got_m.data(), got_i.data());
@@ -55,10 +56,10 @@ TEST_CASE("group_norm equals the reference, instance norm being groups = channel
         CAPTURE(groups);
         CAPTURE(spatial);
         const int64_t batch = 2;
-        const auto x = testing::random_floats(batch * channels * spatial, -2, 3, 4);
-        const auto scale = testing::random_floats(channels, 0.5f, 2, 5);
-        const auto bias = testing::random_floats(channels, -1, 1, 6);
-        auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
+        const auto x = test::random_floats(batch * channels * spatial, 4, -2, 3);
+        const auto scale = test::random_floats(channels, 5, 0.5f, 2);
+        const auto bias = test::random_floats(channels, 6, -1, 1);
+        auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
         reference::group_norm(x.data(), batch, channels, spatial, groups, scale.data(), bias.data(), 1e-5f, want.data());
         kernels::group_norm(x.data(), batch, channels, spatial, groups, scale.data(), bias.data(), 1e-5f, got.data());
         check_close(got, want);
@@ -75,8 +76,8 @@ TEST_CASE("local response normalization equals the reference, symmetric and ONNX
     p.bias = 2.0f;
     for (int64_t inner : {1, 12}) {
       const int64_t outer = 2, channels = 7;
-      const auto x = testing::random_floats(outer * channels * inner, -3, 3, 7);
-      auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
+      const auto x = test::random_floats(outer * channels * inner, 7, -3, 3);
+      auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
       reference::local_response_normalization(x.data(), outer, channels, inner, p, want.data());
       kernels::local_response_normalization(x.data(), outer, channels, inner, p, got.data());
       check_close(got, want);

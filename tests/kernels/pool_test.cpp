@@ -10,6 +10,7 @@
 #include "kernels/pool.h"
 #include "reference/pool.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::kernels {
 namespace {
@@ -17,16 +18,6 @@ namespace {
 // Max pooling and the argmax copy inputs: exact. Average pooling sums the same cells in the same order and
 // divides by the same count in both kernels: exact too.
 constexpr float kPoolTolerance = 0.0f;
-
-std::vector<float> random_floats(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-4.0f, 4.0f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (auto& x : v) x = d(rng);
-  return v;
-}
-
-std::vector<float> nan_filled(int64_t n) { return std::vector<float>(static_cast<size_t>(n), std::nanf("")); }
 
 std::string describe(const Nhwc& s, const Pool2DParams& p, int padding) {
   return "in [" + std::to_string(s.n) + "," + std::to_string(s.h) + "," + std::to_string(s.w) + "," +
@@ -59,7 +50,7 @@ TEST_SUITE("kernels.pool") {
     Pool2DParams p;
     p.filter_h = p.filter_w = 2;
     p.stride_h = p.stride_w = 2;
-    std::vector<float> out = nan_filled(4);
+    std::vector<float> out = test::nan_filled(4);
     average_pool2d(p, {1, 3, 3, 1}, in.data(), {1, 2, 2, 1}, out.data());
     // (1+2+4+5)/4, (3+6)/2, (7+8)/2, 9/1
     CHECK(out == std::vector<float>{3.0f, 4.5f, 7.5f, 9.0f});
@@ -86,22 +77,22 @@ TEST_SUITE("kernels.pool") {
               p.pad_top = gy.pad;
               p.pad_left = gx.pad;
               const Nhwc o{s.n, gy.out, gx.out, s.c};
-              const std::vector<float> in = random_floats(s.elements(), seed++);
+              const std::vector<float> in = test::random_floats(static_cast<size_t>(s.elements()), seed++, -4.0f, 4.0f);
               CAPTURE(describe(s, p, padding));
-              std::vector<float> want = nan_filled(o.elements());
+              std::vector<float> want = test::nan_filled(o.elements());
               test::for_each_path([&](SimdPath path) {
                 reference::max_pool2d(p, s, in.data(), o, want.data());
-                std::vector<float> got = nan_filled(o.elements());
+                std::vector<float> got = test::nan_filled(o.elements());
                 max_pool2d(p, s, in.data(), o, got.data(), path);
                 expect_equal(got, want, 0.0f);
                 reference::average_pool2d(p, s, in.data(), o, want.data());
-                got = nan_filled(o.elements());
+                got = test::nan_filled(o.elements());
                 average_pool2d(p, s, in.data(), o, got.data(), path);
                 expect_equal(got, want, kPoolTolerance);
               });
-              std::vector<float> got = nan_filled(o.elements()), gidx = nan_filled(o.elements());
+              std::vector<float> got = test::nan_filled(o.elements()), gidx = test::nan_filled(o.elements());
               std::vector<int32_t> gidx_i(o.elements(), -7), widx_i(o.elements(), -7);
-              std::vector<float> widx = nan_filled(o.elements());
+              std::vector<float> widx = test::nan_filled(o.elements());
               reference::max_pool2d_with_argmax(p, s, in.data(), o, want.data(), widx.data(), nullptr);
               max_pool2d_with_argmax(p, s, in.data(), o, got.data(), gidx.data(), nullptr);
               expect_equal(got, want, 0.0f);
@@ -130,7 +121,7 @@ TEST_SUITE("kernels.pool") {
     CHECK(out == std::vector<float>{5, 7, 9, 3});
     // (y*W + x)*C + c: 5 at (0,1) c0 -> 2; 7 at (0,0) c1 -> 1; 9 at (1,2) c0 -> 12; 3 at (1,2) c1 -> 13.
     CHECK(idx == std::vector<int32_t>{2, 1, 12, 13});
-    std::vector<float> back = nan_filled(16), want = nan_filled(16);
+    std::vector<float> back = test::nan_filled(16), want = test::nan_filled(16);
     max_unpool2d({1, 1, 2, 2}, out.data(), nullptr, idx.data(), {1, 2, 4, 2}, back.data());
     reference::max_unpool2d({1, 1, 2, 2}, out.data(), nullptr, idx.data(), {1, 2, 4, 2}, want.data());
     std::vector<float> expect(16, 0.0f);
@@ -144,11 +135,12 @@ TEST_SUITE("kernels.pool") {
 
   TEST_CASE("unpooling equals reference with batches, float indices and out-of-range indices") {
     const Nhwc s{2, 3, 5, 4}, o{2, 6, 10, 4};
-    std::vector<float> v = random_floats(s.elements(), 9), idx(static_cast<size_t>(s.elements()));
+    std::vector<float> v = test::random_floats(static_cast<size_t>(s.elements()), 9, -4.0f, 4.0f);
+    std::vector<float> idx(static_cast<size_t>(s.elements()));
     std::mt19937 rng(3);
     std::uniform_int_distribution<int> d(-5, static_cast<int>(o.h * o.w * o.c) + 5);
     for (auto& i : idx) i = static_cast<float>(d(rng));
-    std::vector<float> got = nan_filled(o.elements()), want = nan_filled(o.elements());
+    std::vector<float> got = test::nan_filled(o.elements()), want = test::nan_filled(o.elements());
     max_unpool2d(s, v.data(), idx.data(), nullptr, o, got.data());
     reference::max_unpool2d(s, v.data(), idx.data(), nullptr, o, want.data());
     expect_equal(got, want, 0.0f);

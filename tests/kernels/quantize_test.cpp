@@ -95,24 +95,24 @@ RowResult run_symmetric(const std::vector<float>& x, SimdPath path, bool referen
   return r;
 }
 
-RowResult run_asymmetric(const std::vector<float>& x, SimdPath path, bool reference) {
+// A row quantizer with a zero point: the kernel on `path`, or its reference twin.
+template <typename Reference, typename Kernel>
+RowResult run_with_zero_point(const std::vector<float>& x, SimdPath path, bool reference, Reference twin,
+                              Kernel kernel) {
   RowResult r;
   r.q.assign(x.size(), int8_t{99});
-  if (reference)
-    reference::quantize_row_asymmetric(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp);
-  else
-    kernels::quantize_row_asymmetric(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp, path);
+  const auto n = static_cast<int64_t>(x.size());
+  if (reference) twin(x.data(), n, r.q.data(), &r.scale, &r.zp);
+  else kernel(x.data(), n, r.q.data(), &r.scale, &r.zp, path);
   return r;
 }
 
+RowResult run_asymmetric(const std::vector<float>& x, SimdPath path, bool reference) {
+  return run_with_zero_point(x, path, reference, reference::quantize_row_asymmetric, kernels::quantize_row_asymmetric);
+}
+
 RowResult run_xnnpack(const std::vector<float>& x, SimdPath path, bool reference) {
-  RowResult r;
-  r.q.assign(x.size(), int8_t{99});
-  if (reference)
-    reference::quantize_row_xnnpack(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp);
-  else
-    kernels::quantize_row_xnnpack(x.data(), static_cast<int64_t>(x.size()), r.q.data(), &r.scale, &r.zp, path);
-  return r;
+  return run_with_zero_point(x, path, reference, reference::quantize_row_xnnpack, kernels::quantize_row_xnnpack);
 }
 
 // Bit-for-bit: scales compared as bit patterns, values and zero points exactly.

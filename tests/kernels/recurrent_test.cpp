@@ -9,6 +9,7 @@
 #include "reference/recurrent.h"
 #include "tests/kernels/recurrent_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 namespace {
@@ -192,19 +193,6 @@ struct RnnCase {
   }
 };
 
-// Sequence input with the zero patterns the skip rule cares about: one whole time step zero for every row
-// (when T > 1), and one single row zero at another step.
-std::vector<float> sequence_input(std::mt19937& rng, const RnnCase& c, int features) {
-  std::vector<float> x = random_floats(rng, static_cast<size_t>(c.batch) * c.time * features, -c.magnitude, c.magnitude);
-  auto row = [&](int b, int t) {
-    return x.data() + (c.time_major ? static_cast<size_t>(t) * c.batch + b : static_cast<size_t>(b) * c.time + t) * features;
-  };
-  if (c.time > 1)
-    for (int b = 0; b < c.batch; ++b) std::fill_n(row(b, 1), features, 0.0f);
-  if (c.time > 2) std::fill_n(row(0, 2), features, 0.0f);
-  return x;
-}
-
 // The one shared body: the sequence kernel and the reference on the same data, outputs and final state compared.
 void run_rnn_case(const RnnCase& c, bool forward = true) {
   CAPTURE(c.name());
@@ -224,8 +212,8 @@ void run_rnn_case(const RnnCase& c, bool forward = true) {
   p.asymmetric_inputs = c.variant == Variant::hybrid_asymmetric;
   p.gate_clip = c.gate_clip;
 
-  const std::vector<float> x = sequence_input(rng, c, c.input);
-  const std::vector<float> aux = c.aux > 0 ? sequence_input(rng, c, c.aux) : std::vector<float>{};
+  const SequenceInputs in = sequence_inputs(rng, c.batch, c.time, c.input, c.aux, c.time_major, c.magnitude);
+  const std::vector<float>& x = in.x;
   const size_t rows = static_cast<size_t>(c.batch) * c.time;
   // A stride of units + 3 checks that the kernel leaves the gap alone (merged bidirectional outputs use it).
   const int stride = c.units + 3;
@@ -235,23 +223,13 @@ void run_rnn_case(const RnnCase& c, bool forward = true) {
   kernels::QuantizedRowsBuffer scratch;
   scratch.resize(kernels::rnn_scratch_q_size(w, c.batch), c.batch);
   const kernels::SequenceLayout layout{c.batch, c.time, c.time_major};
-  const float* auxp = c.aux > 0 ? aux.data() : nullptr;
+  const float* auxp = in.aux_or_null();
   reference::rnn_sequence(p, w, layout, forward, x.data(), auxp, h_ref.data(), want.data(), stride, scratch.view());
   test::for_each_path([&](kernels::SimdPath path) {
     std::vector<float> out = nan_filled(rows * stride), h = h0;
     kernels::rnn_sequence(p, w, layout, forward, x.data(), auxp, h.data(), out.data(), stride, scratch.view(), path);
-    // Compare the written columns; the gap columns must still hold the sentinel.
-    std::vector<float> got_cols, want_cols;
-    for (size_t r = 0; r < rows; ++r)
-      for (int k = 0; k < stride; ++k) {
-        if (k < c.units) {
-          got_cols.push_back(out[r * stride + k]);
-          want_cols.push_back(want[r * stride + k]);
-        } else {
-          CHECK(std::isnan(out[r * stride + k]));
-        }
-      }
-    check_identical(got_cols, want_cols, "output");
+    const WrittenColumns cols = written_columns(out, want, rows, stride, c.units);
+    check_identical(cols.got, cols.want, "output");
     check_identical(h, h_ref, "hidden state");
   });
 }

@@ -1,7 +1,8 @@
-// Shared helpers of the recurrent kernel tests: seeded data, weight matrices in float and int8 form, and exact
+// What the recurrent kernel tests share beyond tests/support: weight matrices in float and int8 form, and exact
 // comparison of float outputs.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -13,19 +14,13 @@
 #include <doctest/doctest.h>
 
 #include "kernels/recurrent_common.h"
+#include "tests/support/random.h"
 
 namespace qgate::test {
 
 enum class Variant { f32, hybrid_symmetric, hybrid_asymmetric };
 inline const char* variant_name(Variant v) {
   return v == Variant::f32 ? "float" : v == Variant::hybrid_symmetric ? "hybrid-sym" : "hybrid-asym";
-}
-
-inline std::vector<float> random_floats(std::mt19937& rng, size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> d(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = d(rng);
-  return v;
 }
 
 // A weight matrix as float and as int8 symmetric per tensor (s = R/127, docs/arithmetic.md#weight-quantization).
@@ -87,6 +82,56 @@ inline void check_identical(const std::vector<float>& got, const std::vector<flo
   }
 }
 
-inline std::vector<float> nan_filled(size_t n) { return std::vector<float>(n, std::numeric_limits<float>::quiet_NaN()); }
+// A [batch, time, features] (or time-major [time, batch, features]) input in [-magnitude, magnitude] with the zero
+// patterns the kernels' zero-row skip cares about: one whole time step zero for every row (when time > 1), and one
+// single row zero at another step.
+inline std::vector<float> sequence_input(std::mt19937& rng, int batch, int time, int features, bool time_major,
+                                         float magnitude) {
+  std::vector<float> x = random_floats(rng, static_cast<size_t>(batch) * time * features, -magnitude, magnitude);
+  auto row = [&](int b, int t) {
+    const size_t r = time_major ? static_cast<size_t>(t) * batch + b : static_cast<size_t>(b) * time + t;
+    return x.data() + r * features;
+  };
+  if (time > 1)
+    for (int b = 0; b < batch; ++b) std::fill_n(row(b, 1), features, 0.0f);
+  if (time > 2) std::fill_n(row(0, 2), features, 0.0f);
+  return x;
+}
+
+// A sequence input of `input` features and, when aux > 0, an auxiliary one of `aux` features (drawn after it from
+// the same stream), both as sequence_input makes them.
+struct SequenceInputs {
+  std::vector<float> x, aux;
+  const float* aux_or_null() const { return aux.empty() ? nullptr : aux.data(); }
+};
+
+inline SequenceInputs sequence_inputs(std::mt19937& rng, int batch, int time, int input, int aux, bool time_major,
+                                      float magnitude) {
+  SequenceInputs s;
+  s.x = sequence_input(rng, batch, time, input, time_major, magnitude);
+  if (aux > 0) s.aux = sequence_input(rng, batch, time, aux, time_major, magnitude);
+  return s;
+}
+
+// The first `width` columns of each of `rows` rows of `stride` floats, from the kernel's output and the reference's;
+// the columns past `width` must still hold the kernel output's NaN sentinel (a kernel writes only its own columns).
+struct WrittenColumns {
+  std::vector<float> got, want;
+};
+
+inline WrittenColumns written_columns(const std::vector<float>& out, const std::vector<float>& want, size_t rows,
+                                      int stride, int width) {
+  WrittenColumns c;
+  for (size_t r = 0; r < rows; ++r)
+    for (int k = 0; k < stride; ++k) {
+      if (k < width) {
+        c.got.push_back(out[r * stride + k]);
+        c.want.push_back(want[r * stride + k]);
+      } else {
+        CHECK(std::isnan(out[r * stride + k]));
+      }
+    }
+  return c;
+}
 
 }  // namespace qgate::test

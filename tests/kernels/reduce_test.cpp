@@ -7,6 +7,7 @@
 #include "reference/reduce.h"
 #include "tests/kernels/elementwise_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -35,18 +36,18 @@ TEST_CASE("reduce equals the reference bit for bit") {
   for (const Case& c : cases) {
     kernels::ReduceShape s;
     REQUIRE(kernels::make_reduce_shape(c.shape, c.mask, &s));
-    auto x = testing::random_floats(shape_elements(c.shape), -5.0f, 5.0f, 7);
+    auto x = test::random_floats(shape_elements(c.shape), 7, -5.0f, 5.0f);
     for (ReduceOp op : {ReduceOp::sum, ReduceOp::mean, ReduceOp::max, ReduceOp::min, ReduceOp::prod}) {
-      auto want = testing::nan_filled(s.out_elements);
+      auto want = test::nan_filled(s.out_elements);
       reference::reduce_float(op, s, x.data(), want.data());
       test::for_each_path([&](kernels::SimdPath path) {
         CAPTURE(shape_string(c.shape));
         CAPTURE(c.mask);
         CAPTURE(static_cast<int>(op));
-        auto got = testing::nan_filled(s.out_elements);
+        auto got = test::nan_filled(s.out_elements);
         kernels::reduce_float(op, s, x.data(), got.data(), path);
         int64_t bad = 0;
-        for (int64_t i = 0; i < s.out_elements; ++i) bad += testing::ulp_distance(got[i], want[i]) != 0;
+        for (int64_t i = 0; i < s.out_elements; ++i) bad += test::ulp_distance(got[i], want[i]) != 0;
         CHECK(bad == 0);
       });
     }

@@ -5,6 +5,7 @@
 
 #include "reference/resize_nd.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -48,7 +49,7 @@ TEST_CASE("resize_nd equals the reference: every mode, transformation and roundi
       n_in *= s.in[d];
       n_out *= s.out[d];
     }
-    const auto x = testing::random_floats(n_in, -1, 1, 3);
+    const auto x = test::random_floats(n_in, 3, -1, 1);
     for (ResizeMode mode : {ResizeMode::nearest, ResizeMode::linear, ResizeMode::cubic})
       for (CoordinateTransform t :
            {CoordinateTransform::half_pixel, CoordinateTransform::pytorch_half_pixel, CoordinateTransform::align_corners,
@@ -72,7 +73,7 @@ TEST_CASE("resize_nd equals the reference: every mode, transformation and roundi
             CAPTURE(s.out.size());
             kernels::ResizeTaps taps;
             kernels::make_resize_taps(p, &taps);
-            auto want = testing::nan_filled(n_out), got = testing::nan_filled(n_out);
+            auto want = test::nan_filled(n_out), got = test::nan_filled(n_out);
             reference::resize_nd(p, x.data(), want.data());
             kernels::resize_nd(p, taps, x.data(), got.data());
             int64_t bad = 0;

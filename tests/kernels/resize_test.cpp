@@ -9,20 +9,13 @@
 #include "kernels/resize.h"
 #include "reference/resize.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate::kernels {
 namespace {
 
 // The fast kernels evaluate TFLite's expression in the same order as the reference (no FMA): exact.
 constexpr float kResizeTolerance = 0.0f;
-
-std::vector<float> random_floats(int64_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-3.0f, 3.0f);
-  std::vector<float> v(static_cast<size_t>(n));
-  for (auto& x : v) x = d(rng);
-  return v;
-}
 
 TEST_SUITE("kernels.resize") {
   TEST_CASE("2x2 -> 4x4 bilinear with half-pixel centres (hand-computed)") {
@@ -81,7 +74,7 @@ TEST_SUITE("kernels.resize") {
         const Nhwc o{c.in.n, c.oh, c.ow, c.in.c};
         CAPTURE(std::to_string(c.in.h) + "x" + std::to_string(c.in.w) + "x" + std::to_string(c.in.c) + " -> " +
                 std::to_string(c.oh) + "x" + std::to_string(c.ow) + " mode " + std::to_string(mode));
-        const std::vector<float> in = random_floats(c.in.elements(), seed++);
+        const std::vector<float> in = test::random_floats(static_cast<size_t>(c.in.elements()), seed++, -3.0f, 3.0f);
         std::vector<float> want(static_cast<size_t>(o.elements()), std::nanf(""));
         reference::resize_bilinear(p, c.in, in.data(), o, want.data());
         test::for_each_path([&](SimdPath path) {

@@ -5,6 +5,7 @@
 
 #include "reference/roi_align.h"
 #include "tests/kernels/elementwise_test_util.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -23,7 +24,7 @@ TEST_CASE("roi_align equals the reference: both coordinate modes, fixed and adap
   p.out_w = 2;
   p.rois = 4;
   const int64_t batch = 2;
-  const auto x = testing::random_floats(batch * p.channels * p.height * p.width, -1, 1, 1);
+  const auto x = test::random_floats(batch * p.channels * p.height * p.width, 1, -1, 1);
   // Regions inside, partly outside, tiny and reversed (x2 < x1); the last names batch 5, out of range.
   const std::vector<float> rois = {1, 1, 6, 5, -2, 3, 10, 8, 2.2f, 2.4f, 2.6f, 2.5f, 7, 6, 3, 1};
   const std::vector<int64_t> index = {0, 1, 1, 5};
@@ -39,7 +40,7 @@ TEST_CASE("roi_align equals the reference: both coordinate modes, fixed and adap
           CAPTURE(ratio);
           CAPTURE(mx);
           const int64_t n = p.rois * p.channels * p.out_h * p.out_w;
-          auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+          auto want = test::nan_filled(n), got = test::nan_filled(n);
           reference::roi_align(p, batch, x.data(), rois.data(), index.data(), want.data());
           CHECK(kernels::roi_align(p, batch, x.data(), rois.data(), index.data(), got.data()) == 1);
           int64_t bad = 0;

@@ -8,6 +8,7 @@
 #include "reference/softmax.h"
 #include "tests/kernels/elementwise_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -41,15 +42,16 @@ TEST_CASE("hand-computed: softmax([1,2,3]) and log_softmax([1,2,3])") {
 TEST_CASE("softmax and log_softmax equal the reference within the named ulp bound") {
   for (int depth : {1, 7, 8, 9, 31, 33, 1000}) {
     for (int rows : {1, 3, 40}) {
-      auto x = testing::random_floats(static_cast<size_t>(rows) * depth, -20.0f, 20.0f, depth * 31 + rows);
+      const auto seed = static_cast<uint32_t>(depth * 31 + rows);
+      auto x = test::random_floats(static_cast<size_t>(rows) * depth, seed, -20.0f, 20.0f);
       for (float beta : {1.0f, 0.5f}) {
-        auto want = testing::nan_filled(x.size());
+        auto want = test::nan_filled(x.size());
         reference::softmax_float(x.data(), want.data(), rows, depth, beta);
         test::for_each_path([&](kernels::SimdPath path) {
           CAPTURE(rows);
           CAPTURE(depth);
           CAPTURE(beta);
-          auto got = testing::nan_filled(x.size());
+          auto got = test::nan_filled(x.size());
           kernels::softmax_float(x.data(), got.data(), rows, depth, beta, path);
           int64_t bad = 0;
           for (int r = 0; r < rows; ++r) {
@@ -57,17 +59,17 @@ TEST_CASE("softmax and log_softmax equal the reference within the named ulp boun
             for (int i = 0; i < depth; ++i) m = std::max(m, x[r * depth + i]);
             for (int i = r * depth; i < (r + 1) * depth; ++i) {
               const auto bound = kSoftmaxBaseUlp + static_cast<int64_t>(std::ceil(std::fabs(beta * (x[i] - m))));
-              bad += testing::ulp_distance(got[i], want[i]) > bound && std::fabs(got[i] - want[i]) > 1e-30f;
+              bad += test::ulp_distance(got[i], want[i]) > bound && std::fabs(got[i] - want[i]) > 1e-30f;
             }
           }
           CHECK(bad == 0);
         });
       }
-      auto want = testing::nan_filled(x.size()), got = testing::nan_filled(x.size());
+      auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
       reference::log_softmax_float(x.data(), want.data(), rows, depth);
       kernels::log_softmax_float(x.data(), got.data(), rows, depth);
       int64_t bad = 0;
-      for (size_t i = 0; i < x.size(); ++i) bad += testing::ulp_distance(got[i], want[i]) > kLogSoftmaxMaxUlp;
+      for (size_t i = 0; i < x.size(); ++i) bad += test::ulp_distance(got[i], want[i]) > kLogSoftmaxMaxUlp;
       CHECK(bad == 0);
     }
   }

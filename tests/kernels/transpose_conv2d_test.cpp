@@ -7,6 +7,8 @@
 #include "reference/transpose_conv2d.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
+#include "tests/support/threads.h"
 
 namespace qgate {
 namespace {
@@ -61,15 +63,8 @@ TEST_SUITE("kernels.transpose_conv2d") {
                 const auto in = test::random_floats(size_t(p.batch) * p.in_h * p.in_w * p.in_c, 21u + i);
                 const auto f = test::random_floats(size_t(out_c) * k * k * in_c, 23u + i);
                 const auto b = test::random_floats(size_t(out_c), 29u);
-                const size_t n = size_t(p.batch) * p.out_h * p.out_w * p.out_c;
-                std::vector<float> want(n), magnitude(n);
-                reference::transpose_conv2d_float(p, in.data(), f.data(), with_bias ? b.data() : nullptr, want.data());
-                auto abs_p = p;
-                abs_p.activation = Activation::none;
-                const auto ai = test::abs_of(in), af = test::abs_of(f), ab = test::abs_of(b);
-                reference::transpose_conv2d_float(abs_p, ai.data(), af.data(), with_bias ? ab.data() : nullptr,
-                                                  magnitude.data());
-                test::check_close(run_fast(p, in, f, with_bias ? b.data() : nullptr, path), want, magnitude);
+                test::check_against_reference(reference::transpose_conv2d_float, p, in, f, with_bias ? &b : nullptr,
+                                              run_fast(p, in, f, with_bias ? b.data() : nullptr, path));
               }
     });
   }
@@ -80,16 +75,7 @@ TEST_SUITE("kernels.transpose_conv2d") {
     const auto f = test::random_floats(size_t(16) * 16 * 24, 2);
     const auto b = test::random_floats(16, 3);
     test::for_each_path([&](SimdPath path) {
-      std::vector<float> one, two;
-      {
-        test::ThreadCount t(1);
-        one = run_fast(p, in, f, b.data(), path);
-      }
-      {
-        test::ThreadCount t(2);
-        two = run_fast(p, in, f, b.data(), path);
-      }
-      CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+      test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, f, b.data(), path); });
     });
   }
 }

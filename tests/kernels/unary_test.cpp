@@ -9,13 +9,14 @@
 #include "reference/unary.h"
 #include "tests/kernels/elementwise_test_util.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
 
 using kernels::UnaryOp;
 using kernels::UnaryParams;
-using testing::ulp_distance;
+using test::ulp_distance;
 
 // Tolerances against the double-precision reference, per op and path. An element passes when it is within
 // max_ulp ulp OR within abs_tol absolutely (abs_tol covers results that are tiny differences of O(1) terms,
@@ -76,7 +77,7 @@ constexpr UnaryOp kOps[] = {UnaryOp::relu, UnaryOp::relu6, UnaryOp::relu_n1_to_1
 
 // Random values plus the special ones: signed zeros, infinities, NaN, tiny and overflowing arguments.
 std::vector<float> inputs(int n, uint32_t seed) {
-  auto v = testing::random_floats(n, -12.0f, 12.0f, seed);
+  auto v = test::random_floats(n, seed, -12.0f, 12.0f);
   const float special[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, 1e-7f, -1e-7f, 1e-30f, 0.4999f, 0.5f, -0.5001f,
                            88.7f, 89.0f, -87.5f, -103.0f, -110.0f, 3.0f, -3.0f, 6.0f, 20.0f, -20.0f,
                            // round's ties, and the edges of the domains of asin, acos, acosh, atanh
@@ -87,7 +88,7 @@ std::vector<float> inputs(int n, uint32_t seed) {
 
 void check_against_reference(UnaryOp op, const UnaryParams& p, const std::vector<float>& x, kernels::SimdPath path) {
   const int64_t n = static_cast<int64_t>(x.size());
-  auto want = testing::nan_filled(n), got = testing::nan_filled(n);
+  auto want = test::nan_filled(n), got = test::nan_filled(n);
   reference::unary_float(op, p, x.data(), want.data(), n);
   kernels::unary_float(op, p, x.data(), got.data(), n, path);
   const Tolerance tol = tolerance(op, path == kernels::SimdPath::avx2);

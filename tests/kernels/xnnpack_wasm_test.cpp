@@ -12,8 +12,10 @@
 #include "kernels/fully_connected.h"
 #include "kernels/xnnpack_wasm.h"
 #include "reference/xnnpack_wasm.h"
+#include "tests/kernels/conv_params.h"
 #include "tests/kernels/float_check.h"
 #include "tests/support/paths.h"
+#include "tests/support/random.h"
 
 namespace qgate {
 namespace {
@@ -40,21 +42,8 @@ struct ConvCase {
 };
 
 kernels::Conv2DParams conv_params(const ConvCase& c, FloatAccumulation a) {
-  kernels::Conv2DParams p;
-  p.batch = c.batch;
-  p.in_h = c.h;
-  p.in_w = c.w;
-  p.in_c = c.cin;
-  p.out_c = c.cout;
-  p.kernel_h = p.kernel_w = c.k;
-  p.stride_h = p.stride_w = c.stride;
-  p.dilation_h = p.dilation_w = c.dilation;
-  p.groups = c.groups;
-  p.out_h = kernels::conv_output_size(c.h, c.k, c.stride, c.dilation, c.same);
-  p.out_w = kernels::conv_output_size(c.w, c.k, c.stride, c.dilation, c.same);
-  p.pad_top = kernels::conv_pad_before(c.h, p.out_h, c.k, c.stride, c.dilation, c.same);
-  p.pad_left = kernels::conv_pad_before(c.w, p.out_w, c.k, c.stride, c.dilation, c.same);
-  p.activation = c.act;
+  kernels::Conv2DParams p = test::conv2d_params({c.batch, c.h, c.w, c.cin, c.cout, c.k, c.k, c.stride, c.stride,
+                                                 c.dilation, c.dilation, c.same, c.groups, c.act});
   p.accumulation = a;
   return p;
 }

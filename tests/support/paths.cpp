@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 
 namespace qgate::test {
 
@@ -15,7 +15,7 @@ bool g_asked[std::size(kernels::kConcretePaths)] = {};
 void ask(kernels::SimdPath path) {
   for (size_t i = 0; i < std::size(kernels::kConcretePaths); ++i)
     if (kernels::kConcretePaths[i] == path) g_asked[i] = true;
-  // A path the CPU cannot run is a visible skip of the whole test binary (tests/test_assets.h); one a disable
+  // A path the CPU cannot run is a visible skip of the whole test binary (tests/support/assets.h); one a disable
   // switch turned off was asked for and is only logged.
   const kernels::PathAvailability& a = kernels::path_availability(path);
   if (!a.available && !a.switched_off)

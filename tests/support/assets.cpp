@@ -1,4 +1,4 @@
-#include "tests/test_assets.h"
+#include "tests/support/assets.h"
 
 #include <cstdlib>
 #include <string>
