@@ -187,7 +187,8 @@ void import_conv_transpose(Importer& im, NodeRef n) {
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   if (out_shape.size() > 2) out_shape.erase(out_shape.begin(), out_shape.end() - 2);
   if (!shape_is_concrete(xs)) {
-    conv_transpose_symbolic(im, n, x, xs, strides, out_pad, pads, !out_shape.empty() || auto_pad != "NOTSET");
+    conv_transpose_symbolic(im, n, im.nhwc(xv, n), xs, strides, out_pad, pads,
+                            !out_shape.empty() || auto_pad != "NOTSET");
     return;
   }
   if (out_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))

@@ -15,7 +15,7 @@ TEST_SUITE("kernels.det") {
 TEST_CASE("det equals the cofactor expansion within 1e-5 relative, n = 1..6, singular matrices") {
   for (int64_t n = 1; n <= 6; ++n) {
     const int64_t batch = 3;
-    auto x = test::random_floats(batch * n * n, static_cast<uint32_t>(n), -2, 2);
+    auto x = test::random_floats(batch * n * n, static_cast<uint32_t>(n), -2.0f, 2.0f);
     if (n > 1)  // matrix 2: two equal rows, determinant 0
       for (int64_t k = 0; k < n; ++k) x[2 * n * n + n + k] = x[2 * n * n + k];
     std::vector<float> want(batch, NAN), got(batch, NAN);

@@ -38,7 +38,7 @@ TEST_CASE("dft equals the reference: real and complex input, padding and truncat
               p.dft_length = dft_length;
               p.inverse = inverse;
               p.onesided = onesided;
-              const auto x = test::random_floats(p.outer * length * inner * (complex_input ? 2 : 1), 3, -1, 1);
+              const auto x = test::random_floats(p.outer * length * inner * (complex_input ? 2 : 1), 3, -1.0f, 1.0f);
               const int64_t n = p.outer * kernels::dft_bins(p) * inner * 2;
               auto want = test::nan_filled(n), got = test::nan_filled(n);
               reference::dft(p, x.data(), want.data());
@@ -58,8 +58,8 @@ TEST_CASE("stft equals the reference, with and without a window") {
         p.length = 40;
         p.frame_step = step;
         p.frame_length = frame_length;
-        const auto x = test::random_floats(p.batch * p.length, 4, -1, 1);
-        const auto w = test::random_floats(frame_length, 5, 0, 1);
+        const auto x = test::random_floats(p.batch * p.length, 4, -1.0f, 1.0f);
+        const auto w = test::random_floats(frame_length, 5, 0.0f, 1.0f);
         const int64_t n = p.batch * kernels::stft_frames(p) * (frame_length / 2 + 1) * 2;
         auto want = test::nan_filled(n), got = test::nan_filled(n);
         reference::stft(p, x.data(), windowed ? w.data() : nullptr, want.data());

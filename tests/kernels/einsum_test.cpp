@@ -29,7 +29,7 @@ Run run(const std::string& eq, const std::vector<Dims>& shapes, std::vector<std:
   for (size_t i = 0; i < shapes.size(); ++i) {
     int64_t n = 1;
     for (int32_t d : shapes[i]) n *= d;
-    data.push_back(test::random_floats(n, static_cast<uint32_t>(7 + i), -1, 1));
+    data.push_back(test::random_floats(n, static_cast<uint32_t>(7 + i), -1.0f, 1.0f));
   }
   for (const auto& d : data) ptrs.push_back(d.data());
   r.got = test::nan_filled(plan.out_elements);

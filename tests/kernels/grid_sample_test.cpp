@@ -28,7 +28,7 @@ TEST_CASE("grid_sample equals the reference: every mode, padding and corner rule
   p.in_w = 5;
   p.out_h = 3;
   p.out_w = 7;
-  const auto x = test::random_floats(p.batch * p.channels * p.in_h * p.in_w, 1, -1, 1);
+  const auto x = test::random_floats(p.batch * p.channels * p.in_h * p.in_w, 1, -1.0f, 1.0f);
   // Grid points in [-3.1, 3.1]: inside, just outside and several image widths away (reflection folds repeatedly).
   auto grid = test::random_floats(p.batch * p.out_h * p.out_w * 2, 2, -3.1f, 3.1f);
   for (GridSampleMode mode : {GridSampleMode::bilinear, GridSampleMode::nearest, GridSampleMode::bicubic})

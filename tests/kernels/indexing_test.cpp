@@ -34,8 +34,8 @@ TEST_CASE("gather_elements and scatter_elements equal the reference, every axis,
   };
   for (const Case& c : {Case{{5}, {3}}, Case{{3, 4}, {3, 4}}, Case{{3, 4}, {2, 3}}, Case{{2, 3, 4}, {2, 2, 4}},
                         Case{{1, 5, 2, 3}, {1, 3, 2, 2}}}) {
-    const auto data = test::random_floats(count(c.data), 3, -2, 2);
-    const auto updates = test::random_floats(count(c.index), 4, -2, 2);
+    const auto data = test::random_floats(count(c.data), 3, -2.0f, 2.0f);
+    const auto updates = test::random_floats(count(c.index), 4, -2.0f, 2.0f);
     for (int axis = 0; axis < static_cast<int>(c.data.size()); ++axis)
       for (bool wild : {false, true}) {
         CAPTURE(shape_string(c.data));
@@ -72,7 +72,7 @@ TEST_CASE("gather_nd and scatter_nd equal the reference, tuples of 1..rank coord
     kernels::GatherNdShape s;
     std::vector<int32_t> out_shape;
     REQUIRE(kernels::make_gather_nd_shape(c.data, c.index, c.batch_dims, &s, &out_shape) == "");
-    const auto data = test::random_floats(count(c.data), 5, -2, 2);
+    const auto data = test::random_floats(count(c.data), 5, -2.0f, 2.0f);
     // Coordinates within range of the dims they index (the tuple's k-th against data dim batch_dims + k).
     std::vector<int64_t> idx(count(c.index));
     const int q = c.index.back();
@@ -85,7 +85,7 @@ TEST_CASE("gather_nd and scatter_nd equal the reference, tuples of 1..rank coord
     CHECK(kernels::gather_nd(s, data.data(), idx.data(), got.data(), 4) == 0);
     CHECK(got == want);
     if (c.batch_dims != 0) continue;  // ONNX's ScatterND has no batch dims
-    const auto updates = test::random_floats(shape_elements(out_shape), 6, -2, 2);
+    const auto updates = test::random_floats(shape_elements(out_shape), 6, -2.0f, 2.0f);
     for (ScatterReduction r : {ScatterReduction::none, ScatterReduction::add, ScatterReduction::mul}) {
       auto want_s = test::nan_filled(count(c.data)), got_s = test::nan_filled(count(c.data));
       reference::scatter_nd(c.data, data.data(), c.index, idx.data(), updates.data(), r, want_s.data());
@@ -115,7 +115,7 @@ TEST_CASE("one_hot and trilu equal the reference") {
     for (int64_t cols : {1, 4, 5})
       for (int64_t k : {-7, -1, 0, 2, 9})
         for (bool upper : {false, true}) {
-          const auto x = test::random_floats(2 * rows * cols, 11, 1, 2);
+          const auto x = test::random_floats(2 * rows * cols, 11, 1.0f, 2.0f);
           auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
           reference::trilu(x.data(), 2, rows, cols, k, upper, want.data());
           kernels::trilu(x.data(), 2, rows, cols, k, upper, got.data(), 4);
@@ -132,7 +132,7 @@ TEST_CASE("reverse_sequence equals the reference, time axis first or second") {
         const std::vector<int32_t> shape =
             time_first ? std::vector<int32_t>{int32_t(steps), int32_t(batch), int32_t(inner)}
                        : std::vector<int32_t>{int32_t(batch), int32_t(steps), int32_t(inner)};
-        const auto x = test::random_floats(steps * batch * inner, 12, -1, 1);
+        const auto x = test::random_floats(steps * batch * inner, 12, -1.0f, 1.0f);
         auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
         reference::reverse_sequence(shape, time_first ? 0 : 1, time_first ? 1 : 0, lens.data(), x.data(), want.data());
         kernels::reverse_sequence(x.data(), shape[0], shape[1], inner, time_first, lens.data(), got.data(), 4);

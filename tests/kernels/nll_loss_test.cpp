@@ -27,8 +27,8 @@ TEST_CASE("nll_loss equals the reference: weights, ignore_index, every reduction
           p.has_ignore_index = ignore;
           p.ignore_index = 2;
           p.reduction = r;
-          const auto x = test::random_floats(p.batch * p.classes * inner, 1, -3, 0);
-          const auto w = test::random_floats(p.classes, 2, 0.1f, 2);
+          const auto x = test::random_floats(p.batch * p.classes * inner, 1, -3.0f, 0.0f);
+          const auto w = test::random_floats(p.classes, 2, 0.1f, 2.0f);
           std::vector<int64_t> t(p.batch * inner);
           for (size_t k = 0; k < t.size(); ++k) t[k] = static_cast<int64_t>(k * 3 % 5);
           const int64_t n = r == LossReduction::none ? p.batch * inner : 1;

@@ -30,9 +30,9 @@ TEST_CASE("layer_norm equals the reference, with and without bias, statistics ou
     for (int64_t cols : {1, 2, 7, 64, 300}) {
       CAPTURE(rows);
       CAPTURE(cols);
-      auto x = test::random_floats(rows * cols, 1, -3, 5);
-      const auto scale = test::random_floats(cols, 2, 0.5f, 2);
-      const auto bias = test::random_floats(cols, 3, -1, 1);
+      auto x = test::random_floats(rows * cols, 1, -3.0f, 5.0f);
+      const auto scale = test::random_floats(cols, 2, 0.5f, 2.0f);
+      const auto bias = test::random_floats(cols, 3, -1.0f, 1.0f);
       for (bool with_bias : {false, true}) {
         auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
         auto want_m = test::nan_filled(rows), got_m = test::nan_filled(rows);
@@ -56,9 +56,9 @@ TEST_CASE("group_norm equals the reference, instance norm being groups = channel
         CAPTURE(groups);
         CAPTURE(spatial);
         const int64_t batch = 2;
-        const auto x = test::random_floats(batch * channels * spatial, 4, -2, 3);
-        const auto scale = test::random_floats(channels, 5, 0.5f, 2);
-        const auto bias = test::random_floats(channels, 6, -1, 1);
+        const auto x = test::random_floats(batch * channels * spatial, 4, -2.0f, 3.0f);
+        const auto scale = test::random_floats(channels, 5, 0.5f, 2.0f);
+        const auto bias = test::random_floats(channels, 6, -1.0f, 1.0f);
         auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
         reference::group_norm(x.data(), batch, channels, spatial, groups, scale.data(), bias.data(), 1e-5f, want.data());
         kernels::group_norm(x.data(), batch, channels, spatial, groups, scale.data(), bias.data(), 1e-5f, got.data());
@@ -76,7 +76,7 @@ TEST_CASE("local response normalization equals the reference, symmetric and ONNX
     p.bias = 2.0f;
     for (int64_t inner : {1, 12}) {
       const int64_t outer = 2, channels = 7;
-      const auto x = test::random_floats(outer * channels * inner, 7, -3, 3);
+      const auto x = test::random_floats(outer * channels * inner, 7, -3.0f, 3.0f);
       auto want = test::nan_filled(x.size()), got = test::nan_filled(x.size());
       reference::local_response_normalization(x.data(), outer, channels, inner, p, want.data());
       kernels::local_response_normalization(x.data(), outer, channels, inner, p, got.data());

@@ -49,7 +49,7 @@ TEST_CASE("resize_nd equals the reference: every mode, transformation and roundi
       n_in *= s.in[d];
       n_out *= s.out[d];
     }
-    const auto x = test::random_floats(n_in, 3, -1, 1);
+    const auto x = test::random_floats(n_in, 3, -1.0f, 1.0f);
     for (ResizeMode mode : {ResizeMode::nearest, ResizeMode::linear, ResizeMode::cubic})
       for (CoordinateTransform t :
            {CoordinateTransform::half_pixel, CoordinateTransform::pytorch_half_pixel, CoordinateTransform::align_corners,

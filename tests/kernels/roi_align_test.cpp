@@ -24,7 +24,7 @@ TEST_CASE("roi_align equals the reference: both coordinate modes, fixed and adap
   p.out_w = 2;
   p.rois = 4;
   const int64_t batch = 2;
-  const auto x = test::random_floats(batch * p.channels * p.height * p.width, 1, -1, 1);
+  const auto x = test::random_floats(batch * p.channels * p.height * p.width, 1, -1.0f, 1.0f);
   // Regions inside, partly outside, tiny and reversed (x2 < x1); the last names batch 5, out of range.
   const std::vector<float> rois = {1, 1, 6, 5, -2, 3, 10, 8, 2.2f, 2.4f, 2.6f, 2.5f, 7, 6, 3, 1};
   const std::vector<int64_t> index = {0, 1, 1, 5};

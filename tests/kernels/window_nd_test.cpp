@@ -85,11 +85,11 @@ TEST_CASE("conv_nd and conv_transpose_nd equal the reference: 1-3 spatial dims, 
       CAPTURE(transpose);
       CAPTURE(p.in[0]);
       CAPTURE(p.groups);
-      const auto x = test::random_floats(p.batch * p.in_channels * vol(p.in), 1, -1, 1);
+      const auto x = test::random_floats(p.batch * p.in_channels * vol(p.in), 1, -1.0f, 1.0f);
       const int64_t w_count = transpose ? p.in_channels * (p.out_channels / p.groups) * vol(p.kernel)
                                         : p.out_channels * (p.in_channels / p.groups) * vol(p.kernel);
-      const auto w = test::random_floats(w_count, 2, -1, 1);
-      const auto bias = test::random_floats(p.out_channels, 3, -1, 1);
+      const auto w = test::random_floats(w_count, 2, -1.0f, 1.0f);
+      const auto bias = test::random_floats(p.out_channels, 3, -1.0f, 1.0f);
       const int64_t n = p.batch * p.out_channels * vol(p.out);
       for (const float* b : {static_cast<const float*>(nullptr), bias.data()}) {
         auto want = test::nan_filled(n), got = test::nan_filled(n);
@@ -121,7 +121,7 @@ TEST_CASE("pool_nd equals the reference: max with indices, average with and with
       p.out = cp.out;
       if (ceil_extra)  // one more window than floor mode: it may reach past the padded end
         for (int d = 0; d < p.spatial; ++d) p.out[d] += 1;
-      const auto x = test::random_floats(p.planes * vol(p.in), 4, -1, 1);
+      const auto x = test::random_floats(p.planes * vol(p.in), 4, -1.0f, 1.0f);
       const int64_t n = p.planes * vol(p.out);
       for (PoolKind kind : {PoolKind::max, PoolKind::average, PoolKind::lp})
         for (bool include : {false, true}) {
