@@ -8,8 +8,8 @@
 // (image-like float inputs uniform in [0, 1], others in [-1, 1]); --input-shape gives a dynamic input its shape
 // (one sample's, batch 1). `qgate eval --model M --scheme S --data npy:X.npy --no-search --report R.json` runs;
 // the case passes when eval completes (exit 0, or 1 when a gate failed: the verdict is the model's, not the
-// harness's) and its report holds N samples, no non-finite output in either run, the scheme asked for, at least
-// one int8 weight, and a nonzero error at some layer (the quantized graph did run). The default gate on
+// harness's) and its report scores every output on N samples, no non-finite value in either run, the scheme asked
+// for, at least one int8 weight, and a nonzero error at some layer (the quantized graph did run). The default gate on
 // unlabeled data is top-1 agreement; what is smoke-tested is that the pipeline completes, not the verdict.
 // --expect-refusal MESSAGE: qgate cannot evaluate the model yet; the case passes when eval exits 2 with the
 // one-line error `qgate: error: MESSAGE` (MODEL stands for the --model path, DATA for the .npy), and fails once
@@ -69,10 +69,20 @@ async function firstInput(o) {
 
 function checkReport(o, report) {
   const problems = [];
-  const m = report.model ?? {};
-  if (m.samples !== o.samples) problems.push(`model.samples is ${m.samples}, ${o.samples} were fed`);
-  if (m.nonfinite?.float !== 0 || m.nonfinite?.quantized !== 0) {
+  // Every output is scored for its kind (report.outputs); the classes one, if any, also fills report.model.
+  const outputs = report.outputs ?? [];
+  if (outputs.length === 0) problems.push('no output was scored');
+  for (const out of outputs) {
+    if (out.samples !== o.samples) problems.push(`outputs ${out.name}: samples is ${out.samples}, ${o.samples} were fed`);
+  }
+  const m = report.model;
+  if (m && (m.nonfinite?.float !== 0 || m.nonfinite?.quantized !== 0)) {
     problems.push(`non-finite outputs: float ${m.nonfinite?.float}, quantized ${m.nonfinite?.quantized}`);
+  }
+  // NaN or infinity in any layer output of either run (the outputs included): counted per element pair.
+  const nonfinite = (report.layers ?? []).filter((l) => (l.accumulated?.nonfinite ?? 0) > 0);
+  if (nonfinite.length > 0) {
+    problems.push(`non-finite values in ${nonfinite.length} layer outputs, first ${nonfinite[0].name}`);
   }
   if (report.manifest?.scheme !== o.scheme) problems.push(`manifest.scheme is ${report.manifest?.scheme}, not ${o.scheme}`);
   const quantized = (report.weights ?? []).filter((w) => w.quantized);
