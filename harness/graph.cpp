@@ -27,7 +27,21 @@ constexpr std::array<std::string_view, static_cast<size_t>(OpType::count_)> kOpN
     "max_pooling_with_argmax", "max_unpooling",
     "dynamic_quantize_linear", "matmul_integer", "conv_integer",
     "gru", "shape",
+    "floor", "ceil", "round", "sign", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
+    "atanh", "erf", "reciprocal", "softplus", "softsign", "selu", "celu", "thresholded_relu", "shrink", "mish",
+    "round_to_float16",
+    "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
+    "logical_xor", "logical_not", "is_nan", "is_inf", "select_v2", "floor_mod", "trunc_mod",
+    "fill", "range", "broadcast_to", "one_hot", "trilu", "mirror_pad", "gather_elements", "gather_nd",
+    "scatter_elements", "scatter_nd_update", "reverse_sequence",
+    "arg_max", "arg_min", "topk_v2", "cumsum", "reduce_min", "reduce_prod", "hardmax", "layer_norm", "group_norm",
+    "local_response_normalization", "einsum", "det",
+    "conv_nd", "conv_transpose_nd", "pool_nd", "max_unpool_nd", "resize_nd", "grid_sample",
+    "quantize_linear", "dequantize_linear", "nll_loss",
+    "dft", "stft", "roi_align",
 };
+// Every OpType has a name: a missing one would leave the last entries empty.
+static_assert(!kOpNames.back().empty());
 
 template <typename T>
 const T* get_if_key(const std::map<std::string, AttrValue>& m, const std::string& key) {

@@ -37,6 +37,25 @@ enum class OpType : uint16_t {
   dynamic_quantize_linear, matmul_integer, conv_integer,  // ONNX integer ops (onnxruntime dynamic quantization)
   gru,                      // ONNX GRU semantics (no TFLite builtin): one direction, see harness/ops/gru.cpp
   shape,                    // SHAPE: its input's dimensions, known once the input shapes are (computed at prepare)
+  // Elementwise math (TFLite names where TFLite has the op; the others are ONNX's, in snake_case).
+  floor, ceil, round, sign, sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf, reciprocal,
+  softplus, softsign, selu, celu, thresholded_relu, shrink, mish,
+  round_to_float16,  // float32 values rounded to the nearest float16 value (ONNX Cast to float16)
+  // Comparisons, logic and selection (bool is one byte, 0 or 1).
+  equal, not_equal, less, less_equal, greater, greater_equal, logical_and, logical_or, logical_xor, logical_not,
+  is_nan, is_inf, select_v2, floor_mod, trunc_mod,
+  // Generators and data movement.
+  fill, range, broadcast_to, one_hot, trilu, mirror_pad, gather_elements, gather_nd, scatter_elements,
+  scatter_nd_update, reverse_sequence,
+  // Whole-axis ops.
+  arg_max, arg_min, topk_v2, cumsum, reduce_min, reduce_prod, hardmax, layer_norm, group_norm,
+  local_response_normalization, einsum, det,
+  // Window ops over channels-first tensors of any spatial rank (ONNX layout), and ONNX's Resize and GridSample.
+  conv_nd, conv_transpose_nd, pool_nd, max_unpool_nd, resize_nd, grid_sample,
+  // ONNX's affine int8 / uint8 quantization (QuantizeLinear, DequantizeLinear), and the NegativeLogLikelihoodLoss.
+  quantize_linear, dequantize_linear, nll_loss,
+  // Signal processing (ONNX opset 17) and RoiAlign.
+  dft, stft, roi_align,
   count_
 };
 

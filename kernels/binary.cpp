@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <type_traits>
 
 #include "kernels/cpu_features.h"
 #include "kernels/parallel.h"
@@ -28,9 +29,51 @@ inline float apply_op(BinaryOp op, float a, float b) {
     }
     case BinaryOp::pow: return std::pow(a, b);
     case BinaryOp::prelu: return a >= 0.0f ? a : a * b;
+    case BinaryOp::floor_mod: {
+      const float r = std::fmod(a, b);
+      return r != 0.0f && ((b < 0.0f) != (r < 0.0f)) ? r + b : r;
+    }
+    case BinaryOp::trunc_mod: return std::fmod(a, b);
   }
   return 0.0f;
 }
+
+// One integer op on wrapped (unsigned) arithmetic; T is int32_t or int64_t.
+template <typename T>
+T int_op(BinaryOp op, T x, T y) {
+  using U = std::make_unsigned_t<T>;
+  const U ux = static_cast<U>(x), uy = static_cast<U>(y);
+  switch (op) {
+    case BinaryOp::add: return static_cast<T>(ux + uy);
+    case BinaryOp::sub: return static_cast<T>(ux - uy);
+    case BinaryOp::mul: return static_cast<T>(ux * uy);
+    case BinaryOp::maximum: return std::max(x, y);
+    case BinaryOp::minimum: return std::min(x, y);
+    case BinaryOp::div:
+      if (y == 0) return 0;
+      if (y == -1) return static_cast<T>(U(0) - ux);  // the lowest value divided by -1 wraps to itself
+      return x / y;
+    case BinaryOp::trunc_mod:
+      return y == 0 || y == -1 ? T(0) : static_cast<T>(x % y);
+    case BinaryOp::floor_mod: {
+      if (y == 0 || y == -1) return 0;
+      const T r = static_cast<T>(x % y);
+      return r != 0 && ((y < 0) != (r < 0)) ? static_cast<T>(r + y) : r;
+    }
+    case BinaryOp::pow: {
+      if (y < 0) return x == 1 ? T(1) : x == -1 ? (y % 2 == 0 ? T(1) : T(-1)) : T(0);
+      U result = 1, base = ux;
+      for (std::make_unsigned_t<T> e = static_cast<U>(y); e != 0; e >>= 1) {
+        if (e & 1u) result *= base;
+        base *= base;
+      }
+      return static_cast<T>(result);
+    }
+    default: return 0;
+  }
+}
+
+bool is_int_op(BinaryOp op) { return op != BinaryOp::squared_difference && op != BinaryOp::prelu; }
 
 template <typename T>
 inline T clamp_activation(Activation act, T x) {
@@ -42,38 +85,12 @@ inline T clamp_activation(Activation act, T x) {
   }
 }
 
-// Walks the collapsed dims of `s` for output elements [begin, end), calling row(a_off, a_step, b_off, b_step,
-// out_off, n) for each stretch of the innermost dim.
-template <typename RowFn>
-void for_each_row(const BroadcastShape& s, int64_t begin, int64_t end, RowFn&& row) {
-  const int r = s.rank;
-  const int64_t inner = s.dims[r - 1];
-  const int a_step = static_cast<int>(s.a_strides[r - 1]);
-  const int b_step = static_cast<int>(s.b_strides[r - 1]);
-  int64_t pos = begin;
-  while (pos < end) {
-    // Decompose pos into an index over the outer dims and an offset inside the row.
-    int64_t rem = pos / inner;
-    int64_t col = pos - rem * inner;
-    int64_t a_off = col * a_step, b_off = col * b_step;
-    for (int d = r - 2; d >= 0; --d) {
-      int64_t i = rem % s.dims[d];
-      rem /= s.dims[d];
-      a_off += i * s.a_strides[d];
-      b_off += i * s.b_strides[d];
-    }
-    int64_t n = std::min(inner - col, end - pos);
-    row(a_off, a_step, b_off, b_step, pos, n);
-    pos += n;
-  }
-}
-
 template <typename T, typename RowFn>
 void run_rows(const BroadcastShape& s, RowFn&& row) {
   const int64_t total = s.out_elements;
   if (total <= 0) return;
   // Chunks are contiguous output ranges; a chunk may start or end inside a row.
-  parallel_for(total, kParallelGrain, [&](int64_t b, int64_t e) { for_each_row(s, b, e, row); });
+  parallel_for(total, kParallelGrain, [&](int64_t b, int64_t e) { for_each_broadcast_row(s, b, e, row); });
 }
 
 }  // namespace
@@ -167,24 +184,22 @@ void binary_float(BinaryOp op, const BroadcastShape& s, const float* a, const fl
 
 void binary_int32(BinaryOp op, const BroadcastShape& s, const int32_t* a, const int32_t* b, int32_t* out,
                   Activation act) {
+  if (!is_int_op(op)) return;
   run_rows<int32_t>(s, [&](int64_t ao, int as, int64_t bo, int bs, int64_t oo, int64_t n) {
     const int32_t* pa = a + ao;
     const int32_t* pb = b + bo;
     int32_t* po = out + oo;
-    for (int64_t i = 0; i < n; ++i) {
-      // Through uint32 so overflow wraps instead of being undefined.
-      uint32_t x = static_cast<uint32_t>(pa[i * as]), y = static_cast<uint32_t>(pb[i * bs]);
-      int32_t v;
-      switch (op) {
-        case BinaryOp::add: v = static_cast<int32_t>(x + y); break;
-        case BinaryOp::sub: v = static_cast<int32_t>(x - y); break;
-        case BinaryOp::mul: v = static_cast<int32_t>(x * y); break;
-        case BinaryOp::maximum: v = std::max(pa[i * as], pb[i * bs]); break;
-        case BinaryOp::minimum: v = std::min(pa[i * as], pb[i * bs]); break;
-        default: return;
-      }
-      po[i] = clamp_activation(act, v);
-    }
+    for (int64_t i = 0; i < n; ++i) po[i] = clamp_activation(act, int_op(op, pa[i * as], pb[i * bs]));
+  });
+}
+
+void binary_int64(BinaryOp op, const BroadcastShape& s, const int64_t* a, const int64_t* b, int64_t* out) {
+  if (!is_int_op(op)) return;
+  run_rows<int64_t>(s, [&](int64_t ao, int as, int64_t bo, int bs, int64_t oo, int64_t n) {
+    const int64_t* pa = a + ao;
+    const int64_t* pb = b + bo;
+    int64_t* po = out + oo;
+    for (int64_t i = 0; i < n; ++i) po[i] = int_op(op, pa[i * as], pb[i * bs]);
   });
 }
 

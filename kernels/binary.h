@@ -20,7 +20,9 @@ constexpr int kMaxBroadcastRank = 6;
 
 enum class BinaryOp : uint8_t {
   add, sub, mul, div, maximum, minimum, squared_difference, pow,
-  prelu,  // a >= 0 ? a : a * b (b is alpha)
+  prelu,      // a >= 0 ? a : a * b (b is alpha)
+  floor_mod,  // the remainder with the sign of b (Python's %, TFLite FLOOR_MOD, ONNX Mod with fmod 0)
+  trunc_mod,  // the remainder with the sign of a (C's fmod and %, ONNX Mod with fmod 1)
 };
 
 struct BroadcastShape {
@@ -46,10 +48,40 @@ bool make_broadcast_shape(std::span<const int32_t> a, std::span<const int32_t> b
 void binary_float(BinaryOp op, const BroadcastShape& s, const float* a, const float* b, float* out,
                   Activation act, SimdPath path = SimdPath::automatic);
 
-// int32 shape arithmetic: add, sub, mul, maximum, minimum (others are not supported and write nothing).
-// Wrap-around on overflow; clamping activations clamp to their integer bounds.
+// Integer arithmetic: add, sub, mul, div (truncating toward zero), maximum, minimum, pow (b >= 0 by repeated
+// squaring; b < 0 gives the truncated 1 / a^-b: 1 for a = 1, +-1 for a = -1, else 0), floor_mod, trunc_mod.
+// Wrap-around on overflow; a division or remainder by zero gives 0 (the op wrappers reject constant zero
+// divisors); clamping activations clamp to their integer bounds. squared_difference and prelu write nothing.
 void binary_int32(BinaryOp op, const BroadcastShape& s, const int32_t* a, const int32_t* b, int32_t* out,
                   Activation act);
+void binary_int64(BinaryOp op, const BroadcastShape& s, const int64_t* a, const int64_t* b, int64_t* out);
+
+// Walks the collapsed dims of `s` for output elements [begin, end), calling
+// row(a_offset, a_step, b_offset, b_step, out_offset, n) for each stretch of the innermost dim (steps 0 or 1).
+// Shared by the elementwise kernels over a BroadcastShape (binary, compare, logical).
+template <typename RowFn>
+void for_each_broadcast_row(const BroadcastShape& s, int64_t begin, int64_t end, RowFn&& row) {
+  const int r = s.rank;
+  const int64_t inner = s.dims[r - 1];
+  const int a_step = static_cast<int>(s.a_strides[r - 1]);
+  const int b_step = static_cast<int>(s.b_strides[r - 1]);
+  int64_t pos = begin;
+  while (pos < end) {
+    // Decompose pos into an index over the outer dims and an offset inside the row.
+    int64_t rem = pos / inner;
+    const int64_t col = pos - rem * inner;
+    int64_t a_off = col * a_step, b_off = col * b_step;
+    for (int d = r - 2; d >= 0; --d) {
+      const int64_t i = rem % s.dims[d];
+      rem /= s.dims[d];
+      a_off += i * s.a_strides[d];
+      b_off += i * s.b_strides[d];
+    }
+    const int64_t n = inner - col < end - pos ? inner - col : end - pos;
+    row(a_off, a_step, b_off, b_step, pos, n);
+    pos += n;
+  }
+}
 
 namespace detail {
 // One row of n outputs. a_step / b_step are 1 (walk the input) or 0 (repeat its first element).

@@ -60,8 +60,10 @@ void row(const float* a, int a_step, const float* b, int b_step, float* out, int
 
 void binary_row_avx2(BinaryOp op, const float* a, int a_step, const float* b, int b_step, float* out, int64_t n,
                      Activation act) {
-  if (op == BinaryOp::pow || act == Activation::tanh || act == Activation::sign_bit) {
-    // pow has no vector form here, and the non-clamping activations are rare: use the portable row.
+  if (op == BinaryOp::pow || op == BinaryOp::floor_mod || op == BinaryOp::trunc_mod || act == Activation::tanh ||
+      act == Activation::sign_bit) {
+    // pow and the remainders have no vector form here, and the non-clamping activations are rare: use the
+    // portable row.
     binary_row_portable(op, a, a_step, b, b_step, out, n, act);
     return;
   }
@@ -87,7 +89,9 @@ void binary_row_avx2(BinaryOp op, const float* a, int a_step, const float* b, in
         return _mm256_blendv_ps(x, _mm256_mul_ps(x, alpha), neg);
       });
       break;
-    case BinaryOp::pow: break;
+    case BinaryOp::pow:
+    case BinaryOp::floor_mod:
+    case BinaryOp::trunc_mod: break;
   }
 }
 

@@ -43,7 +43,7 @@ void quantize_affine(const float* in, Q* out, int64_t n, const AffineQuant& q) {
   for (int64_t i = 0; i < n; ++i) {
     const int64_t c = q.channels <= 1 ? 0 : (i / q.inner) % q.channels;
     const float zp = q.zero_point ? static_cast<float>(q.zero_point[c]) : 0.0f;
-    float r = std::round(in[i] / q.scale[c]);
+    float r = q.ties_to_even ? std::nearbyint(in[i] / q.scale[c]) : std::round(in[i] / q.scale[c]);
     if (std::isnan(r)) r = 0.0f;
     // round(x/s) + zp clamped; the clamp happens in float so huge values never overflow an int.
     const float v = std::fmin(std::fmax(r, kMin - zp), kMax - zp) + zp;
@@ -80,6 +80,27 @@ void dequantize_f16(const uint16_t* in, float* out, int64_t n, SimdPath path) {
       for (int64_t i = b; i < e; ++i) out[i] = half_to_float(in[i]);
     }
   });
+}
+
+uint16_t float_to_half(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  const uint16_t sign = static_cast<uint16_t>((bits >> 16) & 0x8000u);
+  const float a = std::fabs(f);
+  if (std::isnan(f)) return static_cast<uint16_t>(sign | 0x7e00u);
+  // 65520 is halfway between the largest half (65504) and 2^16: it and above round to infinity.
+  if (a >= 65520.0f) return static_cast<uint16_t>(sign | 0x7c00u);
+  if (a < 6.103515625e-05f) {  // below the smallest normal half: multiples of 2^-24, ties to even
+    return static_cast<uint16_t>(sign | static_cast<uint16_t>(std::nearbyint(a * 16777216.0f)));
+  }
+  // Normal: keep 10 of the 23 mantissa bits, round the dropped 13 to nearest, ties to even; a carry into the
+  // exponent is the right answer (1.11...1 rounds up to the next power of two).
+  const uint32_t abits = bits & 0x7fffffffu;
+  const uint32_t dropped = abits & 0x1fffu;
+  uint32_t kept = abits >> 13;
+  if (dropped > 0x1000u || (dropped == 0x1000u && (kept & 1u))) ++kept;
+  // Rebias the exponent from 127 to 15: subtract (127 - 15) << 10.
+  return static_cast<uint16_t>(sign | (kept - (112u << 10)));
 }
 
 void dequantize_int8(const int8_t* in, float* out, int64_t n, const AffineQuant& q) { dequantize_affine(in, out, n, q); }

@@ -80,4 +80,39 @@ void pad(std::span<const int32_t> in_shape, std::span<const int64_t> before, std
   });
 }
 
+void pad_mirror(MirrorMode mode, std::span<const int32_t> in_shape, std::span<const int64_t> before,
+                std::span<const int64_t> after, const void* in, void* out, size_t elem_size) {
+  const int rank = static_cast<int>(in_shape.size());
+  const auto* src = static_cast<const std::byte*>(in);
+  auto* dst = static_cast<std::byte*>(out);
+  int64_t out_dims[kMaxRank], in_strides[kMaxRank], idx[kMaxRank] = {};
+  int64_t total = 1, acc = 1;
+  for (int k = rank - 1; k >= 0; --k) {
+    in_strides[k] = acc;
+    acc *= in_shape[k];
+  }
+  for (int k = 0; k < rank; ++k) {
+    out_dims[k] = before[k] + in_shape[k] + after[k];
+    total *= out_dims[k];
+  }
+  // The input coordinate of output coordinate o (relative to the input's start) along a dim of size d.
+  // Mirroring is periodic: 2 (d - 1) for reflect, 2 d for symmetric; the second half of a period runs backwards.
+  const auto source = [mode](int64_t i, int64_t d) -> int64_t {
+    if (mode == MirrorMode::edge) return std::clamp<int64_t>(i, 0, d - 1);
+    const int64_t period = mode == MirrorMode::reflect ? 2 * (d - 1) : 2 * d;
+    if (period == 0) return 0;
+    const int64_t m = ((i % period) + period) % period;
+    return m < d ? m : period - m - (mode == MirrorMode::reflect ? 0 : 1);
+  };
+  for (int64_t o = 0; o < total; ++o) {
+    int64_t off = 0;
+    for (int k = 0; k < rank; ++k) off += source(idx[k] - before[k], in_shape[k]) * in_strides[k];
+    std::memcpy(dst + o * static_cast<int64_t>(elem_size), src + off * static_cast<int64_t>(elem_size), elem_size);
+    for (int k = rank - 1; k >= 0; --k) {
+      if (++idx[k] < out_dims[k]) break;
+      idx[k] = 0;
+    }
+  }
+}
+
 }  // namespace qgate::kernels

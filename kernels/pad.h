@@ -12,4 +12,12 @@ namespace qgate::kernels {
 void pad(std::span<const int32_t> in_shape, std::span<const int64_t> before, std::span<const int64_t> after,
          const void* in, const void* pad_value, void* out, size_t elem_size);
 
+// MIRROR_PAD (and ONNX Pad's reflect and edge modes): every cell outside the input takes the value of the input
+// cell its coordinate maps to, per dim: reflect mirrors about the edge cell (-1 -> 1, d -> d - 2), symmetric
+// about the edge itself (-1 -> 0, d -> d - 1), edge clamps (-1 -> 0, d -> d - 1 for every distance); pads longer
+// than the dim keep mirroring (ONNX allows them; TFLite's MIRROR_PAD does not). Dims must be at least 1.
+enum class MirrorMode : uint8_t { reflect, symmetric, edge };
+void pad_mirror(MirrorMode mode, std::span<const int32_t> in_shape, std::span<const int64_t> before,
+                std::span<const int64_t> after, const void* in, void* out, size_t elem_size);
+
 }  // namespace qgate::kernels

@@ -38,8 +38,8 @@ void reduce_general(ReduceOp op, const ReduceShape& s, const float* in, float* o
       rem /= s.dims[d];
       base += kept_idx[d] * stride[d];
     }
-    double sum = 0;
-    float mx = std::numeric_limits<float>::lowest();
+    double sum = op == ReduceOp::prod ? 1.0 : 0.0;
+    float mx = op == ReduceOp::min ? std::numeric_limits<float>::max() : std::numeric_limits<float>::lowest();
     bool first = true;
     red_idx.fill(0);
     for (int64_t c = 0; c < s.count; ++c) {
@@ -50,6 +50,11 @@ void reduce_general(ReduceOp op, const ReduceShape& s, const float* in, float* o
       if (op == ReduceOp::max) {
         mx = first ? v : std::max(mx, v);
         first = false;
+      } else if (op == ReduceOp::min) {
+        mx = first ? v : std::min(mx, v);
+        first = false;
+      } else if (op == ReduceOp::prod) {
+        sum *= v;
       } else {
         sum += v;
       }
@@ -59,7 +64,7 @@ void reduce_general(ReduceOp op, const ReduceShape& s, const float* in, float* o
         red_idx[d] = 0;
       }
     }
-    out[o] = op == ReduceOp::max ? mx : finish(op, sum, s.count);
+    out[o] = op == ReduceOp::max || op == ReduceOp::min ? mx : finish(op, sum, s.count);
   }
 }
 
@@ -121,7 +126,7 @@ void max_columns_portable(const float* in, int64_t rows, int64_t stride, int64_t
 void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out, SimdPath path) {
   if (s.out_elements == 0) return;
   const bool avx2 = resolve_path(path) == SimdPath::avx2;
-  if (!s.one_block) {
+  if (!s.one_block || op == ReduceOp::min || op == ReduceOp::prod) {
     reduce_general(op, s, in, out);
     return;
   }

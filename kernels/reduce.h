@@ -1,4 +1,4 @@
-// Reductions over a set of axes (TFLite MEAN, SUM, REDUCE_MAX). Sums accumulate in double, in input order, so
+// Reductions over a set of axes (TFLite MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD). Sums accumulate in double, in input order, so
 // every path gives the same result; mean divides the double sum by the count.
 //
 // make_reduce_shape() runs in prepare(): it drops size-1 dims and merges neighbouring dims that are both kept
@@ -16,7 +16,7 @@ namespace qgate::kernels {
 
 constexpr int kMaxReduceRank = 8;
 
-enum class ReduceOp : uint8_t { sum, mean, max };
+enum class ReduceOp : uint8_t { sum, mean, max, min, prod };
 
 struct ReduceShape {
   // The shape and axes as given (the reference twin walks these).
@@ -37,7 +37,9 @@ struct ReduceShape {
 // `axis_mask` bit d set = reduce input dim d. Returns false when the rank exceeds kMaxReduceRank.
 bool make_reduce_shape(std::span<const int32_t> dims, uint32_t axis_mask, ReduceShape* out);
 
-// Over an empty reduction (count 0): sum 0, mean NaN, max the lowest float (TFLite's initial value).
+// Over an empty reduction (count 0): sum 0, mean NaN, max the lowest float (TFLite's initial value), min the
+// largest float, prod 1. min and prod (ONNX ReduceMin, ReduceProd; TFLite REDUCE_MIN, REDUCE_PROD) take the
+// portable odometer walk on every path (prod multiplies in double, in input order).
 void reduce_float(ReduceOp op, const ReduceShape& s, const float* in, float* out,
                   SimdPath path = SimdPath::automatic);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "kernels/cpu_features.h"
+#include "kernels/dequantize.h"
 #include "kernels/parallel.h"
 
 namespace qgate::kernels {
@@ -11,6 +12,42 @@ namespace qgate::kernels {
 namespace {
 // Splitting below this many elements costs more than it saves.
 constexpr int64_t kParallelGrain = 32 * 1024;
+
+// log(1 + exp(x)) without overflow for large x or a lost log1p for very negative x.
+float softplus(float x) { return std::max(x, 0.0f) + std::log1p(std::exp(-std::fabs(x))); }
+
+// The ONNX math ops, one element at a time in float.
+float onnx_math(UnaryOp op, const UnaryParams& p, float x) {
+  switch (op) {
+    case UnaryOp::floor: return std::floor(x);
+    case UnaryOp::ceil: return std::ceil(x);
+    case UnaryOp::round: return std::nearbyint(x);  // the default rounding mode: ties to even
+    case UnaryOp::sign: return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : x;  // keeps 0, -0 and NaN
+    case UnaryOp::sin: return std::sin(x);
+    case UnaryOp::cos: return std::cos(x);
+    case UnaryOp::tan: return std::tan(x);
+    case UnaryOp::asin: return std::asin(x);
+    case UnaryOp::acos: return std::acos(x);
+    case UnaryOp::atan: return std::atan(x);
+    case UnaryOp::sinh: return std::sinh(x);
+    case UnaryOp::cosh: return std::cosh(x);
+    case UnaryOp::asinh: return std::asinh(x);
+    case UnaryOp::acosh: return std::acosh(x);
+    case UnaryOp::atanh: return std::atanh(x);
+    case UnaryOp::erf: return std::erf(x);
+    case UnaryOp::reciprocal: return 1.0f / x;
+    case UnaryOp::softplus: return softplus(x);
+    case UnaryOp::softsign: return x / (1.0f + std::fabs(x));
+    case UnaryOp::selu: return x > 0.0f ? p.beta * x : p.beta * (p.alpha * std::expm1(x));
+    case UnaryOp::celu: return std::max(x, 0.0f) + std::min(0.0f, p.alpha * std::expm1(x / p.alpha));
+    case UnaryOp::thresholded_relu: return x > p.alpha ? x : 0.0f;
+    case UnaryOp::shrink: return x < -p.alpha ? x + p.beta : x > p.alpha ? x - p.beta : 0.0f;
+    case UnaryOp::mish: return x * std::tanh(softplus(x));
+    case UnaryOp::round_to_float16: return half_to_float(float_to_half(x));
+    default: return x;  // the TFLite ops have their own loops
+  }
+}
+
 }  // namespace
 
 namespace detail {
@@ -42,7 +79,7 @@ void unary_row_portable(UnaryOp op, const UnaryParams& p, const float* in, float
       for (int64_t i = 0; i < n; ++i) out[i] = in[i] * std::min(std::max(in[i] + 3.0f, 0.0f), 6.0f) / 6.0f;
       break;
     case UnaryOp::elu:
-      for (int64_t i = 0; i < n; ++i) out[i] = in[i] < 0.0f ? std::expm1(in[i]) : in[i];
+      for (int64_t i = 0; i < n; ++i) out[i] = in[i] < 0.0f ? p.alpha * std::expm1(in[i]) : in[i];
       break;
     case UnaryOp::gelu:
       if (p.approximate) {
@@ -76,6 +113,9 @@ void unary_row_portable(UnaryOp op, const UnaryParams& p, const float* in, float
       break;
     case UnaryOp::square:
       for (int64_t i = 0; i < n; ++i) out[i] = in[i] * in[i];
+      break;
+    default:
+      for (int64_t i = 0; i < n; ++i) out[i] = onnx_math(op, p, in[i]);
       break;
   }
 }

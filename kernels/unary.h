@@ -20,15 +20,31 @@ enum class UnaryOp : uint8_t {
   logistic,    // 1 / (1 + exp(-x))
   tanh,
   hard_swish,  // x * min(max(x + 3, 0), 6) / 6
-  elu,         // x < 0 ? expm1(x) : x
+  elu,         // x < 0 ? alpha * expm1(x) : x (TFLite's ELU is alpha 1)
   gelu,        // approximate ? 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))) : 0.5 x (1 + erf(x / sqrt(2)))
   exp, log, sqrt, rsqrt, abs, neg, square,
+  // ONNX's elementwise math; the portable loops on every path (none is a hot op in exported models).
+  floor, ceil,
+  round,             // to the nearest integer, ties to even (ONNX Round)
+  sign,              // -1, 0 or 1 (NaN stays NaN)
+  sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh, erf,
+  reciprocal,        // 1 / x
+  softplus,          // log(1 + exp(x)), as max(x, 0) + log1p(exp(-|x|)) so it neither overflows nor cancels
+  softsign,          // x / (1 + |x|)
+  selu,              // beta * (x > 0 ? x : alpha * (exp(x) - 1))      (alpha, gamma = beta)
+  celu,              // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+  thresholded_relu,  // x > alpha ? x : 0
+  shrink,            // x < -alpha ? x + beta : x > alpha ? x - beta : 0  (lambd = alpha, bias = beta)
+  mish,              // x * tanh(softplus(x))
+  round_to_float16,  // half_to_float(float_to_half(x)) (kernels/dequantize.h): the nearest float16 value
 };
 
 struct UnaryParams {
-  float alpha = 0.0f;        // leaky_relu
+  float alpha = 0.0f;        // leaky_relu, elu, selu, celu, thresholded_relu, shrink
   bool approximate = false;  // gelu
+  float beta = 0.0f;         // selu (gamma), shrink (bias)
 };
+
 
 // out[i] = op(in[i]) for i in [0, n). `out` may equal `in`. Large n is split across the thread pool.
 void unary_float(UnaryOp op, const UnaryParams& p, const float* in, float* out, int64_t n,

@@ -28,7 +28,13 @@ void quantize(const float* in, Q* out, int64_t n, const AffineQuant& q) {
     if (std::isnan(x)) v = 0;
     else if (x > 1e6f) v = 1000000;
     else if (x < -1e6f) v = -1000000;
-    else v = static_cast<int64_t>(x < 0 ? -std::floor(-static_cast<double>(x) + 0.5) : std::floor(static_cast<double>(x) + 0.5));
+    else if (!q.ties_to_even)
+      v = static_cast<int64_t>(x < 0 ? -std::floor(-static_cast<double>(x) + 0.5) : std::floor(static_cast<double>(x) + 0.5));
+    else {
+      // Ties to even, from the definition: the nearer of floor and floor + 1, the even one on a tie.
+      const double lo = std::floor(static_cast<double>(x)), frac = x - lo;
+      v = static_cast<int64_t>(frac < 0.5 ? lo : frac > 0.5 ? lo + 1 : (std::fmod(lo, 2.0) == 0 ? lo : lo + 1));
+    }
     v += zero_point_of(q, c);
     if (v < std::numeric_limits<Q>::min()) v = std::numeric_limits<Q>::min();
     if (v > std::numeric_limits<Q>::max()) v = std::numeric_limits<Q>::max();

@@ -113,6 +113,30 @@ void pad(Dims in_shape, std::span<const int64_t> before, std::span<const int64_t
   }
 }
 
+void pad_mirror(kernels::MirrorMode mode, Dims in_shape, std::span<const int64_t> before,
+                std::span<const int64_t> after, const void* in, void* out, size_t elem_size) {
+  std::vector<int64_t> out_dims;
+  for (size_t k = 0; k < in_shape.size(); ++k) out_dims.push_back(before[k] + in_shape[k] + after[k]);
+  const int64_t n = count_of(out_dims);
+  for (int64_t o = 0; o < n; ++o) {
+    std::vector<int64_t> i = unflatten(o, out_dims);
+    for (size_t k = 0; k < i.size(); ++k) {
+      const int64_t d = in_shape[k];
+      i[k] -= before[k];
+      // Fold back into [0, d) a step at a time: a reflection about the edge cell (reflect), the edge (symmetric),
+      // or a clamp (edge).
+      while (i[k] < 0 || i[k] >= d) {
+        // A dim of 1 reflects onto itself (reflect's period 2 (d - 1) is 0 there).
+        if (mode == kernels::MirrorMode::edge || (mode == kernels::MirrorMode::reflect && d == 1))
+          i[k] = i[k] < 0 ? 0 : d - 1;
+        else if (mode == kernels::MirrorMode::reflect) i[k] = i[k] < 0 ? -i[k] : 2 * (d - 1) - i[k];
+        else i[k] = i[k] < 0 ? -1 - i[k] : 2 * d - 1 - i[k];
+      }
+    }
+    copy_elem(out, o, in, flatten(i, in_shape), elem_size);
+  }
+}
+
 namespace {
 
 // Calls f(which, whole, part) for every element of a concatenation along one axis: element `whole` of the joined

@@ -21,6 +21,9 @@ void space_to_depth(Dims in_shape, int32_t block, const void* in, void* out, siz
 void depth_to_space(Dims in_shape, int32_t block, const void* in, void* out, size_t elem_size);
 void pad(Dims in_shape, std::span<const int64_t> before, std::span<const int64_t> after, const void* in,
          const void* pad_value, void* out, size_t elem_size);
+// By repeated folding: a coordinate outside the input is reflected (or clamped, for edge) one step at a time.
+void pad_mirror(kernels::MirrorMode mode, Dims in_shape, std::span<const int64_t> before,
+                std::span<const int64_t> after, const void* in, void* out, size_t elem_size);
 void concatenation(std::span<const void* const> inputs, std::span<const int64_t> axis_sizes, int64_t outer,
                    int64_t inner, void* out, size_t elem_size);
 void split(const void* in, std::span<const int64_t> axis_sizes, int64_t outer, int64_t inner,

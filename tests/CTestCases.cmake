@@ -28,10 +28,12 @@ set_tests_properties(unit.kernels_portable PROPERTIES ENVIRONMENT QGATE_DISABLE_
 # Every kernel header has its reference twin and unit test (tests/kernels/twins.txt).
 add_test(NAME unit.kernels_twins COMMAND ${CMAKE_SOURCE_DIR}/tests/kernels/twins.sh ${CMAKE_SOURCE_DIR})
 
-# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, and every case's
-# outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt).
+# ONNX backend node tests shipped in libonnx-testdata: every case of a supported op must pass, every case's
+# outcome (pass, refused, op not imported) must be the one checked in (tests/conformance/expected.txt), and
+# docs/onnx-coverage.md must be what this run generates.
 add_test(NAME onnx.conformance
          COMMAND onnx_conformance --expected ${CMAKE_SOURCE_DIR}/tests/conformance/expected.txt
+                 --check-markdown ${CMAKE_SOURCE_DIR}/docs/onnx-coverage.md
                  /usr/share/libonnx-testdata/data/node /usr/share/libonnx-testdata/data/pytorch-converted)
 set_tests_properties(onnx.conformance PROPERTIES SKIP_RETURN_CODE 77)
 

@@ -43,13 +43,39 @@ Graph Importer::run() {
   }
   import_inputs();
   const OrtDynamicPatterns ort = find_ort_dynamic_patterns(model_, source_);
+  // A node qgate refuses does not stop the import: its refusal is kept, its outputs are marked, and the nodes
+  // that read them are passed over (they cannot be checked without their inputs' shapes). Every refusal is
+  // reported at once at the end.
+  std::vector<std::string> refusals;
+  int passed_over = 0;
   for (const auto& n : gp.node()) {
     if (ort.skipped.count(&n)) continue;
-    if (auto it = ort.fused.find(&n); it != ort.fused.end()) {
-      import_ort_dynamic(*this, it->second);
-      continue;
+    try {
+      if (auto it = ort.fused.find(&n); it != ort.fused.end()) import_ort_dynamic(*this, it->second);
+      else import_node(n);
+    } catch (const NotSupported& e) {
+      refusals.push_back(e.what());
+      for (const auto& o : n.output()) refused_values_.insert(o);
+    } catch (const ReadsRefusedValue&) {
+      ++passed_over;
+      for (const auto& o : n.output()) refused_values_.insert(o);
     }
-    import_node(n);
+  }
+  if (refusals.size() == 1 && passed_over == 0) throw NotSupported(refusals[0]);
+  if (!refusals.empty()) {
+    // One line (the CLI's error contract), the refusals separated by "; ", each without the file name the
+    // summary already gives.
+    std::string list;
+    for (std::string r : refusals) {
+      if (r.rfind(source_ + ": ", 0) == 0) r.erase(0, source_.size() + 2);
+      list += (list.empty() ? " " : "; ") + r;
+    }
+    throw NotSupported(fmt::format("{}: {} ONNX node{} not supported{}:{}", source_, refusals.size(),
+                                   refusals.size() == 1 ? " is" : "s are",
+                                   passed_over ? fmt::format(" ({} node{} reading their outputs not checked)",
+                                                             passed_over, passed_over == 1 ? "" : "s")
+                                               : "",
+                                   list));
   }
   for (const auto& out : gp.output()) {
     auto it = values_.find(out.name());
@@ -85,13 +111,16 @@ void Importer::import_inputs() {
     Tensor t;
     t.name = in.name();
     const auto& tt = in.type().tensor_type();
+    if (!in.type().has_tensor_type())
+      throw NotSupported(fmt::format("{}: input '{}' is a {} (only tensors are supported)", source_, in.name(),
+                                     onnx_value_kind(in.type())));
     const std::optional<DType> dtype = dtype_from_onnx(tt.elem_type());
-    if (!dtype || *dtype == DType::boolean)
-      throw NotSupported(fmt::format("{}: input '{}' has ONNX data type {}, not supported", source_, in.name(),
-                                     tt.elem_type()));
+    if (!dtype)
+      throw NotSupported(fmt::format("{}: input '{}' has ONNX data type {} ({}), not supported", source_, in.name(),
+                                     tt.elem_type(), onnx_type_name(tt.elem_type())));
     if (*dtype == DType::u8 || *dtype == DType::i8) check_8bit_input(in.name(), tt.elem_type());
     t.dtype = *dtype;
-    t.file_dtype = t.dtype;
+    t.file_dtype = tt.elem_type() == kFloat16 ? DType::f16 : t.dtype;
     for (int k = 0; k < tt.shape().dim_size(); ++k) {
       const auto& d = tt.shape().dim(k);
       if (d.has_dim_value() && d.dim_value() >= 0) t.shape.push_back(static_cast<int32_t>(d.dim_value()));
@@ -111,12 +140,13 @@ void Importer::import_node(const onnx::NodeProto& n) {
 }
 
 void Importer::check_8bit_input(const std::string& name, int type) const {
-  static const std::set<std::string> kInteger = {"MatMulInteger", "ConvInteger", "Cast", "MatMulIntegerToFloat"};
+  static const std::set<std::string> kInteger = {"MatMulInteger", "ConvInteger", "Cast", "MatMulIntegerToFloat",
+                                                  "DequantizeLinear"};
   for (const auto& n : model_.graph().node())
     for (const auto& i : n.input())
       if (i == name && !kInteger.count(n.op_type()))
         throw NotSupported(fmt::format("{}: input '{}' is {} and feeds {} node '{}': not supported (8-bit model inputs "
-                                       "go only into MatMulInteger, ConvInteger and Cast)", source_, name,
+                                       "go only into MatMulInteger, ConvInteger, DequantizeLinear and Cast)", source_, name,
                                        type == kUint8 ? "uint8" : "int8", n.op_type(), n.name()));
 }
 
@@ -291,6 +321,7 @@ Value Importer::in(const onnx::NodeProto& n, int i) const {
 }
 
 Value Importer::value_of(const std::string& name, const onnx::NodeProto& reader) const {
+  if (refused_values_.count(name)) throw ReadsRefusedValue();
   auto it = values_.find(name);
   if (it == values_.end())
     throw ModelError(fmt::format("{}: {} node '{}': input '{}' is not produced by an earlier node", source_,
@@ -323,6 +354,34 @@ void Importer::set(const onnx::NodeProto& n, int out, Value v) {
   if (out < n.output_size() && !n.output(out).empty()) values_[n.output(out)] = v;
 }
 
+std::optional<int64_t> Importer::declared_type(const std::string& name) const {
+  const onnx::GraphProto& g = model_.graph();
+  for (const auto* list : {&g.input(), &g.output(), &g.value_info()})
+    for (const auto& vi : *list)
+      if (vi.name() == name && vi.type().has_tensor_type()) return vi.type().tensor_type().elem_type();
+  for (const auto& t : g.initializer())
+    if (t.name() == name) return t.data_type();
+  for (const auto& n : g.node()) {
+    if (n.output_size() == 0 || n.output(0) != name) continue;
+    if (n.op_type() == "Constant")
+      if (const auto* a = find_attr(n, "value")) return a->t().data_type();
+    if (n.op_type() == "Cast") return attr_int(n, "to", 0);
+  }
+  auto it = values_.find(name);
+  if (it == values_.end()) return std::nullopt;
+  const Tensor& t = g_.tensors[it->second.id];
+  switch (t.file_dtype == DType::f16 ? DType::f16 : t.dtype) {
+    case DType::f32: return kFloat;
+    case DType::f16: return kFloat16;
+    case DType::i8: return kInt8;
+    case DType::u8: return kUint8;
+    case DType::i32: return kInt32;
+    case DType::i64: return kInt64;
+    case DType::boolean: return kBool;
+  }
+  return std::nullopt;
+}
+
 bool Importer::read_at_most_once(int id) const {
   for (const auto& [name, v] : values_)
     if (v.id == id && consumers_of(name) > 1) return false;
@@ -345,10 +404,9 @@ void Importer::binary(const onnx::NodeProto& n, OpType op, Value a, Value b, int
   const std::string name = out_name(n);
   const Tensor& ta = g_.tensors[a.id];
   const Tensor& tb = g_.tensors[b.id];
-  const bool int_ok = op != OpType::pow && op != OpType::prelu;
-  if (ta.dtype != tb.dtype || !(ta.dtype == DType::f32 || (int_ok && ta.dtype == DType::i32)))
-    unsupported(n, fmt::format("operand types {} and {} (float32, or int32 for arithmetic, both the same)",
-                               dtype_name(ta.dtype), dtype_name(tb.dtype)));
+  if (ta.dtype != tb.dtype || !binary_operand_type_ok(op, ta.dtype))
+    unsupported(n, fmt::format("operand types {} and {} ({}, both the same)", dtype_name(ta.dtype),
+                               dtype_name(tb.dtype), binary_operand_types(op)));
   if (a.layout == Layout::nhwc || b.layout == Layout::nhwc) {
     int ia = a.id, ib = b.id;
     bool ok = true;
@@ -366,6 +424,32 @@ void Importer::binary(const onnx::NodeProto& n, OpType op, Value a, Value b, int
 void Importer::unary(const onnx::NodeProto& n, OpType op, const Attributes& a) {
   const Value x = in(n, 0);
   set(n, 0, {emit(op, {x.id}, a, out_name(n)), x.layout});
+}
+
+namespace {
+
+bool is_comparison(OpType op) {
+  return op == OpType::equal || op == OpType::not_equal || op == OpType::less || op == OpType::less_equal ||
+         op == OpType::greater || op == OpType::greater_equal;
+}
+bool is_logical(OpType op) {
+  return op == OpType::logical_and || op == OpType::logical_or || op == OpType::logical_xor;
+}
+
+}  // namespace
+
+bool binary_operand_type_ok(OpType op, DType t) {
+  if (is_logical(op)) return t == DType::boolean;
+  if (is_comparison(op)) return t == DType::f32 || t == DType::i32 || t == DType::i64 || t == DType::boolean;
+  if (op == OpType::prelu || op == OpType::squared_difference) return t == DType::f32;
+  return t == DType::f32 || t == DType::i32 || t == DType::i64;
+}
+
+std::string binary_operand_types(OpType op) {
+  if (is_logical(op)) return "bool";
+  if (is_comparison(op)) return "float32, int32, int64 or bool";
+  if (op == OpType::prelu || op == OpType::squared_difference) return "float32";
+  return "float32, int32 or int64";
 }
 
 std::pair<int64_t, int64_t> same_padding(int64_t in, int64_t k, int64_t s, int64_t d) {

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,6 +49,11 @@ struct WindowPadding {
   int64_t tflite = 1;                  // VALID
   std::vector<int64_t> explicit_pads;  // empty: none
 };
+
+// The operand types a binary op takes (both operands of one type): float32, int32, int64 for arithmetic; bool
+// as well for comparisons; bool alone for the logical ops; float32 alone for PRELU. The second names them.
+bool binary_operand_type_ok(OpType op, DType t);
+std::string binary_operand_types(OpType op);
 
 // TFLite's SAME padding of one spatial dim of size `in` (kernel k, stride s, dilation d): total =
 // max((ceil(in / s) - 1) * s + (k - 1) * d + 1 - in, 0), the smaller half before, the odd one after.
@@ -114,6 +121,9 @@ class Importer {
   void set(const onnx::NodeProto& n, int out, Value v);
   // The name of what n produces: its first output, else the node name.
   std::string out_name(const onnx::NodeProto& n) const { return n.output_size() ? n.output(0) : n.name(); }
+  // The ONNX element type (TensorProto.DataType) the model declares for value `name`: a graph input or output,
+  // value_info, an initializer, a Constant's value or a Cast's `to`; else that of the DType qgate holds it in.
+  std::optional<int64_t> declared_type(const std::string& name) const;
   // True when every ONNX name bound to tensor `id` is read by at most one node or graph output.
   bool read_at_most_once(int id) const;
   [[noreturn]] void unsupported(const onnx::NodeProto& n, const std::string& why) const;
@@ -141,8 +151,12 @@ class Importer {
   void check_8bit_input(const std::string& name, int type) const;
   int consumers_of(const std::string& name) const;
 
+  // Thrown by value_of for a value a refused node would have produced: the reader is passed over.
+  struct ReadsRefusedValue {};
+
   const onnx::ModelProto& model_;
   std::string source_;
+  std::set<std::string> refused_values_;
   int opset_ = 1;
   Graph g_;
   std::map<std::string, Value> values_;

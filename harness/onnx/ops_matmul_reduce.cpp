@@ -97,8 +97,62 @@ void import_reduce(Importer& im, NodeRef n, OpType op) {
   std::vector<int64_t> axes = attr_ints(n, "axes");
   // ReduceSum takes its axes as an input from opset 13 (the other reductions from opset 18, beyond qgate's 17).
   if (op == OpType::sum && im.opset() >= 13 && im.has(n, 1)) axes = im.const_ints(n, 1, "axes");
-  if (attr_int(n, "noop_with_empty_axes", 0) != 0 && axes.empty()) im.unsupported(n, "noop_with_empty_axes 1");
+  if (attr_int(n, "noop_with_empty_axes", 0) != 0 && axes.empty()) {
+    // No axes and noop_with_empty_axes: the identity.
+    im.set(n, 0, im.in(n, 0));
+    return;
+  }
   reduce(im, n, op, im.in(n, 0), axes, attr_int(n, "keepdims", 1) != 0);
+}
+
+// The reductions ONNX composes from elementwise ops and a SUM (or MAX): ReduceL1 = sum |x|, ReduceL2 =
+// sqrt(sum x^2), ReduceSumSquare = sum x^2, ReduceLogSum = log(sum x), ReduceLogSumExp = log(sum exp(x - m)) + m
+// with m the maximum (so exp never overflows).
+void import_reduce_composite(Importer& im, NodeRef n, const std::string& kind) {
+  const std::string name = im.out_name(n);
+  const Value x = im.in(n, 0);
+  const std::vector<int64_t> axes = attr_ints(n, "axes");
+  const bool keep = attr_int(n, "keepdims", 1) != 0;
+  // Each step is a reduction bound under a name of its own, then the elementwise op after it.
+  onnx::NodeProto step = n;
+  step.set_output(0, name + "/sum");
+  const auto sum_of = [&](Value v) {
+    reduce(im, step, OpType::sum, v, axes, keep);
+    return im.value_of(step.output(0), n);
+  };
+  const auto elementwise = [&](OpType op, Value v, const std::string& suffix) -> Value {
+    return {im.emit(op, {v.id}, {}, suffix.empty() ? name : name + suffix), v.layout};
+  };
+  Value r;
+  if (kind == "L1") {
+    r = sum_of(elementwise(OpType::abs, x, "/abs"));
+  } else if (kind == "SumSquare") {
+    r = sum_of(elementwise(OpType::square, x, "/square"));
+  } else if (kind == "L2") {
+    r = elementwise(OpType::sqrt, sum_of(elementwise(OpType::square, x, "/square")), "");
+  } else if (kind == "LogSum") {
+    r = elementwise(OpType::log, sum_of(x), "");
+  } else {  // LogSumExp
+    onnx::NodeProto max_step = n;
+    max_step.set_output(0, name + "/max");
+    reduce(im, max_step, OpType::reduce_max, x, axes, true);
+    const Value m = im.value_of(max_step.output(0), n);
+    onnx::NodeProto sub = n;
+    sub.set_output(0, name + "/shifted");
+    im.binary(sub, OpType::sub, x, m);
+    const Value e = elementwise(OpType::exp, im.value_of(sub.output(0), n), "/exp");
+    const Value l = elementwise(OpType::log, sum_of(e), "/log");
+    // The maximum, with the reduced dims dropped when keepdims is 0 (the sum's shape).
+    Value mm = m;
+    if (!keep) {
+      Attributes a;
+      a.set("new_shape", Importer::to_i64(im.logical_shape(l)));
+      mm = {im.emit(OpType::reshape, {im.onnx_order(m)}, a, name + "/max_dropped"), Layout::onnx};
+    }
+    im.binary(n, OpType::add, l, mm);
+    return;
+  }
+  im.set(n, 0, r);
 }
 
 void import_softmax(Importer& im, NodeRef n, bool log) {

@@ -32,9 +32,34 @@ std::vector<int64_t> squeeze_axes(Importer& im, NodeRef n) {
 
 void import_identity(Importer& im, NodeRef n) { im.set(n, 0, im.in(n, 0)); }
 
+// Dropout at inference is the identity and its mask all true. In training mode (a constant training_mode input,
+// opset 12 on) it draws random numbers unless its ratio is 0.
 void import_dropout(Importer& im, NodeRef n) {
-  im.set(n, 0, im.in(n, 0));  // inference: the identity
-  if (n.output_size() > 1 && !n.output(1).empty()) im.unsupported(n, "the mask output");
+  const Value x = im.in(n, 0);
+  if (im.opset() >= 12 && im.has(n, 2)) {
+    const Tensor& tm = im.tensor(im.in(n, 2).id);
+    if (!tm.is_constant) im.unsupported(n, "a training_mode computed at run time");
+    const bool training = tm.as<uint8_t>()[0] != 0;
+    const float ratio = im.has(n, 1) ? im.const_scalar(n, 1, "ratio") : 0.5f;
+    if (training && ratio != 0.0f)
+      im.unsupported(n, fmt::format("training_mode true with ratio {} (random draws)", ratio));
+  } else if (im.opset() < 7 && attr_int(n, "is_test", 0) == 0) {
+    // Before opset 7 the default is training; onnxruntime and exporters treat it as inference all the same.
+  }
+  im.set(n, 0, x);
+  if (n.output_size() > 1 && !n.output(1).empty()) {
+    const Shape ls = im.logical_shape(x);
+    Tensor one;
+    one.name = n.output(1) + "/true";
+    one.dtype = one.file_dtype = DType::boolean;
+    one.is_constant = true;
+    one.allocate();
+    one.as<uint8_t>()[0] = 1;
+    const int value = im.add(std::move(one));
+    im.set(n, 1, {im.emit(OpType::fill, {im.const_i64(n.output(1) + "/dims", Importer::to_i64(ls)), value}, {},
+                          n.output(1)),
+                  Layout::onnx});
+  }
 }
 
 void import_constant(Importer& im, NodeRef n) {
@@ -206,10 +231,18 @@ void import_pad(Importer& im, NodeRef n) {
   const std::string name = im.out_name(n);
   const Value x = im.in(n, 0);
   const std::string mode = attr_string(n, "mode", "constant");
-  if (mode != "constant") im.unsupported(n, fmt::format("mode '{}'", mode));
+  if (mode != "constant" && mode != "reflect" && mode != "edge") im.unsupported(n, fmt::format("mode '{}'", mode));
   std::vector<int64_t> pads = im.opset() >= 11 ? im.const_ints(n, 1, "pads") : attr_ints(n, "pads");
-  float value = im.opset() >= 11 ? (im.has(n, 2) ? im.const_scalar(n, 2, "constant_value") : 0.0f)
-                                 : attr_float(n, "value", 0.0f);
+  const DType dt = im.tensor(x.id).dtype;
+  float value = 0.0f;
+  if (mode == "constant" && dt == DType::f32)
+    value = im.opset() >= 11 ? (im.has(n, 2) ? im.const_scalar(n, 2, "constant_value") : 0.0f)
+                             : attr_float(n, "value", 0.0f);
+  if (mode == "constant" && dt != DType::f32 && im.opset() >= 11 && im.has(n, 2)) {
+    const std::vector<int64_t> v = im.const_ints(n, 2, "constant_value");
+    if (v.size() != 1 || v[0] != 0) im.unsupported(n, fmt::format("a constant_value [{}] for {} data", fmt::join(v, ","),
+                                                                  dtype_name(dt)));
+  }
   if (im.opset() >= 18 && im.has(n, 3)) im.unsupported(n, "the axes input");
   const int rank = static_cast<int>(im.logical_shape(x).size());
   if (static_cast<int>(pads.size()) != 2 * rank)
@@ -224,8 +257,19 @@ void import_pad(Importer& im, NodeRef n) {
     flat[2 * pos + 1] = pads[rank + k];
   }
   const int paddings = im.const_i32(name + "/paddings", flat, {rank, 2});
+  const int src = keep_nhwc ? x.id : im.onnx_order(x);
+  if (mode != "constant") {
+    Attributes a;
+    a.set("mode", int64_t{mode == "reflect" ? 0 : 2});  // MIRROR_PAD's REFLECT, qgate's EDGE
+    im.set(n, 0, {im.emit(OpType::mirror_pad, {src, paddings}, a, name), x.layout});
+    return;
+  }
+  if (dt != DType::f32) {  // PAD: zeros of any type
+    im.set(n, 0, {im.emit(OpType::pad, {src, paddings}, {}, name), x.layout});
+    return;
+  }
   const int v = im.const_f32(name + "/value", {}, {value});
-  im.set(n, 0, {im.emit(OpType::padv2, {keep_nhwc ? x.id : im.onnx_order(x), paddings, v}, {}, name), x.layout});
+  im.set(n, 0, {im.emit(OpType::padv2, {src, paddings, v}, {}, name), x.layout});
 }
 
 // ONNX Slice (starts/ends/axes/steps, clamped per the spec) as STRIDED_SLICE over explicit per-dim ranges.
@@ -347,7 +391,13 @@ void import_expand(Importer& im, NodeRef n) {
     zs.push_back(static_cast<int32_t>(d));
   }
   const Tensor& x = im.tensor(im.in(n, 0).id);
-  if (x.dtype != DType::f32) im.unsupported(n, fmt::format("a {} input (only float32)", dtype_name(x.dtype)));
+  if (x.dtype != DType::f32) {
+    // Other types: a broadcasting copy.
+    im.set(n, 0, {im.emit(OpType::broadcast_to, {im.onnx_order(im.in(n, 0)), im.const_i64(im.out_name(n) + "/shape", want)},
+                          {}, im.out_name(n)),
+                  Layout::onnx});
+    return;
+  }
   int64_t count = 1;
   for (int32_t d : zs) count *= d;
   const int zeros = im.const_f32(x.name + "/expand_zeros", zs, std::vector<float>(static_cast<size_t>(count), 0.0f));

@@ -34,9 +34,10 @@ void import_conv(Importer& im, NodeRef n) {
   // Copies: adding tensors below may move the graph's tensor vector.
   const Shape w_shape = im.tensor(im.in(n, 1).id).shape;
   const std::string w_name = im.tensor(im.in(n, 1).id).name;
-  if (w_shape.size() != 4)
-    im.unsupported(n, fmt::format("a weight of shape {} (only 2-D convolution)", shape_string(w_shape)));
-  if (!im.tensor(im.in(n, 1).id).is_constant) im.unsupported(n, "a non-constant weight");
+  const bool constant_weight = im.tensor(im.in(n, 1).id).is_constant;
+  // 1-D with a constant weight: a 2-D conv of height 1; other ranks and run-time weights: the direct CONV_ND.
+  if (w_shape.size() == 3 && constant_weight) return import_conv_1d(im, n);
+  if (w_shape.size() != 4 || !constant_weight) return import_conv_nd(im, n, /*transpose=*/false);
   const int x = im.nhwc(xv, n);
   const Shape xs = im.tensor(x).shape;
   const int64_t group = attr_int(n, "group", 1);
@@ -69,19 +70,27 @@ void import_conv(Importer& im, NodeRef n) {
 }
 
 void import_pool(Importer& im, NodeRef n, bool is_max) {
-  const int x = im.nhwc(im.in(n, 0), n);
-  const Shape xs = im.tensor(x).shape;
+  // The NHWC 2-D pools take 2-D windows without dilation, ceil_mode or Indices, and average padding that is SAME or
+  // counted; everything else goes to POOL_ND.
+  const Shape ls = im.logical_shape(im.in(n, 0));
   std::vector<int64_t> k = attr_ints(n, "kernel_shape"), strides = attr_ints(n, "strides"),
                        dil = attr_ints(n, "dilations");
-  if (k.size() != 2) im.unsupported(n, fmt::format("kernel_shape [{}] (only 2-D pooling)", fmt::join(k, ",")));
   if (strides.empty()) strides = {1, 1};
-  if (!dil.empty() && (dil[0] != 1 || dil[1] != 1)) im.unsupported(n, "dilated pooling");
-  if (attr_int(n, "ceil_mode", 0) != 0) im.unsupported(n, "ceil_mode 1");
-  if (attr_int(n, "storage_order", 0) != 0 || n.output_size() > 1) im.unsupported(n, "the Indices output");
+  const bool include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
+  bool nd = ls.size() != 4 || k.size() != 2 || strides.size() != 2 || attr_int(n, "ceil_mode", 0) != 0 ||
+            (!dil.empty() && (dil.size() != 2 || dil[0] != 1 || dil[1] != 1)) ||
+            attr_int(n, "storage_order", 0) != 0 || (n.output_size() > 1 && !n.output(1).empty()) ||
+            attr_ints(n, "pads").size() > 4;
+  if (!nd) {
+    const WindowPadding probe = im.window_padding(n, {ls[0], ls[2], ls[3], ls[1]}, k[0], k[1], strides[0], strides[1], 1, 1);
+    nd = !probe.explicit_pads.empty() && !is_max && !include_pad;
+  }
+  if (nd) return import_pool_nd(im, n, is_max ? "max" : "average");
+  const int x = im.nhwc(im.in(n, 0), n);
+  const Shape xs = im.tensor(x).shape;
   const std::string name = im.out_name(n);
   WindowPadding pad = im.window_padding(n, xs, k[0], k[1], strides[0], strides[1], 1, 1);
   int xin = x;
-  const bool include_pad = !is_max && attr_int(n, "count_include_pad", 0) != 0;
   if (include_pad && pad.tflite == 0) {
     // TFLite's SAME average excludes the padding; count_include_pad needs the zeros padded explicitly.
     if ((xs[1] < 0 && strides[0] > 1) || (xs[2] < 0 && strides[1] > 1))
@@ -160,16 +169,16 @@ void conv_transpose_symbolic(Importer& im, NodeRef n, int x, const Shape& xs, co
 void import_conv_transpose(Importer& im, NodeRef n) {
   const Value xv = im.in(n, 0);
   const Tensor& wt = im.tensor(im.in(n, 1).id);
-  if (!wt.is_constant) im.unsupported(n, "a non-constant weight");
-  if (wt.shape.size() != 4) im.unsupported(n, fmt::format("a weight of shape {} (only 2-D)", shape_string(wt.shape)));
-  if (attr_int(n, "group", 1) != 1) im.unsupported(n, "group > 1");
-  std::vector<int64_t> dil = attr_ints(n, "dilations");
-  for (int64_t d : dil)
-    if (d != 1) im.unsupported(n, "dilation > 1");
+  // TRANSPOSE_CONV takes a constant 2-D weight without groups or dilation, and pads that only crop; the rest goes
+  // to CONV_TRANSPOSE_ND.
+  bool nd = !wt.is_constant || wt.shape.size() != 4 || attr_int(n, "group", 1) != 1;
+  for (int64_t d : attr_ints(n, "dilations")) nd |= d != 1;
+  if (nd) return import_conv_nd(im, n, /*transpose=*/true);
   const Shape w_shape = wt.shape;  // [Cin, Cout, KH, KW]
   const std::string w_name = wt.name;
-  const int x = im.nhwc(xv, n);
-  const Shape xs = im.tensor(x).shape;
+  const Shape ls = im.logical_shape(xv);
+  if (ls.size() != 4) return import_conv_nd(im, n, /*transpose=*/true);
+  const Shape xs = {ls[0], ls[2], ls[3], ls[1]};  // the NHWC shape, before anything is emitted
   std::vector<int64_t> strides = attr_ints(n, "strides"), out_pad = attr_ints(n, "output_padding"),
                        pads = attr_ints(n, "pads"), out_shape = attr_ints(n, "output_shape");
   if (strides.empty()) strides = {1, 1};
@@ -178,7 +187,8 @@ void import_conv_transpose(Importer& im, NodeRef n) {
   const std::string auto_pad = attr_string(n, "auto_pad", "NOTSET");
   if (out_shape.size() > 2) out_shape.erase(out_shape.begin(), out_shape.end() - 2);
   if (!shape_is_concrete(xs)) {
-    conv_transpose_symbolic(im, n, x, xs, strides, out_pad, pads, !out_shape.empty() || auto_pad != "NOTSET");
+    conv_transpose_symbolic(im, n, im.nhwc(xv, n), xs, strides, out_pad, pads,
+                            !out_shape.empty() || auto_pad != "NOTSET");
     return;
   }
   if (out_shape.empty() && (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER"))
@@ -194,8 +204,9 @@ void import_conv_transpose(Importer& im, NodeRef n) {
       begin[k] = pads[k];
       out[k] = strides[k] * (in_k - 1) + out_pad[k] + kk - pads[k] - pads[k + 2];
     }
-    if (begin[k] < 0 || out[k] < 1) im.unsupported(n, "pads or output_shape that extend the output before its start");
+    if (begin[k] < 0 || out[k] < 1) return import_conv_nd(im, n, /*transpose=*/true);
   }
+  const int x = im.nhwc(xv, n);
   const std::string name = im.out_name(n);
   const int64_t cout = w_shape[1];
   int64_t full[2];
@@ -219,15 +230,17 @@ void import_conv_transpose(Importer& im, NodeRef n) {
   im.set(n, 0, {id, Layout::nhwc});
 }
 
-// ONNX Resize of the two spatial dims of a 4-D NCHW tensor as RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR.
+// ONNX Resize of the two spatial dims of a 4-D NCHW tensor as RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR where
+// TFLite's arithmetic is ONNX's; every other resize as RESIZE_ND (ops_window_nd.cpp).
 void import_resize(Importer& im, NodeRef n) {
   const Value xv = im.in(n, 0);
   const Shape ls = im.logical_shape(xv);
-  if (ls.size() != 4) im.unsupported(n, fmt::format("an input of rank {} (only 4-D NCHW)", ls.size()));
+  if (ls.size() != 4) return import_resize_nd(im, n);
   const int opset = im.opset();
   const std::string mode = attr_string(n, "mode", "nearest");
   const std::string ctm = attr_string(n, "coordinate_transformation_mode", opset < 11 ? "asymmetric" : "half_pixel");
-  const std::string nearest_mode = attr_string(n, "nearest_mode", "round_prefer_floor");
+  // Before opset 11 nearest took the floor of the asymmetric coordinate (when upsampling).
+  const std::string nearest_mode = attr_string(n, "nearest_mode", opset < 11 ? "floor" : "round_prefer_floor");
   std::vector<int64_t> out_hw;
   std::vector<float> scales;
   const int scales_input = opset < 11 ? 1 : 2;
@@ -243,15 +256,15 @@ void import_resize(Importer& im, NodeRef n) {
     size_at_prepare = im.emit_multi(OpType::cast, {hw}, {}, {name + "/size"}, true, {DType::i32})[0];
   } else if (opset >= 11 && im.has(n, 3)) {
     const std::vector<int64_t> sizes = im.const_ints(n, 3, "sizes");
-    if (sizes.size() != 4) im.unsupported(n, "sizes with other than 4 values");
-    if (!Importer::dims_match(sizes[0], ls[0]) || !Importer::dims_match(sizes[1], ls[1]))
-      im.unsupported(n, "resizing the batch or channel dim");
+    if (sizes.size() != 4 || !Importer::dims_match(sizes[0], ls[0]) || !Importer::dims_match(sizes[1], ls[1]))
+      return import_resize_nd(im, n);
     out_hw = {sizes[2], sizes[3]};
   } else if (im.has(n, scales_input)) {
     const Tensor& st = im.tensor(im.in(n, scales_input).id);
-    if (!st.is_constant || st.dtype != DType::f32 || st.elements() != 4) im.unsupported(n, "non-constant scales");
+    if (!st.is_constant || st.dtype != DType::f32) im.unsupported(n, "non-constant scales");
+    if (st.elements() != 4) return import_resize_nd(im, n);
     scales.assign(st.as<float>(), st.as<float>() + 4);
-    if (scales[0] != 1.0f || scales[1] != 1.0f) im.unsupported(n, "resizing the batch or channel dim");
+    if (scales[0] != 1.0f || scales[1] != 1.0f) return import_resize_nd(im, n);
   }
   if (size_at_prepare < 0 && !scales.empty() && (ls[2] < 0 || ls[3] < 0)) {
     // A symbolic size scaled: exact (in * scale, as TFLite's size-derived scale) only for whole-number scales.
@@ -270,15 +283,21 @@ void import_resize(Importer& im, NodeRef n) {
     out_hw = {static_cast<int64_t>(std::floor(ls[2] * scales[2])), static_cast<int64_t>(std::floor(ls[3] * scales[3]))};
     // TFLite derives the coordinate scale from the sizes; the ONNX spec uses the given scale.
     if (ls[2] * scales[2] != static_cast<float>(out_hw[0]) || ls[3] * scales[3] != static_cast<float>(out_hw[1]))
-      im.unsupported(n, "scales giving a fractional output size");
+      return import_resize_nd(im, n);
   } else if (size_at_prepare < 0 && out_hw.empty()) {
     im.unsupported(n, "neither scales nor sizes");
   }
   if (size_at_prepare >= 0 && ctm == "pytorch_half_pixel")
     im.unsupported(n, "pytorch_half_pixel over a size known only at prepare (it depends on whether the size is 1)");
-  if (attr_int(n, "exclude_outside", 0) != 0) im.unsupported(n, "exclude_outside 1");
-  if (im.has(n, 1) && opset >= 11 && ctm == "tf_crop_and_resize") im.unsupported(n, "tf_crop_and_resize");
-  if (find_attr(n, "antialias") && attr_int(n, "antialias", 0) != 0) im.unsupported(n, "antialias");
+  if (find_attr(n, "antialias") && attr_int(n, "antialias", 0) != 0) im.unsupported(n, "antialias 1");
+  // The forms TFLite's resize ops do not express go to RESIZE_ND, which needs every size at load.
+  const auto resize_nd = [&] {
+    if (size_at_prepare >= 0)
+      im.unsupported(n, fmt::format("mode '{}' with coordinate_transformation_mode '{}' over input {} of symbolic size",
+                                    mode, ctm, im.graph().shape_text(ls)));
+    import_resize_nd(im, n);
+  };
+  if (attr_int(n, "exclude_outside", 0) != 0 || ctm == "tf_crop_and_resize") return resize_nd();
   Attributes a;
   OpType op;
   if (mode == "linear") {
@@ -286,7 +305,7 @@ void import_resize(Importer& im, NodeRef n) {
     if (ctm == "half_pixel" || (ctm == "pytorch_half_pixel" && out_hw[0] > 1 && out_hw[1] > 1))
       a.set("half_pixel_centers", int64_t{1});
     else if (ctm == "align_corners") a.set("align_corners", int64_t{1});
-    else if (ctm != "asymmetric") im.unsupported(n, fmt::format("linear with coordinate_transformation_mode '{}'", ctm));
+    else if (ctm != "asymmetric") return resize_nd();
   } else if (mode == "nearest") {
     op = OpType::resize_nearest_neighbor;
     if (ctm == "asymmetric" && nearest_mode == "floor") {
@@ -295,11 +314,10 @@ void import_resize(Importer& im, NodeRef n) {
     } else if (ctm == "tf_half_pixel_for_nn" && nearest_mode == "floor") {
       a.set("half_pixel_centers", int64_t{1});
     } else {
-      im.unsupported(n, fmt::format("nearest with coordinate_transformation_mode '{}' and nearest_mode '{}'", ctm,
-                                    nearest_mode));
+      return resize_nd();
     }
   } else {
-    im.unsupported(n, fmt::format("mode '{}'", mode));
+    return resize_nd();
   }
   const int x = im.nhwc(xv, n);
   const int size = size_at_prepare >= 0 ? size_at_prepare : im.const_i32(name + "/size", out_hw);

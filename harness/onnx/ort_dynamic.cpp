@@ -326,12 +326,30 @@ void import_unfused_ms_op(Importer& im, NodeRef n) {
                     "weight without -128, zero weight zero point, constant scales, a DynamicQuantizeLinear input)");
 }
 
-void import_cast(Importer& im, NodeRef n) {
-  const int64_t to = attr_int(n, "to", 0);
+void import_cast(Importer& im, NodeRef n) { cast_to(im, n, attr_int(n, "to", 0)); }
+
+void import_cast_like(Importer& im, NodeRef n) {
+  const std::optional<int64_t> to = im.declared_type(n.input(1));
+  if (!to) im.unsupported(n, fmt::format("a target '{}' whose element type the model does not declare", n.input(1)));
+  cast_to(im, n, *to);
+}
+
+void cast_to(Importer& im, NodeRef n, int64_t to) {
   const std::optional<DType> t = dtype_from_onnx(to);
-  if (!t) im.unsupported(n, fmt::format("to = {} (float, int32, int64, uint8, int8 or bool)", to));
+  if (!t || to == kBfloat16)
+    im.unsupported(n, fmt::format("to = {} ({}; float32, float64, float16, int32, int64, uint8, int8 or bool)", to,
+                                  to == kBfloat16 ? "bfloat16: ONNX 1.12's tests truncate where ONNX now rounds"
+                                                  : onnx_type_name(to)));
   const Value x = im.in(n, 0);
-  im.set(n, 0, {im.emit_multi(OpType::cast, {x.id}, {}, {im.out_name(n)}, true, {*t})[0], x.layout});
+  const std::string name = im.out_name(n);
+  if (to != kFloat16) {
+    im.set(n, 0, {im.emit_multi(OpType::cast, {x.id}, {}, {name}, true, {*t})[0], x.layout});
+    return;
+  }
+  // float16 values are held as float32: the cast rounds to the nearest float16 value.
+  int id = x.id;
+  if (im.tensor(id).dtype != DType::f32) id = im.emit_multi(OpType::cast, {id}, {}, {name + "/float"}, true, {DType::f32})[0];
+  im.set(n, 0, {im.emit(OpType::round_to_float16, {id}, {}, name), x.layout});
 }
 
 void import_dynamic_quantize_linear(Importer& im, NodeRef n) {

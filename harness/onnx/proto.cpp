@@ -3,6 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -13,17 +16,64 @@
 namespace qgate {
 namespace onnx_import {
 
+namespace {
+
+// The bytes of a tensor kept outside the model (data_location EXTERNAL): `location` relative to the model's
+// folder, from `offset`, `length` bytes (default: to the end of the file).
+std::string read_external_data(const onnx::TensorProto& tp, const std::string& source) {
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto& kv : tp.external_data()) {
+    try {
+      if (kv.key() == "location") location = kv.value();
+      else if (kv.key() == "offset") offset = std::stoll(kv.value());
+      else if (kv.key() == "length") length = std::stoll(kv.value());
+    } catch (const std::exception&) {
+      throw ModelError(fmt::format("{}: tensor '{}': external_data {} '{}' is not a number", source, tp.name(),
+                                   kv.key(), kv.value()));
+    }
+  }
+  const std::filesystem::path rel(location);
+  if (location.empty())
+    throw ModelError(fmt::format("{}: tensor '{}' is EXTERNAL but names no location", source, tp.name()));
+  // ONNX's rule: the file lies in the model's folder or below it.
+  bool escapes = rel.is_absolute();
+  for (const auto& part : rel) escapes |= part == "..";
+  if (escapes)
+    throw ModelError(fmt::format("{}: tensor '{}': external data location '{}' is outside the model's folder", source,
+                                 tp.name(), location));
+  const std::filesystem::path file = std::filesystem::path(source).parent_path() / rel;
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    throw ModelError(fmt::format("{}: tensor '{}': cannot open its external data file {}", source, tp.name(),
+                                 file.string()));
+  in.seekg(0, std::ios::end);
+  const int64_t size = static_cast<int64_t>(in.tellg());
+  if (offset < 0 || offset > size || (length >= 0 && offset + length > size) || length < -1)
+    throw ModelError(fmt::format("{}: tensor '{}': external data offset {} length {} is outside {} ({} bytes)", source,
+                                 tp.name(), offset, length, file.string(), size));
+  if (length < 0) length = size - offset;
+  std::string bytes(static_cast<size_t>(length), '\0');
+  in.seekg(offset);
+  in.read(bytes.data(), length);
+  if (!in)
+    throw ModelError(fmt::format("{}: tensor '{}': reading {} bytes of {} failed", source, tp.name(), length,
+                                 file.string()));
+  return bytes;
+}
+
+}  // namespace
+
 Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source) {
   Tensor t;
   t.name = tp.name();
   t.is_constant = true;
   for (int64_t d : tp.dims()) t.shape.push_back(static_cast<int32_t>(d));
-  if (tp.data_location() == onnx::TensorProto::EXTERNAL)
-    throw ModelError(fmt::format("{}: tensor '{}' keeps its data in an external file, which is not supported",
-                                 source, tp.name()));
+  const bool external = tp.data_location() == onnx::TensorProto::EXTERNAL;
+  const std::string external_bytes = external ? read_external_data(tp, source) : std::string();
   const int64_t n = shape_elements(t.shape);
-  const std::string& raw = tp.raw_data();
-  const bool has_raw = tp.has_raw_data();
+  const std::string& raw = external ? external_bytes : tp.raw_data();
+  const bool has_raw = external || tp.has_raw_data();
   auto check_count = [&](int64_t have) {
     if (have != n)
       throw ModelError(fmt::format("{}: tensor '{}' of shape {} holds {} values, expected {}", source, tp.name(),
@@ -32,7 +82,8 @@ Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source)
   switch (tp.data_type()) {
     case kFloat:
     case kDouble:
-    case kFloat16: {
+    case kFloat16:
+    case kBfloat16: {
       t.dtype = DType::f32;
       t.file_dtype = tp.data_type() == kFloat16 ? DType::f16 : DType::f32;
       t.allocate();
@@ -58,17 +109,25 @@ Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source)
           for (int64_t i = 0; i < n; ++i) out[i] = static_cast<float>(tp.double_data(i));
         }
       } else {
+        // float16 and bfloat16 (the upper half of a float32) values without raw_data travel as the low 16 bits of
+        // int32_data.
+        const auto widen = [&](uint16_t h) {
+          if (tp.data_type() == kFloat16) return kernels::half_to_float(h);
+          const uint32_t bits = static_cast<uint32_t>(h) << 16;
+          float f;
+          std::memcpy(&f, &bits, 4);
+          return f;
+        };
         if (has_raw) {
           check_count(static_cast<int64_t>(raw.size() / 2));
           for (int64_t i = 0; i < n; ++i) {
             uint16_t h;
             std::memcpy(&h, raw.data() + 2 * i, 2);
-            out[i] = kernels::half_to_float(h);
+            out[i] = widen(h);
           }
         } else {
-          // float16 values without raw_data travel as the low 16 bits of int32_data.
           check_count(tp.int32_data_size());
-          for (int64_t i = 0; i < n; ++i) out[i] = kernels::half_to_float(static_cast<uint16_t>(tp.int32_data(i)));
+          for (int64_t i = 0; i < n; ++i) out[i] = widen(static_cast<uint16_t>(tp.int32_data(i)));
         }
       }
       return t;
@@ -109,14 +168,36 @@ Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source)
       return t;
     }
     default:
-      throw ModelError(fmt::format("{}: tensor '{}' has ONNX data type {}, which is not supported", source,
-                                   tp.name(), tp.data_type()));
+      throw ModelError(fmt::format("{}: tensor '{}' has ONNX data type {} ({}), which is not supported", source,
+                                   tp.name(), tp.data_type(), onnx_type_name(tp.data_type())));
+  }
+}
+
+std::string onnx_type_name(int64_t onnx_type) {
+  static const char* const kNames[] = {"undefined", "float32", "uint8", "int8", "uint16", "int16", "int32",
+                                       "int64", "string", "bool", "float16", "float64", "uint32", "uint64",
+                                       "complex64", "complex128", "bfloat16"};
+  if (onnx_type >= 0 && onnx_type < static_cast<int64_t>(std::size(kNames))) return kNames[onnx_type];
+  return "unknown";
+}
+
+std::string onnx_value_kind(const onnx::TypeProto& type) {
+  switch (type.value_case()) {
+    case onnx::TypeProto::kTensorType: return "tensor";
+    case onnx::TypeProto::kSequenceType: return "sequence";
+    case onnx::TypeProto::kMapType: return "map";
+    case onnx::TypeProto::kOptionalType: return "optional";
+    case onnx::TypeProto::kSparseTensorType: return "sparse tensor";
+    default: return "value of no declared type";
   }
 }
 
 std::optional<DType> dtype_from_onnx(int64_t onnx_type) {
   switch (onnx_type) {
-    case kFloat: return DType::f32;
+    case kFloat:
+    case kDouble:
+    case kFloat16:
+    case kBfloat16: return DType::f32;
     case kInt32: return DType::i32;
     case kInt64: return DType::i64;
     case kUint8: return DType::u8;

@@ -15,14 +15,25 @@
 namespace qgate::onnx_import {
 
 // TensorProto.DataType values (onnx.proto) qgate reads.
-enum OnnxType { kFloat = 1, kUint8 = 2, kInt8 = 3, kInt32 = 6, kInt64 = 7, kBool = 9, kFloat16 = 10, kDouble = 11 };
+enum OnnxType {
+  kFloat = 1, kUint8 = 2, kInt8 = 3, kInt32 = 6, kInt64 = 7, kBool = 9, kFloat16 = 10, kDouble = 11, kBfloat16 = 16
+};
 
-// A constant Tensor with the proto's values: float, double and float16 become float32 (file_dtype keeps f16 for
-// float16), the integer types and bool keep theirs. Throws ModelError naming `source` and the tensor for
-// external data, a value count that does not match the shape, or another data type.
+// "float64", "uint16", ... for messages: the TensorProto.DataType of a number.
+std::string onnx_type_name(int64_t onnx_type);
+// "sequence", "optional", "map", "sparse tensor" or "tensor": what a graph input or output holds.
+std::string onnx_value_kind(const onnx::TypeProto& type);
+
+// A constant Tensor with the proto's values: float, double, float16 and bfloat16 become float32 (file_dtype keeps
+// f16 for float16), the integer types and bool keep theirs. Data kept in an external file (data_location
+// EXTERNAL) is read from its `location`, relative to the folder of `source` (the model file), at `offset` for
+// `length` bytes. Throws ModelError naming `source` and the tensor for a missing or short external file, a
+// location outside the model's folder, a value count that does not match the shape, or another data type.
 Tensor tensor_from_proto(const onnx::TensorProto& tp, const std::string& source);
 
-// The DType of an ONNX element type qgate computes with (float, uint8, int8, int32, int64, bool); nullopt else.
+// The DType qgate computes an ONNX element type in: float, double, float16 and bfloat16 as float32 (qgate's float
+// kernels are float32; a Cast to float16 rounds to float16 values), uint8, int8, int32, int64 and bool as
+// themselves; nullopt for the others (strings, int16, the unsigned types above 8 bits, complex).
 std::optional<DType> dtype_from_onnx(int64_t onnx_type);
 
 // The initializer, or the `value` of the Constant node, that holds `name`; null when it is neither.

@@ -1,4 +1,5 @@
-// PAD and PADV2 (constant value from input 2), for any dtype.
+// PAD and PADV2 (constant value from input 2), and MIRROR_PAD (attr mode: REFLECT 0, SYMMETRIC 1 as TFLite's
+// MirrorPadMode, and qgate's EDGE 2), for any dtype.
 #include <cstring>
 
 #include <fmt/format.h>
@@ -67,6 +68,43 @@ class Pad : public Op {
   std::byte value_[8];
 };
 
+class MirrorPad : public Op {
+ public:
+  void prepare(OpContext& ctx) override {
+    ctx.expect_arity(2, 2, 1);
+    const Tensor& x = ctx.in(0);
+    const int rank = static_cast<int>(x.shape.size());
+    const std::vector<int64_t> p = const_ints(ctx, 1, "paddings");
+    if (static_cast<int64_t>(p.size()) != 2 * rank || rank > 16)
+      ctx.fail(fmt::format("paddings '{}' have shape {}, expected [{},2] for input {}", ctx.in(1).name,
+                           shape_string(ctx.in(1).shape), rank, shape_string(x.shape)));
+    const int64_t mode = ctx.node.attrs.get_int("mode", 0);
+    if (mode < 0 || mode > 2) ctx.fail(fmt::format("mode {} is not REFLECT 0, SYMMETRIC 1 or EDGE 2", mode));
+    mode_ = static_cast<kernels::MirrorMode>(mode);
+    before_.resize(rank);
+    after_.resize(rank);
+    Shape out(rank);
+    for (int k = 0; k < rank; ++k) {
+      before_[k] = p[2 * k];
+      after_[k] = p[2 * k + 1];
+      if (before_[k] < 0 || after_[k] < 0 || x.shape[k] < 1)
+        ctx.fail(fmt::format("dim {} of {}: paddings [{},{}] must be non-negative around a dim of at least 1", k,
+                             shape_string(x.shape), before_[k], after_[k]));
+      out[k] = static_cast<int32_t>(before_[k] + x.shape[k] + after_[k]);
+    }
+    ctx.out(0).dtype = x.dtype;
+    ctx.out(0).shape = out;
+  }
+  void run(OpContext& ctx) override {
+    kernels::pad_mirror(mode_, ctx.in(0).shape, before_, after_, ctx.in(0).data.data(), ctx.out(0).data.data(),
+                        elem_size(ctx.in(0)));
+  }
+
+ private:
+  kernels::MirrorMode mode_ = kernels::MirrorMode::reflect;
+  std::vector<int64_t> before_, after_;
+};
+
 class PadV1 : public Pad {
  public:
   PadV1() : Pad(false) {}
@@ -80,5 +118,6 @@ class PadV2 : public Pad {
 
 QGATE_REGISTER_OP(OpType::pad, PadV1);
 QGATE_REGISTER_OP(OpType::padv2, PadV2);
+QGATE_REGISTER_OP(OpType::mirror_pad, MirrorPad);
 
 }  // namespace qgate::ops

@@ -1,4 +1,4 @@
-// MEAN, SUM, REDUCE_MAX over the axes in input 1 (a constant int32/int64 tensor; negative axes count from the
+// MEAN, SUM, REDUCE_MAX, REDUCE_MIN, REDUCE_PROD over the axes in input 1 (a constant int32/int64 tensor; negative axes count from the
 // end, repeats are allowed), attr keep_dims.
 #include <fmt/format.h>
 
@@ -87,5 +87,7 @@ class ReduceOpImpl : public Op {
 QGATE_REGISTER_OP(OpType::mean, ReduceOpImpl<kernels::ReduceOp::mean>);
 QGATE_REGISTER_OP(OpType::sum, ReduceOpImpl<kernels::ReduceOp::sum>);
 QGATE_REGISTER_OP(OpType::reduce_max, ReduceOpImpl<kernels::ReduceOp::max>);
+QGATE_REGISTER_OP(OpType::reduce_min, ReduceOpImpl<kernels::ReduceOp::min>);
+QGATE_REGISTER_OP(OpType::reduce_prod, ReduceOpImpl<kernels::ReduceOp::prod>);
 
 }  // namespace qgate

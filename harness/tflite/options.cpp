@@ -215,6 +215,22 @@ void decode_builtin_options(const tflite::Operator* op, Attributes& a) {
       break;
     }
     case O::GeluOptions: i("approximate", op->builtin_options_as_GeluOptions()->approximate()); break;
+    case O::CumsumOptions: {
+      const auto* o = op->builtin_options_as_CumsumOptions();
+      i("exclusive", o->exclusive());
+      i("reverse", o->reverse());
+      break;
+    }
+    case O::MirrorPadOptions: i("mode", static_cast<int64_t>(op->builtin_options_as_MirrorPadOptions()->mode())); break;
+    case O::OneHotOptions: i("axis", op->builtin_options_as_OneHotOptions()->axis()); break;
+    case O::LocalResponseNormalizationOptions: {
+      const auto* o = op->builtin_options_as_LocalResponseNormalizationOptions();
+      i("radius", o->radius());
+      f("bias", o->bias());
+      f("alpha", o->alpha());
+      f("beta", o->beta());
+      break;
+    }
     default: break;  // no options, or options of an op qgate does not run
   }
 }

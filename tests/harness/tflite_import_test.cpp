@@ -715,7 +715,7 @@ TEST_CASE("unsupported operators are listed together, each by index and name") {
   const int z = b.tensor("z", TT::FLOAT32, {2});
   b.sg->inputs = {x};
   b.sg->outputs = {z};
-  b.op(b.opcode(tflite::BuiltinOperator::TOPK_V2), {x, k}, {v, i});
+  b.op(b.opcode(tflite::BuiltinOperator::UNIQUE), {x, k}, {v, i});
   b.op(b.opcode(static_cast<tflite::BuiltinOperator>(200)), {v}, {y});
   b.op(b.opcode(tflite::BuiltinOperator::CUSTOM, 1, "FooBar"), {y}, {z});
   const Bytes bytes = b.finish();
@@ -724,7 +724,7 @@ TEST_CASE("unsupported operators are listed together, each by index and name") {
   CHECK(g.nodes[0].op == OpType::count_);
   CHECK(tflite_op_label(g.nodes[1]) == "BUILTIN_200");
   CHECK_THROWS_AS(check_tflite_ops_supported(g), ModelError);
-  expect_model_error(bytes, {"model: 3 operators are not supported by qgate", "op 0 TOPK_V2", "op 1 BUILTIN_200",
+  expect_model_error(bytes, {"model: 3 operators are not supported by qgate", "op 0 UNIQUE", "op 1 BUILTIN_200",
                              "op 2 custom 'FooBar'"},
                      TfliteImportOptions{});
 }

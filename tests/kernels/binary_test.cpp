@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -41,7 +42,10 @@ std::vector<ShapePair> shape_sweep() {
 }
 
 constexpr BinaryOp kOps[] = {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::div, BinaryOp::maximum,
-                             BinaryOp::minimum, BinaryOp::squared_difference, BinaryOp::pow, BinaryOp::prelu};
+                             BinaryOp::minimum, BinaryOp::squared_difference, BinaryOp::pow, BinaryOp::prelu,
+                             BinaryOp::floor_mod, BinaryOp::trunc_mod};
+constexpr BinaryOp kIntOps[] = {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::div, BinaryOp::maximum,
+                                BinaryOp::minimum, BinaryOp::pow, BinaryOp::floor_mod, BinaryOp::trunc_mod};
 
 TEST_SUITE("kernels.binary") {
 
@@ -112,16 +116,80 @@ TEST_CASE("int32 ops equal the reference exactly") {
     std::vector<int32_t> a(shape_elements(sp.a)), b(shape_elements(sp.b));
     for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<int32_t>(i * 7919 % 201) - 100;
     for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<int32_t>(i * 104729 % 37) - 18;
-    for (BinaryOp op : {BinaryOp::add, BinaryOp::sub, BinaryOp::mul, BinaryOp::maximum, BinaryOp::minimum}) {
+    for (BinaryOp op : kIntOps) {
+      for (Activation act : {Activation::none, Activation::relu6}) {
+        CAPTURE(shape_string(sp.a));
+        CAPTURE(shape_string(sp.b));
+        CAPTURE(static_cast<int>(op));
+        std::vector<int32_t> want(s.out_elements, -12345), got(s.out_elements, -12345);
+        reference::binary_int32(op, s, a.data(), b.data(), want.data(), act);
+        kernels::binary_int32(op, s, a.data(), b.data(), got.data(), act);
+        CHECK(got == want);
+      }
+    }
+  }
+}
+
+TEST_CASE("int64 ops equal the reference exactly, overflow and zero divisors included") {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+  for (const ShapePair& sp : shape_sweep()) {
+    BroadcastShape s;
+    REQUIRE(kernels::make_broadcast_shape(sp.a, sp.b, &s));
+    std::vector<int64_t> a(shape_elements(sp.a)), b(shape_elements(sp.b));
+    for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<int64_t>(i * 7919 % 201) - 100;
+    for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<int64_t>(i * 104729 % 37) - 18;
+    const int64_t edges[] = {kMin, kMax, -1, 0, 3000000000};
+    for (size_t i = 0; i < a.size() && i < 5; ++i) a[i * 3 % a.size()] = edges[i];
+    for (size_t i = 0; i < b.size() && i < 5; ++i) b[i * 2 % b.size()] = edges[4 - i];
+    std::vector<int64_t> exponents = b;  // 0..9 and -1: repeated squaring against repeated multiplication
+    for (auto& v : exponents) v = v == -1 ? -1 : (v % 10 + 10) % 10;
+    for (BinaryOp op : kIntOps) {
+      const std::vector<int64_t>& rhs = op == BinaryOp::pow ? exponents : b;
       CAPTURE(shape_string(sp.a));
       CAPTURE(shape_string(sp.b));
       CAPTURE(static_cast<int>(op));
-      std::vector<int32_t> want(s.out_elements, -12345), got(s.out_elements, -12345);
-      reference::binary_int32(op, s, a.data(), b.data(), want.data(), Activation::relu6);
-      kernels::binary_int32(op, s, a.data(), b.data(), got.data(), Activation::relu6);
+      std::vector<int64_t> want(s.out_elements, -12345), got(s.out_elements, -12345);
+      reference::binary_int64(op, s, a.data(), rhs.data(), want.data());
+      kernels::binary_int64(op, s, a.data(), rhs.data(), got.data());
       CHECK(got == want);
     }
   }
+}
+
+TEST_CASE("hand-computed: remainders take the sign of b (floor_mod) or of a (trunc_mod); integer division truncates") {
+  BroadcastShape s;
+  REQUIRE(kernels::make_broadcast_shape(Shape{4}, Shape{4}, &s));
+  const int64_t a[] = {-4, 7, -7, 5}, b[] = {3, -3, -3, 0};
+  int64_t out[4];
+  kernels::binary_int64(BinaryOp::floor_mod, s, a, b, out);
+  CHECK(out[0] == 2);
+  CHECK(out[1] == -2);
+  CHECK(out[2] == -1);
+  CHECK(out[3] == 0);  // by zero: 0
+  kernels::binary_int64(BinaryOp::trunc_mod, s, a, b, out);
+  CHECK(out[0] == -1);
+  CHECK(out[1] == 1);
+  CHECK(out[2] == -1);
+  kernels::binary_int64(BinaryOp::div, s, a, b, out);
+  CHECK(out[0] == -1);
+  CHECK(out[1] == -2);
+  CHECK(out[2] == 2);
+  const float fa[] = {-4.5f, 7.0f, -7.0f, 5.25f}, fb[] = {3.0f, -3.0f, -3.0f, 2.0f};
+  float fo[4];
+  kernels::binary_float(BinaryOp::floor_mod, s, fa, fb, fo, Activation::none);
+  CHECK(fo[0] == 1.5f);
+  CHECK(fo[1] == -2.0f);
+  CHECK(fo[2] == -1.0f);
+  CHECK(fo[3] == 1.25f);
+  kernels::binary_float(BinaryOp::trunc_mod, s, fa, fb, fo, Activation::none);
+  CHECK(fo[0] == -1.5f);
+  CHECK(fo[1] == 1.0f);
+  const int64_t base[] = {2, -3, 1, -1}, exps[] = {10, 3, -2, -3};
+  kernels::binary_int64(BinaryOp::pow, s, base, exps, out);
+  CHECK(out[0] == 1024);
+  CHECK(out[1] == -27);
+  CHECK(out[2] == 1);
+  CHECK(out[3] == -1);
 }
 
 }  // TEST_SUITE

@@ -65,6 +65,37 @@ TEST_CASE("float16 -> float32, exhaustive over all 65536 values") {
   CHECK(kernels::half_to_float(0xfc00) == -INFINITY);
 }
 
+TEST_CASE("float32 -> float16: every half round-trips, midpoints go to the even neighbour, others to the nearer") {
+  // The oracle is the half grid itself (half_oracle): each finite half maps back to its own bits, and for each
+  // pair of neighbours a < b the float midpoint (exact in float) rounds to the one with the even mantissa, while
+  // the floats one ulp inside the midpoint round to the nearer neighbour.
+  int64_t bad = 0;
+  for (int i = 0; i < 0x7c00; ++i) {  // +0 up to the largest finite half, then the same negated
+    for (int sign : {0, 0x8000}) {
+      const uint16_t h = static_cast<uint16_t>(i | sign);
+      const float a = half_oracle(h);
+      if (kernels::float_to_half(a) != h) {
+        if (bad++ < 3) MESSAGE("half 0x" << std::hex << h << " does not round-trip");
+      }
+      if (i + 1 >= 0x7c00) continue;
+      const float b = half_oracle(static_cast<uint16_t>(h + 1));
+      const float mid = (a + b) / 2;  // exact: one more bit than a half has
+      const uint16_t even = (i & 1) ? static_cast<uint16_t>(h + 1) : h;
+      bad += kernels::float_to_half(mid) != even;
+      bad += kernels::float_to_half(std::nextafter(mid, a)) != h;
+      bad += kernels::float_to_half(std::nextafter(mid, b)) != static_cast<uint16_t>(h + 1);
+    }
+  }
+  CHECK(bad == 0);
+  CHECK(kernels::float_to_half(65519.996f) == 0x7bff);  // below the midpoint to 2^16: the largest finite half
+  CHECK(kernels::float_to_half(65520.0f) == 0x7c00);    // the midpoint (a tie towards the even "2^16"): infinity
+  CHECK(kernels::float_to_half(-1e9f) == 0xfc00);
+  CHECK(kernels::float_to_half(INFINITY) == 0x7c00);
+  CHECK(std::isnan(kernels::half_to_float(kernels::float_to_half(NAN))));
+  CHECK(kernels::float_to_half(std::ldexp(1.0f, -25)) == 0x0000);                 // tie between 0 and 2^-24: 0
+  CHECK(kernels::float_to_half(std::nextafter(std::ldexp(1.0f, -25), 1.0f)) == 0x0001);
+}
+
 TEST_CASE("int8 / uint8 dequantize, per tensor and per channel, equal the reference exactly") {
   const float scales[] = {0.5f, 0.02f, 1.5f};
   const int64_t zps[] = {0, -3, 7};
@@ -118,13 +149,29 @@ TEST_CASE("quantize: round half away from zero, clamp, NaN to the zero point") {
   const float scales[] = {0.05f, 0.013f, 0.2f};
   const int64_t zps[] = {-5, 0, 9};
   auto v = test::random_floats(3 * 7 * 4, 3, -8.0f, 8.0f);
-  for (int64_t channels : {1, 3}) {
-    AffineQuant q{scales, zps, channels, 4};
-    std::vector<int8_t> a(v.size()), b(v.size());
-    kernels::quantize_int8(v.data(), a.data(), static_cast<int64_t>(v.size()), q);
-    reference::quantize_int8(v.data(), b.data(), static_cast<int64_t>(v.size()), q);
-    CHECK(a == b);
-  }
+  for (int i = 0; i < 12; ++i) v[i * 7] = 0.5f * static_cast<float>(i - 6) * scales[0];  // ties, per tensor
+  for (bool even : {false, true})
+    for (int64_t channels : {1, 3}) {
+      AffineQuant q{scales, zps, channels, 4, even};
+      std::vector<int8_t> a(v.size()), b(v.size());
+      kernels::quantize_int8(v.data(), a.data(), static_cast<int64_t>(v.size()), q);
+      reference::quantize_int8(v.data(), b.data(), static_cast<int64_t>(v.size()), q);
+      CHECK(a == b);
+      std::vector<uint8_t> ua(v.size()), ub(v.size());
+      kernels::quantize_uint8(v.data(), ua.data(), static_cast<int64_t>(v.size()), q);
+      reference::quantize_uint8(v.data(), ub.data(), static_cast<int64_t>(v.size()), q);
+      CHECK(ua == ub);
+    }
+}
+
+TEST_CASE("quantize with ties_to_even: ONNX QuantizeLinear's rounding") {
+  const float s = 1.0f;
+  const int64_t zp = 0;
+  const float x[] = {0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, 2.6f};
+  int8_t q[7];
+  kernels::quantize_int8(x, q, 7, AffineQuant{&s, &zp, 1, 1, true});
+  const int8_t want[] = {0, 2, 2, 0, -2, 2, 3};
+  for (int i = 0; i < 7; ++i) CHECK(q[i] == want[i]);
 }
 
 }  // TEST_SUITE

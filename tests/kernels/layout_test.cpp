@@ -131,6 +131,41 @@ TEST_SUITE("kernels.layout") {
     });
   }
 
+  TEST_CASE("pad_mirror equals reference: reflect, symmetric and edge, pads past the edge") {
+    uint32_t seed = 41;
+    for_each_layout_case(seed, [](const std::vector<int32_t>& s, size_t es, const std::vector<uint8_t>& in) {
+      const int rank = static_cast<int>(s.size());
+      for (kernels::MirrorMode mode : {kernels::MirrorMode::reflect, kernels::MirrorMode::symmetric,
+                                       kernels::MirrorMode::edge}) {
+        std::vector<int64_t> before(rank), after(rank);
+        std::vector<int32_t> out_s(rank);
+        for (int k = 0; k < rank; ++k) {  // pads up to 2 dims past the edge: mirrored more than once
+          before[k] = (k % 3) * 2;
+          after[k] = ((k + 2) % 3) * 2 + 1;
+          out_s[k] = static_cast<int32_t>(before[k] + s[k] + after[k]);
+        }
+        CAPTURE(static_cast<int>(mode));
+        auto got = sentinel(count(out_s) * es), want = sentinel(count(out_s) * es);
+        kernels::pad_mirror(mode, s, before, after, in.data(), got.data(), es);
+        reference::pad_mirror(mode, s, before, after, in.data(), want.data(), es);
+        REQUIRE(got == want);
+      }
+    });
+  }
+
+  TEST_CASE("hand-computed: ONNX's Pad examples, reflect and edge") {
+    const float x[] = {1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f};  // [3, 2]
+    const std::vector<int32_t> s = {3, 2};
+    const std::vector<int64_t> before = {0, 2}, after = {0, 0};
+    float y[12];
+    kernels::pad_mirror(kernels::MirrorMode::reflect, s, before, after, x, y, 4);
+    const float reflect[] = {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f};
+    for (int i = 0; i < 12; ++i) CHECK(y[i] == reflect[i]);
+    kernels::pad_mirror(kernels::MirrorMode::edge, s, before, after, x, y, 4);
+    const float edge[] = {1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f};
+    for (int i = 0; i < 12; ++i) CHECK(y[i] == edge[i]);
+  }
+
   TEST_CASE("space_to_depth and depth_to_space equal reference and invert each other") {
     for (int bs : {1, 2, 3})
       for (size_t es : {size_t{1}, size_t{4}}) {

@@ -37,7 +37,7 @@ TEST_CASE("reduce equals the reference bit for bit") {
     kernels::ReduceShape s;
     REQUIRE(kernels::make_reduce_shape(c.shape, c.mask, &s));
     auto x = test::random_floats(shape_elements(c.shape), 7, -5.0f, 5.0f);
-    for (ReduceOp op : {ReduceOp::sum, ReduceOp::mean, ReduceOp::max}) {
+    for (ReduceOp op : {ReduceOp::sum, ReduceOp::mean, ReduceOp::max, ReduceOp::min, ReduceOp::prod}) {
       auto want = test::nan_filled(s.out_elements);
       reference::reduce_float(op, s, x.data(), want.data());
       test::for_each_path([&](kernels::SimdPath path) {
@@ -69,6 +69,20 @@ TEST_CASE("hand-computed: mean, sum, max of [[1,2],[3,4]]") {
   REQUIRE(kernels::make_reduce_shape(Shape{2, 2}, 0b11, &s));
   kernels::reduce_float(ReduceOp::max, s, x, y);
   CHECK(y[0] == 4.0f);
+}
+
+TEST_CASE("hand-computed: min and prod of [[1,-2],[3,4]]") {
+  const float x[] = {1, -2, 3, 4};
+  kernels::ReduceShape s;
+  float y[2];
+  REQUIRE(kernels::make_reduce_shape(Shape{2, 2}, 0b01, &s));
+  kernels::reduce_float(ReduceOp::min, s, x, y);
+  CHECK((y[0] == 1.0f && y[1] == -2.0f));
+  kernels::reduce_float(ReduceOp::prod, s, x, y);
+  CHECK((y[0] == 3.0f && y[1] == -8.0f));
+  REQUIRE(kernels::make_reduce_shape(Shape{2, 0}, 0b10, &s));
+  kernels::reduce_float(ReduceOp::prod, s, x, y);
+  CHECK(y[0] == 1.0f);  // the empty product
 }
 
 TEST_CASE("mean accumulates accurately") {

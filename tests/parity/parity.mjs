@@ -149,7 +149,7 @@ function parseArgs(argv) {
       const at = v.lastIndexOf('=');
       if (at <= 0 || !Number.isFinite(Number(v.slice(at + 1)))) throw new Usage(`--input-value wants NAME=NUMBER, got ${v}`);
       o.values[v.slice(0, at)] = Number(v.slice(at + 1));
-    } else if (a === '--expect-refusal') o.expectRefusal = value();
+    } else if (a === '--expect-refusal') o.expectRefusal = value().replaceAll('%3B', ';'); // cases.txt's escape
     else if (a === '--no-cache') o.cache = false;
     else if (a === '--keep') o.keep = true;
     else throw new Usage(`unknown argument ${a}`);

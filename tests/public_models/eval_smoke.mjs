@@ -41,7 +41,7 @@ function parseArgs(argv) {
     else if (a === '--samples') o.samples = Number(value());
     else if (a === '--seed') o.seed = Number(value());
     else if (a === '--int-range') o.intRange = Number(value());
-    else if (a === '--expect-refusal') o.expectRefusal = value();
+    else if (a === '--expect-refusal') o.expectRefusal = value().replaceAll('%3B', ';'); // cases.txt's escape
     else if (a === '--input-shape') {
       const v = value();
       const parsed = parseInputShape(v);
