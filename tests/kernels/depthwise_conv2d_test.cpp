@@ -39,8 +39,8 @@ void check_case(const DepthwiseConv2DParams& p, bool with_bias, SimdPath path) {
   const auto in = test::random_floats(size_t(p.batch) * p.in_h * p.in_w * p.in_c, 3u + p.in_c);
   const auto f = test::random_floats(size_t(p.kernel_h) * p.kernel_w * p.out_c(), 5u + p.in_c);
   const auto b = test::random_floats(size_t(p.out_c()), 7u);
-  test::check_against_reference(reference::depthwise_conv2d_float, p, in, f, with_bias ? &b : nullptr,
-                                run_fast(p, in, f, with_bias ? b.data() : nullptr, path));
+  CHECK(test::check_against_reference(reference::depthwise_conv2d_float, p, in, f, with_bias ? &b : nullptr,
+                                      run_fast(p, in, f, with_bias ? b.data() : nullptr, path)) == 0);
 }
 
 TEST_SUITE("kernels.depthwise_conv2d") {
@@ -67,7 +67,7 @@ TEST_SUITE("kernels.depthwise_conv2d") {
     const auto f = test::random_floats(size_t(9) * 40, 2);
     const auto b = test::random_floats(40, 3);
     test::for_each_path([&](SimdPath path) {
-      test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, f, b.data(), path); });
+      CHECK(test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, f, b.data(), path); }));
     });
   }
 }

@@ -41,8 +41,8 @@ TEST_SUITE("kernels.fully_connected") {
             const auto in = test::random_floats(size_t(rows * depth), 11u + i);
             const auto w = test::random_floats(size_t(units * depth), 13u + i);
             const auto b = test::random_floats(size_t(units), 17u);
-            test::check_against_reference(reference::fully_connected_float, p, in, w, with_bias ? &b : nullptr,
-                                          run_fast(p, in, w, with_bias ? b.data() : nullptr, path));
+            CHECK(test::check_against_reference(reference::fully_connected_float, p, in, w, with_bias ? &b : nullptr,
+                                                run_fast(p, in, w, with_bias ? b.data() : nullptr, path)) == 0);
           }
     });
   }
@@ -55,7 +55,7 @@ TEST_SUITE("kernels.fully_connected") {
       const auto w = test::random_floats(size_t(200 * 300), 2);
       const auto b = test::random_floats(200, 3);
       test::for_each_path([&](SimdPath path) {
-        test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, w, b.data(), path); });
+        CHECK(test::check_same_for_1_and_2_threads([&](int) { return run_fast(p, in, w, b.data(), path); }));
       });
     }
   }

@@ -17,9 +17,10 @@ struct ThreadCount {
   ~ThreadCount() { kernels::set_num_threads(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))); }
 };
 
-// `run(threads)` (one kernel call, returning its output) gives the same output with 1 and with 2 threads.
+// `run(threads)` (one kernel call, returning its output) gives the same output with 1 and with 2 threads; returns
+// whether it did.
 template <typename Run>
-void check_same_for_1_and_2_threads(Run run) {
+bool check_same_for_1_and_2_threads(Run run) {
   decltype(run(1)) one, two;
   {
     ThreadCount t(1);
@@ -30,7 +31,9 @@ void check_same_for_1_and_2_threads(Run run) {
     two = run(2);
   }
   REQUIRE(one.size() == two.size());
-  CHECK(std::memcmp(one.data(), two.data(), one.size() * sizeof(one[0])) == 0);
+  const bool same = std::memcmp(one.data(), two.data(), one.size() * sizeof(one[0])) == 0;
+  CHECK(same);
+  return same;
 }
 
 }  // namespace qgate::test
